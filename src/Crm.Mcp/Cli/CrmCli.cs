@@ -1,0 +1,103 @@
+using System.CommandLine;
+using Crm.Mcp.Common;
+using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.Mcp.Cli;
+
+/// <summary>The command line: `crm-mcp` alone serves MCP over stdio, like `crm-mcp serve`.</summary>
+public static class CrmCli
+{
+    public static readonly Option<string?> Db = new("--db")
+    {
+        Description = $"SQLite database file. Default: ${DatabasePath.EnvironmentVariable}, else {DatabasePath.DefaultPath()}",
+        HelpName = "PATH",
+    };
+
+    private static readonly Option<string?> CurrencyOption = new("--currency")
+    {
+        Description = "Default ISO 4217 currency for new deals (default USD; env CRM_MCP_CURRENCY), e.g. EUR",
+        HelpName = "CODE",
+    };
+
+    private static readonly Option<string[]> Toolsets = new("--toolsets")
+    {
+        Description = $"Expose only these toolsets, comma-separated. Available: {string.Join(", ", ToolCatalog.Toolsets)}",
+        HelpName = "LIST",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private static readonly Option<bool> ReadOnly = new("--read-only")
+    {
+        Description = "Expose only tools that never write (annotated readOnlyHint)",
+    };
+
+    private static readonly Option<LogLevel> LogLevelOption = new("--log-level")
+    {
+        Description = "Minimum level of the log written to stderr",
+        DefaultValueFactory = _ => LogLevel.Information,
+    };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("crm-mcp: a CRM for AI assistants over the Model Context Protocol. Without a command it serves MCP on stdio.");
+        var serve = new Command("serve", "Serve MCP over stdio (what MCP clients start)");
+        foreach (var command in new Command[] { root, serve })
+        {
+            command.Add(Db);
+            command.Add(CurrencyOption);
+            command.Add(Toolsets);
+            command.Add(ReadOnly);
+            command.Add(LogLevelOption);
+            command.SetAction(ServeAsync);
+        }
+        root.Add(serve);
+        root.Add(MigrateCommand());
+        return root;
+    }
+
+    public static CrmSettings Settings(ParseResult parse)
+    {
+        var currency = parse.GetValue(CurrencyOption) ?? Environment.GetEnvironmentVariable("CRM_MCP_CURRENCY");
+        return new CrmSettings
+        {
+            DatabasePath = DatabasePath.Resolve(parse.GetValue(Db)),
+            DefaultCurrency = Currency.Parse("--currency", string.IsNullOrWhiteSpace(currency) ? "USD" : currency),
+        };
+    }
+
+    private static async Task<int> ServeAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var toolsets = (parse.GetValue(Toolsets) ?? [])
+            .SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(t => t.ToLowerInvariant()).ToHashSet();
+        var unknown = toolsets.Except(ToolCatalog.Toolsets).ToList();
+        if (unknown.Count > 0)
+            return Fail($"--toolsets: unknown {string.Join(", ", unknown)}. Available: {string.Join(", ", ToolCatalog.Toolsets)}");
+        var options = new ServeOptions { Settings = Settings(parse), Toolsets = toolsets, ReadOnly = parse.GetValue(ReadOnly) };
+        return await StdioHost.RunAsync(options, parse.GetValue(LogLevelOption), cancellationToken);
+    }
+
+    private static Command MigrateCommand()
+    {
+        var migrate = new Command("migrate", "Create the database or bring it to the current schema, then exit");
+        migrate.Add(Db);
+        migrate.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = Settings(parse);
+            var applied = await new Migrator(new CrmDb(settings.DatabasePath)).MigrateAsync(cancellationToken);
+            Console.Error.WriteLine(applied.Count == 0
+                ? $"{settings.DatabasePath}: already at schema version {Migrator.All[^1].Version}"
+                : $"{settings.DatabasePath}: applied migrations {string.Join(", ", applied)}");
+            return 0;
+        });
+        return migrate;
+    }
+
+    public static int Fail(string message)
+    {
+        Console.Error.WriteLine($"crm-mcp: {message}");
+        return 2;
+    }
+}

@@ -1,0 +1,97 @@
+using System.Reflection;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Crm.Mcp.Data;
+
+/// <summary>Applies the embedded numbered .sql files in order, each once, each in its own write transaction.
+/// Safe when several processes start together: the check and the apply share one IMMEDIATE transaction.</summary>
+public sealed class Migrator(CrmDb db)
+{
+    public sealed record Migration(int Version, string Name, string Sql);
+
+    public static IReadOnlyList<Migration> All { get; } = Load();
+
+    /// <summary>Returns the versions applied by this call (empty when the database was current).</summary>
+    public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        var directory = System.IO.Path.GetDirectoryName(db.Path);
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+
+        await using (var connection = await db.OpenAsync(cancellationToken))
+        {
+            // WAL is a property of the file: set once, kept by every later connection.
+            await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
+            await connection.ExecuteAsync(CreateHistorySql);
+        }
+
+        var applied = new List<int>();
+        foreach (var migration in All)
+        {
+            var ran = await db.WriteAsync(async (connection, transaction) =>
+            {
+                const string isAppliedSql = "SELECT COUNT(*) FROM schema_migrations WHERE version = @Version";
+                if (await connection.ExecuteScalarAsync<long>(isAppliedSql, new { migration.Version }, transaction) > 0)
+                    return false;
+                await connection.ExecuteAsync(migration.Sql, transaction: transaction);
+                const string recordSql = """
+                    INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @AppliedAt)
+                    """;
+                await connection.ExecuteAsync(recordSql, new { migration.Version, migration.Name, AppliedAt = Common.Clock.NowIso() }, transaction);
+                return true;
+            }, cancellationToken);
+            if (ran) applied.Add(migration.Version);
+        }
+        await EnsureDefaultUserAsync(cancellationToken);
+        return applied;
+    }
+
+    public async Task<IReadOnlyList<int>> AppliedVersionsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var exists = await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+        if (exists == 0) return [];
+        return (await connection.QueryAsync<int>("SELECT version FROM schema_migrations ORDER BY version")).ToList();
+    }
+
+    private const string CreateHistorySql = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version     INTEGER PRIMARY KEY,
+            name        TEXT NOT NULL,
+            applied_at  TEXT NOT NULL
+        );
+        """;
+
+    /// <summary>The local owner profile every deal can be assigned to; named after the OS account.</summary>
+    private Task EnsureDefaultUserAsync(CancellationToken cancellationToken) =>
+        db.WriteAsync(async (connection, transaction) =>
+        {
+            const string sql = """
+                INSERT INTO users (id, first_name, last_name, email, email_key, is_default, created_at, updated_at)
+                VALUES (@Id, @FirstName, '', NULL, NULL, 1, @Now, @Now)
+                ON CONFLICT DO NOTHING
+                """;
+            var now = Common.Clock.NowIso();
+            var name = string.IsNullOrWhiteSpace(Environment.UserName) ? "Local user" : Environment.UserName;
+            return await connection.ExecuteAsync(sql, new { Id = Guid.NewGuid().ToString(), FirstName = name, Now = now }, transaction);
+        }, cancellationToken);
+
+    private static IReadOnlyList<Migration> Load()
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        const string prefix = "Migrations.";
+        return assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n =>
+            {
+                var fileName = n[prefix.Length..^4];
+                var version = int.Parse(fileName[..fileName.IndexOf('_')], System.Globalization.CultureInfo.InvariantCulture);
+                using var stream = assembly.GetManifestResourceStream(n)!;
+                using var reader = new StreamReader(stream);
+                return new Migration(version, fileName, reader.ReadToEnd());
+            })
+            .OrderBy(m => m.Version)
+            .ToList();
+    }
+}

@@ -1,0 +1,182 @@
+using Crm.Mcp.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Crm.Mcp.Features.Deals;
+
+/// <summary>The deal table's SQL, each statement beside its Dapper call.</summary>
+public static class DealSql
+{
+    public sealed record NewDeal(
+        string Id, string Identifier, string Name, long? AmountMinor, string Currency, string? CompanyId,
+        string PipelineId, string StageId, string? OwnerId, string? UserId, string? ExpectedCloseDate,
+        string? RenewalDate, string Source, string Now);
+
+    /// <summary>Takes the next number of a named counter; atomic in one statement on SQLite and PostgreSQL alike.</summary>
+    public static Task<long> NextCounterAsync(SqliteConnection connection, SqliteTransaction transaction, string name)
+    {
+        const string sql = """
+            INSERT INTO counters (name, value) VALUES (@name, 1)
+            ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
+            RETURNING value
+            """;
+        return connection.QuerySingleAsync<long>(sql, new { name }, transaction);
+    }
+
+    public static async Task<bool> IdentifierExistsAsync(SqliteConnection connection, SqliteTransaction transaction, string identifier)
+    {
+        const string sql = "SELECT COUNT(*) FROM deals WHERE identifier = @identifier";
+        return await connection.ExecuteScalarAsync<long>(sql, new { identifier }, transaction) > 0;
+    }
+
+    public static Task InsertAsync(SqliteConnection connection, SqliteTransaction transaction, NewDeal deal)
+    {
+        // order_in_stage and company_sort_index append the deal after the ones already there (0 for the first).
+        const string sql = """
+            INSERT INTO deals (id, identifier, name, amount_minor, currency, company_id, pipeline_id, stage_id, owner_id,
+                               user_id, is_draft, expected_close_date, renewal_date, source, order_in_stage,
+                               company_sort_index, created_at, updated_at)
+            VALUES (@Id, @Identifier, @Name, @AmountMinor, @Currency, @CompanyId, @PipelineId, @StageId, @OwnerId,
+                    @UserId, 1, @ExpectedCloseDate, @RenewalDate, @Source,
+                    COALESCE((SELECT MAX(order_in_stage) + 1 FROM deals WHERE stage_id = @StageId), 0),
+                    CASE WHEN @CompanyId IS NULL THEN 0
+                         ELSE COALESCE((SELECT MAX(company_sort_index) + 1 FROM deals WHERE company_id = @CompanyId), 0) END,
+                    @Now, @Now)
+            """;
+        return connection.ExecuteAsync(sql, deal, transaction);
+    }
+
+    public static Task LinkPersonAsync(SqliteConnection connection, SqliteTransaction transaction, string dealId, string personId, string now)
+    {
+        const string sql = """
+            INSERT INTO deal_people (deal_id, person_id, created_at) VALUES (@dealId, @personId, @now)
+            ON CONFLICT DO NOTHING
+            """;
+        return connection.ExecuteAsync(sql, new { dealId, personId, now }, transaction);
+    }
+
+    // A class, not a positional record: SQLite hands back INTEGER for booleans and Dapper maps by property.
+    private sealed class DealRow
+    {
+        public string Id { get; init; } = "";
+        public string Identifier { get; init; } = "";
+        public string Name { get; init; } = "";
+        public long? AmountMinor { get; init; }
+        public string Currency { get; init; } = "";
+        public string? CompanyId { get; init; }
+        public string? CompanyName { get; init; }
+        public string? CompanyLogo { get; init; }
+        public long CompanySortIndex { get; init; }
+        public string CreatedAt { get; init; } = "";
+        public string? ExpectedCloseDate { get; init; }
+        public bool IsDraft { get; init; }
+        public long OrderInStage { get; init; }
+        public string? OrgId { get; init; }
+        public string? OwnerId { get; init; }
+        public string? OwnerFirstName { get; init; }
+        public string? OwnerLastName { get; init; }
+        public string? OwnerEmail { get; init; }
+        public string? RenewalDate { get; init; }
+        public string Source { get; init; } = "";
+        public string StageId { get; init; } = "";
+        public string StageName { get; init; } = "";
+        public string PipelineId { get; init; } = "";
+        public string UpdatedAt { get; init; } = "";
+        public string? UserId { get; init; }
+    }
+
+    private sealed record PersonLinkRow(string DealId, string Id, string FullName, string? Email);
+
+    private const string SelectDeal = """
+        SELECT d.id, d.identifier, d.name, d.amount_minor AS AmountMinor, d.currency, d.company_id AS CompanyId,
+               c.name AS CompanyName, c.logo AS CompanyLogo, d.company_sort_index AS CompanySortIndex,
+               d.created_at AS CreatedAt, d.expected_close_date AS ExpectedCloseDate, d.is_draft AS IsDraft,
+               d.order_in_stage AS OrderInStage, d.org_id AS OrgId, d.owner_id AS OwnerId,
+               u.first_name AS OwnerFirstName, u.last_name AS OwnerLastName, u.email AS OwnerEmail,
+               d.renewal_date AS RenewalDate, d.source, d.stage_id AS StageId, s.name AS StageName,
+               d.pipeline_id AS PipelineId, d.updated_at AS UpdatedAt, d.user_id AS UserId
+        FROM deals d
+        JOIN stages s ON s.id = d.stage_id
+        LEFT JOIN companies c ON c.id = d.company_id
+        LEFT JOIN users u ON u.id = d.owner_id
+        """;
+
+    /// <summary>Loads one deal by id or identifier (DEAL-001, case-insensitive), or null.</summary>
+    public static async Task<DealView?> FindAsync(SqliteConnection connection, SqliteTransaction transaction, string idOrIdentifier)
+    {
+        const string sql = SelectDeal + " WHERE d.id = @key OR d.identifier = @key COLLATE NOCASE LIMIT 1";
+        var key = Guid.TryParse(idOrIdentifier, out var guid) ? guid.ToString() : idOrIdentifier.Trim();
+        var row = await connection.QuerySingleOrDefaultAsync<DealRow>(sql, new { key }, transaction);
+        return row is null ? null : (await ToViewsAsync(connection, transaction, [row]))[0];
+    }
+
+    public sealed record ListFilter(string? StageId, string? CompanyId, bool? IsDraft, int Limit, string? AfterCreatedAt, string? AfterId);
+
+    /// <summary>Newest first, keyset-paged on (created_at, id) so a page never skips or repeats a row.</summary>
+    public static async Task<(IReadOnlyList<DealView> Items, long Total, bool HasMore)> ListAsync(
+        SqliteConnection connection, SqliteTransaction transaction, ListFilter filter)
+    {
+        const string where = """
+             WHERE (@StageId IS NULL OR d.stage_id = @StageId)
+               AND (@CompanyId IS NULL OR d.company_id = @CompanyId)
+               AND (@IsDraft IS NULL OR d.is_draft = @IsDraft)
+            """;
+        const string countSql = "SELECT COUNT(*) FROM deals d" + where;
+        const string pageSql = SelectDeal + where + """
+               AND (@AfterCreatedAt IS NULL OR d.created_at < @AfterCreatedAt
+                    OR (d.created_at = @AfterCreatedAt AND d.id < @AfterId))
+             ORDER BY d.created_at DESC, d.id DESC
+             LIMIT @Take
+            """;
+        var args = new { filter.StageId, filter.CompanyId, filter.IsDraft, filter.AfterCreatedAt, filter.AfterId, Take = filter.Limit + 1 };
+        var total = await connection.ExecuteScalarAsync<long>(countSql, args, transaction);
+        var rows = (await connection.QueryAsync<DealRow>(pageSql, args, transaction)).ToList();
+        var hasMore = rows.Count > filter.Limit;
+        if (hasMore) rows.RemoveAt(rows.Count - 1);
+        return (await ToViewsAsync(connection, transaction, rows), total, hasMore);
+    }
+
+    private static async Task<IReadOnlyList<DealView>> ToViewsAsync(SqliteConnection connection, SqliteTransaction transaction, List<DealRow> rows)
+    {
+        if (rows.Count == 0) return [];
+        const string peopleSql = """
+            SELECT dp.deal_id AS DealId, p.id, p.full_name AS FullName, p.email
+            FROM deal_people dp JOIN people p ON p.id = dp.person_id
+            WHERE dp.deal_id IN @ids
+            ORDER BY dp.created_at, p.full_name
+            """;
+        var people = (await connection.QueryAsync<PersonLinkRow>(peopleSql, new { ids = rows.Select(r => r.Id).ToList() }, transaction))
+            .ToLookup(p => p.DealId);
+        return rows.Select(r =>
+        {
+            var currency = Currency.FromStored(r.Currency);
+            return new DealView
+            {
+                Id = r.Id,
+                Identifier = r.Identifier,
+                Name = r.Name,
+                Amount = r.AmountMinor?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                AmountDisplay = r.AmountMinor is { } minor ? Money.Display(minor, currency) : null,
+                Currency = r.Currency,
+                Company = r.CompanyId is null ? null : new CompanyRef(r.CompanyId, r.CompanyLogo, r.CompanyName!),
+                CompanyId = r.CompanyId,
+                CompanySortIndex = r.CompanySortIndex,
+                CreatedAt = r.CreatedAt,
+                ExpectedCloseDate = r.ExpectedCloseDate,
+                IsDraft = r.IsDraft,
+                OrderInStage = r.OrderInStage,
+                OrgId = r.OrgId,
+                Owner = r.OwnerId is null ? null : new UserRef(r.OwnerId, $"{r.OwnerFirstName} {r.OwnerLastName}".Trim(), r.OwnerEmail),
+                OwnerId = r.OwnerId,
+                People = people[r.Id].Select(p => new DealPerson(new PersonRef(p.FullName, p.Id, p.Email))).ToList(),
+                RenewalDate = r.RenewalDate,
+                Source = r.Source,
+                Stage = new StageRef(r.StageId, r.StageName),
+                StageId = r.StageId,
+                PipelineId = r.PipelineId,
+                UpdatedAt = r.UpdatedAt,
+                UserId = r.UserId,
+            };
+        }).ToList();
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Crm.Mcp.Common;
+
+namespace Crm.Mcp.Hosting;
+
+/// <summary>
+/// Checks call arguments against the tool's inputSchema before binding, so a wrong type or a misspelt argument name
+/// is reported by field with the accepted form instead of the SDK's generic binding failure (or, for a misspelt name,
+/// silently ignored: "stage" instead of "stage_name" must not put a deal in the default stage).
+/// </summary>
+public static class ArgumentCheck
+{
+    public static CrmError? Find(JsonElement schema, IDictionary<string, JsonElement>? arguments)
+    {
+        if (arguments is null || !schema.TryGetProperty("properties", out var properties)) return null;
+        foreach (var (name, value) in arguments)
+        {
+            if (!properties.TryGetProperty(name, out var property))
+            {
+                var known = properties.EnumerateObject().Select(p => p.Name).ToList();
+                var close = known.Where(k => k.Contains(name, StringComparison.OrdinalIgnoreCase) || name.Contains(k, StringComparison.OrdinalIgnoreCase)).ToList();
+                return CrmError.Invalid(name, "is not an argument of this tool" + (close.Count > 0 ? $"; did you mean {string.Join(" or ", close)}?" : "."),
+                    $"one of: {string.Join(", ", known)}");
+            }
+            if (Check(property, value, name) is { } error) return error;
+        }
+        return null;
+    }
+
+    private static CrmError? Check(JsonElement schema, JsonElement value, string path)
+    {
+        var types = TypesOf(schema);
+        if (types.Count > 0 && !types.Any(t => Fits(t, value)))
+        {
+            var example = schema.TryGetProperty("description", out var d) ? $" ({d.GetString()})" : "";
+            return CrmError.Invalid(path, $"got {Describe(value)}, not {string.Join(" or ", types.Where(t => t != "null"))}.",
+                $"{string.Join(" or ", types.Where(t => t != "null"))}{example}");
+        }
+        if (value.ValueKind == JsonValueKind.Array && schema.TryGetProperty("items", out var items))
+        {
+            var index = 0;
+            foreach (var item in value.EnumerateArray())
+                if (Check(items, item, $"{path}[{index++}]") is { } error) return error;
+        }
+        if (value.ValueKind == JsonValueKind.Object && schema.TryGetProperty("properties", out var properties))
+        {
+            foreach (var member in value.EnumerateObject())
+            {
+                if (!properties.TryGetProperty(member.Name, out var property))
+                    return CrmError.Invalid($"{path}.{member.Name}", "is not a known field.",
+                        $"one of: {string.Join(", ", properties.EnumerateObject().Select(p => p.Name))}");
+                if (Check(property, member.Value, $"{path}.{member.Name}") is { } error) return error;
+            }
+        }
+        return null;
+    }
+
+    private static List<string> TypesOf(JsonElement schema)
+    {
+        if (!schema.TryGetProperty("type", out var type)) return [];
+        return type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().Select(t => t.GetString()!).ToList() : [type.GetString()!];
+    }
+
+    private static bool Fits(string type, JsonElement value) => type switch
+    {
+        "string" => value.ValueKind == JsonValueKind.String,
+        "number" => value.ValueKind == JsonValueKind.Number,
+        "integer" => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _),
+        "boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
+        "array" => value.ValueKind == JsonValueKind.Array,
+        "object" => value.ValueKind == JsonValueKind.Object,
+        "null" => value.ValueKind == JsonValueKind.Null,
+        _ => true,
+    };
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => $"the string \"{Validate.Shorten(value.GetString()!)}\"",
+        JsonValueKind.Number => $"the number {value.GetRawText()}",
+        JsonValueKind.True or JsonValueKind.False => $"the boolean {value.GetRawText()}",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        _ => "null",
+    };
+}

@@ -1,0 +1,51 @@
+using System.Reflection;
+using Crm.Mcp.Common;
+using Crm.Mcp.Data;
+using Crm.Mcp.Resolution;
+using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol.Protocol;
+
+namespace Crm.Mcp.Hosting;
+
+/// <summary>What to expose and where the data is; shared by every transport.</summary>
+public sealed record ServeOptions
+{
+    public required CrmSettings Settings { get; init; }
+    public IReadOnlyCollection<string>? Toolsets { get; init; }
+    public bool ReadOnly { get; init; }
+}
+
+public static class CrmServer
+{
+    public const string Name = "crm-mcp";
+
+    public static string Version { get; } =
+        typeof(CrmServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    private const string Instructions = """
+        A CRM: deals, companies, people (contacts), pipelines and stages. Write tools take names or ids: pass what the
+        user said ("Acme, Inc.", "Jane Founder <jane@acme.com>") and read the `resolution` block to learn whether each
+        record was found (and how) or created. A needs_disambiguation error lists candidates: ask the user or pass an id.
+        Errors name the field and the accepted form; nothing is written when a call fails.
+        """;
+
+    /// <summary>The data layer and resolver, for the server and for CLI commands alike.</summary>
+    public static IServiceCollection AddCrmCore(this IServiceCollection services, CrmSettings settings) =>
+        services
+            .AddSingleton(settings)
+            .AddSingleton(new CrmDb(settings.DatabasePath))
+            .AddSingleton<Migrator>()
+            .AddSingleton<Resolver>();
+
+    /// <summary>The MCP server without a transport: each host adds the one it speaks.</summary>
+    public static IMcpServerBuilder AddCrmMcpServer(this IServiceCollection services, ServeOptions options) =>
+        services
+            .AddCrmCore(options.Settings)
+            .AddMcpServer(server =>
+            {
+                server.ServerInfo = new Implementation { Name = Name, Title = "Crm.Mcp", Version = Version };
+                server.ServerInstructions = Instructions;
+            })
+            .WithCrmErrorHandling()
+            .WithCrmTools(options.Toolsets, options.ReadOnly);
+}

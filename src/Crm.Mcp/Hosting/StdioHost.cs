@@ -1,0 +1,56 @@
+using Crm.Mcp.Data;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.Mcp.Hosting;
+
+/// <summary>Serves MCP over stdin/stdout. stdout carries nothing but protocol: every log line goes to stderr.</summary>
+public static class StdioHost
+{
+    public static async Task<int> RunAsync(ServeOptions options, LogLevel logLevel, CancellationToken cancellationToken)
+    {
+        // DisableDefaults: no appsettings.json from whatever folder a client starts us in, no stdout console logger.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddCrmStderrLogging(logLevel);
+        builder.Services.AddCrmMcpServer(options).WithStdioServerTransport();
+        using var host = builder.Build();
+
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Crm.Mcp");
+        var applied = await host.Services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
+        logger.LogInformation("crm-mcp {Version} on stdio; database {Path}{Migrated}", CrmServer.Version,
+            options.Settings.DatabasePath, applied.Count > 0 ? $" (applied migrations {string.Join(", ", applied)})" : "");
+        if (!Console.IsInputRedirected) Console.Error.WriteLine(TerminalGreeting(options.Settings.DatabasePath));
+
+        await host.RunAsync(cancellationToken);
+        return 0;
+    }
+
+    public static ILoggingBuilder AddCrmStderrLogging(this ILoggingBuilder logging, LogLevel level) =>
+        logging.ClearProviders()
+            .SetMinimumLevel(level)
+            .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+
+    /// <summary>Shown when a person, not an MCP client, started the server: what this is and how to connect.</summary>
+    private static string TerminalGreeting(string databasePath)
+    {
+        var self = Environment.ProcessPath ?? "crm-mcp";
+        var command = Path.GetFileNameWithoutExtension(self) == "dotnet"
+            ? $"\"command\": \"dotnet\", \"args\": [\"{typeof(StdioHost).Assembly.Location}\"]"
+            : $"\"command\": \"{self}\"";
+        return $$"""
+
+            crm-mcp {{CrmServer.Version}}: a CRM server for AI assistants, speaking MCP on stdin/stdout.
+            It is meant to be started by an MCP client; typing here does nothing useful (Ctrl+C quits).
+            Database: {{databasePath}}
+
+            Connect a client, e.g. Claude Desktop (claude_desktop_config.json) or Cursor (~/.cursor/mcp.json):
+              { "mcpServers": { "crm": { {{command}} } } }
+            Claude Code: claude mcp add crm -- {{(command.Contains("dotnet") ? $"dotnet {typeof(StdioHost).Assembly.Location}" : self)}}
+            Over HTTP and other commands: crm-mcp --help
+
+            """;
+    }
+}

@@ -1,0 +1,42 @@
+using System.ComponentModel;
+
+namespace Crm.Mcp.Resolution;
+
+/// <summary>How one named record in a write was settled: found (and how) or created.</summary>
+public sealed record ResolvedRecord(
+    [property: Description("True when this call created the record.")] bool Created,
+    string Id,
+    string Name,
+    [property: Description("id, email, domain, name or default when found; created when new.")] string MatchedBy,
+    string? Email = null);
+
+public static class MatchedBy
+{
+    public const string Id = "id";
+    public const string Email = "email";
+    public const string Name = "name";
+    public const string Default = "default";
+    public const string Created = "created";
+}
+
+/// <summary>A person as a caller describes one: a name, an email, or both.</summary>
+public sealed record PersonInput
+{
+    [Description("Full name, e.g. \"Jane Founder\".")]
+    public string? Name { get; init; }
+
+    [Description("Email, e.g. \"jane@acme.com\"; matched case-insensitively before the name.")]
+    public string? Email { get; init; }
+
+    [Description("Given name, when name is not given as one text.")]
+    public string? FirstName { get; init; }
+
+    [Description("Family name, when name is not given as one text.")]
+    public string? LastName { get; init; }
+
+    [Description("Phone, e.g. \"+1 415 555 0100\".")]
+    public string? Phone { get; init; }
+
+    [Description("Job title, e.g. \"CEO\".")]
+    public string? Title { get; init; }
+}
