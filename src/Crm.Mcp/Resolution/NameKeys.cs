@@ -20,7 +20,13 @@ public static class NameKeys
     public static string Company(string name)
     {
         var tokens = Tokens(name.Replace("&", " and "));
-        while (tokens.Count > 1 && LegalSuffixes.Contains(tokens[^1])) tokens.RemoveAt(tokens.Count - 1);
+        // "Globex GmbH & Co. KG": after "co kg" goes, the dangling "and" and "gmbh" go too.
+        var stripped = false;
+        while (tokens.Count > 1 && (LegalSuffixes.Contains(tokens[^1]) || (stripped && tokens[^1] == "and")))
+        {
+            tokens.RemoveAt(tokens.Count - 1);
+            stripped = true;
+        }
         if (tokens.Count > 1 && tokens[0] == "the") tokens.RemoveAt(0);
         return string.Join(' ', tokens);
     }

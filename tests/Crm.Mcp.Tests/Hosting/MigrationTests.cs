@@ -1,0 +1,45 @@
+using Crm.Mcp.Data;
+using Crm.Mcp.Tests.Infrastructure;
+using Dapper;
+
+namespace Crm.Mcp.Tests.Hosting;
+
+public sealed class MigrationTests
+{
+    [Fact]
+    public async Task Migrates_an_empty_file_and_a_rerun_changes_nothing()
+    {
+        await using var database = await TestDatabase.CreateAsync(migrate: false);
+        var migrator = new Migrator(database.Db);
+
+        var first = await migrator.MigrateAsync(TestContext.Current.CancellationToken);
+        var fingerprint = await database.FingerprintAsync();
+        var second = await migrator.MigrateAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(Migrator.All.Select(m => m.Version), first);
+        Assert.Empty(second);
+        Assert.Equal(fingerprint, await database.FingerprintAsync());
+        Assert.Equal(1, await database.CountAsync("users"));
+        Assert.Equal(6, await database.CountAsync("stages"));
+
+        await using var connection = await database.Db.OpenAsync();
+        Assert.Equal("wal", await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("PRAGMA foreign_keys"));
+    }
+
+    [Fact]
+    public async Task Concurrent_first_starts_apply_each_migration_once()
+    {
+        await using var database = await TestDatabase.CreateAsync(migrate: false);
+        var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            Task.Run(() => new Migrator(new CrmDb(database.Path)).MigrateAsync(TestContext.Current.CancellationToken))));
+        Assert.Equal(Migrator.All.Count, runs.Sum(r => r.Count));
+        Assert.Equal(1, await database.CountAsync("users"));
+    }
+
+    [Fact]
+    public void Migrations_are_numbered_without_gaps()
+    {
+        Assert.Equal(Enumerable.Range(1, Migrator.All.Count), Migrator.All.Select(m => m.Version));
+    }
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Crm.Mcp.Tests.Hosting;
+
+/// <summary>The built executable as a client starts it: a child process speaking MCP on stdin/stdout.</summary>
+public sealed class StdioEndToEndTests
+{
+    [Fact]
+    public async Task Built_server_answers_initialize_list_and_call_with_nothing_but_protocol_on_stdout()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var folder = Directory.CreateTempSubdirectory("crm-mcp-e2e").FullName;
+        var dbPath = Path.Combine(folder, "nested", "crm.db");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "crm-mcp.dll"), "serve", "--db", dbPath },
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        try
+        {
+            async Task<JsonNode> Request(int id, string method, object parameters)
+            {
+                var line = JsonSerializer.Serialize(new { jsonrpc = "2.0", id, method, @params = parameters });
+                await process.StandardInput.WriteLineAsync(line.AsMemory(), ct);
+                await process.StandardInput.FlushAsync(ct);
+                while (true)
+                {
+                    var reply = await process.StandardOutput.ReadLineAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), ct)
+                                ?? throw new Xunit.Sdk.XunitException("stdout closed early");
+                    var message = JsonNode.Parse(reply)!; // a log line on stdout would throw here
+                    Assert.Equal("2.0", (string?)message["jsonrpc"]);
+                    if ((int?)message["id"] == id) return message;
+                }
+            }
+
+            var init = await Request(1, "initialize", new { protocolVersion = "2025-06-18", capabilities = new { }, clientInfo = new { name = "e2e", version = "1" } });
+            Assert.Equal("crm-mcp", (string?)init["result"]!["serverInfo"]!["name"]);
+            await process.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""".AsMemory(), ct);
+
+            var list = await Request(2, "tools/list", new { });
+            Assert.Contains(list["result"]!["tools"]!.AsArray(), t => (string?)t!["name"] == "create_deal_draft");
+
+            var call = await Request(3, "tools/call", new { name = "create_deal_draft", arguments = new { company_name = "Acme, Inc.", amount = 100000 } });
+            Assert.NotEqual(true, (bool?)call["result"]!["isError"]);
+            Assert.Equal("DEAL-001", (string?)call["result"]!["structuredContent"]!["data"]!["deal"]!["identifier"]);
+
+            process.StandardInput.Close();
+            await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(30), ct);
+            Assert.Equal(0, process.ExitCode);
+            Assert.Null(await process.StandardOutput.ReadLineAsync(ct));
+            Assert.Contains(dbPath, await stderr);
+            Assert.True(File.Exists(dbPath));
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            try { Directory.Delete(folder, true); } catch (IOException) { }
+        }
+    }
+}
