@@ -53,9 +53,15 @@ public sealed class ServiceToolsTests
         Assert.Equal("Onboarding workshop", deleted.GetProperty("results")[0].GetProperty("result").GetProperty("name").GetString());
         Assert.Equal("240100", (await DealAsync(server)).GetProperty("total_value").GetString());
 
-        // get_deals carries the totals too.
+        // get_deals carries the totals too, and filters and sorts on them.
         var listed = (await server.CallOkAsync("get_deals")).GetProperty("data").GetProperty("items")[0];
         Assert.Equal("240100", listed.GetProperty("total_value").GetString());
+        await server.CallOkAsync("create_deal_draft", new { });
+        async Task<long> Total(string op, double value) => (await server.CallOkAsync("get_deals", new { filters = new[] { new { field = "total_value", op, value } } }))
+            .GetProperty("data").GetProperty("total").GetInt64();
+        Assert.Equal(1, await Total("gt", 2400));
+        Assert.Equal(0, await Total("gt", 2401));
+        Assert.Equal(2, await Total("gte", 0));
     }
 
     [Fact]
