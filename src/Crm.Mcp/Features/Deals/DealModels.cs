@@ -45,6 +45,8 @@ public sealed record DealView
     public required string PipelineId { get; init; }
     public required string UpdatedAt { get; init; }
     public string? UserId { get; init; }
+    [Description("Markdown notes (append_note, set_notes).")]
+    public string? Notes { get; init; }
 }
 
 /// <summary>A deal–person link made for a person passed by id in person_ids.</summary>
