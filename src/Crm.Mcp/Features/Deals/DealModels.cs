@@ -50,6 +50,8 @@ public sealed record DealView
     public AmountDisplay? TotalValueDisplay { get; init; }
     [Description("Sum of the deal's service quantities.")]
     public long TotalQuantity { get; init; }
+    [Description("Markdown notes (append_note, set_notes).")]
+    public string? Notes { get; init; }
 }
 
 /// <summary>A deal–person link made for a person passed by id in person_ids.</summary>

@@ -163,6 +163,7 @@ public static class DealSql
         public string PipelineId { get; init; } = "";
         public string UpdatedAt { get; init; } = "";
         public string? UserId { get; init; }
+        public string? Notes { get; init; }
     }
 
     private sealed record PersonLinkRow(string DealId, string Id, string FullName, string? Email);
@@ -174,7 +175,7 @@ public static class DealSql
                d.order_in_stage AS OrderInStage, d.org_id AS OrgId, d.owner_id AS OwnerId,
                u.first_name AS OwnerFirstName, u.last_name AS OwnerLastName, u.email AS OwnerEmail,
                d.renewal_date AS RenewalDate, d.source, d.stage_id AS StageId, s.name AS StageName,
-               d.pipeline_id AS PipelineId, d.updated_at AS UpdatedAt, d.user_id AS UserId
+               d.pipeline_id AS PipelineId, d.updated_at AS UpdatedAt, d.user_id AS UserId, d.notes
         FROM deals d
         JOIN stages s ON s.id = d.stage_id
         LEFT JOIN companies c ON c.id = d.company_id
@@ -243,6 +244,7 @@ public static class DealSql
                 TotalValue = totals[r.Id].TotalValue,
                 TotalValueDisplay = totals[r.Id].TotalValueDisplay,
                 TotalQuantity = totals[r.Id].TotalQuantity,
+                Notes = r.Notes,
             };
         }).ToList();
     }

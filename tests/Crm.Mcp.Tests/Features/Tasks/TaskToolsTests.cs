@@ -147,6 +147,28 @@ public sealed class TaskToolsTests
     }
 
     [Fact]
+    public async Task Notes_append_to_and_replace_a_task_notes()
+    {
+        await using var server = await TestServer.StartAsync();
+        var id = (await server.CallOkAsync("create_tasks", new { items = new[] { new { title = "Prep call", notes = "Agenda" } } }))
+            .GetProperty("data").GetProperty("results")[0].GetProperty("result").GetProperty("id").GetString();
+
+        var appended = (await server.CallOkAsync("append_note", new { entity = "task", record = id, text = "Jane prefers mornings" })).GetProperty("data");
+        Assert.Equal("Prep call", appended.GetProperty("name").GetString());
+        var notes = (await TasksAsync(server)).GetProperty("items")[0].GetProperty("notes").GetString()!;
+        Assert.StartsWith("Agenda", notes);
+        Assert.EndsWith("Jane prefers mornings", notes);
+
+        await server.CallOkAsync("set_notes", new { entity = "tasks", record = id, notes = "" });
+        Assert.Equal(JsonValueKind.Null, (await TasksAsync(server)).GetProperty("items")[0].GetProperty("notes").ValueKind);
+
+        var before = await server.Database.FingerprintAsync();
+        var error = await server.CallErrorAsync("append_note", new { entity = "task", record = "Prep call", text = "x" });
+        Assert.Equal("record", error.GetProperty("field").GetString());
+        Assert.Equal(before, await server.Database.FingerprintAsync());
+    }
+
+    [Fact]
     public async Task Delete_tasks_removes_them_and_their_links_only()
     {
         await using var server = await TestServer.StartAsync();
