@@ -44,6 +44,11 @@ public sealed record DealView
     public required string PipelineId { get; init; }
     public required string UpdatedAt { get; init; }
     public string? UserId { get; init; }
+    [Description("Sum of the deal's services (amount × quantity) in minor units as a string; \"0\" without services.")]
+    public string TotalValue { get; init; } = "0";
+    public AmountDisplay? TotalValueDisplay { get; init; }
+    [Description("Sum of the deal's service quantities.")]
+    public long TotalQuantity { get; init; }
 }
 
 /// <summary>A deal–person link made for a person passed by id in person_ids.</summary>

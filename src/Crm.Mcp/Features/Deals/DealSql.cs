@@ -147,6 +147,7 @@ public static class DealSql
             """;
         var people = (await connection.QueryAsync<PersonLinkRow>(peopleSql, new { ids = rows.Select(r => r.Id).ToList() }, transaction))
             .ToLookup(p => p.DealId);
+        var totals = await Services.ServiceSql.DealTotalsAsync(connection, transaction, rows.Select(r => (r.Id, r.Currency)).ToList());
         return rows.Select(r =>
         {
             var currency = Currency.FromStored(r.Currency);
@@ -176,6 +177,9 @@ public static class DealSql
                 PipelineId = r.PipelineId,
                 UpdatedAt = r.UpdatedAt,
                 UserId = r.UserId,
+                TotalValue = totals[r.Id].TotalValue,
+                TotalValueDisplay = totals[r.Id].TotalValueDisplay,
+                TotalQuantity = totals[r.Id].TotalQuantity,
             };
         }).ToList();
     }
