@@ -6,7 +6,7 @@ namespace Crm.Mcp.Features.CustomFields;
 public sealed record CustomFieldView
 {
     public required string Id { get; init; }
-    [Description("deals, companies or contacts.")]
+    [Description("deals, companies, contacts or tasks.")]
     public required string Entity { get; init; }
     [Description("The key in filters, sort and custom_fields objects, e.g. \"lead_source\".")]
     public required string Name { get; init; }

@@ -22,11 +22,10 @@ public static class CustomFieldSql
             "SELECT id FROM companies WHERE id = @key OR name_key = @nameKey LIMIT 2"),
         new("contacts", "people", "contact", "a contact UUID or email, e.g. \"jane@acme.com\"",
             "SELECT id FROM people WHERE id = @key OR email_key = lower(@key) LIMIT 1"),
+        new("tasks", "tasks", "task", "a task UUID", "SELECT id FROM tasks WHERE id = @key"),
     ];
 
-    public const string EntityForm = "deals, companies or contacts";
-
-    /// <summary>"deals", "deal", "Contacts", "people" all name an entity.</summary>
+        /// <summary>"deals", "deal", "Contacts", "people" all name an entity.</summary>
     public static CustomFieldEntity Entity(string field, string? name)
     {
         var key = name?.Trim().ToLowerInvariant() ?? "";

@@ -17,14 +17,14 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
     [McpServerTool(Name = "create_custom_field", Title = "Create custom field", ReadOnly = false, Destructive = false,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        Add a typed field to deals, companies or contacts. Its name then works in filters and sort of get_<entity> like
+        Add a typed field to deals, companies, contacts or tasks. Its name then works in filters and sort of get_<entity> like
         a built-in field, values come back in each record's custom_fields, and set_custom_field_values writes them
         (checked against the type). Types: text, number, currency, date, datetime, single_select, multi_select (both
         need options), email, phone, url, checkbox.
         Example: {"entity": "deals", "label": "Lead source", "type": "single_select", "options": ["Inbound", "Referral"]}
         """)]
     public async Task<CustomFieldResponse> CreateCustomField(
-        [Description("deals, companies or contacts.")] string entity,
+        [Description("deals, companies, contacts or tasks.")] string entity,
         [Description("Display label, e.g. \"Lead source\".")] string label,
         [Description("text, number, currency, date, datetime, single_select, multi_select, email, phone, url or checkbox.")] string type,
         [Description("Key for filters and values, e.g. \"lead_source\". Default: the label in snake_case.")] string? name = null,
@@ -71,7 +71,7 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
         Example: {"entity": "deals", "field": "lead_source", "options": ["Inbound", "Referral", "Event"], "rename_options": {"Partner": "Referral"}}
         """)]
     public async Task<CustomFieldResponse> UpdateCustomField(
-        [Description("deals, companies or contacts.")] string entity,
+        [Description("deals, companies, contacts or tasks.")] string entity,
         [Description("The field's name or UUID, e.g. \"lead_source\".")] string field,
         [Description("New display label, e.g. \"Lead origin\".")] string? label = null,
         [Description("New key, e.g. \"lead_origin\"; saved filters must use the new name.")] string? name = null,
@@ -143,7 +143,7 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
         records had a value. Example: {"entity": "deals", "field": "lead_source"}
         """)]
     public async Task<DeletedCustomFieldResponse> DeleteCustomField(
-        [Description("deals, companies or contacts.")] string entity,
+        [Description("deals, companies, contacts or tasks.")] string entity,
         [Description("The field's name or UUID, e.g. \"lead_source\".")] string field,
         CancellationToken cancellationToken = default)
     {
@@ -160,12 +160,12 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
     [McpServerTool(Name = "set_custom_field_values", Title = "Set custom field values", ReadOnly = false, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        Set or clear custom field values of one deal, company or contact; each value is checked against its field's
+        Set or clear custom field values of one deal, company, contact or task; each value is checked against its field's
         type (see get_entity_configuration) and nothing is written if any is wrong. null clears a value; fields not
         named keep theirs. Example: {"entity": "deals", "record": "DEAL-001", "values": {"lead_source": "Referral", "seats": 25, "signed": true}}
         """)]
     public async Task<CustomFieldValuesResponse> SetCustomFieldValues(
-        [Description("deals, companies or contacts.")] string entity,
+        [Description("deals, companies, contacts or tasks.")] string entity,
         [Description("The record: a UUID, a deal identifier (\"DEAL-001\"), a company name or a contact email.")] string record,
         [Description("Values by field name, e.g. {\"lead_source\": \"Referral\", \"seats\": 25, \"close_by\": \"2026-12-31\", \"tags\": [\"vip\"]}; null clears.")] Dictionary<string, JsonElement> values,
         CancellationToken cancellationToken = default)

@@ -9,12 +9,13 @@ namespace Crm.Mcp.Features.Search;
 public sealed class SearchTools(CrmDb db)
 {
     /// <summary>Entity types in the index; each has triggers in a migration that keep its rows current.</summary>
-    public static readonly IReadOnlyList<string> Types = ["deal", "company", "contact"];
+    public static readonly IReadOnlyList<string> Types = ["deal", "company", "contact", "task"];
 
     [McpServerTool(Name = "search_all", Title = "Search everything", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        Ranked full-text search across deals, companies and contacts (names, identifiers, emails, domains, notes).
+        Ranked full-text search across deals, companies, contacts and tasks (names, titles, identifiers, emails,
+        domains, notes).
         Words match as prefixes, accents are ignored, and when few records contain every word the reply adds records
         with some of the words, then records containing the text inside a word ("cme" finds Acme). Any text is safe
         to pass: quotes, *, AND/OR/NEAR are searched literally. Use it to find an id from a name or phrase.
@@ -22,7 +23,7 @@ public sealed class SearchTools(CrmDb db)
         """)]
     public async Task<SearchResponse> SearchAll(
         [Description("What to look for, e.g. \"acme renewal\", \"jane@acme.com\" or \"DEAL-042\".")] string query,
-        [Description("Only these record types: deal, company, contact, e.g. [\"deal\"]. Default: all.")] string[]? types = null,
+        [Description("Only these record types: deal, company, contact, task, e.g. [\"deal\"]. Default: all.")] string[]? types = null,
         [Description("Most hits to return, 1 to 50. Default 10.")] int? limit = null,
         CancellationToken cancellationToken = default)
     {

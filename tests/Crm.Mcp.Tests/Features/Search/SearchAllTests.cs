@@ -122,6 +122,19 @@ public sealed class SearchAllTests
     }
 
     [Fact]
+    public async Task Tasks_are_searchable_and_types_narrow_the_hits()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Initech", name = "Initech quarterly review" });
+        await server.CallOkAsync("create_tasks", new { tasks = new[] { new { title = "Prepare quarterly review deck", type = "meeting" } } });
+
+        var both = await Search(server, new { query = "quarterly review" });
+        Assert.Equal(["deal", "task"], both.Select(h => h.GetProperty("type").GetString()).Order());
+        var tasks = await Search(server, new { query = "quarterly review", types = new[] { "TASK" } });
+        Assert.Equal("Prepare quarterly review deck", Assert.Single(tasks).GetProperty("title").GetString());
+    }
+
+    [Fact]
     public async Task Limit_and_has_more()
     {
         await using var server = await TestServer.StartAsync();
