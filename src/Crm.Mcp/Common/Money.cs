@@ -28,6 +28,8 @@ public sealed record Currency(string Code, string Symbol, int Decimals, string M
 
     public static IReadOnlyCollection<string> Codes => Known.Keys;
 
+    public static IEnumerable<Currency> All => Known.Values;
+
     public static Currency Parse(string field, string? code)
     {
         var text = code?.Trim() ?? "";
@@ -63,6 +65,14 @@ public static class Money
             throw CrmError.Invalid(field, $"{text} has more decimals than {currency.Code} allows ({currency.Decimals}).",
                 currency.Decimals == 0 ? $"a whole number of {currency.Code}, e.g. 150000" : $"at most {currency.Decimals} decimals, e.g. 2500.{new string('5', currency.Decimals)}");
         return (long)minor;
+    }
+
+    /// <summary>SQL for an amount in major units from its minor-unit and currency columns, so filters and sorts take
+    /// the numbers a caller writes (50000 means $50,000 and ¥50,000 alike).</summary>
+    public static string MajorUnitsSql(string minorSql, string currencySql)
+    {
+        static string Codes(int decimals) => string.Join(", ", Currency.All.Where(c => c.Decimals == decimals).Select(c => $"'{c.Code}'"));
+        return $"(CASE WHEN {currencySql} IN ({Codes(0)}) THEN {minorSql} * 1.0 WHEN {currencySql} IN ({Codes(3)}) THEN {minorSql} / 1000.0 ELSE {minorSql} / 100.0 END)";
     }
 
     public static decimal ToMajor(long minor, Currency currency) => minor / Pow10(currency.Decimals);

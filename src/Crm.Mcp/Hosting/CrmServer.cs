@@ -35,7 +35,8 @@ public static class CrmServer
             .AddSingleton(settings)
             .AddSingleton(new CrmDb(settings.DatabasePath))
             .AddSingleton<Migrator>()
-            .AddSingleton<Resolver>();
+            .AddSingleton<Resolver>()
+            .AddSingleton<Lists.FieldRegistry>();
 
     /// <summary>The MCP server without a transport: each host adds the one it speaks.</summary>
     public static IMcpServerBuilder AddCrmMcpServer(this IServiceCollection services, ServeOptions options) =>

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Crm.Mcp.Common;
+using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
 
 namespace Crm.Mcp.Features.Deals;
@@ -65,10 +66,4 @@ public sealed record DealDraftResponse(DealDraftData Data, bool Success);
 
 public sealed record DealResponse(DealView Data, bool Success);
 
-public sealed record DealPage(
-    IReadOnlyList<DealView> Items,
-    [property: Description("How many deals match the filters in all pages.")] long Total,
-    [property: Description("Pass as cursor to get the next page; null on the last page.")] string? NextCursor,
-    bool HasMore);
-
-public sealed record DealPageResponse(DealPage Data, bool Success);
+public sealed record DealPageResponse(ListPage<DealView> Data, bool Success);
