@@ -36,7 +36,8 @@ public static class CrmServer
             .AddSingleton(new CrmDb(settings.DatabasePath))
             .AddSingleton<Migrator>()
             .AddSingleton<Resolver>()
-            .AddSingleton<Lists.FieldRegistry>();
+            .AddSingleton<Lists.FieldRegistry>()
+            .AddSingleton<Lists.IFieldProvider, Features.CustomFields.CustomFieldProvider>();
 
     /// <summary>The MCP server without a transport: each host adds the one it speaks.</summary>
     public static IMcpServerBuilder AddCrmMcpServer(this IServiceCollection services, ServeOptions options) =>

@@ -214,6 +214,9 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
     private static async Task RequireFreeNameAsync(Microsoft.Data.Sqlite.SqliteConnection connection,
         Microsoft.Data.Sqlite.SqliteTransaction transaction, CustomFieldEntity entity, string name, string argument, string? exceptId)
     {
+        if (name == "custom_fields" || (Lists.FieldRegistry.BuiltIn.TryGetValue(entity.Name, out var schema) && schema.Find(name) is not null))
+            throw new CrmError(ErrorCodes.Conflict, argument, $"{argument}: '{name}' is a built-in field of {entity.Name}.",
+                "another name, e.g. \"" + name + "_custom\"; get_entity_configuration lists the built-in fields");
         if (await CustomFieldSql.FindAsync(connection, transaction, entity.Name, name) is { } taken && taken.Id != exceptId)
             throw new CrmError(ErrorCodes.Conflict, argument, $"{argument}: {entity.Name} already have a custom field named '{name}'.",
                 "another name, e.g. \"" + name + "_2\", or update_custom_field to change the existing one");
