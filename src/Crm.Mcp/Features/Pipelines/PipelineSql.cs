@@ -11,9 +11,15 @@ public static class PipelineSql
 {
     public static readonly string[] Kinds = ["open", "won", "lost"];
 
-    public sealed record PipelineRow(string Id, string Name, bool IsDefault);
+    // Classes, not positional records: SQLite hands back INTEGER for booleans and Dapper maps by property.
+    public sealed class PipelineRow
+    {
+        public string Id { get; init; } = "";
+        public string Name { get; init; } = "";
+        public bool IsDefault { get; init; }
+    }
 
-    // A class: Dapper maps SQLite's INTEGER position by property, and Position is reassigned when stages move.
+    // Name, kind and position change in place while update_stage and delete_stage arrange the stages.
     public sealed class StageRow
     {
         public string Id { get; init; } = "";

@@ -86,9 +86,10 @@ public static class ServiceSql
         return ids.Where(rows.ContainsKey).Select(id => ToView(rows[id])).ToList();
     }
 
-    public sealed record ListFilter(string? DealId, string? Search, int Limit, string? AfterCreatedAt, string? AfterId);
+    public sealed record ListFilter(string? DealId, string? Search, int Limit, string[]? After);
 
-    /// <summary>Oldest first (a deal's items in the order they were added), keyset-paged on (created_at, id).</summary>
+    /// <summary>Oldest first, a deal's items in position order; keyset-paged on (created_at, deal_id, position), which
+    /// is unique because positions are unique per deal.</summary>
     public static async Task<(IReadOnlyList<ServiceView> Items, long Total, bool HasMore)> ListAsync(
         SqliteConnection connection, SqliteTransaction transaction, ListFilter filter)
     {
@@ -98,11 +99,18 @@ public static class ServiceSql
             """;
         const string countSql = "SELECT COUNT(*) FROM services s" + where;
         const string pageSql = SelectService + where + """
-               AND (@AfterCreatedAt IS NULL OR s.created_at > @AfterCreatedAt OR (s.created_at = @AfterCreatedAt AND s.id > @AfterId))
-             ORDER BY s.created_at, s.id
+               AND (@AfterCreatedAt IS NULL OR s.created_at > @AfterCreatedAt
+                    OR (s.created_at = @AfterCreatedAt AND (s.deal_id > @AfterDealId
+                        OR (s.deal_id = @AfterDealId AND s.position > @AfterPosition))))
+             ORDER BY s.created_at, s.deal_id, s.position
              LIMIT @Take
             """;
-        var args = new { filter.DealId, Pattern = SqlText.ContainsPattern(filter.Search), filter.AfterCreatedAt, filter.AfterId, Take = filter.Limit + 1 };
+        var args = new
+        {
+            filter.DealId, Pattern = SqlText.ContainsPattern(filter.Search), AfterCreatedAt = filter.After?[0], AfterDealId = filter.After?[1],
+            AfterPosition = filter.After is null ? 0 : long.TryParse(filter.After[2], out var p) ? p : throw CrmError.Invalid("cursor", "is not a cursor this list produced.", "the next_cursor value from the previous page, unchanged"),
+            Take = filter.Limit + 1,
+        };
         var total = await connection.ExecuteScalarAsync<long>(countSql, args, transaction);
         var rows = (await connection.QueryAsync<ServiceRow>(pageSql, args, transaction)).ToList();
         var hasMore = rows.Count > filter.Limit;

@@ -66,14 +66,16 @@ public sealed class ServiceTools(CrmDb db)
     {
         var take = Validate.Limit(limit);
         var text = Validate.Text("search", search, 200, "\"workshop\"");
-        var after = PageCursor.Decode(cursor, 2);
+        var after = PageCursor.Decode(cursor, 3);
         var page = await db.ReadAsync(async (connection, transaction) =>
         {
             var dealId = deal is null ? null : (await EntityLookup.DealAsync(connection, transaction, deal, "deal")).Id;
-            return await ServiceSql.ListAsync(connection, transaction, new ServiceSql.ListFilter(dealId, text, take, after?[0], after?[1]));
+            return await ServiceSql.ListAsync(connection, transaction, new ServiceSql.ListFilter(dealId, text, take, after));
         }, cancellationToken);
         var last = page.Items.LastOrDefault();
-        var next = page.HasMore && last is not null ? PageCursor.Encode(last.CreatedAt, last.Id) : null;
+        var next = page.HasMore && last is not null
+            ? PageCursor.Encode(last.CreatedAt, last.DealId, last.Position.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : null;
         return new ServicePageResponse(new ServicePage(page.Items, page.Total, next, page.HasMore), true);
     }
 
