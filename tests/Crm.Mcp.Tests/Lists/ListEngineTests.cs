@@ -26,7 +26,7 @@ public sealed class ListEngineTests(SixDeals six) : IClassFixture<SixDeals>
         await server.CallOkAsync("create_deal_draft", new { name = "Delta", stage_name = "Qualified" });
         await server.CallOkAsync("create_deal_draft", new { name = "Epsilon 100%", company_name = "Initech", amount = 250000, currency = "JPY", stage_name = "Negotiation", expected_close_date = "2026-12-31" });
         await server.CallOkAsync("create_deal_draft", new { name = "Zeta_x", company_name = "Globex", amount = 20000.5, currency = "EUR", stage_name = "Closed Won" });
-        await using var connection = await server.Db.OpenAsync();
+        await using var connection = await server.Db.OpenAsync(TestContext.Current.CancellationToken);
         await connection.ExecuteAsync("UPDATE deals SET is_draft = 0 WHERE name = 'Beta'");
         return server;
     }
@@ -148,7 +148,7 @@ public sealed class ListEngineTests(SixDeals six) : IClassFixture<SixDeals>
                 stage_name = i % 2 == 0 ? "Proposal" : "Discovery",
                 expected_close_date = i % 3 == 0 ? null : "2026-06-30",
             });
-        await using (var connection = await server.Db.OpenAsync())
+        await using (var connection = await server.Db.OpenAsync(TestContext.Current.CancellationToken))
             await connection.ExecuteAsync("UPDATE deals SET is_draft = 0 WHERE name LIKE '%3' OR name LIKE '%7'; UPDATE deals SET created_at = '2026-01-01T00:00:00.000Z' WHERE name LIKE '%1%'");
 
         string[] sorts =
