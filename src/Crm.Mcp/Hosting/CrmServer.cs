@@ -48,6 +48,8 @@ public static class CrmServer
                 server.ServerInfo = new Implementation { Name = Name, Title = "Crm.Mcp", Version = Version };
                 server.ServerInstructions = Instructions;
             })
+            .WithResources<Features.Resources.CrmResources>()
+            .WithPrompts<Features.Prompts.CrmPrompts>(CrmJson.Options)
             .WithCrmErrorHandling()
             .WithCrmTools(options.Toolsets, options.ReadOnly);
 }
