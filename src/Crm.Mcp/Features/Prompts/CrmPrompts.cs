@@ -100,9 +100,7 @@ public sealed class CrmPrompts(CrmDb db)
             string id;
             try { id = await Lookup.CompanyIdAsync(connection, transaction, name, "company"); }
             catch (CrmError) { return null; }
-            var row = (await CompanySql.FindAsync(connection, transaction, id))!;
-            return new CompanyDetail(CompanySql.ToView(row), await CompanySql.ContactsAsync(connection, transaction, id),
-                await CompanySql.DealsAsync(connection, transaction, id));
+            return await CompanySql.DetailAsync(connection, transaction, id);
         }, cancellationToken);
         var withWhom = contact is null ? "" : $" with {contact}";
         var instructions = $$"""

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Features.Companies;
+using Crm.Mcp.Features.Contacts;
 using Crm.Mcp.Features.Deals;
 using Crm.Mcp.Features.Pipelines;
 using Crm.Mcp.Resolution;
@@ -39,11 +40,24 @@ public sealed class CrmResources(CrmDb db)
             string companyId;
             try { companyId = await Lookup.CompanyIdAsync(connection, transaction, key, "id"); }
             catch (CrmError) { return null; }
-            var row = (await CompanySql.FindAsync(connection, transaction, companyId))!;
-            return new CompanyDetail(CompanySql.ToView(row), await CompanySql.ContactsAsync(connection, transaction, companyId),
-                await CompanySql.DealsAsync(connection, transaction, companyId));
+            return await CompanySql.DetailAsync(connection, transaction, companyId);
         }, cancellationToken);
         return Json($"crm://companies/{id}", detail ?? throw Missing($"crm://companies/{id}", "a company UUID or name, e.g. crm://companies/Acme"));
+    }
+
+    [McpServerResource(UriTemplate = "crm://contacts/{id}", Name = "contact", Title = "Contact", MimeType = Mime)]
+    [Description("A contact as get_contact returns it, with companies and up to 50 deals, by UUID, email or full name, e.g. crm://contacts/jane@acme.com.")]
+    public async Task<ResourceContents> Contact(string id, CancellationToken cancellationToken)
+    {
+        var key = Uri.UnescapeDataString(id);
+        var detail = await db.ReadAsync(async (connection, transaction) =>
+        {
+            string contactId;
+            try { contactId = await Lookup.PersonIdAsync(connection, transaction, key, "id"); }
+            catch (CrmError) { return null; }
+            return await ContactSql.DetailAsync(connection, transaction, contactId);
+        }, cancellationToken);
+        return Json($"crm://contacts/{id}", detail ?? throw Missing($"crm://contacts/{id}", "a contact UUID, email or full name, e.g. crm://contacts/jane@acme.com"));
     }
 
     [McpServerResource(UriTemplate = "crm://pipeline", Name = "pipeline", Title = "Pipeline", MimeType = Mime)]

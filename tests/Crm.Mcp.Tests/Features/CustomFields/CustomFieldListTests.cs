@@ -104,6 +104,31 @@ public sealed class CustomFieldListTests
     }
 
     [Fact]
+    public async Task Companies_and_contacts_read_filter_and_sort_custom_fields()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_custom_field", new { entity = "companies", label = "Tier", type = "single_select", options = new[] { "Gold", "Silver" } });
+        await server.CallOkAsync("create_custom_field", new { entity = "contacts", label = "Birthday", type = "date" });
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme", people = new[] { new { name = "Jane Founder", email = "jane@acme.com" } } });
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Globex", people = new[] { new { name = "Hank Scorpio", email = "hank@globex.com" } } });
+        await server.CallOkAsync("set_custom_field_values", new { entity = "companies", record = "Acme", values = new { tier = "Gold" } });
+        await server.CallOkAsync("set_custom_field_values", new { entity = "companies", record = "Globex", values = new { tier = "Silver" } });
+        await server.CallOkAsync("set_custom_field_values", new { entity = "contacts", record = "jane@acme.com", values = new { birthday = "1990-04-01" } });
+
+        var acme = (await server.CallOkAsync("get_company", new { company = "acme" })).GetProperty("data").GetProperty("company");
+        Assert.Equal("Gold", acme.GetProperty("custom_fields").GetProperty("tier").GetString());
+        var gold = (await server.CallOkAsync("get_companies", new { filters = new[] { Rule("tier", "equals", "gold") } })).GetProperty("data").GetProperty("items");
+        Assert.Equal("Acme", Assert.Single(gold.EnumerateArray()).GetProperty("name").GetString());
+        var bySilverFirst = (await server.CallOkAsync("get_companies", new { sort = new[] { new { field = "tier", direction = "desc" } } })).GetProperty("data").GetProperty("items");
+        Assert.Equal(["Globex", "Acme"], bySilverFirst.EnumerateArray().Select(c => c.GetProperty("name").GetString()));
+
+        var jane = (await server.CallOkAsync("get_contact", new { contact = "jane@acme.com" })).GetProperty("data").GetProperty("contact");
+        Assert.Equal("1990-04-01", jane.GetProperty("custom_fields").GetProperty("birthday").GetString());
+        var born = (await server.CallOkAsync("get_contacts", new { filters = new[] { Rule("birthday", "lt", "2000-01-01") } })).GetProperty("data").GetProperty("items");
+        Assert.Equal("Jane Founder", Assert.Single(born.EnumerateArray()).GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task Built_in_names_are_refused()
     {
         await using var server = await TestServer.StartAsync();

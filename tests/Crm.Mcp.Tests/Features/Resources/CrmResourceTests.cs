@@ -22,7 +22,7 @@ public sealed class CrmResourceTests
     {
         await using var server = await TestServer.StartAsync();
         var templates = await server.Client.ListResourceTemplatesAsync(cancellationToken: Ct);
-        Assert.Equal(["crm://companies/{id}", "crm://deals/{id}"], templates.Select(t => t.UriTemplate).Order());
+        Assert.Equal(["crm://companies/{id}", "crm://contacts/{id}", "crm://deals/{id}"], templates.Select(t => t.UriTemplate).Order());
         Assert.All(templates, t => Assert.False(string.IsNullOrWhiteSpace(t.Description)));
         var resources = await server.Client.ListResourcesAsync(cancellationToken: Ct);
         Assert.Equal("crm://pipeline", Assert.Single(resources).Uri);
@@ -50,6 +50,9 @@ public sealed class CrmResourceTests
         Assert.Equal("Jane Founder", company.GetProperty("contacts")[0].GetProperty("name").GetString());
         var byId = await ReadJson(server, $"crm://companies/{company.GetProperty("company").GetProperty("id").GetString()}");
         Assert.Equal(company.GetRawText(), byId.GetRawText());
+
+        var contact = await ReadJson(server, "crm://contacts/JANE@acme.com");
+        Assert.Equal((await server.CallOkAsync("get_contact", new { contact = "jane@acme.com" })).GetProperty("data").GetRawText(), contact.GetRawText());
     }
 
     [Fact]
@@ -69,6 +72,7 @@ public sealed class CrmResourceTests
     [Theory]
     [InlineData("crm://deals/DEAL-404")]
     [InlineData("crm://companies/Nobody%20Inc")]
+    [InlineData("crm://contacts/nobody@nowhere.example")]
     [InlineData("crm://widgets/1")]
     public async Task A_missing_record_is_a_protocol_error_naming_the_uri(string uri)
     {
