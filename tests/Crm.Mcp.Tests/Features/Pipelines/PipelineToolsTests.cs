@@ -159,6 +159,7 @@ public sealed class PipelineToolsTests
 
     public static TheoryData<string, string, string> BadInput() => new()
     {
+        { "create_stage", "{}", "name" },
         { "create_stage", """{"name": "  "}""", "name" },
         { "create_stage", """{"name": "Proposal!"}""", "name" },
         { "create_stage", """{"name": "Demo", "kind": "maybe"}""", "kind" },
