@@ -140,6 +140,52 @@ public sealed class HttpTransportTests
             await database.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task Stopping_the_server_lets_an_in_flight_call_finish()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var database = await TestDatabase.CreateAsync();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hold = ModelContextProtocol.Server.McpServerTool.Create(async () =>
+        {
+            entered.SetResult();
+            await release.Task;
+            return "finished";
+        }, new ModelContextProtocol.Server.McpServerToolCreateOptions { Name = "hold", ReadOnly = true, Destructive = false });
+        await using var app = HttpHost.Build(new Crm.Mcp.Hosting.ServeOptions { Settings = new Crm.Mcp.Common.CrmSettings { DatabasePath = database.Path } },
+            new HttpServeOptions { Urls = ["http://127.0.0.1:0"], RequireAuth = false }, Microsoft.Extensions.Logging.LogLevel.Warning,
+            builder => builder.Services.AddSingleton(hold));
+        try
+        {
+            await app.StartAsync(ct);
+            var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+            using var http = new HttpClient();
+            await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+            {
+                Endpoint = new Uri($"{address}/mcp"), TransportMode = HttpTransportMode.StreamableHttp,
+            }, http, ownsHttpClient: false), new McpClientOptions { ProtocolVersion = "2025-11-25" }, cancellationToken: ct);
+
+            var call = HttpTestServer.CallAsync(client, "hold");
+            await entered.Task.WaitAsync(ct);
+            var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            app.Lifetime.ApplicationStopping.Register(stopping.SetResult);
+            var stop = app.StopAsync(ct);
+            await stopping.Task.WaitAsync(ct);
+            release.SetResult();
+
+            var result = await call;
+            Assert.NotEqual(true, result.IsError);
+            Assert.Equal("finished", Assert.IsType<ModelContextProtocol.Protocol.TextContentBlock>(Assert.Single(result.Content)).Text);
+            await stop;
+        }
+        finally
+        {
+            release.TrySetResult();
+            await database.DisposeAsync();
+        }
+    }
 }
 
 /// <summary>Hand-made HTTP requests, for the statuses an SDK client never provokes.</summary>
