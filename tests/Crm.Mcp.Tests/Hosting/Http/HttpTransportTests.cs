@@ -106,6 +106,32 @@ public sealed class HttpTransportTests
     }
 
     [Fact]
+    public async Task A_broken_stream_is_resumed_with_last_event_id_and_replays_the_missed_reply()
+    {
+        await using var server = await HttpTestServer.StartAsync(o => o with { RequireAuth = false });
+        var sessionId = await Raw.InitializeAsync(server.Http);
+        using var call = await Raw.PostAsync(server.Http,
+            """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"create_deal_draft","arguments":{"company_name":"Resumed Inc"}}}""", sessionId);
+        var stream = await call.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        var eventIds = stream.Split('\n').Where(l => l.StartsWith("id:", StringComparison.Ordinal)).Select(l => l[3..].Trim()).ToList();
+        Assert.True(eventIds.Count >= 2, $"expected a priming event and the reply, each with an id: {stream}");
+
+        // As if the connection broke right after the first event: ask for everything after it.
+        using var resumed = await Raw.SendAsync(server.Http, HttpMethod.Get, null, sessionId, accept: "text/event-stream",
+            tweak: r => r.Headers.Add("Last-Event-ID", eventIds[0]));
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        var replay = await resumed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("\"id\":7", replay);
+        Assert.Contains("Resumed Inc", replay);
+        Assert.Equal(1, await server.Database.CountAsync("deals")); // replayed, not re-run
+
+        using var unknown = await Raw.SendAsync(server.Http, HttpMethod.Get, null, sessionId, accept: "text/event-stream",
+            tweak: r => r.Headers.Add("Last-Event-ID", "no-such-event"));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        await Raw.AssertErrorAsync(unknown, "resume_unavailable");
+    }
+
+    [Fact]
     public async Task Real_kestrel_port_on_loopback_serves_an_authenticated_client()
     {
         var database = await TestDatabase.CreateAsync();
