@@ -74,6 +74,11 @@ public static class HttpServeOptionsCli
 
     public static bool IsHttp(ParseResult parse) => parse.GetValue(Transport) == "http";
 
+    /// <summary>An HTTP flag given without --transport http, which would otherwise be silently ignored.</summary>
+    public static string? MisplacedHttpFlag(ParseResult parse) =>
+        new Option[] { Urls, NoAuth, Stateless, AllowedHosts, IdleTimeout, MaxRequestBytes, RateLimit, CallTimeout }
+            .FirstOrDefault(o => parse.GetResult(o) is { Implicit: false })?.Name;
+
     public static HttpServeOptions Read(ParseResult parse)
     {
         static string[] List(string[]? values) =>
