@@ -66,6 +66,14 @@ public sealed class StreamableHttpEndpoint(
                     "Bad Request: send the Mcp-Session-Id header from the initialize response; only initialize may come without one.", requestId);
                 return;
             }
+            if (sessions.Count >= options.MaxSessions && await sessions.ExpireIdleAsync() == 0 && sessions.Count >= options.MaxSessions)
+            {
+                context.Response.Headers.RetryAfter = "60";
+                await HttpErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "too_many_sessions",
+                    $"Service Unavailable: the server holds its maximum of {options.MaxSessions} sessions (--max-sessions). " +
+                    "Retry later; clients should DELETE sessions they are done with.", requestId);
+                return;
+            }
             session = StartSession(context);
         }
         else if ((session = await FindSessionAsync(context, sessionId, requestId)) is null)
