@@ -52,6 +52,8 @@ public sealed record DealView
     public long TotalQuantity { get; init; }
     [Description("Markdown notes (append_note, set_notes).")]
     public string? Notes { get; init; }
+    [Description("Custom field values by field name, e.g. {\"lead_source\": \"Referral\"}; see get_entity_configuration.")]
+    public System.Text.Json.Nodes.JsonObject CustomFields { get; init; } = [];
 }
 
 /// <summary>A deal–person link made for a person passed by id in person_ids.</summary>

@@ -212,6 +212,7 @@ public static class DealSql
         var people = (await connection.QueryAsync<PersonLinkRow>(peopleSql, new { ids = rows.Select(r => r.Id).ToList() }, transaction))
             .ToLookup(p => p.DealId);
         var totals = await Services.ServiceSql.DealTotalsAsync(connection, transaction, rows.Select(r => (r.Id, r.Currency)).ToList());
+        var custom = await CustomFields.CustomFieldSql.ValuesAsync(connection, transaction, rows.Select(r => r.Id).ToList());
         return rows.Select(r =>
         {
             var currency = Currency.FromStored(r.Currency);
@@ -245,6 +246,7 @@ public static class DealSql
                 TotalValueDisplay = totals[r.Id].TotalValueDisplay,
                 TotalQuantity = totals[r.Id].TotalQuantity,
                 Notes = r.Notes,
+                CustomFields = custom[r.Id],
             };
         }).ToList();
     }

@@ -32,6 +32,8 @@ public sealed record TaskView
     public required IReadOnlyList<TaskContact> Contacts { get; init; }
     public required string CreatedAt { get; init; }
     public required string UpdatedAt { get; init; }
+    [Description("Custom field values by field name; see get_entity_configuration.")]
+    public System.Text.Json.Nodes.JsonObject CustomFields { get; init; } = [];
 }
 
 /// <summary>A task as create_tasks takes it.</summary>

@@ -133,6 +133,7 @@ public static class TaskSql
             WHERE x.task_id IN @ids ORDER BY x.created_at, p.full_name
             """;
         var contacts = (await connection.QueryAsync<ContactLinkRow>(contactsSql, ids, transaction)).ToLookup(l => l.TaskId);
+        var custom = await CustomFields.CustomFieldSql.ValuesAsync(connection, transaction, ids.ids);
         return rows.Select(r => new TaskView
         {
             Id = r.Id,
@@ -149,6 +150,7 @@ public static class TaskSql
             Contacts = contacts[r.Id].Select(c => new TaskContact(c.Id, c.FullName, c.Email)).ToList(),
             CreatedAt = r.CreatedAt,
             UpdatedAt = r.UpdatedAt,
+            CustomFields = custom[r.Id],
         }).ToList();
     }
 }
