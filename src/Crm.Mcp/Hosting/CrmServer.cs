@@ -1,6 +1,7 @@
 using System.Reflection;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Features.Webhooks;
 using Crm.Mcp.Resolution;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Protocol;
@@ -41,11 +42,13 @@ public static class CrmServer
     public static IMcpServerBuilder AddCrmMcpServer(this IServiceCollection services, ServeOptions options) =>
         services
             .AddCrmCore(options.Settings)
+            .AddHostedService<WebhookWorker>()
             .AddMcpServer(server =>
             {
                 server.ServerInfo = new Implementation { Name = Name, Title = "Crm.Mcp", Version = Version };
                 server.ServerInstructions = Instructions;
             })
             .WithCrmErrorHandling()
+            .WithCrmCallContext()
             .WithCrmTools(options.Toolsets, options.ReadOnly);
 }
