@@ -77,7 +77,7 @@ public sealed class JournalTests
         await using var server = await TestServer.StartAsync();
         await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
             server.CallOkAsync("create_deal_draft", new { company_name = $"Company {i}", people = new object[] { new { email = $"p{i}@x.com" } } })));
-        await using var connection = await server.Db.OpenAsync();
+        await using var connection = await server.Db.OpenAsync(TestContext.Current.CancellationToken);
         var perChange = (await connection.QueryAsync<(long Change, long Deals, long Companies, long People)>("""
             SELECT change_id, SUM(entity = 'deals'), SUM(entity = 'companies'), SUM(entity = 'people')
             FROM change_records GROUP BY change_id

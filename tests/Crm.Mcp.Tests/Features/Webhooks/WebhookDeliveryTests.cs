@@ -149,7 +149,7 @@ public sealed class WebhookDeliveryTests
         do
         {
             pass = await deliverer.RunOnceAsync(ct);
-            await using var connection = await server.Db.OpenAsync();
+            await using var connection = await server.Db.OpenAsync(ct);
             var next = await connection.ExecuteScalarAsync<string>("SELECT next_attempt_at FROM webhook_deliveries");
             time.Set(DateTimeOffset.Parse(next!, System.Globalization.CultureInfo.InvariantCulture));
         } while (pass.Dead == 0 && ++rounds < 200);
