@@ -25,7 +25,7 @@ public static class WebhooksCommand
         var description = new Option<string?>("--description") { Description = "What the webhook is for" };
         var create = Command("create", "Create a webhook; prints its signing secret once", url, events, description);
         create.SetAction((parse, ct) => Run(parse, ct, tools =>
-            tools.CreateWebhook(parse.GetValue(url)!, Split(parse.GetValue(events))!, parse.GetValue(description), ct)));
+            tools.CreateWebhook(parse.GetValue(url)!, Split(parse.GetValue(events)) ?? [], parse.GetValue(description), ct)));
 
         var id = new Argument<string>("webhook-id") { Description = "The webhook's id (see `webhooks list`)" };
         var newUrl = new Option<string?>("--url") { Description = "New receiver URL" };
@@ -77,8 +77,10 @@ public static class WebhooksCommand
         return command;
     }
 
+    /// <summary>Comma-separated or repeated values; an option not given (System.CommandLine: empty array) is null.</summary>
     private static string[]? Split(string[]? values) =>
-        values?.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+        values is null || values.Length == 0 ? null
+            : values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
 
     private static async Task<CrmDb> OpenAsync(ParseResult parse, CancellationToken ct)
     {

@@ -22,6 +22,7 @@ public static class JournalTriggers
         if (!await TableExistsAsync(connection, transaction, "change_records")) return;
         foreach (var table in JournaledTables.All)
         {
+            if (!await TableExistsAsync(connection, transaction, table.Name)) continue;
             var columns = (await connection.QueryAsync<Column>(
                 $"SELECT name, pk FROM pragma_table_info('{table.Name}')", transaction: transaction)).ToList();
             if (columns.Count == 0) continue;

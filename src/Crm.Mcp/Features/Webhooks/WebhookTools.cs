@@ -32,8 +32,8 @@ public sealed class WebhookTools(CrmDb db)
     [Description("""
         Subscribe a URL to CRM events. Each event is POSTed as JSON (id, type, timestamp, data; *.updated carries
         changed_fields) with an X-Crm-Signature HMAC-SHA256 header; failed deliveries are retried with backoff for a
-        day. The reply shows the signing secret ONCE: tell the user to store it. Events: contact/deal/organization
-        .created/.updated/.deleted. Example: {"url": "https://example.com/hooks/crm", "events": ["deal.created", "deal.updated"]}
+        day. The reply shows the signing secret ONCE: tell the user to store it. Events: contact, deal, organization,
+        service, task, each .created/.updated/.deleted. Example: {"url": "https://example.com/hooks/crm", "events": ["deal.created", "deal.updated"]}
         """)]
     public async Task<WebhookSecretResponse> CreateWebhook(
         [Description("The receiver's URL, http or https, e.g. \"https://example.com/hooks/crm\".")] string url,
