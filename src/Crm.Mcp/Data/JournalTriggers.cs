@@ -45,6 +45,16 @@ public static class JournalTriggers
             await connection.ExecuteAsync($"DROP TRIGGER \"{name}\"", transaction: transaction);
     }
 
+    /// <summary>A row as the triggers write it (json_object of every column), or null when it does not exist. For
+    /// tables with a one-column primary key.</summary>
+    public static async Task<string?> RowJsonAsync(SqliteConnection connection, SqliteTransaction transaction, string table, string id)
+    {
+        var columns = (await connection.QueryAsync<Column>($"SELECT name, pk FROM pragma_table_info('{table}')", transaction: transaction)).ToList();
+        var key = columns.Single(c => c.Pk == 1).Name;
+        var sql = $"SELECT json_object({string.Join(", ", columns.Select(c => $"'{c.Name}', \"{c.Name}\""))}) FROM \"{table}\" WHERE \"{key}\" = @id";
+        return await connection.QuerySingleOrDefaultAsync<string?>(sql, new { id }, transaction);
+    }
+
     public static async Task<bool> TableExistsAsync(SqliteConnection connection, SqliteTransaction transaction, string table) =>
         await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @table",
             new { table }, transaction) > 0;

@@ -10,6 +10,8 @@ namespace Crm.Mcp.Features.Webhooks;
 /// Turns a sealed change into webhook events and one pending delivery per subscribed webhook, inside the change's
 /// own transaction: an event exists exactly when its change committed. Several row changes of one record in one
 /// change collapse into one event (insert + update = created; update + delete = deleted; insert + delete = nothing).
+/// Link rows (deal_people, ...) show up on their parent: its events list the linked ids (record.people), and a link
+/// added or removed on its own is a parent.updated event whose changed_fields holds the list before and after.
 /// </summary>
 public static class WebhookOutbox
 {
@@ -22,7 +24,19 @@ public static class WebhookOutbox
         .Order(StringComparer.Ordinal).ToList();
 
     private sealed record Subscriber(string Id, string Events);
-    private sealed record RecordRow(long Id, string Entity, string RecordId, string? Before, string? After);
+    private sealed record RecordRow(long Id, string Entity, string RecordId, string Operation, string? Before, string? After);
+
+    /// <summary>What one change did to one publishing record: its first before and last after image (if the row
+    /// itself changed) and the link ids added and removed per link field.</summary>
+    private sealed class Touched(string table, string id)
+    {
+        public string Table { get; } = table;
+        public string Id { get; } = id;
+        public bool RowChanged { get; set; }
+        public string? Before { get; set; }
+        public string? After { get; set; }
+        public Dictionary<string, (SortedSet<string> Added, SortedSet<string> Removed)> Links { get; } = [];
+    }
 
     public static async Task EnqueueAsync(SqliteConnection connection, SqliteTransaction transaction, long changeId, string at)
     {
@@ -32,14 +46,13 @@ public static class WebhookOutbox
         if (subscribers.Count == 0) return;
 
         const string recordsSql = """
-            SELECT id, entity, record_id AS RecordId, before, after FROM change_records
+            SELECT id, entity, record_id AS RecordId, operation, before, after FROM change_records
             WHERE change_id = @changeId ORDER BY id
             """;
-        var rows = await connection.QueryAsync<RecordRow>(recordsSql, new { changeId }, transaction);
-        foreach (var group in rows.GroupBy(r => (r.Entity, r.RecordId)))
+        var touched = Collect(await connection.QueryAsync<RecordRow>(recordsSql, new { changeId }, transaction));
+        foreach (var record in touched)
         {
-            if (JournaledTables.Find(group.Key.Entity)?.WebhookEntity is not { } entity) continue;
-            var payload = BuildEvent(entity, group.Key.RecordId, group.First().Before, group.Last().After, changeId, at);
+            var payload = await BuildEventAsync(connection, transaction, record, changeId, at);
             if (payload is null) continue;
             var type = (string)payload["type"]!;
             var targets = subscribers.Where(s => s.Events.Contains("*") || s.Events.Contains(type)).ToList();
@@ -50,7 +63,7 @@ public static class WebhookOutbox
                 VALUES (@id, @changeId, @type, @recordKey, @payload, @at)
                 RETURNING seq
                 """;
-            var recordKey = $"{group.Key.Entity}/{group.Key.RecordId}";
+            var recordKey = $"{record.Table}/{record.Id}";
             var eventSeq = await connection.QuerySingleAsync<long>(eventSql,
                 new { id = (string)payload["id"]!, changeId, type, recordKey, payload = payload.ToJsonString(), at }, transaction);
             const string deliverySql = """
@@ -63,38 +76,92 @@ public static class WebhookOutbox
         }
     }
 
+    private static List<Touched> Collect(IEnumerable<RecordRow> rows)
+    {
+        var touched = new Dictionary<(string, string), Touched>();
+        Touched Get(string table, string id) =>
+            touched.TryGetValue((table, id), out var t) ? t : touched[(table, id)] = new Touched(table, id);
+
+        foreach (var row in rows)
+        {
+            var table = JournaledTables.Find(row.Entity);
+            if (table?.WebhookEntity is not null)
+            {
+                var record = Get(row.Entity, row.RecordId);
+                if (!record.RowChanged) record.Before = row.Before;
+                record.RowChanged = true;
+                record.After = row.After;
+            }
+            else if (table?.Link is { } link && JournaledTables.Find(link.ParentTable)?.WebhookEntity is not null && row.Operation != "update")
+            {
+                var image = JsonNode.Parse((row.After ?? row.Before)!)!;
+                if (image[link.ParentColumn]?.ToString() is not { } parentId || image[link.ChildColumn]?.ToString() is not { } childId) continue;
+                var parent = Get(link.ParentTable, parentId);
+                if (!parent.Links.TryGetValue(link.Field, out var delta))
+                    parent.Links[link.Field] = delta = (new SortedSet<string>(StringComparer.Ordinal), new SortedSet<string>(StringComparer.Ordinal));
+                if (row.Operation == "insert" && !delta.Removed.Remove(childId)) delta.Added.Add(childId);
+                if (row.Operation == "delete" && !delta.Added.Remove(childId)) delta.Removed.Add(childId);
+            }
+        }
+        return touched.Values.ToList();
+    }
+
     /// <summary>The body a receiver gets: event id, type, timestamp and the record; *.updated adds changed_fields
     /// (before and after of each field that changed). Null when nothing a receiver could see changed.</summary>
-    public static JsonObject? BuildEvent(string entity, string recordId, string? beforeJson, string? afterJson, long changeId, string at)
+    private static async Task<JsonObject?> BuildEventAsync(SqliteConnection connection, SqliteTransaction transaction, Touched touched, long changeId, string at)
     {
-        var before = Visible(beforeJson);
-        var after = Visible(afterJson);
-        string action;
-        JsonObject? changed = null;
-        if (before is null && after is null) return null;
-        if (before is null) action = "created";
-        else if (after is null) action = "deleted";
-        else
+        var entity = JournaledTables.Find(touched.Table)!.WebhookEntity!;
+        if (!touched.RowChanged)
         {
-            action = "updated";
-            changed = new JsonObject();
-            foreach (var (name, value) in after)
-            {
-                if (name == JournalTriggers.UpdatedAt) continue;
-                var old = before[name];
-                if (JsonNode.DeepEquals(old, value)) continue;
-                changed[name] = new JsonObject { ["before"] = old?.DeepClone(), ["after"] = value?.DeepClone() };
-            }
-            if (changed.Count == 0) return null;
+            // Only links changed: the parent as it is now, unless it is gone.
+            touched.Before = touched.After = await JournalTriggers.RowJsonAsync(connection, transaction, touched.Table, touched.Id);
+            if (touched.After is null) return null;
         }
+        var before = Visible(touched.Before);
+        var after = Visible(touched.After);
+        if (before is null && after is null) return null;
+        var action = before is null ? "created" : after is null ? "deleted" : "updated";
+        var record = (after ?? before)!;
+        var changed = new JsonObject();
+        if (action == "updated")
+            foreach (var (name, value) in after!)
+            {
+                if (name == JournalTriggers.UpdatedAt || JsonNode.DeepEquals(before![name], value)) continue;
+                changed[name] = new JsonObject { ["before"] = before[name]?.DeepClone(), ["after"] = value?.DeepClone() };
+            }
+
+        foreach (var link in JournaledTables.LinksOf(touched.Table).Select(t => (t.Name, t.Link!)))
+        {
+            if (!await JournalTriggers.TableExistsAsync(connection, transaction, link.Name)) continue;
+            touched.Links.TryGetValue(link.Item2.Field, out var delta);
+            List<string> now;
+            if (action == "deleted") now = delta.Removed?.ToList() ?? [];
+            else
+            {
+                var sql = $"SELECT \"{link.Item2.ChildColumn}\" FROM \"{link.Name}\" WHERE \"{link.Item2.ParentColumn}\" = @id ORDER BY 1";
+                now = (await connection.QueryAsync<string>(sql, new { id = touched.Id }, transaction)).ToList();
+            }
+            record[link.Item2.Field] = new JsonArray(now.Select(id => (JsonNode?)JsonValue.Create(id)).ToArray());
+            if (action == "updated" && delta.Added is not null && delta.Added.Count + delta.Removed.Count > 0)
+            {
+                var previous = now.Except(delta.Added).Concat(delta.Removed).Order(StringComparer.Ordinal);
+                changed[link.Item2.Field] = new JsonObject
+                {
+                    ["before"] = new JsonArray(previous.Select(id => (JsonNode?)JsonValue.Create(id)).ToArray()),
+                    ["after"] = record[link.Item2.Field]!.DeepClone(),
+                };
+            }
+        }
+        if (action == "updated" && changed.Count == 0) return null;
+
         var data = new JsonObject
         {
             ["entity"] = entity,
-            ["id"] = recordId,
-            ["record"] = (after ?? before)!.DeepClone(),
+            ["id"] = touched.Id,
+            ["record"] = record,
             ["change_id"] = changeId,
         };
-        if (changed is not null) data["changed_fields"] = changed;
+        if (action == "updated") data["changed_fields"] = changed;
         return new JsonObject
         {
             ["id"] = $"evt_{Guid.NewGuid():N}",
