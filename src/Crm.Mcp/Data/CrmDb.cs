@@ -47,10 +47,17 @@ public sealed class CrmDb
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
         var result = await work(connection, transaction);
-        if (_journalReady || (_journalReady = await JournalTriggers.TableExistsAsync(connection, transaction, "change_records")))
-            await ChangeJournal.SealAsync(connection, transaction);
+        await SealJournalAsync(connection, transaction);
         await transaction.CommitAsync(cancellationToken);
         return result;
+    }
+
+    /// <summary>The journal step of every write transaction, just before COMMIT; nothing to do before the journal's
+    /// migration has run.</summary>
+    private async Task SealJournalAsync(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        if (_journalReady || (_journalReady = await JournalTriggers.TableExistsAsync(connection, transaction, "change_records")))
+            await ChangeJournal.SealAsync(connection, transaction);
     }
 
     /// <summary>Runs reads in one deferred transaction, so a count and its page see the same snapshot.</summary>
