@@ -92,15 +92,21 @@ public static class WebhookOutbox
                 record.RowChanged = true;
                 record.After = row.After;
             }
-            else if (table?.Link is { } link && JournaledTables.Find(link.ParentTable)?.WebhookEntity is not null && row.Operation != "update")
+            else if (table?.Link is { } link && JournaledTables.Find(link.ParentTable)?.WebhookEntity is not null)
             {
-                var image = JsonNode.Parse((row.After ?? row.Before)!)!;
-                if (image[link.ParentColumn]?.ToString() is not { } parentId || image[link.ChildColumn]?.ToString() is not { } childId) continue;
-                var parent = Get(link.ParentTable, parentId);
-                if (!parent.Links.TryGetValue(link.Field, out var delta))
-                    parent.Links[link.Field] = delta = (new SortedSet<string>(StringComparer.Ordinal), new SortedSet<string>(StringComparer.Ordinal));
-                if (row.Operation == "insert" && !delta.Removed.Remove(childId)) delta.Added.Add(childId);
-                if (row.Operation == "delete" && !delta.Added.Remove(childId)) delta.Removed.Add(childId);
+                // An update of a link row (a merge re-pointing it) is the old link removed and the new one added.
+                void Apply(string? json, bool added)
+                {
+                    var image = json is null ? null : JsonNode.Parse(json);
+                    if (image?[link.ParentColumn]?.ToString() is not { } parentId || image[link.ChildColumn]?.ToString() is not { } childId) return;
+                    var parent = Get(link.ParentTable, parentId);
+                    if (!parent.Links.TryGetValue(link.Field, out var delta))
+                        parent.Links[link.Field] = delta = (new SortedSet<string>(StringComparer.Ordinal), new SortedSet<string>(StringComparer.Ordinal));
+                    if (added && !delta.Removed.Remove(childId)) delta.Added.Add(childId);
+                    if (!added && !delta.Added.Remove(childId)) delta.Removed.Add(childId);
+                }
+                Apply(row.Before, added: false);
+                Apply(row.After, added: true);
             }
         }
         return touched.Values.ToList();

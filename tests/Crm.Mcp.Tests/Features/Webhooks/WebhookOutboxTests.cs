@@ -64,6 +64,21 @@ public sealed class WebhookOutboxTests
     }
 
     [Fact]
+    public async Task Re_pointing_a_link_like_a_merge_does_is_a_remove_and_an_add()
+    {
+        await using var server = await TestServer.StartAsync();
+        var draft = (await server.CallOkAsync("create_deal_draft", new { company_name = "Acme", people = new object[] { new { email = "a@acme.com" }, new { email = "b@acme.com" } } })).GetProperty("data");
+        var people = draft.GetProperty("resolution").GetProperty("people").EnumerateArray().Select(p => p.GetProperty("id").GetString()!).ToArray();
+        await JournalTests.WriteSqlAsync(server.Db, "DELETE FROM deal_people WHERE person_id = @loser", new { loser = people[1] });
+        await server.CallOkAsync("create_webhook", new { url = "https://example.com/h", events = new[] { "deal.updated" } });
+        await JournalTests.WriteSqlAsync(server.Db, "UPDATE deal_people SET person_id = @winner WHERE person_id = @loser", new { loser = people[0], winner = people[1] });
+
+        var change = Assert.Single(await EventsAsync(server)).GetProperty("data").GetProperty("changed_fields").GetProperty("people");
+        Assert.Equal([people[0]], Ids(change.GetProperty("before")));
+        Assert.Equal([people[1]], Ids(change.GetProperty("after")));
+    }
+
+    [Fact]
     public async Task A_deleted_deal_lists_the_people_it_had()
     {
         await using var server = await TestServer.StartAsync();
