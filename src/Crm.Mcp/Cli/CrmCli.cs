@@ -96,6 +96,15 @@ public static class CrmCli
         return migrate;
     }
 
+    /// <summary>"cli webhooks create" for `crm-mcp webhooks create ...`; "cli" alone for the root command.</summary>
+    public static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+            if (result.Command is not RootCommand) names.Insert(0, result.Command.Name);
+        return string.Join(' ', names.Prepend("cli"));
+    }
+
     public static int Fail(string message)
     {
         Console.Error.WriteLine($"crm-mcp: {message}");

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.Mcp.Features.Webhooks;
 using Crm.Mcp.Tests.Infrastructure;
+using Dapper;
 
 namespace Crm.Mcp.Tests.Features.Webhooks;
 
@@ -74,6 +75,8 @@ public sealed class WebhookProcessTests
                 await server.StandardInput.FlushAsync(ct);
             }
             await SendAsync(new { jsonrpc = "2.0", id = 1, method = "initialize", @params = new { protocolVersion = "2025-06-18", capabilities = new { }, clientInfo = new { name = "webhook-e2e", version = "1" } } });
+            // A client waits for the initialize result before anything else (the server learns its name from it).
+            Assert.Contains("\"id\":1", await server.StandardOutput.ReadLineAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(60), ct));
             await SendAsync(new { jsonrpc = "2.0", method = "notifications/initialized" });
             await SendAsync(new { jsonrpc = "2.0", id = 2, method = "tools/call", @params = new { name = "create_deal_draft", arguments = new { company_name = "Acme" } } });
 
@@ -82,6 +85,11 @@ public sealed class WebhookProcessTests
             Assert.Equal(["organization.created", "deal.created"], new[] { first, second }.Select(r => r.Headers[WebhookSignature.EventTypeHeader]).ToArray());
             Assert.True(WebhookSignature.Verify(secret, second.Headers[WebhookSignature.SignatureHeader],
                 second.Headers[WebhookSignature.TimestampHeader], second.Body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+
+            // The journal names the client from initialize and the tool.
+            await using var connection = await database.Db.OpenAsync(ct);
+            Assert.Equal(("webhook-e2e", "create_deal_draft"),
+                await connection.QuerySingleAsync<(string, string)>("SELECT actor, tool FROM changes"));
         }
         finally
         {
