@@ -39,7 +39,7 @@ public sealed class WebhookDeliveryTests
         await server.CallOkAsync("create_deal_draft", new { company_name = "Acme", people = new object[] { new { name = "Jane", email = "jane@acme.com" } } });
 
         using var http = new HttpClient();
-        var time = ManualTime.StartingNow();
+        var time = ManualClock.StartingNow();
         var pass = await Deliverer(server, http, time).RunOnceAsync(TestContext.Current.CancellationToken);
         Assert.Equal(new DeliveryPass(3, 0, 0), pass);
 
@@ -77,7 +77,7 @@ public sealed class WebhookDeliveryTests
         await JournalTests.WriteSqlAsync(server.Db, "UPDATE deals SET amount_minor = 2000, updated_at = '2030-01-01T00:00:00.000Z'");
 
         using var http = new HttpClient();
-        await Deliverer(server, http, ManualTime.StartingNow()).RunOnceAsync(TestContext.Current.CancellationToken);
+        await Deliverer(server, http, ManualClock.StartingNow()).RunOnceAsync(TestContext.Current.CancellationToken);
         var update = Body(Assert.Single(receiver.All));
         Assert.Equal("deal.updated", (string?)update["type"]);
         var changed = update["data"]!["changed_fields"]!.AsObject();
@@ -108,7 +108,7 @@ public sealed class WebhookDeliveryTests
         var secret = await SubscribeAsync(server, $"http://127.0.0.1:{port}/hooks", "deal.created");
         await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
         using var http = new HttpClient();
-        var time = ManualTime.StartingNow();
+        var time = ManualClock.StartingNow();
         var deliverer = Deliverer(server, http, time);
         var ct = TestContext.Current.CancellationToken;
 
@@ -139,7 +139,7 @@ public sealed class WebhookDeliveryTests
         await SubscribeAsync(server, receiver.Url, "deal.created");
         await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
         using var http = new HttpClient();
-        var time = ManualTime.StartingNow();
+        var time = ManualClock.StartingNow();
         var start = time.Now;
         var deliverer = Deliverer(server, http, time);
         var ct = TestContext.Current.CancellationToken;
@@ -191,7 +191,7 @@ public sealed class WebhookDeliveryTests
         await server.CallOkAsync("create_deal_draft", new { company_name = "Globex" }); // another record: not held back
         await JournalTests.WriteSqlAsync(server.Db, "DELETE FROM deals WHERE name = 'Third'");
         using var http = new HttpClient();
-        var time = ManualTime.StartingNow();
+        var time = ManualClock.StartingNow();
         var deliverer = Deliverer(server, http, time);
         var ct = TestContext.Current.CancellationToken;
 
@@ -234,7 +234,7 @@ public sealed class WebhookDeliveryTests
 
             Assert.Equal(("pending", 0L, (string?)null), Assert.Single(await DeliveriesAsync(server)));
             using var http = new HttpClient();
-            var time = ManualTime.StartingNow();
+            var time = ManualClock.StartingNow();
             var deliverer = Deliverer(server, http, time);
             Assert.Equal(new DeliveryPass(0, 0, 0), await deliverer.RunOnceAsync(ct)); // the dead worker's lease still holds
             time.Advance(Policy.Lease + TimeSpan.FromSeconds(1));
