@@ -53,5 +53,6 @@ public static class CrmServer
             .WithPrompts<Features.Prompts.CrmPrompts>(CrmJson.Options)
             .WithCrmErrorHandling()
             .WithCrmToolAccess()
+            .WithArgumentCheck()
             .WithCrmTools(options.Toolsets, options.ReadOnly);
 }
