@@ -225,6 +225,24 @@ public sealed class HttpSecurityTests
         await HttpTestServer.CallOkAsync(client, "create_deal_draft", new { company_name = "Still serving" });
     }
 
+    [Fact]
+    public async Task A_server_fault_is_a_json_500_without_details()
+    {
+        await using var server = await HttpTestServer.StartAsync();
+        await using (var connection = await server.Database.Db.OpenAsync(TestContext.Current.CancellationToken))
+        await using (var drop = connection.CreateCommand())
+        {
+            drop.CommandText = "DROP TABLE api_keys"; // the key check now fails inside the server
+            await drop.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        using var response = await Raw.PostAsync(server.Http, Raw.Initialize, key: "crm_000000000000_x");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var message = await Raw.AssertErrorAsync(response, "internal_error");
+        Assert.DoesNotContain("api_keys", message);
+        Assert.DoesNotContain("Sqlite", message);
+    }
+
     [Theory]
     [InlineData("http://127.0.0.1:5077", true)]
     [InlineData("http://localhost:5077", true)]
