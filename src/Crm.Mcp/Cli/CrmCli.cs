@@ -55,6 +55,7 @@ public static class CrmCli
         }
         root.Add(serve);
         root.Add(MigrateCommand());
+        root.Add(SeedDemoCommand.Build());
         root.Add(KeysCommand.Build());
         return root;
     }
