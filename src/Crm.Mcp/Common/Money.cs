@@ -107,6 +107,13 @@ public static class Money
         return currency.SymbolIsWord ? $"{currency.Symbol} {number}" : currency.Symbol + number;
     }
 
+    /// <summary>The display block of a minor-unit sum that may not fit a long (totals of many deals or line items).</summary>
+    public static AmountDisplay Display(decimal minor, Currency currency)
+    {
+        var major = minor / Pow10(currency.Decimals);
+        return new AmountDisplay(currency.Code, Format(major, currency), currency.MinorUnit, (double)major);
+    }
+
     private static decimal Pow10(int exponent)
     {
         var result = 1m;

@@ -20,6 +20,8 @@ public sealed record CompanyView
     public long DealCount { get; init; }
     public required string CreatedAt { get; init; }
     public required string UpdatedAt { get; init; }
+    [Description("Custom field values by field name; see get_entity_configuration.")]
+    public System.Text.Json.Nodes.JsonObject CustomFields { get; init; } = [];
 }
 
 public sealed record CompanyContact(string Id, string Name, string? Email, string? Title);

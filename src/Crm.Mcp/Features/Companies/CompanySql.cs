@@ -73,8 +73,17 @@ public static class CompanySql
     {
         if (ids.Count == 0) return [];
         const string sql = SelectCompany + " WHERE c.id IN @ids";
-        return (await connection.QueryAsync<CompanyRow>(sql, new { ids }, transaction)).Select(ToView).ToList();
+        var rows = (await connection.QueryAsync<CompanyRow>(sql, new { ids }, transaction)).ToList();
+        var custom = await CustomFields.CustomFieldSql.ValuesAsync(connection, transaction, ids);
+        return rows.Select(r => ToView(r) with { CustomFields = custom[r.Id] }).ToList();
     }
+
+    public static async Task<CompanyView> ViewAsync(SqliteConnection connection, SqliteTransaction transaction, string id) =>
+        (await FindManyAsync(connection, transaction, [id]))[0];
+
+    /// <summary>A company with up to 50 contacts and deals: get_company, the crm://companies resource and prompts.</summary>
+    public static async Task<CompanyDetail> DetailAsync(SqliteConnection connection, SqliteTransaction transaction, string id) =>
+        new(await ViewAsync(connection, transaction, id), await ContactsAsync(connection, transaction, id), await DealsAsync(connection, transaction, id));
 
     public static async Task<IReadOnlyList<CompanyContact>> ContactsAsync(SqliteConnection connection, SqliteTransaction transaction, string companyId)
     {

@@ -81,9 +81,7 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
         return await db.ReadAsync(async (connection, transaction) =>
         {
             var id = await Lookup.CompanyIdAsync(connection, transaction, key, "company");
-            var row = (await CompanySql.FindAsync(connection, transaction, id))!;
-            return new CompanyDetailResponse(new CompanyDetail(CompanySql.ToView(row),
-                await CompanySql.ContactsAsync(connection, transaction, id), await CompanySql.DealsAsync(connection, transaction, id)), true);
+            return new CompanyDetailResponse(await CompanySql.DetailAsync(connection, transaction, id), true);
         }, cancellationToken);
     }
 
@@ -134,7 +132,7 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
             row.OwnerId = cleared.Contains("owner_id") ? null : ownerId ?? row.OwnerId;
             row.UpdatedAt = Clock.NowIso();
             await CompanySql.UpdateAsync(connection, transaction, row);
-            return new CompanyResponse(CompanySql.ToView(row), true);
+            return new CompanyResponse(await CompanySql.ViewAsync(connection, transaction, row.Id), true);
         }, cancellationToken);
     }
 

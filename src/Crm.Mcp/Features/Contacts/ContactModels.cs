@@ -23,6 +23,8 @@ public sealed record ContactView
     public long DealCount { get; init; }
     public required string CreatedAt { get; init; }
     public required string UpdatedAt { get; init; }
+    [Description("Custom field values by field name; see get_entity_configuration.")]
+    public System.Text.Json.Nodes.JsonObject CustomFields { get; init; } = [];
 }
 
 public sealed record ContactDeal(string Id, string Identifier, string Name, string Stage, bool IsDraft);

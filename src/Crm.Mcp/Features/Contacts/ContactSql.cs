@@ -80,16 +80,22 @@ public static class ContactSql
             ORDER BY cp.created_at, c.name
             """;
         var companies = (await connection.QueryAsync<CompanyLink>(companiesSql, new { ids }, transaction)).ToLookup(c => c.PersonId);
+        var custom = await CustomFields.CustomFieldSql.ValuesAsync(connection, transaction, ids);
         return rows.Select(r => new ContactView
         {
             Id = r.Id, Name = r.FullName, FirstName = r.FirstName, LastName = r.LastName, Email = r.Email, Phone = r.Phone,
             Title = r.Title, Companies = companies[r.Id].Select(c => new ContactCompany(c.Id, c.Name)).ToList(), Notes = r.Notes,
             OwnerId = r.OwnerId, DealCount = r.DealCount, CreatedAt = r.CreatedAt, UpdatedAt = r.UpdatedAt,
+            CustomFields = custom[r.Id],
         }).ToList();
     }
 
     public static async Task<ContactView> ViewAsync(SqliteConnection connection, SqliteTransaction transaction, string id) =>
         (await FindManyAsync(connection, transaction, [id]))[0];
+
+    /// <summary>A contact with up to 50 deals: get_contact and the crm://contacts resource.</summary>
+    public static async Task<ContactDetail> DetailAsync(SqliteConnection connection, SqliteTransaction transaction, string id) =>
+        new(await ViewAsync(connection, transaction, id), await DealsAsync(connection, transaction, id));
 
     private sealed class DealRow
     {

@@ -89,8 +89,7 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
         return await db.ReadAsync(async (connection, transaction) =>
         {
             var id = await Lookup.PersonIdAsync(connection, transaction, key, "contact");
-            return new ContactDetailResponse(new ContactDetail(await ContactSql.ViewAsync(connection, transaction, id),
-                await ContactSql.DealsAsync(connection, transaction, id)), true);
+            return new ContactDetailResponse(await ContactSql.DetailAsync(connection, transaction, id), true);
         }, cancellationToken);
     }
 

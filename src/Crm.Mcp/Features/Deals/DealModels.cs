@@ -47,6 +47,13 @@ public sealed record DealView
     public string? UserId { get; init; }
     [Description("Markdown notes (append_note, set_notes).")]
     public string? Notes { get; init; }
+    [Description("Sum of the deal's services (amount × quantity) in minor units as a string; \"0\" without services.")]
+    public string TotalValue { get; init; } = "0";
+    public AmountDisplay? TotalValueDisplay { get; init; }
+    [Description("Sum of the deal's service quantities.")]
+    public long TotalQuantity { get; init; }
+    [Description("Custom field values by field name, e.g. {\"lead_source\": \"Referral\"}; see get_entity_configuration.")]
+    public System.Text.Json.Nodes.JsonObject CustomFields { get; init; } = [];
 }
 
 /// <summary>A deal–person link made for a person passed by id in person_ids.</summary>

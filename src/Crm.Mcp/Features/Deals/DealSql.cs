@@ -211,6 +211,8 @@ public static class DealSql
             """;
         var people = (await connection.QueryAsync<PersonLinkRow>(peopleSql, new { ids = rows.Select(r => r.Id).ToList() }, transaction))
             .ToLookup(p => p.DealId);
+        var totals = await Services.ServiceSql.DealTotalsAsync(connection, transaction, rows.Select(r => (r.Id, r.Currency)).ToList());
+        var custom = await CustomFields.CustomFieldSql.ValuesAsync(connection, transaction, rows.Select(r => r.Id).ToList());
         return rows.Select(r =>
         {
             var currency = Currency.FromStored(r.Currency);
@@ -241,6 +243,10 @@ public static class DealSql
                 UpdatedAt = r.UpdatedAt,
                 UserId = r.UserId,
                 Notes = r.Notes,
+                TotalValue = totals[r.Id].TotalValue,
+                TotalValueDisplay = totals[r.Id].TotalValueDisplay,
+                TotalQuantity = totals[r.Id].TotalQuantity,
+                CustomFields = custom[r.Id],
             };
         }).ToList();
     }
