@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Crm.Mcp.Common;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Mcp.Hosting;
 
@@ -10,6 +11,14 @@ namespace Crm.Mcp.Hosting;
 /// </summary>
 public static class ArgumentCheck
 {
+    /// <summary>Registered after the access filter, so a caller without the scope learns nothing about arguments.</summary>
+    public static IMcpServerBuilder WithArgumentCheck(this IMcpServerBuilder builder) =>
+        builder.WithRequestFilters(filters => filters.AddCallToolFilter(next => (request, cancellationToken) =>
+            request.MatchedPrimitive is ModelContextProtocol.Server.McpServerTool tool &&
+            Find(tool.ProtocolTool.InputSchema, request.Params?.Arguments) is { } badArgument
+                ? throw badArgument
+                : next(request, cancellationToken)));
+
     public static CrmError? Find(JsonElement schema, IDictionary<string, JsonElement>? arguments)
     {
         if (!schema.TryGetProperty("properties", out var properties)) return null;
@@ -24,8 +33,8 @@ public static class ArgumentCheck
             }
             if (Check(property, value, name) is { } error) return error;
         }
-        // A missing required argument would otherwise fail inside the SDK's binder as an internal error. Checked after
-        // unknown names, so {"q": ...} for "query" hears "did you mean query?" rather than "query is required".
+        // Required last: a misspelt name ("q" for "query") is the more useful error than "query is required".
+        // A missing required argument would otherwise fail inside the SDK's binder as an internal error.
         if (schema.TryGetProperty("required", out var required))
             foreach (var name in required.EnumerateArray().Select(r => r.GetString()!))
                 if (arguments is null || !arguments.ContainsKey(name))
