@@ -54,6 +54,7 @@ public static class CrmCli
         }
         root.Add(serve);
         root.Add(MigrateCommand());
+        root.Add(ConfigCommand.Create());
         return root;
     }
 
@@ -93,6 +94,13 @@ public static class CrmCli
             return 0;
         });
         return migrate;
+    }
+
+    /// <summary>A one-line failure on the invocation's error writer (what tests capture); exit code 2.</summary>
+    public static int Fail(ParseResult parse, string message)
+    {
+        parse.InvocationConfiguration.Error.WriteLine($"crm-mcp: {message}");
+        return 2;
     }
 
     public static int Fail(string message)
