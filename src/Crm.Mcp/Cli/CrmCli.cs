@@ -55,6 +55,7 @@ public static class CrmCli
         root.Add(serve);
         root.Add(MigrateCommand());
         root.Add(ConfigCommand.Create());
+        root.Add(ImportCommand.Create());
         return root;
     }
 

@@ -15,7 +15,7 @@ public static class ServerLaunch
         var self = Environment.ProcessPath ?? "crm-mcp";
         var viaDotnet = Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
         var args = new List<string>();
-        if (viaDotnet) args.Add(typeof(ServerLaunch).Assembly.Location);
+        if (viaDotnet) args.Add(Path.Combine(AppContext.BaseDirectory, "crm-mcp.dll"));
         args.AddRange(extraArgs);
         var env = new Dictionary<string, string>();
         if (databasePath is not null) env[DatabasePath.EnvironmentVariable] = databasePath;

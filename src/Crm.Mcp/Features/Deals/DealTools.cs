@@ -116,7 +116,8 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings)
         return new DealPageResponse(new DealPage(page.Items, page.Total, next, page.HasMore), true);
     }
 
-    private static async Task<string> NextIdentifierAsync(
+    /// <summary>The next free identifier of a template; also used by `crm-mcp import`.</summary>
+    internal static async Task<string> NextIdentifierAsync(
         Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, IdentifierTemplate.Parsed template)
     {
         // Two templates can render the same text ("D-{seq:1}" and "D-{seq:2}" both give D-10), so skip taken numbers.
