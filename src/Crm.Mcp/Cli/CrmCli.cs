@@ -42,7 +42,8 @@ public static class CrmCli
     public static RootCommand Build()
     {
         var root = new RootCommand("crm-mcp: a CRM for AI assistants over the Model Context Protocol. Without a command it serves MCP on stdio.");
-        var serve = new Command("serve", "Serve MCP over stdio (what MCP clients start)");
+        var serve = new Command("serve", "Serve MCP over stdio (what MCP clients start), or over HTTP with --transport http");
+        HttpServeOptionsCli.AddTo(serve);
         foreach (var command in new Command[] { root, serve })
         {
             command.Add(Db);
@@ -54,6 +55,7 @@ public static class CrmCli
         }
         root.Add(serve);
         root.Add(MigrateCommand());
+        root.Add(KeysCommand.Build());
         root.Add(ConfigCommand.Create());
         root.Add(ImportCommand.Create());
         return root;
@@ -78,6 +80,8 @@ public static class CrmCli
         if (unknown.Count > 0)
             return Fail($"--toolsets: unknown {string.Join(", ", unknown)}. Available: {string.Join(", ", ToolCatalog.Toolsets)}");
         var options = new ServeOptions { Settings = Settings(parse), Toolsets = toolsets, ReadOnly = parse.GetValue(ReadOnly) };
+        if (parse.CommandResult.Command.Options.Contains(HttpServeOptionsCli.Transport) && HttpServeOptionsCli.IsHttp(parse))
+            return await Hosting.Http.HttpHost.RunAsync(options, HttpServeOptionsCli.Read(parse), parse.GetValue(LogLevelOption), cancellationToken);
         return await StdioHost.RunAsync(options, parse.GetValue(LogLevelOption), cancellationToken);
     }
 

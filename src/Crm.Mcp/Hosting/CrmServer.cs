@@ -41,11 +41,13 @@ public static class CrmServer
     public static IMcpServerBuilder AddCrmMcpServer(this IServiceCollection services, ServeOptions options) =>
         services
             .AddCrmCore(options.Settings)
+            .AddCrmActor()
             .AddMcpServer(server =>
             {
                 server.ServerInfo = new Implementation { Name = Name, Title = "Crm.Mcp", Version = Version };
                 server.ServerInstructions = Instructions;
             })
             .WithCrmErrorHandling()
+            .WithCrmToolAccess()
             .WithCrmTools(options.Toolsets, options.ReadOnly);
 }
