@@ -2,12 +2,13 @@
 # MCP Inspector CLI: lists the tools, then calls create_deal_draft and get_deal, from a config file in the
 # mcpServers format (the one Cursor and Claude Desktop read).
 source "$(dirname "$0")/lib.sh"
-transport="${1:-stdio}"; shift || true
+transport="${1:-stdio}"
 name="inspector/$transport"
 fresh_home
 client=cursor
 [ "$transport" = http ] && client=vscode   # the Inspector needs "type": "http" on a URL entry
-crm_config "$client" --db "$db" "$@" > "$home/mcp.json" || fail "$name" "crm-mcp config $client failed"
+transport_args || fail "$name" "the HTTP server did not start"
+crm_config "$client" --db "$db" "${config_args[@]}" > "$home/mcp.json" || fail "$name" "crm-mcp config $client failed"
 [ "$client" = vscode ] && sed -i 's/"servers"/"mcpServers"/' "$home/mcp.json"
 inspect() {
   # It resolves its own package.json from the working directory, so it runs from its package folder.

@@ -14,7 +14,40 @@ fresh_home() {
   home="$(mktemp -d "${TMPDIR:-/tmp}/crm-client-home.XXXXXX")"
   project="$(mktemp -d "${TMPDIR:-/tmp}/crm-client-project.XXXXXX")"
   db="$home/crm.db"
-  trap 'rm -rf "$home" "$project"' EXIT
+  trap cleanup EXIT
+}
+
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2> /dev/null && wait "$server_pid" 2> /dev/null
+  rm -rf "$home" "$project"
+}
+
+# Starts `crm-mcp serve --transport http` on a free loopback port with a fresh API key; sets $url and $key.
+start_http_server() {
+  key="$($CRM_MCP keys create --name ci --scope admin --db "$db" 2> /dev/null)" || return 1
+  local port
+  port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+  url="http://127.0.0.1:$port/mcp"
+  $CRM_MCP serve --transport http --urls "http://127.0.0.1:$port" --db "$db" > "$home/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do
+    node -e "fetch('http://127.0.0.1:$port/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))" && return 0
+    kill -0 "$server_pid" 2> /dev/null || break
+    sleep 0.2
+  done
+  echo "server did not start: $(tail -5 "$home/server.log")"
+  return 1
+}
+
+# The `crm-mcp config` arguments for the transport under test (starts the HTTP server when needed).
+transport_args() {
+  if [ "$transport" = http ]; then
+    start_http_server > /dev/null || return 1
+    config_args=(--transport http --url "$url" --key "$key")
+  else
+    config_args=()
+  fi
 }
 
 # crm-mcp config CLIENT [args...] > file, as the user would do it.
