@@ -58,6 +58,9 @@ public static class CrmCli
         root.Add(KeysCommand.Build());
         root.Add(ConfigCommand.Create());
         root.Add(ImportCommand.Create());
+        root.Add(ExportCommand.Create());
+        root.Add(BackupCommand.Create());
+        root.Add(DoctorCommand.Create());
         return root;
     }
 

@@ -12,8 +12,10 @@ public sealed record StdioLaunch(string Command, IReadOnlyList<string> Args, IRe
 
 public sealed record HttpEndpoint(string Url, string? Key);
 
-/// <summary>One MCP client: where it reads servers from and how its entry is written.</summary>
-public sealed record ClientKind(string Id, string DisplayName, bool Toml, string WhereItLives, Func<string, IReadOnlyList<string>> ConfigFiles);
+/// <summary>One MCP client: where it reads servers from (given the home and project folders), the program that
+/// tells it is installed, and how its entry is written.</summary>
+public sealed record ClientKind(string Id, string DisplayName, bool Toml, string WhereItLives, string? Program,
+    Func<string, string, IReadOnlyList<string>> ConfigFiles);
 
 /// <summary>
 /// The exact configuration snippet each client expects (shapes probed against the real clients, see
@@ -33,26 +35,27 @@ public static class ClientConfigs
     [
         new("claude-desktop", "Claude Desktop", false,
             "claude_desktop_config.json: macOS ~/Library/Application Support/Claude/, Windows %APPDATA%\\Claude\\ (Settings > Developer > Edit Config opens it); restart Claude Desktop after editing",
-            home => [
+            null,
+            (home, _) => [
                 Path.Combine(home, "Library", "Application Support", "Claude", "claude_desktop_config.json"),
                 Path.Combine(Environment.GetEnvironmentVariable("APPDATA") ?? Path.Combine(home, "AppData", "Roaming"), "Claude", "claude_desktop_config.json"),
                 Path.Combine(home, ".config", "Claude", "claude_desktop_config.json"),
             ]),
         new("claude-code", "Claude Code", false,
             ".mcp.json in the project folder (shared with the project), or user-wide with `claude mcp add --scope user` (~/.claude.json); check with `claude mcp list`",
-            home => [Path.Combine(Directory.GetCurrentDirectory(), ".mcp.json"), Path.Combine(home, ".claude.json")]),
+            "claude", (home, project) => [Path.Combine(project, ".mcp.json"), Path.Combine(home, ".claude.json")]),
         new("cursor", "Cursor", false,
             "~/.cursor/mcp.json (every project) or <project>/.cursor/mcp.json",
-            home => [Path.Combine(home, ".cursor", "mcp.json"), Path.Combine(Directory.GetCurrentDirectory(), ".cursor", "mcp.json")]),
+            "cursor", (home, project) => [Path.Combine(home, ".cursor", "mcp.json"), Path.Combine(project, ".cursor", "mcp.json")]),
         new("codex", "Codex CLI", true,
             "~/.codex/config.toml ($CODEX_HOME/config.toml when set); check with `codex mcp list`",
-            home => [Path.Combine(Environment.GetEnvironmentVariable("CODEX_HOME") is { Length: > 0 } codexHome ? codexHome : Path.Combine(home, ".codex"), "config.toml")]),
+            "codex", (home, _) => [Path.Combine(Environment.GetEnvironmentVariable("CODEX_HOME") is { Length: > 0 } codexHome ? codexHome : Path.Combine(home, ".codex"), "config.toml")]),
         new("gemini", "Gemini CLI", false,
             "~/.gemini/settings.json (user) or <project>/.gemini/settings.json; the folder must be trusted; check with `gemini mcp list`",
-            home => [Path.Combine(home, ".gemini", "settings.json"), Path.Combine(Directory.GetCurrentDirectory(), ".gemini", "settings.json")]),
+            "gemini", (home, project) => [Path.Combine(home, ".gemini", "settings.json"), Path.Combine(project, ".gemini", "settings.json")]),
         new("vscode", "VS Code", false,
             "<workspace>/.vscode/mcp.json, or the user profile's mcp.json (command palette: MCP: Open User Configuration)",
-            home => [Path.Combine(Directory.GetCurrentDirectory(), ".vscode", "mcp.json")]),
+            "code", (_, project) => [Path.Combine(project, ".vscode", "mcp.json")]),
     ];
 
     public static IReadOnlyList<string> Ids => All.Select(c => c.Id).ToList();
