@@ -25,10 +25,12 @@ public static class ConfigCommand
         var name = new Option<string>("--name") { Description = "Server name in the client's list", DefaultValueFactory = _ => ClientConfigs.DefaultName };
         var readOnly = new Option<bool>("--read-only") { Description = "Start the server with --read-only (stdio)" };
         var toolsets = new Option<string?>("--toolsets") { Description = "Start the server with --toolsets LIST (stdio)", HelpName = "LIST" };
+        var write = new Option<bool>("--write") { Description = "Add the entry to the client's file (kept: every other server and setting; the old file is saved as FILE.bak)" };
+        var file = new Option<string?>("--file") { Description = "With --write: the file to change (default: the client's user-wide file, or the project's for claude-code and vscode)", HelpName = "PATH" };
 
         var command = new Command("config", "Print the configuration snippet that connects an MCP client to crm-mcp, and where it goes")
         {
-            client, transport, url, key, name, CrmCli.Db, readOnly, toolsets,
+            client, transport, url, key, name, CrmCli.Db, readOnly, toolsets, write, file,
         };
         command.SetAction(parse =>
         {
@@ -53,6 +55,27 @@ public static class ConfigCommand
 
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
+            if (parse.GetValue(write))
+            {
+                var path = Path.GetFullPath(parse.GetValue(file) ?? ClientConfigs.DefaultFile(kind,
+                    Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), Directory.GetCurrentDirectory()));
+                var existing = File.Exists(path) ? File.ReadAllText(path) : null;
+                string merged;
+                try
+                {
+                    merged = ClientConfigs.Merge(kind, existing, entry);
+                }
+                catch (Exception e) when (e is System.Text.Json.JsonException or Common.CrmError)
+                {
+                    return CrmCli.Fail(parse, $"{path} is not valid JSON ({e.Message}); it was left as it is. Fix it, or print the entry without --write.");
+                }
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                if (existing is not null) File.Copy(path, path + ".bak", overwrite: true);
+                File.WriteAllText(path, merged);
+                output.WriteLine($"Wrote \"{serverName}\" to {path}{(existing is null ? "" : $" (the previous file is {path}.bak)")}.");
+                if (kind.Id == "claude-desktop") output.WriteLine("Restart Claude Desktop to load it.");
+                return 0;
+            }
             output.Write(ClientConfigs.Render(kind, entry));
             error.WriteLine($"# {kind.DisplayName}: {kind.WhereItLives}.");
             error.WriteLine($"# If the file already lists servers, add the \"{serverName}\" entry next to them.");

@@ -74,6 +74,44 @@ public static class ClientConfigs
         _ => Json(new JsonObject { ["mcpServers"] = new JsonObject { [entry.Name] = PlainEntry(entry) } }),
     };
 
+    /// <summary>
+    /// The client's file with this entry added, or replacing the entry of the same name; every other server and setting
+    /// is kept. JSON may carry comments and trailing commas (VS Code's files do); they are not kept.
+    /// </summary>
+    public static string Merge(ClientKind client, string? existing, ServerEntry entry)
+    {
+        var snippet = Render(client, entry);
+        if (string.IsNullOrWhiteSpace(existing)) return snippet;
+        if (client.Toml)
+        {
+            // Drop the old [mcp_servers.NAME] table (up to the next table header), then append the new one.
+            var header = $"[mcp_servers.{TomlKey(entry.Name)}]";
+            var lines = existing.ReplaceLineEndings("\n").Split('\n').ToList();
+            var start = lines.FindIndex(l => l.Trim() == header);
+            if (start >= 0)
+            {
+                var end = lines.FindIndex(start + 1, l => l.TrimStart().StartsWith('['));
+                lines.RemoveRange(start, (end < 0 ? lines.Count : end) - start);
+            }
+            var kept = string.Join('\n', lines).TrimEnd('\n');
+            return (kept.Length == 0 ? "" : kept + "\n\n") + snippet;
+        }
+        var root = JsonNode.Parse(existing, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
+                   ?? throw Common.CrmError.Invalid("file", "does not hold a JSON object.", "a JSON object such as {\"mcpServers\": {}}");
+        var rendered = (JsonObject)JsonNode.Parse(snippet)!;
+        var (key, servers) = rendered.Single();
+        if (root[key] is not JsonObject target) root[key] = target = new JsonObject();
+        target[entry.Name] = servers![entry.Name]!.DeepClone();
+        return Json(root);
+    }
+
+    /// <summary>The file `config --write` changes: the first place the client reads (the user-wide one where there is one).</summary>
+    public static string DefaultFile(ClientKind client, string home, string project) => client.Id switch
+    {
+        "claude-desktop" => client.ConfigFiles(home, project)[OperatingSystem.IsMacOS() ? 0 : OperatingSystem.IsWindows() ? 1 : 2],
+        _ => client.ConfigFiles(home, project)[0],
+    };
+
     /// <summary>The one-line alternative some clients offer, e.g. `claude mcp add ...`; null when there is none.</summary>
     public static string? CommandLine(ClientKind client, ServerEntry entry)
     {

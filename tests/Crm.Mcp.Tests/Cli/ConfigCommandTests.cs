@@ -134,4 +134,63 @@ public sealed class ConfigCommandTests
         Assert.Equal(Crm.Mcp.Hosting.CrmServer.Version, (string?)server["version"]);
         Assert.Equal("stdio", (string?)package["transport"]!["type"]);
     }
+
+    [Fact]
+    public async Task Write_adds_the_entry_and_keeps_every_other_server_and_setting()
+    {
+        var folder = Directory.CreateTempSubdirectory("crm-config-write").FullName;
+        var path = Path.Combine(folder, "settings.json");
+        await File.WriteAllTextAsync(path, """
+            // Gemini settings
+            { "theme": "dark", "mcpServers": { "github": { "command": "gh-mcp" }, "crm": { "command": "/old/crm-mcp" } }, }
+            """, TestContext.Current.CancellationToken);
+
+        var result = await CliRunner.RunAsync("config", "gemini", "--write", "--file", path, "--db", "/data/crm.db");
+
+        Assert.Equal(0, result.ExitCode);
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken))!;
+        Assert.Equal("dark", (string?)json["theme"]);
+        Assert.Equal("gh-mcp", (string?)json["mcpServers"]!["github"]!["command"]);
+        Assert.Equal("/data/crm.db", (string?)json["mcpServers"]!["crm"]!["env"]!["CRM_MCP_DB"]);
+        Assert.Equal(30000, (int?)json["mcpServers"]!["crm"]!["timeout"]);
+        Assert.Contains("/old/crm-mcp", await File.ReadAllTextAsync(path + ".bak", TestContext.Current.CancellationToken));
+        Directory.Delete(folder, true);
+    }
+
+    [Fact]
+    public void Toml_merge_replaces_the_servers_own_table_only()
+    {
+        const string existing = """
+            model = "o3"
+
+            [mcp_servers.crm]
+            command = "/old/crm-mcp"
+            args = ["--read-only"]
+
+            [mcp_servers.github]
+            command = "gh-mcp"
+            """;
+        var merged = ClientConfigs.Merge(ClientConfigs.Find("codex"), existing.ReplaceLineEndings("\n"), ExampleStdio);
+
+        Assert.DoesNotContain("/old/crm-mcp", merged);
+        Assert.Contains("model = \"o3\"", merged);
+        Assert.Contains("[mcp_servers.github]\ncommand = \"gh-mcp\"", merged);
+        Assert.EndsWith(ClientConfigs.Render(ClientConfigs.Find("codex"), ExampleStdio), merged);
+        Assert.Single(merged.Split('\n'), l => l == "[mcp_servers.crm]");
+    }
+
+    [Fact]
+    public async Task Write_leaves_an_invalid_file_alone()
+    {
+        var folder = Directory.CreateTempSubdirectory("crm-config-write").FullName;
+        var path = Path.Combine(folder, "mcp.json");
+        await File.WriteAllTextAsync(path, "{ not json", TestContext.Current.CancellationToken);
+
+        var result = await CliRunner.RunAsync("config", "cursor", "--write", "--file", path);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("{ not json", await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken));
+        Assert.Contains("is not valid JSON", result.Error);
+        Directory.Delete(folder, true);
+    }
 }
