@@ -11,7 +11,7 @@ public static class ImportCommand
 {
     public static Command Create()
     {
-        var file = new Argument<FileInfo>("FILE") { Description = "The exported CSV file (one entity per file: organizations/companies, people/contacts or deals)" };
+        var file = new Argument<FileInfo>("FILE") { Description = "The exported CSV file (one entity per file: organizations/companies, people/contacts or deals), or a .zip of such files" };
         var from = new Option<ImportSource>("--from") { Description = "Where the file comes from: pipedrive, hubspot or csv (plain columns such as name, email, company, deal, amount, stage)", Required = true };
         var entity = new Option<ImportEntity?>("--entity") { Description = "companies, people or deals (default: told by the columns)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Resolve every row and report, then roll back: nothing is written" };
@@ -30,29 +30,54 @@ public static class ImportCommand
             if (parse.GetValue(batchSize) < 1) return CrmCli.Fail(parse, "--batch-size must be at least 1.");
             var settings = CrmCli.Settings(parse);
 
-            ImportPlan plan;
+            // A HubSpot export of many records comes zipped; a zip is imported file by file, organizations first.
+            var plans = new List<(string Name, ImportPlan Plan)>();
             try
             {
-                plan = ImportMapping.Map(parse.GetValue(from), CsvFile.Read(path.FullName), parse.GetValue(entity));
+                foreach (var (name, table) in ReadTables(path))
+                    plans.Add((name, ImportMapping.Map(parse.GetValue(from), table, parse.GetValue(entity))));
             }
             catch (CrmError e)
             {
                 return CrmCli.Fail(parse, $"{path.Name}: {e.Message} Expected {e.Expected}.");
             }
+            if (plans.Count == 0) return CrmCli.Fail(parse, $"{path.Name}: holds no CSV file.");
 
             var db = new CrmDb(settings.DatabasePath);
             await new Migrator(db).MigrateAsync(cancellationToken);
             var interactive = !Console.IsErrorRedirected && ReferenceEquals(error, Console.Error);
-            error.WriteLine($"Importing {plan.Records.Count} {plan.Entity.ToString().ToLowerInvariant()} rows from {path.Name} ({plan.Source.ToString().ToLowerInvariant()}) into {settings.DatabasePath}{(parse.GetValue(dryRun) ? " (dry run)" : "")}");
-            var progress = new SynchronousProgress<ImportProgress>(p => error.Write(interactive ? ProgressBar(p) : ProgressLine(p)));
-            var report = await new Importer(db, new Resolver(), settings).RunAsync(plan, parse.GetValue(dryRun), parse.GetValue(batchSize), progress, cancellationToken);
-            if (interactive) error.WriteLine();
-
-            output.Write(ImportReportText.Format(report, path.Name));
-            if (parse.GetValue(reportFile) is { } json) await File.WriteAllTextAsync(json.FullName, ImportReportText.Json(report, path.Name), cancellationToken);
-            return report.Failure is not null ? 2 : report.Rejected.Count > 0 ? 1 : 0;
+            var exit = 0;
+            foreach (var (name, plan) in plans.OrderBy(p => p.Plan.Entity))
+            {
+                error.WriteLine($"Importing {plan.Records.Count} {plan.Entity.ToString().ToLowerInvariant()} rows from {name} ({plan.Source.ToString().ToLowerInvariant()}) into {settings.DatabasePath}{(parse.GetValue(dryRun) ? " (dry run)" : "")}");
+                var progress = new SynchronousProgress<ImportProgress>(p => error.Write(interactive ? ProgressBar(p) : ProgressLine(p)));
+                var report = await new Importer(db, new Resolver(), settings).RunAsync(plan, parse.GetValue(dryRun), parse.GetValue(batchSize), progress, cancellationToken);
+                if (interactive) error.WriteLine();
+                output.Write(ImportReportText.Format(report, name));
+                if (parse.GetValue(reportFile) is { } json)
+                    await File.WriteAllTextAsync(plans.Count == 1 ? json.FullName : Path.ChangeExtension(json.FullName, $".{Path.GetFileNameWithoutExtension(name)}.json"),
+                        ImportReportText.Json(report, name), cancellationToken);
+                exit = Math.Max(exit, report.Failure is not null ? 2 : report.Rejected.Count > 0 ? 1 : 0);
+                if (report.Failure is not null) break;
+            }
+            return exit;
         });
         return command;
+    }
+
+    private static IEnumerable<(string Name, CsvTable Table)> ReadTables(FileInfo path)
+    {
+        if (!path.Extension.Equals(".zip", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return (path.Name, CsvFile.Read(path.FullName));
+            yield break;
+        }
+        using var zip = System.IO.Compression.ZipFile.OpenRead(path.FullName);
+        foreach (var entry in zip.Entries.Where(e => e.FullName.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)).OrderBy(e => e.FullName, StringComparer.Ordinal))
+        {
+            using var reader = new StreamReader(entry.Open(), System.Text.Encoding.UTF8);
+            yield return (entry.Name, CsvFile.Parse(reader.ReadToEnd()));
+        }
     }
 
     private static string ProgressBar(ImportProgress p)

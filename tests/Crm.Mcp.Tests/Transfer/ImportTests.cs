@@ -213,4 +213,26 @@ public sealed class ImportTests
         Assert.Contains("do not look like a pipedrive export", result.Error);
         Assert.Equal(0, await database.CountAsync("deals"));
     }
+
+    [Fact]
+    public async Task A_zipped_hubspot_export_imports_organizations_first_whatever_the_file_order()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var zip = Path.Combine(database.Folder, "hubspot-crm-exports-all-2026-04-20.zip");
+        using (var archive = System.IO.Compression.ZipFile.Open(zip, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            System.IO.Compression.ZipFileExtensions.CreateEntryFromFile(archive, Fixture("hubspot-deals.csv"), "a-deals.csv");
+            System.IO.Compression.ZipFileExtensions.CreateEntryFromFile(archive, Fixture("hubspot-contacts.csv"), "b-contacts.csv");
+            System.IO.Compression.ZipFileExtensions.CreateEntryFromFile(archive, Fixture("hubspot-companies.csv"), "c-companies.csv");
+        }
+
+        var result = await CliRunner.RunAsync("import", zip, "--from", "hubspot", "--db", database.Path);
+
+        Assert.Equal(1, result.ExitCode); // the fixtures hold rejected rows
+        var companies = result.Output.IndexOf("c-companies.csv: 2 companies rows: 2 created", StringComparison.Ordinal);
+        var people = result.Output.IndexOf("b-contacts.csv: 3 people rows: 2 created", StringComparison.Ordinal);
+        var deals = result.Output.IndexOf("a-deals.csv: 4 deals rows: 2 created", StringComparison.Ordinal);
+        Assert.True(companies >= 0 && companies < people && people < deals, result.Output);
+        Assert.Equal(2, await database.CountAsync("companies"));
+    }
 }

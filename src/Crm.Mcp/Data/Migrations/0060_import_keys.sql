@@ -10,3 +10,6 @@ CREATE TABLE import_keys (
     PRIMARY KEY (source, entity, external_id)
 );
 CREATE INDEX ix_import_keys_record ON import_keys (record_id);
+
+-- An import matches a deal without a source id by its name at its company: indexed, so a large import stays linear.
+CREATE INDEX ix_deals_company_name ON deals (company_id, name COLLATE NOCASE);
