@@ -141,12 +141,12 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
                 return person.Created ? RowOutcome.Created : RowOutcome.Matched;
             }
             default:
-                return await DealAsync(connection, transaction, source, record, ownerId, report, Column);
+                return await DealAsync(connection, transaction, source, record, ownerId, plan.CommaDecimal, report, Column);
         }
     }
 
     private async Task<RowOutcome> DealAsync(SqliteConnection connection, SqliteTransaction transaction, string source,
-        ImportRecord record, string? ownerId, ImportReport report, Func<string, string, string> column)
+        ImportRecord record, string? ownerId, bool commaDecimal, ImportReport report, Func<string, string, string> column)
     {
         var name = record.DealName ?? (record.CompanyName is null ? null : $"{record.CompanyName} deal");
         if (name is null)
@@ -154,7 +154,7 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
         name = Validate.Text(column(nameof(record.DealName), "deal"), name, 200, "\"Acme platform license\"")!;
 
         // Values first: a bad amount or date rejects the row before anything is resolved.
-        var amount = ImportValues.Amount(column(nameof(record.Amount), "amount"), record.Amount, commaDecimal: false);
+        var amount = ImportValues.Amount(column(nameof(record.Amount), "amount"), record.Amount, commaDecimal);
         var currency = record.Currency is not null ? Currency.Parse(column(nameof(record.Currency), "currency"), record.Currency)
             : amount?.CurrencyHint is { } hint ? Currency.Parse(column(nameof(record.Amount), "amount"), hint)
             : settings.DefaultCurrency;

@@ -118,10 +118,11 @@ public sealed class ImportTests
         await using var database = await TestDatabase.CreateAsync();
         var report = await ImportAsync(database, "pipedrive-deals-de.csv", ImportSource.Pipedrive);
 
-        Assert.Equal((3, 0), (report.Created, report.Rejected.Count));
+        Assert.Equal((4, 0), (report.Created, report.Rejected.Count));
         await using var connection = await database.Db.OpenAsync();
         var amounts = (await connection.QueryAsync<(string, long, string)>("SELECT name, amount_minor, currency FROM deals ORDER BY identifier")).ToList();
-        Assert.Equal([("Wartungsvertrag", 123456L, "EUR"), ("Großauftrag", 12000000L, "EUR"), ("Kleinauftrag", 9990L, "EUR")], amounts);
+        // In a ';' file "1.234" is a thousand and two hundred thirty-four, as the locale that wrote it means.
+        Assert.Equal([("Wartungsvertrag", 123456L, "EUR"), ("Großauftrag", 12000000L, "EUR"), ("Kleinauftrag", 9990L, "EUR"), ("Ersatzteile", 123400L, "EUR")], amounts);
         Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM companies WHERE name = 'Müller & Söhne; Berlin'"));
     }
 
