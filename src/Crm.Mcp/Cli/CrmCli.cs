@@ -55,6 +55,7 @@ public static class CrmCli
         }
         root.Add(serve);
         root.Add(MigrateCommand());
+        root.Add(SeedDemoCommand.Build());
         root.Add(KeysCommand.Build());
         root.Add(ConfigCommand.Create());
         root.Add(ImportCommand.Create());
@@ -83,8 +84,13 @@ public static class CrmCli
         if (unknown.Count > 0)
             return Fail($"--toolsets: unknown {string.Join(", ", unknown)}. Available: {string.Join(", ", ToolCatalog.Toolsets)}");
         var options = new ServeOptions { Settings = Settings(parse), Toolsets = toolsets, ReadOnly = parse.GetValue(ReadOnly) };
-        if (parse.CommandResult.Command.Options.Contains(HttpServeOptionsCli.Transport) && HttpServeOptionsCli.IsHttp(parse))
-            return await Hosting.Http.HttpHost.RunAsync(options, HttpServeOptionsCli.Read(parse), parse.GetValue(LogLevelOption), cancellationToken);
+        if (parse.CommandResult.Command.Options.Contains(HttpServeOptionsCli.Transport))
+        {
+            if (HttpServeOptionsCli.IsHttp(parse))
+                return await Hosting.Http.HttpHost.RunAsync(options, HttpServeOptionsCli.Read(parse), parse.GetValue(LogLevelOption), cancellationToken);
+            if (HttpServeOptionsCli.MisplacedHttpFlag(parse) is { } flag)
+                return Fail($"{flag} applies to HTTP only: add --transport http");
+        }
         return await StdioHost.RunAsync(options, parse.GetValue(LogLevelOption), cancellationToken);
     }
 

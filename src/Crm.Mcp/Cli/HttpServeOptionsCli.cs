@@ -43,6 +43,13 @@ public static class HttpServeOptionsCli
         HelpName = "MINUTES",
     };
 
+    private static readonly Option<int> MaxSessions = new("--max-sessions")
+    {
+        Description = "Live sessions at most; a new one beyond that gets 503 (http only)",
+        DefaultValueFactory = _ => 1000,
+        HelpName = "N",
+    };
+
     private static readonly Option<long> MaxRequestBytes = new("--max-request-bytes")
     {
         Description = "Largest request body accepted; bigger ones get 413 (http only)",
@@ -68,11 +75,16 @@ public static class HttpServeOptionsCli
 
     public static void AddTo(Command serve)
     {
-        foreach (var option in new Option[] { Transport, Urls, NoAuth, Stateless, AllowedHosts, IdleTimeout, MaxRequestBytes, RateLimit, CallTimeout })
+        foreach (var option in new Option[] { Transport, Urls, NoAuth, Stateless, AllowedHosts, IdleTimeout, MaxSessions, MaxRequestBytes, RateLimit, CallTimeout })
             serve.Add(option);
     }
 
     public static bool IsHttp(ParseResult parse) => parse.GetValue(Transport) == "http";
+
+    /// <summary>An HTTP flag given without --transport http, which would otherwise be silently ignored.</summary>
+    public static string? MisplacedHttpFlag(ParseResult parse) =>
+        new Option[] { Urls, NoAuth, Stateless, AllowedHosts, IdleTimeout, MaxSessions, MaxRequestBytes, RateLimit, CallTimeout }
+            .FirstOrDefault(o => parse.GetResult(o) is { Implicit: false })?.Name;
 
     public static HttpServeOptions Read(ParseResult parse)
     {
@@ -86,6 +98,7 @@ public static class HttpServeOptionsCli
             Stateless = parse.GetValue(Stateless),
             AllowedHosts = List(parse.GetValue(AllowedHosts)),
             SessionIdleTimeout = TimeSpan.FromMinutes(parse.GetValue(IdleTimeout)),
+            MaxSessions = parse.GetValue(MaxSessions),
             MaxRequestBytes = parse.GetValue(MaxRequestBytes),
             RateLimit = parse.GetValue(RateLimit),
             CallTimeout = TimeSpan.FromSeconds(parse.GetValue(CallTimeout)),

@@ -1,3 +1,6 @@
+// MCP9006: the SDK marks stateful-session resumability "back-compat only" since 2026-07-28; the clients in use today
+// (2025-11-25 and earlier) rely on it, so it is served on purpose.
+#pragma warning disable MCP9006
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Security;
@@ -27,7 +30,7 @@ public static class HttpHost
 
         await app.StartAsync(cancellationToken);
         logger.LogInformation("crm-mcp {Version} on {Urls} (Streamable HTTP /mcp, SSE /sse, health /healthz; {Mode}); database {Path}{Migrated}",
-            CrmServer.Version, string.Join(", ", http.Urls), http.Stateless ? "stateless" : "sessions",
+            CrmServer.Version, string.Join(", ", app.Urls), http.Stateless ? "stateless" : "sessions",
             serve.Settings.DatabasePath, applied.Count > 0 ? $" (applied migrations {string.Join(", ", applied)})" : "");
         if (!http.RequireAuth)
             logger.LogWarning("Auth is OFF (--no-auth): any local process can use the CRM. Loopback only.");
@@ -57,6 +60,18 @@ public static class HttpHost
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<McpHttpSessions>();
         builder.Services.AddHostedService(services => services.GetRequiredService<McpHttpSessions>());
+        if (!http.Stateless)
+        {
+            // Resumability: a session's stream events are kept in memory for a while, so a client whose stream broke
+            // can reconnect with Last-Event-ID and receive what it missed. Sessions are in-process anyway.
+            builder.Services.AddDistributedMemoryCache();
+            builder.Services.AddSingleton<ISseEventStreamStore>(services => new DistributedCacheEventStreamStore(
+                Microsoft.Extensions.Options.Options.Create(new DistributedCacheEventStreamStoreOptions
+                {
+                    Cache = services.GetRequiredService<Microsoft.Extensions.Caching.Distributed.IDistributedCache>(),
+                }),
+                services.GetRequiredService<ILogger<DistributedCacheEventStreamStore>>()));
+        }
         builder.Services.AddSingleton<StreamableHttpEndpoint>();
         builder.Services.AddSingleton<SseEndpoint>();
         if (http.RateLimit > 0) builder.Services.AddCrmRateLimiting(http);

@@ -12,6 +12,8 @@ public sealed record HttpServeOptions
     /// <summary>No server-held session: every POST is served on its own, so instances behind a load balancer are interchangeable.</summary>
     public bool Stateless { get; init; }
     public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
+    /// <summary>Live sessions at most; a new one beyond it gets 503 (clients that never DELETE cannot exhaust memory).</summary>
+    public int MaxSessions { get; init; } = 1000;
     /// <summary>Extra Host names accepted besides loopback and the bound host names; "*" accepts any.</summary>
     public IReadOnlyList<string> AllowedHosts { get; init; } = [];
     public long MaxRequestBytes { get; init; } = 1024 * 1024;
@@ -35,6 +37,7 @@ public sealed record HttpServeOptions
                    "Bind to 127.0.0.1 or localhost, or keep auth on and create a key: crm-mcp keys create --name NAME --scope write";
         if (MaxRequestBytes < 1024) return "--max-request-bytes: must be at least 1024.";
         if (RateLimit < 0) return "--rate-limit: must be 0 (off) or more.";
+        if (MaxSessions < 1) return "--max-sessions: must be at least 1.";
         if (SessionIdleTimeout <= TimeSpan.Zero) return "--session-idle-timeout: must be more than 0 minutes.";
         if (CallTimeout <= TimeSpan.Zero) return "--call-timeout: must be more than 0 seconds.";
         return null;

@@ -1,3 +1,8 @@
+// MCP9006: the SDK marks stateful-session resumability "back-compat only" since 2026-07-28; the clients in use today
+// (2025-11-25 and earlier) rely on it, so it is served on purpose.
+#pragma warning disable MCP9006
+using System.Net.ServerSentEvents;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,7 +26,8 @@ public sealed class StreamableHttpEndpoint(
     McpHttpSessions sessions,
     IHostApplicationLifetime lifetime,
     IServiceProvider services,
-    ILoggerFactory loggerFactory)
+    ILoggerFactory loggerFactory,
+    ISseEventStreamStore? eventStore = null)
 {
     private const string SessionHeader = "Mcp-Session-Id";
 
@@ -60,6 +66,14 @@ public sealed class StreamableHttpEndpoint(
                     "Bad Request: send the Mcp-Session-Id header from the initialize response; only initialize may come without one.", requestId);
                 return;
             }
+            if (sessions.Count >= options.MaxSessions && await sessions.ExpireIdleAsync() == 0 && sessions.Count >= options.MaxSessions)
+            {
+                context.Response.Headers.RetryAfter = "60";
+                await HttpErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "too_many_sessions",
+                    $"Service Unavailable: the server holds its maximum of {options.MaxSessions} sessions (--max-sessions). " +
+                    "Retry later; clients should DELETE sessions they are done with.", requestId);
+                return;
+            }
             session = StartSession(context);
         }
         else if ((session = await FindSessionAsync(context, sessionId, requestId)) is null)
@@ -95,13 +109,13 @@ public sealed class StreamableHttpEndpoint(
             return;
         }
         if (!await CheckProtocolVersionAsync(context)) return;
-        if (context.Request.Headers["Last-Event-ID"].ToString().Length > 0)
+        if (await RequireSessionAsync(context) is not { } session) return;
+        var lastEventId = context.Request.Headers["Last-Event-ID"].ToString();
+        if (lastEventId.Length > 0)
         {
-            await HttpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "resume_unsupported",
-                "Bad Request: this server does not replay streams (Last-Event-ID); open a new GET stream instead.");
+            await ResumeAsync(context, session, lastEventId);
             return;
         }
-        if (await RequireSessionAsync(context) is not { } session) return;
         if (!session.TryStartGetStream())
         {
             await HttpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "stream_open",
@@ -144,13 +158,45 @@ public sealed class StreamableHttpEndpoint(
     private McpHttpSession StartSession(HttpContext context)
     {
         var id = McpHttpSessions.NewId();
-        var transport = new StreamableHttpServerTransport(loggerFactory) { SessionId = id };
+        var transport = new StreamableHttpServerTransport(loggerFactory) { SessionId = id, EventStreamStore = eventStore };
         var server = McpServer.Create(transport, serverOptions.Value, loggerFactory, services);
         var session = new McpHttpSession(id, Owner(context), transport, server, options.Time.GetUtcNow());
         // The session outlives this request: its loop runs until DELETE, idle expiry or shutdown.
         session.Run = server.RunAsync(CancellationToken.None);
         sessions.Add(session);
         return session;
+    }
+
+    /// <summary>Replays what a broken stream missed after Last-Event-ID, then follows it while it is still being written.</summary>
+    private async Task ResumeAsync(HttpContext context, McpHttpSession session, string lastEventId)
+    {
+        var reader = eventStore is null ? null : await eventStore.GetStreamReaderAsync(lastEventId, context.RequestAborted);
+        if (reader is null || !string.Equals(reader.SessionId, session.Id, StringComparison.Ordinal))
+        {
+            await HttpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "resume_unavailable",
+                "Bad Request: Last-Event-ID names no stream of this session that can still be replayed; open a new GET stream instead.");
+            return;
+        }
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        using var busy = session.Enter(options.Time);
+        if (busy is null)
+        {
+            await SessionNotFoundAsync(context, default);
+            return;
+        }
+        try
+        {
+            context.Response.Headers[SessionHeader] = session.Id;
+            HttpErrors.StartEventStream(context);
+            var events = reader.ReadEventsAsync(stop.Token);
+            await SseFormatter.WriteAsync(events, context.Response.Body, (item, writer) =>
+            {
+                if (item.Data is null) return;
+                using var json = new Utf8JsonWriter(writer);
+                JsonSerializer.Serialize(json, item.Data, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage)));
+            }, stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
     }
 
     private async Task ServeStatelessAsync(HttpContext context, JsonRpcMessage message)

@@ -197,6 +197,23 @@ public sealed class HttpSecurityTests
     }
 
     [Fact]
+    public async Task A_session_beyond_the_maximum_gets_503_unless_an_idle_one_can_be_expired()
+    {
+        var clock = new ManualClock();
+        await using var server = await HttpTestServer.StartAsync(o => o with { RequireAuth = false, MaxSessions = 1, Time = clock });
+        await Raw.InitializeAsync(server.Http);
+
+        using var full = await Raw.PostAsync(server.Http, Raw.Initialize);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, full.StatusCode);
+        Assert.NotNull(full.Headers.RetryAfter);
+        Assert.Contains("--max-sessions", await Raw.AssertErrorAsync(full, "too_many_sessions"));
+
+        clock.Advance(server.Options.SessionIdleTimeout + TimeSpan.FromMinutes(1));
+        using var afterExpiry = await Raw.PostAsync(server.Http, Raw.Initialize);
+        Assert.Equal(HttpStatusCode.OK, afterExpiry.StatusCode);
+    }
+
+    [Fact]
     public async Task A_call_over_the_timeout_is_stopped_and_answered_with_a_timeout_error()
     {
         await using var server = await HttpTestServer.StartAsync(o => o with { RequireAuth = false, CallTimeout = TimeSpan.FromMilliseconds(200) });

@@ -106,6 +106,32 @@ public sealed class HttpTransportTests
     }
 
     [Fact]
+    public async Task A_broken_stream_is_resumed_with_last_event_id_and_replays_the_missed_reply()
+    {
+        await using var server = await HttpTestServer.StartAsync(o => o with { RequireAuth = false });
+        var sessionId = await Raw.InitializeAsync(server.Http);
+        using var call = await Raw.PostAsync(server.Http,
+            """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"create_deal_draft","arguments":{"company_name":"Resumed Inc"}}}""", sessionId);
+        var stream = await call.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        var eventIds = stream.Split('\n').Where(l => l.StartsWith("id:", StringComparison.Ordinal)).Select(l => l[3..].Trim()).ToList();
+        Assert.True(eventIds.Count >= 2, $"expected a priming event and the reply, each with an id: {stream}");
+
+        // As if the connection broke right after the first event: ask for everything after it.
+        using var resumed = await Raw.SendAsync(server.Http, HttpMethod.Get, null, sessionId, accept: "text/event-stream",
+            tweak: r => r.Headers.Add("Last-Event-ID", eventIds[0]));
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        var replay = await resumed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("\"id\":7", replay);
+        Assert.Contains("Resumed Inc", replay);
+        Assert.Equal(1, await server.Database.CountAsync("deals")); // replayed, not re-run
+
+        using var unknown = await Raw.SendAsync(server.Http, HttpMethod.Get, null, sessionId, accept: "text/event-stream",
+            tweak: r => r.Headers.Add("Last-Event-ID", "no-such-event"));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        await Raw.AssertErrorAsync(unknown, "resume_unavailable");
+    }
+
+    [Fact]
     public async Task Real_kestrel_port_on_loopback_serves_an_authenticated_client()
     {
         var database = await TestDatabase.CreateAsync();
@@ -137,6 +163,52 @@ public sealed class HttpTransportTests
         finally
         {
             await app.StopAsync(TestContext.Current.CancellationToken);
+            await database.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Stopping_the_server_lets_an_in_flight_call_finish()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var database = await TestDatabase.CreateAsync();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hold = ModelContextProtocol.Server.McpServerTool.Create(async () =>
+        {
+            entered.SetResult();
+            await release.Task;
+            return "finished";
+        }, new ModelContextProtocol.Server.McpServerToolCreateOptions { Name = "hold", ReadOnly = true, Destructive = false });
+        await using var app = HttpHost.Build(new Crm.Mcp.Hosting.ServeOptions { Settings = new Crm.Mcp.Common.CrmSettings { DatabasePath = database.Path } },
+            new HttpServeOptions { Urls = ["http://127.0.0.1:0"], RequireAuth = false }, Microsoft.Extensions.Logging.LogLevel.Warning,
+            builder => builder.Services.AddSingleton(hold));
+        try
+        {
+            await app.StartAsync(ct);
+            var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+            using var http = new HttpClient();
+            await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+            {
+                Endpoint = new Uri($"{address}/mcp"), TransportMode = HttpTransportMode.StreamableHttp,
+            }, http, ownsHttpClient: false), new McpClientOptions { ProtocolVersion = "2025-11-25" }, cancellationToken: ct);
+
+            var call = HttpTestServer.CallAsync(client, "hold");
+            await entered.Task.WaitAsync(ct);
+            var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            app.Lifetime.ApplicationStopping.Register(stopping.SetResult);
+            var stop = app.StopAsync(ct);
+            await stopping.Task.WaitAsync(ct);
+            release.SetResult();
+
+            var result = await call;
+            Assert.NotEqual(true, result.IsError);
+            Assert.Equal("finished", Assert.IsType<ModelContextProtocol.Protocol.TextContentBlock>(Assert.Single(result.Content)).Text);
+            await stop;
+        }
+        finally
+        {
+            release.TrySetResult();
             await database.DisposeAsync();
         }
     }
