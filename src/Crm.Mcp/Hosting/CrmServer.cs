@@ -51,7 +51,9 @@ public static class CrmServer
             })
             .WithResources<Features.Resources.CrmResources>()
             .WithPrompts<Features.Prompts.CrmPrompts>(CrmJson.Options)
-            .WithCrmErrorHandling()
+            // Access first (the outermost filter): a tool outside the key's scope is refused whatever its arguments.
             .WithCrmToolAccess()
+            .WithCrmErrorHandling()
+            .WithArgumentCheck()
             .WithCrmTools(options.Toolsets, options.ReadOnly);
 }
