@@ -44,7 +44,8 @@ const servers = status.result?.data ?? status.result?.servers ?? [];
 const ours = Array.isArray(servers) ? servers.find((s) => s.name === name) : undefined;
 const tools = Object.keys(ours?.tools ?? {});
 if (tools.length > 0) {
-  console.log(`${name}: ${ours.serverInfo?.name} ${ours.serverInfo?.version} connected, ${tools.length} tools (${tools.sort().join(", ")})`);
+  const listed = tools.sort();
+  console.log(`${name}: ${ours.serverInfo?.name} ${ours.serverInfo?.version} connected, ${tools.length} tools (${listed.slice(0, 4).join(", ")}${listed.length > 4 ? ", ..." : ""})`);
   process.exit(0);
 }
 console.log(`${name}: not connected: ${JSON.stringify(ours ?? status).slice(0, 2000)}`);
