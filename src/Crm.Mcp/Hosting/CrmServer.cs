@@ -43,6 +43,7 @@ public static class CrmServer
     public static IMcpServerBuilder AddCrmMcpServer(this IServiceCollection services, ServeOptions options) =>
         services
             .AddCrmCore(options.Settings)
+            .AddCrmActor()
             .AddMcpServer(server =>
             {
                 server.ServerInfo = new Implementation { Name = Name, Title = "Crm.Mcp", Version = Version };
@@ -51,5 +52,6 @@ public static class CrmServer
             .WithResources<Features.Resources.CrmResources>()
             .WithPrompts<Features.Prompts.CrmPrompts>(CrmJson.Options)
             .WithCrmErrorHandling()
+            .WithCrmToolAccess()
             .WithCrmTools(options.Toolsets, options.ReadOnly);
 }
