@@ -51,7 +51,8 @@ public static class CrmServer
             })
             .WithResources<Features.Resources.CrmResources>()
             .WithPrompts<Features.Prompts.CrmPrompts>(CrmJson.Options)
-            .WithCrmErrorHandling()
+            // The first filter added runs first: a key without the scope learns that before any argument is checked.
             .WithCrmToolAccess()
+            .WithCrmErrorHandling()
             .WithCrmTools(options.Toolsets, options.ReadOnly);
 }
