@@ -13,16 +13,7 @@ public static class ArgumentCheck
     public static CrmError? Find(JsonElement schema, IDictionary<string, JsonElement>? arguments)
     {
         if (!schema.TryGetProperty("properties", out var properties)) return null;
-        // A missing required argument would otherwise fail inside the SDK's binder as an internal error.
-        if (schema.TryGetProperty("required", out var required))
-            foreach (var name in required.EnumerateArray().Select(r => r.GetString()!))
-                if (arguments is null || !arguments.ContainsKey(name))
-                {
-                    var example = properties.TryGetProperty(name, out var p) && p.TryGetProperty("description", out var d) ? d.GetString()! : "see the tool's inputSchema";
-                    return CrmError.Invalid(name, "is required.", example);
-                }
-        if (arguments is null) return null;
-        foreach (var (name, value) in arguments)
+        foreach (var (name, value) in arguments ?? new Dictionary<string, JsonElement>())
         {
             if (!properties.TryGetProperty(name, out var property))
             {
@@ -33,6 +24,15 @@ public static class ArgumentCheck
             }
             if (Check(property, value, name) is { } error) return error;
         }
+        // After the names: a misspelt argument ("q" for "query") is better reported as such than as a missing one.
+        // A missing required argument would otherwise fail inside the SDK's binder as an internal error.
+        if (schema.TryGetProperty("required", out var required))
+            foreach (var name in required.EnumerateArray().Select(r => r.GetString()!))
+                if (arguments is null || !arguments.ContainsKey(name))
+                {
+                    var example = properties.TryGetProperty(name, out var p) && p.TryGetProperty("description", out var d) ? d.GetString()! : "see the tool's inputSchema";
+                    return CrmError.Invalid(name, "is required.", example);
+                }
         return null;
     }
 

@@ -51,7 +51,7 @@ public static class CrmServer
             })
             .WithResources<Features.Resources.CrmResources>()
             .WithPrompts<Features.Prompts.CrmPrompts>(CrmJson.Options)
-            // The first filter added runs first: a key without the scope learns that before any argument is checked.
+            // Access first: a caller without the scope learns nothing about a tool's arguments.
             .WithCrmToolAccess()
             .WithCrmErrorHandling()
             .WithCrmTools(options.Toolsets, options.ReadOnly);
