@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Crm.Mcp.Common;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Mcp.Hosting;
 
@@ -10,6 +11,14 @@ namespace Crm.Mcp.Hosting;
 /// </summary>
 public static class ArgumentCheck
 {
+    /// <summary>Registered after the access filter, so a caller without the scope learns nothing about arguments.</summary>
+    public static IMcpServerBuilder WithArgumentCheck(this IMcpServerBuilder builder) =>
+        builder.WithRequestFilters(filters => filters.AddCallToolFilter(next => (request, cancellationToken) =>
+            request.MatchedPrimitive is ModelContextProtocol.Server.McpServerTool tool &&
+            Find(tool.ProtocolTool.InputSchema, request.Params?.Arguments) is { } badArgument
+                ? throw badArgument
+                : next(request, cancellationToken)));
+
     public static CrmError? Find(JsonElement schema, IDictionary<string, JsonElement>? arguments)
     {
         if (!schema.TryGetProperty("properties", out var properties)) return null;
@@ -24,7 +33,7 @@ public static class ArgumentCheck
             }
             if (Check(property, value, name) is { } error) return error;
         }
-        // After the names: a misspelt argument ("q" for "query") is better reported as such than as a missing one.
+        // Required last: a misspelt name ("q" for "query") is the more useful error than "query is required".
         // A missing required argument would otherwise fail inside the SDK's binder as an internal error.
         if (schema.TryGetProperty("required", out var required))
             foreach (var name in required.EnumerateArray().Select(r => r.GetString()!))

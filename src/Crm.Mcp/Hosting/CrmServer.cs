@@ -51,8 +51,9 @@ public static class CrmServer
             })
             .WithResources<Features.Resources.CrmResources>()
             .WithPrompts<Features.Prompts.CrmPrompts>(CrmJson.Options)
-            // Access first: a caller without the scope learns nothing about a tool's arguments.
+            // Access first (the outermost filter): a tool outside the key's scope is refused whatever its arguments.
             .WithCrmToolAccess()
             .WithCrmErrorHandling()
+            .WithArgumentCheck()
             .WithCrmTools(options.Toolsets, options.ReadOnly);
 }
