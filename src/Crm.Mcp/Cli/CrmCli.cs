@@ -57,6 +57,7 @@ public static class CrmCli
         root.Add(MigrateCommand());
         root.Add(SeedDemoCommand.Build());
         root.Add(KeysCommand.Build());
+        root.Add(WebhooksCommand.Build());
         return root;
     }
 
@@ -103,6 +104,15 @@ public static class CrmCli
             return 0;
         });
         return migrate;
+    }
+
+    /// <summary>"cli webhooks create" for `crm-mcp webhooks create ...`; "cli" alone for the root command.</summary>
+    public static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+            if (result.Command is not RootCommand) names.Insert(0, result.Command.Name);
+        return string.Join(' ', names.Prepend("cli"));
     }
 
     public static int Fail(string message)
