@@ -45,13 +45,13 @@ public sealed record DealView
     public required string PipelineId { get; init; }
     public required string UpdatedAt { get; init; }
     public string? UserId { get; init; }
+    [Description("Markdown notes (append_note, set_notes).")]
+    public string? Notes { get; init; }
     [Description("Sum of the deal's services (amount × quantity) in minor units as a string; \"0\" without services.")]
     public string TotalValue { get; init; } = "0";
     public AmountDisplay? TotalValueDisplay { get; init; }
     [Description("Sum of the deal's service quantities.")]
     public long TotalQuantity { get; init; }
-    [Description("Markdown notes (append_note, set_notes).")]
-    public string? Notes { get; init; }
     [Description("Custom field values by field name, e.g. {\"lead_source\": \"Referral\"}; see get_entity_configuration.")]
     public System.Text.Json.Nodes.JsonObject CustomFields { get; init; } = [];
 }

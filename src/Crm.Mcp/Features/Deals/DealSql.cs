@@ -242,10 +242,10 @@ public static class DealSql
                 PipelineId = r.PipelineId,
                 UpdatedAt = r.UpdatedAt,
                 UserId = r.UserId,
+                Notes = r.Notes,
                 TotalValue = totals[r.Id].TotalValue,
                 TotalValueDisplay = totals[r.Id].TotalValueDisplay,
                 TotalQuantity = totals[r.Id].TotalQuantity,
-                Notes = r.Notes,
                 CustomFields = custom[r.Id],
             };
         }).ToList();
