@@ -39,6 +39,12 @@ public sealed class DealFields : IEntityFields
                 Sortable = false, Searchable = true, Description = "Full names of the deal's people.",
             },
             new("notes", FieldType.Text, "d.notes") { Sortable = false, Searchable = true },
+            new("total_value", FieldType.Currency,
+                Money.MajorUnitsSql("(SELECT COALESCE(SUM(sv.amount_minor * sv.quantity), 0) FROM services sv WHERE sv.deal_id = d.id)", "d.currency"))
+            {
+                Description = "Sum of the deal's services (amount × quantity) in major units.",
+            },
+            new("total_quantity", FieldType.Number, "(SELECT COALESCE(SUM(sv.quantity), 0) FROM services sv WHERE sv.deal_id = d.id)"),
             new("created_at", FieldType.Datetime, "d.created_at"),
             new("updated_at", FieldType.Datetime, "d.updated_at"),
         ],

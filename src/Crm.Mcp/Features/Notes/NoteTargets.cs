@@ -10,7 +10,7 @@ public sealed record NoteTarget(
     string Entity, string Table, string NameColumn,
     Func<SqliteConnection, SqliteTransaction, string, string, Task<string>> FindIdAsync);
 
-/// <summary>Every entity append_note and set_notes accept. Another entity (e.g. tasks) joins with one line here.</summary>
+/// <summary>Every entity append_note and set_notes accept. Another entity joins with one line here.</summary>
 public static class NoteTargets
 {
     private static readonly NoteTarget[] Targets =
@@ -18,6 +18,8 @@ public static class NoteTargets
         new("deal", "deals", "name", Lookup.DealIdAsync),
         new("company", "companies", "name", Lookup.CompanyIdAsync),
         new("contact", "people", "full_name", Lookup.PersonIdAsync),
+        new("task", "tasks", "title", async (connection, transaction, reference, field) =>
+            (await EntityLookup.TaskAsync(connection, transaction, reference, field)).Id),
     ];
 
     public static string Names => string.Join(", ", Targets.Select(t => t.Entity));

@@ -13,13 +13,13 @@ public sealed class NoteTools(CrmDb db)
 {
     public const int MaxNoteLength = 20_000;
     public const int MaxNotesLength = 200_000;
-    private const string EntityDoc = "deal, company or contact.";
-    private const string RecordDoc = "Id or name: a deal's identifier (\"DEAL-001\") or name, a company's name, a contact's email or full name.";
+    private const string EntityDoc = "deal, company, contact or task.";
+    private const string RecordDoc = "Id or name: a deal's identifier (\"DEAL-001\") or name, a company's name, a contact's email or full name, a task's UUID.";
 
     [McpServerTool(Name = "append_note", Title = "Append note", ReadOnly = false, Destructive = false, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        Add a Markdown note to a deal, company or contact, under a dated heading; earlier notes stay. Returns the whole notes.
+        Add a Markdown note to a deal, company, contact or task, under a dated heading; earlier notes stay. Returns the whole notes.
         Example: {"entity": "deal", "record": "DEAL-001", "text": "Call with Jane: budget approved, **signing Friday**."}
         """)]
     public Task<NoteResponse> AppendNote(
@@ -47,7 +47,7 @@ public sealed class NoteTools(CrmDb db)
     [McpServerTool(Name = "set_notes", Title = "Set notes", ReadOnly = false, Destructive = true, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        Replace all notes of a deal, company or contact with Markdown ("" empties them). Irreversible: the old text is not kept; use append_note to add.
+        Replace all notes of a deal, company, contact or task with Markdown ("" empties them). Irreversible: the old text is not kept; use append_note to add.
         Example: {"entity": "company", "record": "Acme, Inc.", "notes": "## Account\nRenewal in March."}
         """)]
     public Task<NoteResponse> SetNotes(

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Crm.Mcp.Common;
+using Crm.Mcp.Lists;
 
 namespace Crm.Mcp.Features.Services;
 
@@ -49,24 +50,8 @@ public sealed record DealServiceTotals(
     AmountDisplay TotalValueDisplay,
     [property: Description("Sum of the services' quantities.")] long TotalQuantity);
 
-public sealed record ServicesWritten(IReadOnlyList<ServiceView> Items, DealServiceTotals DealTotals);
-
-public sealed record ServicesWrittenResponse(ServicesWritten Data, bool Success);
-
 public sealed record ServiceUpdated(ServiceView Service, DealServiceTotals DealTotals);
 
 public sealed record ServiceUpdatedResponse(ServiceUpdated Data, bool Success);
 
-public sealed record ServicesDeleted(
-    [property: Description("UUIDs of the deleted services.")] IReadOnlyList<string> Deleted,
-    [property: Description("The new totals of each deal that lost services.")] IReadOnlyList<DealServiceTotals> DealTotals);
-
-public sealed record ServicesDeletedResponse(ServicesDeleted Data, bool Success);
-
-public sealed record ServicePage(
-    IReadOnlyList<ServiceView> Items,
-    [property: Description("How many services match in all pages.")] long Total,
-    [property: Description("Pass as cursor to get the next page; null on the last page.")] string? NextCursor,
-    bool HasMore);
-
-public sealed record ServicePageResponse(ServicePage Data, bool Success);
+public sealed record ServicePageResponse(ListPage<ServiceView> Data, bool Success);

@@ -56,21 +56,11 @@ public static class ServiceSql
         return connection.ExecuteAsync(sql, new { id, name, amountMinor, quantity, now }, transaction);
     }
 
-    /// <summary>Deletes the services and returns the distinct deals they belonged to.</summary>
-    public static async Task<IReadOnlyList<string>> DeleteAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> ids)
+    /// <summary>Deletes one service; returns its name, or null when no service has the id.</summary>
+    public static Task<string?> DeleteAsync(SqliteConnection connection, SqliteTransaction transaction, string id)
     {
-        const string dealsSql = "SELECT DISTINCT deal_id FROM services WHERE id IN @ids ORDER BY deal_id";
-        var deals = (await connection.QueryAsync<string>(dealsSql, new { ids }, transaction)).ToList();
-        const string sql = "DELETE FROM services WHERE id IN @ids";
-        await connection.ExecuteAsync(sql, new { ids }, transaction);
-        return deals;
-    }
-
-    public static async Task<IReadOnlyList<string>> MissingAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> ids)
-    {
-        const string sql = "SELECT id FROM services WHERE id IN @ids";
-        var found = (await connection.QueryAsync<string>(sql, new { ids }, transaction)).ToHashSet();
-        return ids.Where(id => !found.Contains(id)).ToList();
+        const string sql = "DELETE FROM services WHERE id = @id RETURNING name";
+        return connection.QuerySingleOrDefaultAsync<string?>(sql, new { id }, transaction);
     }
 
     private const string SelectService = """
@@ -81,41 +71,10 @@ public static class ServiceSql
 
     public static async Task<IReadOnlyList<ServiceView>> FindManyAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> ids)
     {
+        if (ids.Count == 0) return [];
         const string sql = SelectService + " WHERE s.id IN @ids";
         var rows = (await connection.QueryAsync<ServiceRow>(sql, new { ids }, transaction)).ToDictionary(r => r.Id);
         return ids.Where(rows.ContainsKey).Select(id => ToView(rows[id])).ToList();
-    }
-
-    public sealed record ListFilter(string? DealId, string? Search, int Limit, string[]? After);
-
-    /// <summary>Oldest first, a deal's items in position order; keyset-paged on (created_at, deal_id, position), which
-    /// is unique because positions are unique per deal.</summary>
-    public static async Task<(IReadOnlyList<ServiceView> Items, long Total, bool HasMore)> ListAsync(
-        SqliteConnection connection, SqliteTransaction transaction, ListFilter filter)
-    {
-        const string where = """
-             WHERE (@DealId IS NULL OR s.deal_id = @DealId)
-               AND (@Pattern IS NULL OR lower(s.name) LIKE @Pattern ESCAPE '\')
-            """;
-        const string countSql = "SELECT COUNT(*) FROM services s" + where;
-        const string pageSql = SelectService + where + """
-               AND (@AfterCreatedAt IS NULL OR s.created_at > @AfterCreatedAt
-                    OR (s.created_at = @AfterCreatedAt AND (s.deal_id > @AfterDealId
-                        OR (s.deal_id = @AfterDealId AND s.position > @AfterPosition))))
-             ORDER BY s.created_at, s.deal_id, s.position
-             LIMIT @Take
-            """;
-        var args = new
-        {
-            filter.DealId, Pattern = SqlText.ContainsPattern(filter.Search), AfterCreatedAt = filter.After?[0], AfterDealId = filter.After?[1],
-            AfterPosition = filter.After is null ? 0 : long.TryParse(filter.After[2], out var p) ? p : throw CrmError.Invalid("cursor", "is not a cursor this list produced.", "the next_cursor value from the previous page, unchanged"),
-            Take = filter.Limit + 1,
-        };
-        var total = await connection.ExecuteScalarAsync<long>(countSql, args, transaction);
-        var rows = (await connection.QueryAsync<ServiceRow>(pageSql, args, transaction)).ToList();
-        var hasMore = rows.Count > filter.Limit;
-        if (hasMore) rows.RemoveAt(rows.Count - 1);
-        return (rows.Select(ToView).ToList(), total, hasMore);
     }
 
     /// <summary>total_value and total_quantity of each deal, summed exactly in decimal (a product of two large

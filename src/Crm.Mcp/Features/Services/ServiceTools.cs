@@ -1,7 +1,10 @@
 using System.ComponentModel;
+using Crm.Mcp.Bulk;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
+using ModelContextProtocol;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Features.Services;
@@ -9,74 +12,68 @@ namespace Crm.Mcp.Features.Services;
 /// <summary>Services: a deal's line items. Each is a unit price in the deal's currency times a whole quantity; the
 /// deal reports their sum as total_value and total_quantity.</summary>
 [McpServerToolType]
-public sealed class ServiceTools(CrmDb db)
+public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
 {
     private const long MaxQuantity = 1_000_000;
 
     [McpServerTool(Name = "create_services", Title = "Add services to a deal", ReadOnly = false, Destructive = false,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        Add 1 to 100 line items to one deal, all or nothing (one bad item writes none and names it, e.g.
-        services[2].amount). Returns the new items and the deal's new total_value and total_quantity.
-        Example: {"deal": "DEAL-001", "services": [{"name": "Onboarding workshop", "amount": 2500, "quantity": 2}]}
+        Add 1 to 100 line items (unit price × quantity, in the deal's currency) to one deal; the deal's total_value and
+        total_quantity (get_deal) add them up. Result per item.
+        Example: {"deal": "DEAL-001", "items": [{"name": "Onboarding workshop", "amount": 2500, "quantity": 2}]}
         """)]
-    public async Task<ServicesWrittenResponse> CreateServices(
+    public async Task<BulkResponse<ServiceView>> CreateServices(
         [Description("The deal: UUID, identifier such as \"DEAL-001\", or exact name.")] string deal,
-        [Description("1 to 100 items, e.g. [{\"name\": \"Licence\", \"amount\": 1200.50, \"quantity\": 10}].")] ServiceInput[] services,
+        [Description("Line items, e.g. [{\"name\": \"Licence\", \"amount\": 1200.50, \"quantity\": 10}].")] ServiceInput[] items,
+        [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
+        IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        if (services is null || services.Length is 0 or > 100)
-            throw CrmError.Invalid("services", $"has {services?.Length ?? 0} items.", "1 to 100 items such as {\"name\": \"Licence\", \"amount\": 1200, \"quantity\": 1}");
-        return await db.WriteAsync(async (connection, transaction) =>
+        // The deal is checked before any item, so an unknown deal is one clear error rather than one per item.
+        var dealRow = await db.ReadAsync(async (connection, transaction) =>
+            await ServiceSql.DealAsync(connection, transaction, (await EntityLookup.DealAsync(connection, transaction, deal, "deal")).Id), cancellationToken);
+        var dealCurrency = Currency.FromStored(dealRow.Currency);
+        return await BulkWrite.RunAsync(db, items, atomic, progress, async (connection, transaction, item, path) =>
         {
-            var dealRef = await EntityLookup.DealAsync(connection, transaction, deal, "deal");
-            var dealRow = await ServiceSql.DealAsync(connection, transaction, dealRef.Id);
-            var dealCurrency = Currency.FromStored(dealRow.Currency);
-            var now = Clock.NowIso();
-            var ids = new List<string>();
-            for (var i = 0; i < services.Length; i++)
-            {
-                var field = $"services[{i}]";
-                var item = services[i] ?? throw CrmError.Invalid(field, "is null.", "an object such as {\"name\": \"Licence\", \"amount\": 1200}");
-                var name = Validate.Text($"{field}.name", item.Name, 200, "\"Onboarding workshop\"")
-                           ?? throw CrmError.Invalid($"{field}.name", "is required.", "a line item name such as \"Onboarding workshop\"");
-                if (item.Currency is not null && !Currency.Parse($"{field}.currency", item.Currency).Code.Equals(dealCurrency.Code, StringComparison.Ordinal))
-                    throw CrmError.Invalid($"{field}.currency", $"{item.Currency.Trim().ToUpperInvariant()} is not the deal's currency ({dealCurrency.Code}).",
-                        $"{dealCurrency.Code}, or leave currency out; amounts of a deal share its currency");
-                var amount = Money.ToMinor($"{field}.amount", item.Amount ?? throw CrmError.Invalid($"{field}.amount", "is required.", Money.AmountForm), dealCurrency);
-                var quantity = Quantity($"{field}.quantity", item.Quantity) ?? 1;
-                var id = Guid.NewGuid().ToString();
-                await ServiceSql.InsertAsync(connection, transaction, new ServiceSql.NewService(id, dealRef.Id, name, amount, dealCurrency.Code, quantity, now));
-                ids.Add(id);
-            }
-            var items = await ServiceSql.FindManyAsync(connection, transaction, ids);
-            return new ServicesWrittenResponse(new ServicesWritten(items, await ServiceSql.DealTotalsAsync(connection, transaction, dealRef.Id)), true);
+            item ??= new ServiceInput();
+            var name = Validate.Text($"{path}.name", item.Name, 200, "\"Onboarding workshop\"")
+                       ?? throw CrmError.Invalid($"{path}.name", "is required.", "a line item name such as \"Onboarding workshop\"");
+            if (item.Currency is not null && Currency.Parse($"{path}.currency", item.Currency).Code != dealCurrency.Code)
+                throw CrmError.Invalid($"{path}.currency", $"{item.Currency.Trim().ToUpperInvariant()} is not the deal's currency ({dealCurrency.Code}).",
+                    $"{dealCurrency.Code}, or leave currency out; a deal's amounts share its currency");
+            var amount = Money.ToMinor($"{path}.amount", item.Amount ?? throw CrmError.Invalid($"{path}.amount", "is required.", Money.AmountForm), dealCurrency);
+            var quantity = Quantity($"{path}.quantity", item.Quantity) ?? 1;
+            var id = Guid.NewGuid().ToString();
+            // The deal is re-read inside the write: it may have been deleted since the check above.
+            var current = await EntityLookup.DealAsync(connection, transaction, dealRow.Id, "deal");
+            await ServiceSql.InsertAsync(connection, transaction, new ServiceSql.NewService(id, current.Id, name, amount, dealCurrency.Code, quantity, Clock.NowIso()));
+            return (await ServiceSql.FindManyAsync(connection, transaction, [id])).Single();
         }, cancellationToken);
     }
 
     [McpServerTool(Name = "get_services", Title = "List services", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("List services (deal line items) in the order they were added, optionally of one deal or by name. Example: {\"deal\": \"DEAL-001\"}")]
+    [Description("List services (deal line items) in the order they were added, with filters, search, sort and cursor paging. Example: {\"deal\": \"DEAL-001\"}")]
     public async Task<ServicePageResponse> GetServices(
         [Description("Only this deal's items: UUID, identifier such as \"DEAL-001\", or exact name.")] string? deal = null,
-        [Description("Text the name contains, case-insensitive, e.g. \"workshop\".")] string? search = null,
-        [Description("Page size, 1 to 100. Default 25.")] int? limit = null,
-        [Description("next_cursor from the previous page.")] string? cursor = null,
+        [Description(ListDocs.Filters)] Filter[]? filters = null,
+        [Description(ListDocs.Search)] string? search = null,
+        [Description(ListDocs.Sort)] SortInput[]? sort = null,
+        [Description(ListDocs.Limit)] int? limit = null,
+        [Description(ListDocs.Cursor)] string? cursor = null,
         CancellationToken cancellationToken = default)
     {
-        var take = Validate.Limit(limit);
-        var text = Validate.Text("search", search, 200, "\"workshop\"");
-        var after = PageCursor.Decode(cursor, 3);
         var page = await db.ReadAsync(async (connection, transaction) =>
         {
-            var dealId = deal is null ? null : (await EntityLookup.DealAsync(connection, transaction, deal, "deal")).Id;
-            return await ServiceSql.ListAsync(connection, transaction, new ServiceSql.ListFilter(dealId, text, take, after));
+            var shortcuts = new List<Filter>();
+            if (deal is not null)
+                shortcuts.Add(Filter.Rule("deal_id", FilterOps.EqualsOp, (await EntityLookup.DealAsync(connection, transaction, deal, "deal")).Id));
+            var schema = await fieldRegistry.LoadAsync(ServiceFields.Entity, connection, transaction);
+            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
+                ids => ServiceSql.FindManyAsync(connection, transaction, ids), s => s.Id, shortcuts);
         }, cancellationToken);
-        var last = page.Items.LastOrDefault();
-        var next = page.HasMore && last is not null
-            ? PageCursor.Encode(last.CreatedAt, last.DealId, last.Position.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            : null;
-        return new ServicePageResponse(new ServicePage(page.Items, page.Total, next, page.HasMore), true);
+        return new ServicePageResponse(page, true);
     }
 
     [McpServerTool(Name = "update_service", Title = "Update service", ReadOnly = false, Destructive = false,
@@ -96,8 +93,7 @@ public sealed class ServiceTools(CrmDb db)
             throw CrmError.Invalid("name", "update_service needs something to change.", "at least one of name, amount or quantity");
         return await db.WriteAsync(async (connection, transaction) =>
         {
-            var existing = (await ServiceSql.FindManyAsync(connection, transaction, [id])).SingleOrDefault()
-                           ?? throw new CrmError(ErrorCodes.NotFound, "service", $"service: no service has id '{id}'.", "a service UUID from get_services");
+            var existing = (await ServiceSql.FindManyAsync(connection, transaction, [id])).SingleOrDefault() ?? throw NotFound("service", id);
             long? newAmount = amount is { } major ? Money.ToMinor("amount", major, Currency.FromStored(existing.Currency)) : null;
             await ServiceSql.UpdateAsync(connection, transaction, id, newName, newAmount, newQuantity, Clock.NowIso());
             var updated = (await ServiceSql.FindManyAsync(connection, transaction, [id])).Single();
@@ -107,26 +103,22 @@ public sealed class ServiceTools(CrmDb db)
 
     [McpServerTool(Name = "delete_services", Title = "Delete services", ReadOnly = false, Destructive = true,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
-    [Description("Delete 1 to 100 line items by UUID; irreversible. All or nothing: an unknown id deletes none. Returns the affected deals' new totals. Example: {\"services\": [\"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\"]}")]
-    public async Task<ServicesDeletedResponse> DeleteServices(
-        [Description("1 to 100 service UUIDs, e.g. [\"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\"].")] string[] services,
-        CancellationToken cancellationToken = default)
-    {
-        if (services is null || services.Length is 0 or > 100)
-            throw CrmError.Invalid("services", $"has {services?.Length ?? 0} ids.", "1 to 100 service UUIDs");
-        var ids = Validate.Uuids("services", services);
-        return await db.WriteAsync(async (connection, transaction) =>
-        {
-            var missing = await ServiceSql.MissingAsync(connection, transaction, ids);
-            if (missing.Count > 0)
-                throw new CrmError(ErrorCodes.NotFound, "services", $"services: no service has id {string.Join(", ", missing.Select(m => $"'{m}'"))}; nothing was deleted.",
-                    "UUIDs from get_services");
-            var deals = await ServiceSql.DeleteAsync(connection, transaction, ids);
-            var totals = new List<DealServiceTotals>();
-            foreach (var dealId in deals) totals.Add(await ServiceSql.DealTotalsAsync(connection, transaction, dealId));
-            return new ServicesDeletedResponse(new ServicesDeleted(ids, totals), true);
-        }, cancellationToken);
-    }
+    [Description("Permanently delete 1 to 100 line items by UUID: irreversible. Their deals' totals drop accordingly. Result per item. Example: {\"services\": [\"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\"]}")]
+    public Task<BulkResponse<DeletedRecord>> DeleteServices(
+        [Description("Service UUIDs, e.g. [\"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\"].")] string[] services,
+        [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
+        IProgress<ProgressNotificationValue>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        BulkWrite.RunAsync(db, BulkWrite.References("services", services, "[\"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\"]"), atomic, progress,
+            async (connection, transaction, reference, path) =>
+            {
+                var id = Validate.Uuid(path, reference) ?? throw CrmError.Invalid(path, "is required.", Validate.UuidForm);
+                var name = await ServiceSql.DeleteAsync(connection, transaction, id) ?? throw NotFound(path, id);
+                return new DeletedRecord(id, name);
+            }, cancellationToken, "services");
+
+    private static CrmError NotFound(string field, string id) =>
+        new(ErrorCodes.NotFound, field, $"{field}: no service has id '{id}'.", "a service UUID from get_services");
 
     private static long? Quantity(string field, long? quantity) =>
         quantity is null or (>= 1 and <= MaxQuantity)

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Crm.Mcp.Lists;
 
 namespace Crm.Mcp.Features.Tasks;
 
@@ -66,20 +67,6 @@ public sealed record TaskInput
     public string[]? Contacts { get; init; }
 }
 
-public sealed record TaskList(IReadOnlyList<TaskView> Items);
-
-public sealed record TaskListResponse(TaskList Data, bool Success);
-
 public sealed record TaskResponse(TaskView Data, bool Success);
 
-public sealed record TasksDeleted([property: Description("UUIDs of the deleted tasks.")] IReadOnlyList<string> Deleted);
-
-public sealed record TasksDeletedResponse(TasksDeleted Data, bool Success);
-
-public sealed record TaskPage(
-    IReadOnlyList<TaskView> Items,
-    [property: Description("How many tasks match in all pages.")] long Total,
-    [property: Description("Pass as cursor to get the next page; null on the last page.")] string? NextCursor,
-    bool HasMore);
-
-public sealed record TaskPageResponse(TaskPage Data, bool Success);
+public sealed record TaskPageResponse(ListPage<TaskView> Data, bool Success);

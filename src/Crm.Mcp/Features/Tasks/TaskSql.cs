@@ -45,17 +45,11 @@ public static class TaskSql
         return connection.ExecuteAsync(sql, change, transaction);
     }
 
-    public static async Task<IReadOnlyList<string>> MissingAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> ids)
+    /// <summary>Deletes one task (its links cascade); returns its title, or null when no task has the id.</summary>
+    public static Task<string?> DeleteAsync(SqliteConnection connection, SqliteTransaction transaction, string id)
     {
-        const string sql = "SELECT id FROM tasks WHERE id IN @ids";
-        var found = (await connection.QueryAsync<string>(sql, new { ids }, transaction)).ToHashSet();
-        return ids.Where(id => !found.Contains(id)).ToList();
-    }
-
-    public static Task DeleteAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> ids)
-    {
-        const string sql = "DELETE FROM tasks WHERE id IN @ids";
-        return connection.ExecuteAsync(sql, new { ids }, transaction);
+        const string sql = "DELETE FROM tasks WHERE id = @id RETURNING title";
+        return connection.QuerySingleOrDefaultAsync<string?>(sql, new { id }, transaction);
     }
 
     /// <summary>Links a task to a deal, company or contact; false when the link already existed.</summary>
@@ -105,9 +99,6 @@ public static class TaskSql
     private sealed record CompanyLinkRow(string TaskId, string Id, string Name);
     private sealed record ContactLinkRow(string TaskId, string Id, string FullName, string? Email);
 
-    // Tasks sort by due date, those without one last: '~' sorts after every ISO date.
-    public const string NoDueSortKey = "~";
-
     private const string SelectTask = """
         SELECT t.id, t.title, t.type, t.status, t.due, t.assignee_id AS AssigneeId, u.first_name AS AssigneeFirstName,
                u.last_name AS AssigneeLastName, u.email AS AssigneeEmail, t.notes, t.completed_at AS CompletedAt,
@@ -117,50 +108,10 @@ public static class TaskSql
 
     public static async Task<IReadOnlyList<TaskView>> FindManyAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> ids)
     {
+        if (ids.Count == 0) return [];
         const string sql = SelectTask + " WHERE t.id IN @ids";
         var rows = (await connection.QueryAsync<TaskRow>(sql, new { ids }, transaction)).ToDictionary(r => r.Id);
         return await ToViewsAsync(connection, transaction, ids.Where(rows.ContainsKey).Select(id => rows[id]).ToList());
-    }
-
-    public sealed record ListFilter(
-        IReadOnlyList<string>? Statuses, string? Type, string? AssigneeId, bool Unassigned, string? DealId, string? CompanyId,
-        string? ContactId, string? DueAfter, string? DueBefore, string? OverdueAt, string? Search, int Limit,
-        string? AfterKey, string? AfterId);
-
-    /// <summary>Soonest due first, tasks without a due date last; keyset-paged on (due or '~', id).</summary>
-    public static async Task<(IReadOnlyList<TaskView> Items, long Total, bool HasMore)> ListAsync(
-        SqliteConnection connection, SqliteTransaction transaction, ListFilter filter)
-    {
-        const string where = """
-             WHERE (@AnyStatus = 1 OR t.status IN @Statuses)
-               AND (@Type IS NULL OR t.type = @Type)
-               AND (@AssigneeId IS NULL OR t.assignee_id = @AssigneeId)
-               AND (@Unassigned = 0 OR t.assignee_id IS NULL)
-               AND (@DealId IS NULL OR EXISTS (SELECT 1 FROM task_deals x WHERE x.task_id = t.id AND x.deal_id = @DealId))
-               AND (@CompanyId IS NULL OR EXISTS (SELECT 1 FROM task_companies x WHERE x.task_id = t.id AND x.company_id = @CompanyId))
-               AND (@ContactId IS NULL OR EXISTS (SELECT 1 FROM task_people x WHERE x.task_id = t.id AND x.person_id = @ContactId))
-               AND (@DueAfter IS NULL OR t.due >= @DueAfter)
-               AND (@DueBefore IS NULL OR t.due < @DueBefore)
-               AND (@OverdueAt IS NULL OR (t.due < @OverdueAt AND t.status IN ('open', 'in_progress')))
-               AND (@Pattern IS NULL OR lower(t.title) LIKE @Pattern ESCAPE '\' OR lower(COALESCE(t.notes, '')) LIKE @Pattern ESCAPE '\')
-            """;
-        const string countSql = "SELECT COUNT(*) FROM tasks t" + where;
-        const string pageSql = SelectTask + where + """
-               AND (@AfterKey IS NULL OR COALESCE(t.due, '~') > @AfterKey OR (COALESCE(t.due, '~') = @AfterKey AND t.id > @AfterId))
-             ORDER BY COALESCE(t.due, '~'), t.id
-             LIMIT @Take
-            """;
-        var args = new
-        {
-            AnyStatus = filter.Statuses is null ? 1 : 0, Statuses = filter.Statuses ?? [], filter.Type, filter.AssigneeId,
-            Unassigned = filter.Unassigned ? 1 : 0, filter.DealId, filter.CompanyId, filter.ContactId, filter.DueAfter, filter.DueBefore,
-            filter.OverdueAt, Pattern = Common.SqlText.ContainsPattern(filter.Search), filter.AfterKey, filter.AfterId, Take = filter.Limit + 1,
-        };
-        var total = await connection.ExecuteScalarAsync<long>(countSql, args, transaction);
-        var rows = (await connection.QueryAsync<TaskRow>(pageSql, args, transaction)).ToList();
-        var hasMore = rows.Count > filter.Limit;
-        if (hasMore) rows.RemoveAt(rows.Count - 1);
-        return (await ToViewsAsync(connection, transaction, rows), total, hasMore);
     }
 
     private static async Task<IReadOnlyList<TaskView>> ToViewsAsync(SqliteConnection connection, SqliteTransaction transaction, List<TaskRow> rows)

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Crm.Mcp.Lists;
 
 namespace Crm.Mcp.Features.Users;
 
@@ -20,10 +21,4 @@ public sealed record UserView
 
 public sealed record UserResponse(UserView Data, bool Success);
 
-public sealed record UserPage(
-    IReadOnlyList<UserView> Items,
-    [property: Description("How many users match in all pages.")] long Total,
-    [property: Description("Pass as cursor to get the next page; null on the last page.")] string? NextCursor,
-    bool HasMore);
-
-public sealed record UserPageResponse(UserPage Data, bool Success);
+public sealed record UserPageResponse(ListPage<UserView> Data, bool Success);

@@ -1,4 +1,3 @@
-using Crm.Mcp.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -39,28 +38,11 @@ public static class UserSql
         return row is null ? null : ToView(row);
     }
 
-    public sealed record ListFilter(string? Search, int Limit, string? AfterCreatedAt, string? AfterId);
-
-    /// <summary>Users oldest first (the default user leads), optionally those whose name or email contains the text.</summary>
-    public static async Task<(IReadOnlyList<UserView> Items, long Total, bool HasMore)> ListAsync(
-        SqliteConnection connection, SqliteTransaction transaction, ListFilter filter)
+    public static async Task<IReadOnlyList<UserView>> FindManyAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> ids)
     {
-        const string where = """
-             WHERE (@Pattern IS NULL OR lower(first_name || ' ' || last_name) LIKE @Pattern ESCAPE '\'
-                    OR email_key LIKE @Pattern ESCAPE '\')
-            """;
-        const string countSql = "SELECT COUNT(*) FROM users" + where;
-        const string pageSql = SelectUser + where + """
-               AND (@AfterCreatedAt IS NULL OR created_at > @AfterCreatedAt OR (created_at = @AfterCreatedAt AND id > @AfterId))
-             ORDER BY created_at, id
-             LIMIT @Take
-            """;
-        var args = new { Pattern = SqlText.ContainsPattern(filter.Search), filter.AfterCreatedAt, filter.AfterId, Take = filter.Limit + 1 };
-        var total = await connection.ExecuteScalarAsync<long>(countSql, args, transaction);
-        var rows = (await connection.QueryAsync<UserRow>(pageSql, args, transaction)).ToList();
-        var hasMore = rows.Count > filter.Limit;
-        if (hasMore) rows.RemoveAt(rows.Count - 1);
-        return (rows.Select(ToView).ToList(), total, hasMore);
+        if (ids.Count == 0) return [];
+        const string sql = SelectUser + " WHERE id IN @ids";
+        return (await connection.QueryAsync<UserRow>(sql, new { ids }, transaction)).Select(ToView).ToList();
     }
 
     private static UserView ToView(UserRow r) => new()

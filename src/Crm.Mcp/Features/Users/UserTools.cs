@@ -1,12 +1,12 @@
 using System.ComponentModel;
-using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Lists;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Features.Users;
 
 [McpServerToolType]
-public sealed class UserTools(CrmDb db)
+public sealed class UserTools(CrmDb db, FieldRegistry fieldRegistry)
 {
     [McpServerTool(Name = "get_current_user", Title = "Get current user", ReadOnly = true, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
@@ -20,20 +20,21 @@ public sealed class UserTools(CrmDb db)
 
     [McpServerTool(Name = "get_users", Title = "List users", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("List users (deal owners, task assignees), the default user first; search matches name or email. Example: {\"search\": \"jane\", \"limit\": 25}")]
+    [Description("List users (deal owners, task assignees), the current user first, with filters, search, sort and cursor paging. Example: {\"search\": \"jane\"}")]
     public async Task<UserPageResponse> GetUsers(
-        [Description("Text the name or email contains, case-insensitive, e.g. \"jane\".")] string? search = null,
-        [Description("Page size, 1 to 100. Default 25.")] int? limit = null,
-        [Description("next_cursor from the previous page.")] string? cursor = null,
+        [Description(ListDocs.Filters)] Filter[]? filters = null,
+        [Description(ListDocs.Search)] string? search = null,
+        [Description(ListDocs.Sort)] SortInput[]? sort = null,
+        [Description(ListDocs.Limit)] int? limit = null,
+        [Description(ListDocs.Cursor)] string? cursor = null,
         CancellationToken cancellationToken = default)
     {
-        var take = Validate.Limit(limit);
-        var text = Validate.Text("search", search, 200, "\"jane\"");
-        var after = PageCursor.Decode(cursor, 2);
-        var page = await db.ReadAsync((connection, transaction) =>
-            UserSql.ListAsync(connection, transaction, new UserSql.ListFilter(text, take, after?[0], after?[1])), cancellationToken);
-        var last = page.Items.LastOrDefault();
-        var next = page.HasMore && last is not null ? PageCursor.Encode(last.CreatedAt, last.Id) : null;
-        return new UserPageResponse(new UserPage(page.Items, page.Total, next, page.HasMore), true);
+        var page = await db.ReadAsync(async (connection, transaction) =>
+        {
+            var schema = await fieldRegistry.LoadAsync(UserFields.Entity, connection, transaction);
+            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
+                ids => UserSql.FindManyAsync(connection, transaction, ids), u => u.Id);
+        }, cancellationToken);
+        return new UserPageResponse(page, true);
     }
 }

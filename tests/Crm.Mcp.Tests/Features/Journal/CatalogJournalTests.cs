@@ -43,7 +43,7 @@ public sealed class CatalogJournalTests
         var person = update.GetProperty("records").EnumerateArray().Single(r => r.GetProperty("entity").GetString() == "people");
         Assert.Equal("CEO", person.GetProperty("changed_fields").GetProperty("title").GetProperty("after").GetString());
 
-        await server.CallOkAsync("create_tasks", new { tasks = new[] { new { title = "Send proposal", contacts = new[] { "jane@acme.com" } } } });
+        await server.CallOkAsync("create_tasks", new { items = new[] { new { title = "Send proposal", contacts = new[] { "jane@acme.com" } } } });
         var deliveries = (await server.CallOkAsync("list_webhook_deliveries")).GetProperty("data").GetProperty("items").EnumerateArray()
             .Select(d => d.GetProperty("payload")).Reverse().ToList();
         Assert.Equal(["contact.updated", "task.created"], deliveries.Select(p => p.GetProperty("type").GetString()!).ToArray());

@@ -10,8 +10,8 @@ public sealed class LinkToolsTests
         await server.CallOkAsync("create_deal_draft", new { name = "Acme platform", people = new[] { new { name = "Jane Founder", email = "jane@acme.com" } } });
         await server.CallOkAsync("create_deal_draft", new { company_name = "Globex", people = new[] { new { name = "Bob Buyer" } } });
         await server.CallOkAsync("create_deal_draft", new { company_name = "Acme, Inc." });
-        return (await server.CallOkAsync("create_tasks", new { tasks = new[] { new { title = "Follow up" } } }))
-            .GetProperty("data").GetProperty("items")[0].GetProperty("id").GetString()!;
+        return (await server.CallOkAsync("create_tasks", new { items = new[] { new { title = "Follow up" } } }))
+            .GetProperty("data").GetProperty("results")[0].GetProperty("result").GetProperty("id").GetString()!;
     }
 
     private static async Task<JsonElement> LinkAsync(TestServer server, string tool, string fromType, string from, string toType, params string[] to) =>

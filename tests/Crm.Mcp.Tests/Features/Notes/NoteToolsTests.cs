@@ -33,7 +33,7 @@ public sealed class NoteToolsTests
     }
 
     [Theory]
-    [InlineData("append_note", """{"entity": "task", "record": "x", "text": "y"}""", "entity", "not an entity with notes")]
+    [InlineData("append_note", """{"entity": "invoice", "record": "x", "text": "y"}""", "entity", "not an entity with notes")]
     [InlineData("append_note", """{"entity": "deal", "record": "DEAL-404", "text": "y"}""", "record", "no deal is named")]
     [InlineData("append_note", """{"entity": "deal", "record": "DEAL-001", "text": "   "}""", "text", "must not be empty")]
     [InlineData("append_note", """{"entity": "contact", "record": "nobody@x.com", "text": "y"}""", "record", "no contact has the email")]

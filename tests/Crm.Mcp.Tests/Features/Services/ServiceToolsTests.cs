@@ -21,13 +21,14 @@ public sealed class ServiceToolsTests
         var created = (await server.CallOkAsync("create_services", new
         {
             deal = "deal-001",
-            services = new object[]
+            items = new object[]
             {
                 new { name = "Licence", amount = 1200.50, quantity = 10 },
                 new { name = "Onboarding workshop", amount = 2500, currency = "usd" },
             },
         })).GetProperty("data");
-        var items = created.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(2, created.GetProperty("succeeded").GetInt32());
+        var items = created.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("result")).ToList();
         Assert.Equal(["Licence", "Onboarding workshop"], items.Select(i => i.GetProperty("name").GetString()));
         Assert.Equal("120050", items[0].GetProperty("amount").GetString());
         Assert.Equal("1200500", items[0].GetProperty("total").GetString());
@@ -35,8 +36,6 @@ public sealed class ServiceToolsTests
         Assert.Equal(1, items[1].GetProperty("quantity").GetInt64());
         Assert.Equal([1L, 2], items.Select(i => i.GetProperty("position").GetInt64()));
         Assert.Equal("DEAL-001", items[0].GetProperty("deal").GetProperty("identifier").GetString());
-        Assert.Equal("1450500", created.GetProperty("deal_totals").GetProperty("total_value").GetString());
-        Assert.Equal(11, created.GetProperty("deal_totals").GetProperty("total_quantity").GetInt64());
 
         var deal = await DealAsync(server);
         Assert.Equal("1450500", deal.GetProperty("total_value").GetString());
@@ -51,13 +50,18 @@ public sealed class ServiceToolsTests
         Assert.Equal(3, (await DealAsync(server)).GetProperty("total_quantity").GetInt64());
 
         var deleted = (await server.CallOkAsync("delete_services", new { services = new[] { items[1].GetProperty("id").GetString() } })).GetProperty("data");
-        Assert.Equal(items[1].GetProperty("id").GetString(), deleted.GetProperty("deleted")[0].GetString());
-        Assert.Equal("240100", deleted.GetProperty("deal_totals")[0].GetProperty("total_value").GetString());
+        Assert.Equal("Onboarding workshop", deleted.GetProperty("results")[0].GetProperty("result").GetProperty("name").GetString());
         Assert.Equal("240100", (await DealAsync(server)).GetProperty("total_value").GetString());
 
-        // get_deals carries the totals too.
+        // get_deals carries the totals too, and filters and sorts on them.
         var listed = (await server.CallOkAsync("get_deals")).GetProperty("data").GetProperty("items")[0];
         Assert.Equal("240100", listed.GetProperty("total_value").GetString());
+        await server.CallOkAsync("create_deal_draft", new { });
+        async Task<long> Total(string op, double value) => (await server.CallOkAsync("get_deals", new { filters = new[] { new { field = "total_value", op, value } } }))
+            .GetProperty("data").GetProperty("total").GetInt64();
+        Assert.Equal(1, await Total("gt", 2400));
+        Assert.Equal(0, await Total("gt", 2401));
+        Assert.Equal(2, await Total("gte", 0));
     }
 
     [Fact]
@@ -68,10 +72,10 @@ public sealed class ServiceToolsTests
         var created = (await server.CallOkAsync("create_services", new
         {
             deal = "DEAL-001",
-            services = new[] { new { name = "Plant", amount = 900_000_000_000_000_000.0, quantity = 1_000_000 } },
-        })).GetProperty("data");
-        Assert.Equal("JPY", created.GetProperty("items")[0].GetProperty("currency").GetString());
-        Assert.Equal("900000000000000000000000", created.GetProperty("deal_totals").GetProperty("total_value").GetString());
+            items = new[] { new { name = "Plant", amount = 900_000_000_000_000_000.0, quantity = 1_000_000 } },
+        })).GetProperty("data").GetProperty("results")[0].GetProperty("result");
+        Assert.Equal("JPY", created.GetProperty("currency").GetString());
+        Assert.Equal("900000000000000000000000", created.GetProperty("total").GetString());
         Assert.Equal("900000000000000000000000", (await DealAsync(server)).GetProperty("total_value").GetString());
     }
 
@@ -81,8 +85,8 @@ public sealed class ServiceToolsTests
         await using var server = await TestServer.StartAsync();
         await server.CallOkAsync("create_deal_draft", new { name = "First" });
         await server.CallOkAsync("create_deal_draft", new { name = "Second" });
-        await server.CallOkAsync("create_services", new { deal = "First", services = Enumerable.Range(1, 7).Select(i => new { name = $"Item {i}", amount = i }).ToArray() });
-        await server.CallOkAsync("create_services", new { deal = "DEAL-002", services = new[] { new { name = "Workshop", amount = 10 } } });
+        await server.CallOkAsync("create_services", new { deal = "First", items = Enumerable.Range(1, 7).Select(i => new { name = $"Item {i}", amount = i }).ToArray() });
+        await server.CallOkAsync("create_services", new { deal = "DEAL-002", items = new[] { new { name = "Workshop", amount = 10 } } });
 
         var seen = new List<string>();
         string? cursor = null;
@@ -100,6 +104,13 @@ public sealed class ServiceToolsTests
         Assert.Equal(1, search.GetProperty("total").GetInt64());
         Assert.Equal("DEAL-002", search.GetProperty("items")[0].GetProperty("deal").GetProperty("identifier").GetString());
         Assert.Equal(8, (await server.CallOkAsync("get_services")).GetProperty("data").GetProperty("total").GetInt64());
+
+        var big = (await server.CallOkAsync("get_services", new
+        {
+            filters = new[] { new { field = "amount", op = "gte", value = (object)5 } },
+            sort = new[] { new { field = "amount", direction = "desc" } },
+        })).GetProperty("data");
+        Assert.Equal(["Workshop", "Item 7", "Item 6", "Item 5"], big.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("name").GetString()!));
     }
 
     [Fact]
@@ -107,7 +118,7 @@ public sealed class ServiceToolsTests
     {
         await using var server = await TestServer.StartAsync();
         await server.CallOkAsync("create_deal_draft", new { });
-        await server.CallOkAsync("create_services", new { deal = "DEAL-001", services = new[] { new { name = "Item", amount = 1 } } });
+        await server.CallOkAsync("create_services", new { deal = "DEAL-001", items = new[] { new { name = "Item", amount = 1 } } });
         await using (var connection = await server.Db.OpenAsync(TestContext.Current.CancellationToken))
             await Dapper.SqlMapper.ExecuteAsync(connection, "DELETE FROM deals");
         Assert.Equal(0, await server.Database.CountAsync("services"));
@@ -117,25 +128,27 @@ public sealed class ServiceToolsTests
 
     public static TheoryData<string, string, string> BadInput() => new()
     {
-        { "create_services", """{"deal": "DEAL-404", "services": [{"name": "X", "amount": 1}]}""", "deal" },
-        { "create_services", """{"deal": "DEAL-001", "services": []}""", "services" },
-        { "create_services", """{"deal": "DEAL-001", "services": [{"name": "Ok", "amount": 1}, {"amount": 1}]}""", "services[1].name" },
-        { "create_services", """{"deal": "DEAL-001", "services": [{"name": "Ok", "amount": 1}, {"name": "X"}]}""", "services[1].amount" },
-        { "create_services", """{"deal": "DEAL-001", "services": [{"name": "X", "amount": -5}]}""", "services[0].amount" },
-        { "create_services", """{"deal": "DEAL-001", "services": [{"name": "X", "amount": 1.005}]}""", "services[0].amount" },
-        { "create_services", """{"deal": "DEAL-001", "services": [{"name": "X", "amount": 1, "quantity": 0}]}""", "services[0].quantity" },
-        { "create_services", """{"deal": "DEAL-001", "services": [{"name": "X", "amount": 1, "currency": "EUR"}]}""", "services[0].currency" },
-        { "create_services", """{"deal": "DEAL-001", "services": [{"name": "X", "amount": 1, "price": 2}]}""", "services[0].price" },
+        { "create_services", """{"deal": "DEAL-404", "items": [{"name": "X", "amount": 1}]}""", "deal" },
+        { "create_services", """{"deal": "DEAL-001", "items": []}""", "items" },
+        { "create_services", """{"deal": "DEAL-001", "items": [{"name": "Ok", "amount": 1}, {"amount": 1}]}""", "items[1].name" },
+        { "create_services", """{"deal": "DEAL-001", "items": [{"name": "Ok", "amount": 1}, {"name": "X"}]}""", "items[1].amount" },
+        { "create_services", """{"deal": "DEAL-001", "items": [{"name": "X", "amount": -5}]}""", "items[0].amount" },
+        { "create_services", """{"deal": "DEAL-001", "items": [{"name": "X", "amount": 1.005}]}""", "items[0].amount" },
+        { "create_services", """{"deal": "DEAL-001", "items": [{"name": "X", "amount": 1, "quantity": 0}]}""", "items[0].quantity" },
+        { "create_services", """{"deal": "DEAL-001", "items": [{"name": "X", "amount": 1, "currency": "EUR"}]}""", "items[0].currency" },
+        { "create_services", """{"deal": "DEAL-001", "items": [{"name": "X", "amount": 1, "price": 2}]}""", "items[0].price" },
         { "get_services", """{"deal": "DEAL-404"}""", "deal" },
         { "get_services", """{"limit": 500}""", "limit" },
         { "get_services", """{"cursor": "nope"}""", "cursor" },
+        { "get_services", """{"filters": [{"field": "price", "op": "gt", "value": 1}]}""", "filters[0].field" },
+        { "get_services", """{"filters": [{"field": "quantity", "op": "gt", "value": "many"}]}""", "filters[0].value" },
         { "update_service", """{"service": "not-a-uuid", "quantity": 2}""", "service" },
         { "update_service", $$"""{"service": "{{Missing}}", "quantity": 2}""", "service" },
         { "update_service", $$"""{"service": "{{Missing}}"}""", "name" },
         { "update_service", $$"""{"service": "{{Missing}}", "quantity": 2000000}""", "quantity" },
         { "delete_services", """{"services": []}""", "services" },
         { "delete_services", """{"services": ["bad"]}""", "services[0]" },
-        { "delete_services", $$"""{"services": ["{{Missing}}"]}""", "services" },
+        { "delete_services", $$"""{"services": ["{{Missing}}"]}""", "services[0]" },
     };
 
     [Theory]
@@ -144,8 +157,8 @@ public sealed class ServiceToolsTests
     {
         await using var server = await TestServer.StartAsync();
         await server.CallOkAsync("create_deal_draft", new { });
-        var existing = (await server.CallOkAsync("create_services", new { deal = "DEAL-001", services = new[] { new { name = "Kept", amount = 3 } } }))
-            .GetProperty("data").GetProperty("items")[0].GetProperty("id").GetString();
+        var existing = (await server.CallOkAsync("create_services", new { deal = "DEAL-001", items = new[] { new { name = "Kept", amount = 3 } } }))
+            .GetProperty("data").GetProperty("results")[0].GetProperty("result").GetProperty("id").GetString();
         var before = await server.Database.FingerprintAsync();
 
         var error = await server.CallErrorAsync(tool, JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(arguments));
@@ -156,6 +169,7 @@ public sealed class ServiceToolsTests
         // A bad update or delete next to a good id leaves the good one alone.
         var mixed = await server.CallErrorAsync("delete_services", new { services = new[] { existing, Missing } });
         Assert.Equal("not_found", mixed.GetProperty("code").GetString());
+        Assert.Equal("services[1]", mixed.GetProperty("field").GetString());
         Assert.Equal(before, await server.Database.FingerprintAsync());
     }
 }

@@ -23,14 +23,14 @@ public sealed class TaskToolsTests
 
         var created = (await server.CallOkAsync("create_tasks", new
         {
-            tasks = new object[]
+            items = new object[]
             {
                 new { title = "Call Jane about pricing", type = "Call", due = "2026-12-01T15:00:00+01:00", deals = new[] { "deal-001" }, contacts = new[] { "JANE@acme.com" }, companies = new[] { "acme" }, notes = "Ask about **seats**" },
                 new { title = "Send Globex proposal", type = "follow-up", deals = new[] { "Globex pilot" }, status = "done" },
             },
-        })).GetProperty("data").GetProperty("items");
+        })).GetProperty("data").GetProperty("results");
         Assert.Equal(2, created.GetArrayLength());
-        var call = created[0];
+        var call = created[0].GetProperty("result");
         Assert.Equal("call", call.GetProperty("type").GetString());
         Assert.Equal("open", call.GetProperty("status").GetString());
         Assert.Equal("2026-12-01T14:00:00.000Z", call.GetProperty("due").GetString());
@@ -42,7 +42,7 @@ public sealed class TaskToolsTests
         Assert.Equal("Ask about **seats**", call.GetProperty("notes").GetString());
         Assert.Equal(JsonValueKind.Null, call.GetProperty("completed_at").ValueKind);
 
-        var followUp = created[1];
+        var followUp = created[1].GetProperty("result");
         Assert.Equal("follow_up", followUp.GetProperty("type").GetString());
         Assert.Equal("DEAL-002", followUp.GetProperty("deals")[0].GetProperty("identifier").GetString());
         Assert.NotEqual(JsonValueKind.Null, followUp.GetProperty("completed_at").ValueKind);
@@ -56,7 +56,7 @@ public sealed class TaskToolsTests
         await SeedAsync(server);
         await server.CallOkAsync("create_tasks", new
         {
-            tasks = new object[]
+            items = new object[]
             {
                 new { title = "No due date", deals = new[] { "DEAL-001" } },
                 new { title = "Late", type = "email", due = "2020-01-01", deals = new[] { "DEAL-001" } },
@@ -75,10 +75,31 @@ public sealed class TaskToolsTests
         Assert.Equal(["Done already"], Titles(await TasksAsync(server, new { contact = "jane@acme.com", status = new[] { "any" } })));
         Assert.Equal(["Late"], Titles(await TasksAsync(server, new { overdue = true })));
         Assert.Equal(["Pricing call"], Titles(await TasksAsync(server, new { search = "pricing" })));
-        Assert.Equal(["Pricing call", "Next week"], Titles(await TasksAsync(server, new { due_after = "2099-01-01", due_before = "2099-02-01" })));
-        Assert.Equal(["Next week"], Titles(await TasksAsync(server, new { type = "meeting" })));
+        Assert.Equal(["Pricing call", "Next week"], Titles(await TasksAsync(server, new { filters = new[] { new { field = "due", op = "between", value = new[] { "2099-01-01", "2099-01-31" } } } })));
+        Assert.Equal(["Next week"], Titles(await TasksAsync(server, new { filters = new[] { new { field = "type", op = "equals", value = "meeting" } } })));
+        // A status filter replaces the open-work default instead of being ANDed with it into nothing.
+        Assert.Equal(["Done already"], Titles(await TasksAsync(server, new { filters = new[] { new { field = "status", op = "equals", value = "done" } } })));
+        Assert.Equal(["Late", "No due date"], Titles(await TasksAsync(server, new { filters = new[] { new { field = "deals", op = "has_any", value = new[] { "deal-001" } } } })));
+        Assert.Equal(["Next week", "Pricing call", "Late", "No due date"], Titles(await TasksAsync(server, new { sort = new[] { new { field = "due", direction = "desc" } } })));
         Assert.Equal(4, (await TasksAsync(server, new { assignee = "me" })).GetProperty("total").GetInt64());
         Assert.Equal(0, (await TasksAsync(server, new { assignee = "none" })).GetProperty("total").GetInt64());
+    }
+
+    [Fact]
+    public async Task Non_atomic_create_writes_the_valid_tasks_and_reports_each_failure()
+    {
+        await using var server = await TestServer.StartAsync();
+        await SeedAsync(server);
+        var data = (await server.CallOkAsync("create_tasks", new
+        {
+            atomic = false,
+            items = new object[] { new { title = "Good", deals = new[] { "DEAL-001" } }, new { title = "Bad", deals = new[] { "DEAL-404" } } },
+        })).GetProperty("data");
+        Assert.Equal(1, data.GetProperty("succeeded").GetInt32());
+        Assert.Equal(1, data.GetProperty("failed").GetInt32());
+        Assert.Equal("items[1].deals[0]", data.GetProperty("results")[1].GetProperty("error").GetProperty("field").GetString());
+        Assert.Equal(1, await server.Database.CountAsync("tasks"));
+        Assert.Equal(1, await server.Database.CountAsync("task_deals"));
     }
 
     [Fact]
@@ -87,7 +108,7 @@ public sealed class TaskToolsTests
         await using var server = await TestServer.StartAsync();
         await server.CallOkAsync("create_tasks", new
         {
-            tasks = Enumerable.Range(0, 23).Select(i => new { title = $"T{i}", due = i % 3 == 0 ? null : $"2030-01-{1 + i % 5:00}" }).ToArray(),
+            items = Enumerable.Range(0, 23).Select(i => new { title = $"T{i}", due = i % 3 == 0 ? null : $"2030-01-{1 + i % 5:00}" }).ToArray(),
         });
         var seen = new List<string>();
         string? cursor = null;
@@ -106,8 +127,8 @@ public sealed class TaskToolsTests
     public async Task Update_task_changes_fields_stamps_completion_and_clears()
     {
         await using var server = await TestServer.StartAsync();
-        var task = (await server.CallOkAsync("create_tasks", new { tasks = new[] { new { title = "Draft", due = "2030-01-01", notes = "n" } } }))
-            .GetProperty("data").GetProperty("items")[0];
+        var task = (await server.CallOkAsync("create_tasks", new { items = new[] { new { title = "Draft", due = "2030-01-01", notes = "n" } } }))
+            .GetProperty("data").GetProperty("results")[0].GetProperty("result");
         var id = task.GetProperty("id").GetString();
 
         var done = (await server.CallOkAsync("update_task", new { task = id, status = "done", title = "Final" })).GetProperty("data");
@@ -126,14 +147,36 @@ public sealed class TaskToolsTests
     }
 
     [Fact]
+    public async Task Notes_append_to_and_replace_a_task_notes()
+    {
+        await using var server = await TestServer.StartAsync();
+        var id = (await server.CallOkAsync("create_tasks", new { items = new[] { new { title = "Prep call", notes = "Agenda" } } }))
+            .GetProperty("data").GetProperty("results")[0].GetProperty("result").GetProperty("id").GetString();
+
+        var appended = (await server.CallOkAsync("append_note", new { entity = "task", record = id, text = "Jane prefers mornings" })).GetProperty("data");
+        Assert.Equal("Prep call", appended.GetProperty("name").GetString());
+        var notes = (await TasksAsync(server)).GetProperty("items")[0].GetProperty("notes").GetString()!;
+        Assert.StartsWith("Agenda", notes);
+        Assert.EndsWith("Jane prefers mornings", notes);
+
+        await server.CallOkAsync("set_notes", new { entity = "tasks", record = id, notes = "" });
+        Assert.Equal(JsonValueKind.Null, (await TasksAsync(server)).GetProperty("items")[0].GetProperty("notes").ValueKind);
+
+        var before = await server.Database.FingerprintAsync();
+        var error = await server.CallErrorAsync("append_note", new { entity = "task", record = "Prep call", text = "x" });
+        Assert.Equal("record", error.GetProperty("field").GetString());
+        Assert.Equal(before, await server.Database.FingerprintAsync());
+    }
+
+    [Fact]
     public async Task Delete_tasks_removes_them_and_their_links_only()
     {
         await using var server = await TestServer.StartAsync();
         await SeedAsync(server);
-        var items = (await server.CallOkAsync("create_tasks", new { tasks = new[] { new { title = "A", deals = new[] { "DEAL-001" } }, new { title = "B", deals = new[] { "DEAL-001" } } } }))
-            .GetProperty("data").GetProperty("items");
-        var deleted = (await server.CallOkAsync("delete_tasks", new { tasks = new[] { items[0].GetProperty("id").GetString() } })).GetProperty("data");
-        Assert.Equal(1, deleted.GetProperty("deleted").GetArrayLength());
+        var items = (await server.CallOkAsync("create_tasks", new { items = new[] { new { title = "A", deals = new[] { "DEAL-001" } }, new { title = "B", deals = new[] { "DEAL-001" } } } }))
+            .GetProperty("data").GetProperty("results");
+        var deleted = (await server.CallOkAsync("delete_tasks", new { tasks = new[] { items[0].GetProperty("result").GetProperty("id").GetString() } })).GetProperty("data");
+        Assert.Equal("A", deleted.GetProperty("results")[0].GetProperty("result").GetProperty("name").GetString());
         Assert.Equal(1, await server.Database.CountAsync("tasks"));
         Assert.Equal(1, await server.Database.CountAsync("task_deals"));
         Assert.Equal(2, await server.Database.CountAsync("deals"));
@@ -143,32 +186,33 @@ public sealed class TaskToolsTests
 
     public static TheoryData<string, string, string> BadInput() => new()
     {
-        { "create_tasks", """{"tasks": []}""", "tasks" },
-        { "create_tasks", """{"tasks": [{"title": "ok"}, {"type": "call"}]}""", "tasks[1].title" },
-        { "create_tasks", """{"tasks": [{"title": "x", "type": "lunch"}]}""", "tasks[0].type" },
-        { "create_tasks", """{"tasks": [{"title": "x", "status": "later"}]}""", "tasks[0].status" },
-        { "create_tasks", """{"tasks": [{"title": "x", "due": "next tuesday"}]}""", "tasks[0].due" },
-        { "create_tasks", $$"""{"tasks": [{"title": "x", "assignee_id": "{{Missing}}"}]}""", "tasks[0].assignee_id" },
-        { "create_tasks", """{"tasks": [{"title": "ok", "deals": ["DEAL-001"]}, {"title": "x", "deals": ["DEAL-404"]}]}""", "tasks[1].deals[0]" },
-        { "create_tasks", """{"tasks": [{"title": "x", "companies": ["Nobody"]}]}""", "tasks[0].companies[0]" },
-        { "create_tasks", """{"tasks": [{"title": "x", "contacts": ["nobody@example.com"]}]}""", "tasks[0].contacts[0]" },
-        { "create_tasks", """{"tasks": [{"title": "x", "contacts": ["Twin Name"]}]}""", "tasks[0].contacts[0]" },
-        { "create_tasks", """{"tasks": [{"title": "x", "deals": "DEAL-001"}]}""", "tasks[0].deals" },
+        { "create_tasks", """{"items": []}""", "items" },
+        { "create_tasks", """{"items": [{"title": "ok"}, {"type": "call"}]}""", "items[1].title" },
+        { "create_tasks", """{"items": [{"title": "x", "type": "lunch"}]}""", "items[0].type" },
+        { "create_tasks", """{"items": [{"title": "x", "status": "later"}]}""", "items[0].status" },
+        { "create_tasks", """{"items": [{"title": "x", "due": "next tuesday"}]}""", "items[0].due" },
+        { "create_tasks", $$"""{"items": [{"title": "x", "assignee_id": "{{Missing}}"}]}""", "items[0].assignee_id" },
+        { "create_tasks", """{"items": [{"title": "ok", "deals": ["DEAL-001"]}, {"title": "x", "deals": ["DEAL-404"]}]}""", "items[1].deals[0]" },
+        { "create_tasks", """{"items": [{"title": "x", "companies": ["Nobody"]}]}""", "items[0].companies[0]" },
+        { "create_tasks", """{"items": [{"title": "x", "contacts": ["nobody@example.com"]}]}""", "items[0].contacts[0]" },
+        { "create_tasks", """{"items": [{"title": "x", "contacts": ["Twin Name"]}]}""", "items[0].contacts[0]" },
+        { "create_tasks", """{"items": [{"title": "x", "deals": "DEAL-001"}]}""", "items[0].deals" },
         { "get_tasks", """{"status": ["open", "someday"]}""", "status[1]" },
         { "get_tasks", """{"status": []}""", "status" },
-        { "get_tasks", """{"type": "lunch"}""", "type" },
+        { "get_tasks", """{"filters": [{"field": "type", "op": "equals", "value": "lunch"}]}""", "filters[0].value" },
+        { "get_tasks", """{"filters": [{"field": "priority", "op": "equals", "value": "high"}]}""", "filters[0].field" },
         { "get_tasks", """{"deal": "DEAL-404"}""", "deal" },
         { "get_tasks", """{"assignee": "bob"}""", "assignee" },
-        { "get_tasks", """{"due_before": "soon"}""", "due_before" },
+        { "get_tasks", """{"filters": [{"field": "due", "op": "lt", "value": "soon"}]}""", "filters[0].value" },
         { "get_tasks", """{"cursor": "zz"}""", "cursor" },
         { "update_task", """{"task": "nope", "title": "x"}""", "task" },
         { "update_task", $$"""{"task": "{{Missing}}", "title": "x"}""", "task" },
         { "update_task", $$"""{"task": "{{Missing}}"}""", "task" },
         { "update_task", $$"""{"task": "{{Missing}}", "clear": ["title"]}""", "clear[0]" },
-        { "update_task", $$"""{"task": "{{Missing}}", "due": "2030-01-01", "clear": ["due"]}""", "clear" },
+        { "update_task", $$"""{"task": "{{Missing}}", "due": "2030-01-01", "clear": ["due"]}""", "due" },
         { "update_task", $$"""{"task": "{{Missing}}", "status": "finished"}""", "status" },
         { "delete_tasks", """{"tasks": []}""", "tasks" },
-        { "delete_tasks", $$"""{"tasks": ["{{Missing}}"]}""", "tasks" },
+        { "delete_tasks", $$"""{"tasks": ["{{Missing}}"]}""", "tasks[0]" },
     };
 
     [Theory]
@@ -178,7 +222,7 @@ public sealed class TaskToolsTests
         await using var server = await TestServer.StartAsync();
         await SeedAsync(server);
         await server.CallOkAsync("create_deal_draft", new { people = new[] { new { name = "Twin Name", email = "one@example.com" }, new { name = "Twin Name", email = "two@example.com" } } });
-        await server.CallOkAsync("create_tasks", new { tasks = new[] { new { title = "Existing", deals = new[] { "DEAL-001" } } } });
+        await server.CallOkAsync("create_tasks", new { items = new[] { new { title = "Existing", deals = new[] { "DEAL-001" } } } });
         var before = await server.Database.FingerprintAsync();
 
         var error = await server.CallErrorAsync(tool, JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(arguments));
@@ -192,7 +236,7 @@ public sealed class TaskToolsTests
     {
         await using var server = await TestServer.StartAsync();
         await server.CallOkAsync("create_deal_draft", new { people = new[] { new { name = "Twin Name", email = "one@example.com" }, new { name = "Twin Name", email = "two@example.com" } } });
-        var error = await server.CallErrorAsync("create_tasks", new { tasks = new[] { new { title = "x", contacts = new[] { "twin name" } } } });
+        var error = await server.CallErrorAsync("create_tasks", new { items = new[] { new { title = "x", contacts = new[] { "twin name" } } } });
         Assert.Equal("needs_disambiguation", error.GetProperty("code").GetString());
         Assert.Equal(["one@example.com", "two@example.com"], error.GetProperty("candidates").EnumerateArray().Select(c => c.GetProperty("email").GetString()).Order());
     }

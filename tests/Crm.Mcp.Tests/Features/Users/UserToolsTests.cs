@@ -51,6 +51,7 @@ public sealed class UserToolsTests
     [InlineData("get_users", """{"limit": 0}""", "limit")]
     [InlineData("get_users", """{"search": " "}""", "search")]
     [InlineData("get_users", """{"cursor": "xyz"}""", "cursor")]
+    [InlineData("get_users", """{"filters": [{"field": "role", "op": "equals", "value": "admin"}]}""", "filters[0].field")]
     [InlineData("get_current_user", """{"user": "me"}""", "user")]
     public async Task Bad_input_names_the_field(string tool, string arguments, string field)
     {
