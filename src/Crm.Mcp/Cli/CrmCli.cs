@@ -58,6 +58,11 @@ public static class CrmCli
         root.Add(SeedDemoCommand.Build());
         root.Add(KeysCommand.Build());
         root.Add(WebhooksCommand.Build());
+        root.Add(ConfigCommand.Create());
+        root.Add(ImportCommand.Create());
+        root.Add(ExportCommand.Create());
+        root.Add(BackupCommand.Create());
+        root.Add(DoctorCommand.Create());
         return root;
     }
 
@@ -113,6 +118,13 @@ public static class CrmCli
         for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
             if (result.Command is not RootCommand) names.Insert(0, result.Command.Name);
         return string.Join(' ', names.Prepend("cli"));
+    }
+
+    /// <summary>A one-line failure on the invocation's error writer (what tests capture); exit code 2.</summary>
+    public static int Fail(ParseResult parse, string message)
+    {
+        parse.InvocationConfiguration.Error.WriteLine($"crm-mcp: {message}");
+        return 2;
     }
 
     public static int Fail(string message)

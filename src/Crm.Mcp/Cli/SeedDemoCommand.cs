@@ -160,17 +160,49 @@ public static class SeedDemoCommand
             "Decision maker changed; re-qualify.", "Asked for a discount on multi-year commitment.",
         ];
 
+        // One prepared command per statement, re-bound per row: preparing an insert compiles its search-index
+        // triggers too, which would otherwise dominate the run.
+        private readonly Dictionary<string, SqliteCommand> _commands = [];
+        private static readonly Dictionary<Type, System.Reflection.PropertyInfo[]> Properties = [];
+
+        private Task ExecAsync(string sql, object args)
+        {
+            if (!_commands.TryGetValue(sql, out var command))
+            {
+                command = connection.CreateCommand();
+                command.CommandText = sql;
+                command.Transaction = transaction;
+                _commands[sql] = command;
+            }
+            var type = args.GetType();
+            if (!Properties.TryGetValue(type, out var properties)) Properties[type] = properties = type.GetProperties();
+            foreach (var property in properties)
+            {
+                var name = "@" + property.Name;
+                var value = property.GetValue(args) ?? DBNull.Value;
+                if (command.Parameters.Contains(name)) command.Parameters[name].Value = value;
+                else command.Parameters.AddWithValue(name, value);
+            }
+            return command.ExecuteNonQueryAsync();
+        }
+
         private sealed record Company(string Id, string Name, string Domain, List<Person> People);
         private sealed record Person(string Id, string FullName, string Email);
 
         public async Task<Counts> RunAsync()
         {
-            var users = await UsersAsync();
-            var companyCount = Math.Max(3, options.Deals / 5);
-            var companies = await CompaniesAsync(companyCount, users);
-            var (deals, services, notes, dealRefs) = await DealsAsync(companies, users);
-            var tasks = await TasksAsync(dealRefs, users);
-            return new Counts(users.Count, companies.Count, companies.Sum(c => c.People.Count), deals, services, tasks, notes);
+            try
+            {
+                var users = await UsersAsync();
+                var companies = await CompaniesAsync(Math.Max(3, options.Deals / 5), users);
+                var (deals, services, notes, dealRefs) = await DealsAsync(companies, users);
+                var tasks = await TasksAsync(dealRefs, users);
+                return new Counts(users.Count, companies.Count, companies.Sum(c => c.People.Count), deals, services, tasks, notes);
+            }
+            finally
+            {
+                foreach (var command in _commands.Values) command.Dispose();
+            }
         }
 
         private string NewId()
@@ -200,7 +232,7 @@ public static class SeedDemoCommand
             {
                 var id = NewId();
                 ids.Add(id);
-                await connection.ExecuteAsync(sql, new { Id = id, First = first, Last = last, Email = $"{first}.{last}@demo-crm.example".ToLowerInvariant(), Now = Before(400) }, transaction);
+                await ExecAsync(sql, new { Id = id, First = first, Last = last, Email = $"{first}.{last}@demo-crm.example".ToLowerInvariant(), Now = Before(400) });
             }
             return ids;
         }
@@ -231,12 +263,12 @@ public static class SeedDemoCommand
                 var domain = NameKeys.Company(baseName).Replace(" ", "") + ".example";
                 var createdAt = Before(720);
                 var company = new Company(NewId(), name, domain, []);
-                await connection.ExecuteAsync(companySql, new
+                await ExecAsync(companySql, new
                 {
                     company.Id, Name = name, NameKey = NameKeys.Company(name), Domain = domain, Website = $"https://www.{domain}",
                     Phone = Phone(), Industry = kind.Industry, OwnerId = Pick(users), CreatedAt = createdAt,
                     Notes = _random.Next(4) == 0 ? $"- Customer since {createdAt[..4]}\n- {Pick(NoteLines)}" : null,
-                }, transaction);
+                });
 
                 for (var i = 0; i < 2 + _random.Next(3); i++)
                 {
@@ -245,12 +277,12 @@ public static class SeedDemoCommand
                     var email = $"{local}@{domain}";
                     for (var n = 2; !emails.Add(email); n++) email = $"{local}{n}@{domain}";
                     var person = new Person(NewId(), $"{first} {last}", email);
-                    await connection.ExecuteAsync(personSql, new
+                    await ExecAsync(personSql, new
                     {
                         person.Id, First = first, Last = last, person.FullName, NameKey = NameKeys.Person(person.FullName), Email = email,
                         Phone = Phone(), Title = Pick(Titles), OwnerId = Pick(users), CreatedAt = createdAt,
-                    }, transaction);
-                    await connection.ExecuteAsync(linkSql, new { CompanyId = company.Id, PersonId = person.Id, CreatedAt = createdAt }, transaction);
+                    });
+                    await ExecAsync(linkSql, new { CompanyId = company.Id, PersonId = person.Id, CreatedAt = createdAt });
                     company.People.Add(person);
                 }
                 companies.Add(company);
@@ -308,26 +340,26 @@ public static class SeedDemoCommand
                 if (note is not null) notes++;
                 orderInStage[stage.Id] = orderInStage.GetValueOrDefault(stage.Id);
                 perCompany[company.Id] = perCompany.GetValueOrDefault(company.Id);
-                await connection.ExecuteAsync(dealSql, new
+                await ExecAsync(dealSql, new
                 {
                     Id = id, Identifier = $"DEAL-{n:000}", Name = $"{company.Name.Split(' ')[0]} {Pick(DealThemes)}",
                     AmountMinor = amount, Currency = currency, CompanyId = company.Id, StageId = stage.Id, OwnerId = Pick(users),
                     IsDraft = _random.Next(20) == 0 ? 1 : 0, CloseDate = Date(closeDate), Source = Pick(sources),
                     OrderInStage = orderInStage[stage.Id]++, CompanySortIndex = perCompany[company.Id]++, Notes = note,
                     CreatedAt = createdAt, UpdatedAt = Clock.Format(updated < Epoch ? updated : Epoch),
-                }, transaction);
+                });
                 foreach (var person in company.People.OrderBy(_ => _random.Next()).Take(1 + _random.Next(Math.Min(3, company.People.Count))))
-                    await connection.ExecuteAsync(personSql, new { DealId = id, PersonId = person.Id, CreatedAt = createdAt }, transaction);
+                    await ExecAsync(personSql, new { DealId = id, PersonId = person.Id, CreatedAt = createdAt });
                 for (var i = 0; i < lines.Count; i++)
-                    await connection.ExecuteAsync(serviceSql, new
+                    await ExecAsync(serviceSql, new
                     {
                         Id = NewId(), DealId = id, lines[i].Name, AmountMinor = lines[i].Unit, Currency = currency,
                         lines[i].Quantity, Position = i + 1, CreatedAt = createdAt,
-                    }, transaction);
+                    });
                 services += lines.Count;
                 refs.Add((id, company, stage.Kind));
             }
-            await connection.ExecuteAsync(counterSql, new { value = options.Deals }, transaction);
+            await ExecAsync(counterSql, new { value = options.Deals });
             return (options.Deals, services, notes, refs);
         }
 
@@ -352,14 +384,14 @@ public static class SeedDemoCommand
                     var status = kind != "open" ? "done" : due < Epoch ? Pick(["done", "done", "open", "in_progress"]) : Pick(["open", "open", "in_progress"]);
                     var createdAt = Clock.Format(due.AddDays(-_random.Next(1, 30)));
                     var id = NewId();
-                    await connection.ExecuteAsync(taskSql, new
+                    await ExecAsync(taskSql, new
                     {
                         Id = id, Title = string.Format(CultureInfo.InvariantCulture, template.Title, person.FullName), template.Type, Status = status,
                         Due = Date(due), AssigneeId = Pick(users), Notes = _random.Next(3) == 0 ? Pick(NoteLines) : null,
                         CompletedAt = status == "done" ? Clock.Format(due) : null, CreatedAt = createdAt,
-                    }, transaction);
-                    await connection.ExecuteAsync(dealLinkSql, new { TaskId = id, TargetId = dealId, CreatedAt = createdAt }, transaction);
-                    await connection.ExecuteAsync(personLinkSql, new { TaskId = id, TargetId = person.Id, CreatedAt = createdAt }, transaction);
+                    });
+                    await ExecAsync(dealLinkSql, new { TaskId = id, TargetId = dealId, CreatedAt = createdAt });
+                    await ExecAsync(personLinkSql, new { TaskId = id, TargetId = person.Id, CreatedAt = createdAt });
                     count++;
                 }
             }

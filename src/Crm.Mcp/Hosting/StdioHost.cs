@@ -13,7 +13,8 @@ public static class StdioHost
         // DisableDefaults: no appsettings.json from whatever folder a client starts us in, no stdout console logger.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddCrmStderrLogging(logLevel);
-        builder.Services.AddCrmMcpServer(options).WithStdioServerTransport();
+        var input = new DrainingInput(Console.OpenStandardInput(), TimeSpan.FromSeconds(60));
+        input.Track(builder.Services.AddCrmMcpServer(options)).WithStreamServerTransport(input, Console.OpenStandardOutput());
         using var host = builder.Build();
 
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Crm.Mcp");

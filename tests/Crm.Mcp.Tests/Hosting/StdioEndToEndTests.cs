@@ -63,4 +63,39 @@ public sealed class StdioEndToEndTests
             try { Directory.Delete(folder, true); } catch (IOException) { }
         }
     }
+
+    [Fact]
+    public async Task Requests_written_before_stdin_closes_are_all_answered()
+    {
+        // Regression: `printf '...' | crm-mcp` used to exit at end-of-input without answering the call.
+        var ct = TestContext.Current.CancellationToken;
+        var folder = Directory.CreateTempSubdirectory("crm-mcp-e2e").FullName;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "crm-mcp.dll"), "--db", Path.Combine(folder, "crm.db"), "--log-level", "Warning" },
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        _ = process.StandardError.ReadToEndAsync(ct);
+        try
+        {
+            await process.StandardInput.WriteAsync("""
+                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"pipe","version":"1"}}}
+                {"jsonrpc":"2.0","method":"notifications/initialized"}
+                {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"create_deal_draft","arguments":{"company_name":"Acme"}}}
+
+                """.AsMemory(), ct);
+            process.StandardInput.Close();
+            var output = await process.StandardOutput.ReadToEndAsync(ct).WaitAsync(TimeSpan.FromSeconds(60), ct);
+            var ids = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => (int?)JsonNode.Parse(l)!["id"]).ToList();
+            Assert.Equal([1, 2], ids.Order());
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            try { Directory.Delete(folder, true); } catch (IOException) { }
+        }
+    }
 }

@@ -144,7 +144,8 @@ public sealed class DealWriter(Resolver resolver, CrmSettings settings)
         return resolved;
     }
 
-    private static async Task<string> NextIdentifierAsync(SqliteConnection connection, SqliteTransaction transaction, IdentifierTemplate.Parsed template, string prefix)
+    /// <summary>The next free identifier of a template; also used by `crm-mcp import`.</summary>
+    internal static async Task<string> NextIdentifierAsync(SqliteConnection connection, SqliteTransaction transaction, IdentifierTemplate.Parsed template, string prefix = "")
     {
         // Two templates can render the same text ("D-{seq:1}" and "D-{seq:2}" both give D-10), so skip taken numbers.
         for (var attempt = 0; attempt < 1000; attempt++)

@@ -53,7 +53,7 @@ public sealed class CrmPrompts(CrmDb db)
     }
 
     [McpServerPrompt(Name = "log_meeting", Title = "Log a meeting")]
-    [Description("Turn meeting notes or a call transcript into a meeting record with a Markdown summary plus follow-up tasks, linked to the right company, deal and contacts.")]
+    [Description("Turn meeting notes or a call transcript into a meeting record with a Markdown summary, a note on the deal, and follow-up tasks, linked to the right company, deal and contacts.")]
     public IEnumerable<PromptMessage> LogMeeting(
         [Description("The conversation: notes, transcript or a summary, as pasted by the user.")] string conversation,
         [Description("Company the meeting was with, e.g. \"Acme, Inc.\"; found from the conversation when left out.")] string? company = null,
@@ -71,6 +71,8 @@ public sealed class CrmPrompts(CrmDb db)
                 2. Record the meeting: one `create_tasks` item with type "meeting", status "done", due = the meeting date,
                    title "Meeting: <topic>", and notes = a Markdown summary (## Attendees, ## Discussed, ## Decisions,
                    ## Open questions), linked through its deals, companies and contacts fields (names or emails work).
+                   Then call `append_note` with {"entity": "deal", "record": "<identifier>", "text": "<date>: <two-line summary>"}
+                   (the company when there is no deal) so the record's own notes carry the history.
                 3. Follow-ups: every commitment becomes its own `create_tasks` item (type call, email, follow_up or todo;
                    status "open"; a due date when one was said), linked the same way. Say who owns it in the title when
                    it is not us.

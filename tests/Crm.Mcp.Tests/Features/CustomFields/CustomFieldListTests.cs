@@ -99,8 +99,9 @@ public sealed class CustomFieldListTests
         var task = (await server.CallOkAsync("create_tasks", new { items = new[] { new { title = "Call Alpha" } } })).GetProperty("data");
         var taskId = task.GetRawText().Split("\"id\":\"")[1].Split('"')[0];
         await server.CallOkAsync("set_custom_field_values", new { entity = "tasks", record = taskId, values = new { effort = 3 } });
-        var listed = (await server.CallOkAsync("get_tasks", new { })).GetProperty("data").GetProperty("items")[0];
-        Assert.Equal(3, listed.GetProperty("custom_fields").GetProperty("effort").GetDouble());
+        await server.CallOkAsync("create_tasks", new { items = new[] { new { title = "Call Bravo" } } });
+        var listed = (await server.CallOkAsync("get_tasks", new { filters = new[] { Rule("effort", "gte", 2) } })).GetProperty("data").GetProperty("items");
+        Assert.Equal(3, Assert.Single(listed.EnumerateArray()).GetProperty("custom_fields").GetProperty("effort").GetDouble());
     }
 
     [Fact]

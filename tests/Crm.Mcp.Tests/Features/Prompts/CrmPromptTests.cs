@@ -55,6 +55,7 @@ public sealed partial class CrmPromptTests
         var named = texts.SelectMany(t => ToolName().Matches(t).Select(m => m.Groups[1].Value)).Distinct().ToList();
         Assert.Contains("get_deals", named);
         Assert.Contains("create_tasks", named);
+        Assert.Contains("append_note", named);
         Assert.Empty(named.Except(ToolCatalog.All.Select(e => e.Name)));
     }
 

@@ -152,7 +152,7 @@ public sealed class SearchAllTests
     [InlineData("""{"query": "acme", "types": ["deals"]}""", "types[0]", "not a searchable type")]
     [InlineData("""{"query": "acme", "limit": 0}""", "limit", "out of range")]
     [InlineData("""{"query": "acme", "limit": 51}""", "limit", "out of range")]
-    [InlineData("""{"q": "acme"}""", "q", "not an argument")]
+    [InlineData("""{"query": "acme", "q": "acme"}""", "q", "not an argument")]
     public async Task Bad_input_names_the_field(string arguments, string field, string problem)
     {
         await using var server = await TestServer.StartAsync();
