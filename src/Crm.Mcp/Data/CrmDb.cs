@@ -36,15 +36,39 @@ public sealed class CrmDb
         return connection;
     }
 
-    /// <summary>Runs work in one write transaction; any exception rolls everything back.</summary>
+    /// <summary>
+    /// Runs work in one write transaction; any exception rolls everything back. Inside a tool call it also honours the
+    /// call's <see cref="WriteCall"/>: an idempotency key already used replays the first result (see
+    /// <see cref="IdempotentReplay"/>) and a new one is stored with the result in this transaction; a dry run does all
+    /// the work, returns its result and rolls back, so the preview is exactly what the real call would do. One write
+    /// per tool call: a second WriteAsync in the same call would see its own key as used.
+    /// </summary>
     public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
-        var result = await work(connection, transaction);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
+        var call = WriteCall.Current;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await OpenAsync(cancellationToken);
+                await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
+                if (call?.IdempotencyKey is not null) await IdempotencyStore.CheckAsync(connection, transaction, call);
+                var result = await work(connection, transaction);
+                if (call?.IdempotencyKey is not null) await IdempotencyStore.SaveAsync(connection, transaction, call, Common.CrmJson.Serialize(result));
+                if (call?.DryRun == true) await transaction.RollbackAsync(cancellationToken);
+                else await transaction.CommitAsync(cancellationToken);
+                return result;
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode is SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED && attempt < BusyAttempts)
+            {
+                // busy_timeout already waited; a lock still held (e.g. a checkpoint or a crashed writer's recovery) gets
+                // a few more tries of the whole transaction, which is safe because nothing of it was committed.
+                await Task.Delay(Random.Shared.Next(20, 200) * attempt, cancellationToken);
+            }
+        }
     }
+
+    private const int BusyAttempts = 4;
 
     /// <summary>Runs reads in one deferred transaction, so a count and its page see the same snapshot.</summary>
     public async Task<T> ReadAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken = default)

@@ -47,5 +47,6 @@ public static class CrmServer
                 server.ServerInstructions = Instructions;
             })
             .WithCrmErrorHandling()
+            .WithWriteCalls()
             .WithCrmTools(options.Toolsets, options.ReadOnly);
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
 using Crm.Mcp.Resolution;
 using ModelContextProtocol.Server;
 
@@ -11,6 +12,7 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings)
 {
     [McpServerTool(Name = "create_deal_draft", Title = "Create deal draft", ReadOnly = false, Destructive = false,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [Resolves, Creates]
     [Description("""
         Create a draft deal from names or ids in one call. The company, stage and people are found or created in the
         same transaction; `resolution` says per record whether it was found (and how: id, email, name) or created.
@@ -50,7 +52,7 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings)
         {
             var ownerId = await resolver.RequireUserAsync(connection, transaction, owner_id, "owner_id");
             var userId = await resolver.RequireUserAsync(connection, transaction, user_id, "user_id");
-            var company = await resolver.ResolveCompanyAsync(connection, transaction, company_id, company_name);
+            var company = await resolver.ResolveCompanyAsync(connection, transaction, company_id, company_name, domain: SharedDomain(people));
             var (stage, pipelineId) = await resolver.ResolveStageAsync(connection, transaction, stage_id, stage_name);
 
             var resolvedPeople = new List<ResolvedRecord>();
@@ -114,6 +116,13 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings)
         var last = page.Items.LastOrDefault();
         var next = page.HasMore && last is not null ? PageCursor.Encode(last.CreatedAt, last.Id) : null;
         return new DealPageResponse(new DealPage(page.Items, page.Total, next, page.HasMore), true);
+    }
+
+    /// <summary>The employer domain all the people's work emails agree on, if any: evidence for which company is meant.</summary>
+    private static string? SharedDomain(PersonInput[]? people)
+    {
+        var domains = (people ?? []).Select(p => Domains.FromEmail(p?.Email)).Where(d => d is not null).Distinct().ToList();
+        return domains.Count == 1 ? domains[0] : null;
     }
 
     private static async Task<string> NextIdentifierAsync(
