@@ -54,6 +54,7 @@ public static class CrmCli
         }
         root.Add(serve);
         root.Add(MigrateCommand());
+        root.Add(StressCommand.Create());
         return root;
     }
 

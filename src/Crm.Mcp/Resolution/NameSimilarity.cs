@@ -36,7 +36,8 @@ public static class NameSimilarity
             2 when shorter >= 8 => 0.9,
             _ => 0.0,
         };
-        if (typo > best.Score) best = (typo, distance == 1 ? "one letter apart (a typo?)" : "two letters apart (a typo?)");
+        // Said as a typo whenever it is one: "one letter apart" tells a person more than a Jaro-Winkler figure.
+        if (typo > 0) best = (Math.Max(typo, best.Score), distance == 1 ? "one letter apart (a typo?)" : "two letters apart (a typo?)");
         var (few, many) = tokensA.Length <= tokensB.Length ? (tokensA, tokensB) : (tokensB, tokensA);
         if (few.Length < many.Length && few.All(many.Contains) && best.Score < 0.8)
             best = (0.8, $"'{string.Join(' ', few)}' is part of '{string.Join(' ', many)}'");
