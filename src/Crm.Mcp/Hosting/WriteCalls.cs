@@ -24,8 +24,12 @@ public static class WriteCalls
     public const string CreateIfMissingArgument = "create_if_missing";
     private const int MaxQuestions = 5;
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<MethodInfo, IReadOnlyList<string>> Extras = new();
+
     /// <summary>The arguments a tool gets from its attributes (none it declares itself: then it handles them).</summary>
-    public static IReadOnlyList<string> ExtrasOf(MethodInfo method)
+    public static IReadOnlyList<string> ExtrasOf(MethodInfo method) => Extras.GetOrAdd(method, FindExtras);
+
+    private static IReadOnlyList<string> FindExtras(MethodInfo method)
     {
         var resolves = method.GetCustomAttribute<ResolvesAttribute>() is not null;
         var creates = method.GetCustomAttribute<CreatesAttribute>() is not null;
