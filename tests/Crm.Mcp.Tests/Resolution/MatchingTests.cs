@@ -69,6 +69,26 @@ public sealed class MatchingTests
     }
 
     [Fact]
+    public async Task Two_companies_on_the_people_s_domain_are_candidates_not_a_guess()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using (var connection = await server.Db.OpenAsync(TestContext.Current.CancellationToken))
+            await connection.ExecuteAsync("""
+                INSERT INTO companies (id, name, name_key, domain, created_at, updated_at) VALUES
+                    (@a, 'Hooli', 'hooli', 'hooli.example', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'),
+                    (@b, 'Hooli XYZ', 'hooli xyz', 'www.hooli.example', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')
+                """, new { a = Guid.NewGuid().ToString(), b = Guid.NewGuid().ToString() });
+        var before = await server.Database.FingerprintAsync();
+
+        var error = await server.CallErrorAsync("create_deal_draft", new { company_name = "Hooli Labs", people = new[] { new { name = "Gavin B", email = "gavin@hooli.example" } } });
+
+        Assert.Equal(("needs_disambiguation", "company_name"), (error.GetProperty("code").GetString(), error.GetProperty("field").GetString()));
+        Assert.All(error.GetProperty("candidates").EnumerateArray(), c => Assert.Equal("hooli.example", c.GetProperty("domain").GetString()));
+        Assert.Equal(2, error.GetProperty("candidates").GetArrayLength());
+        Assert.Equal(before, await server.Database.FingerprintAsync());
+    }
+
+    [Fact]
     public async Task Free_mail_domains_say_nothing_about_the_company()
     {
         await using var server = await TestServer.StartAsync();

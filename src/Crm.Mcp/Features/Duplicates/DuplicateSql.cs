@@ -19,14 +19,21 @@ public static class DuplicateSql
 
     public sealed record Reference(string TableName, string ColumnName);
 
-    /// <summary>Every (table, column) with a foreign key to <paramref name="table"/>.</summary>
+    /// <summary>Every (table, column) that can hold an id of a <paramref name="table"/> row: declared foreign keys, plus
+    /// the id-of-any-record columns by convention (entity_id, record_id: custom field values, import keys, search rows)
+    /// that cannot declare one. Ids are UUIDs, so a match in those columns can only be this record.</summary>
     public static async Task<IReadOnlyList<Reference>> ReferencesToAsync(SqliteConnection connection, SqliteTransaction transaction, string table)
     {
         const string sql = """
             SELECT m.name AS TableName, f."from" AS ColumnName
             FROM sqlite_master m, pragma_foreign_key_list(m.name) f
             WHERE m.type = 'table' AND f."table" = @table
-            ORDER BY m.name, f."from"
+            UNION
+            SELECT m.name, c.name
+            FROM sqlite_master m, pragma_table_info(m.name) c
+            WHERE m.type = 'table' AND m.sql NOT LIKE 'CREATE VIRTUAL%' AND m.name NOT LIKE 'sqlite%'
+              AND c.name IN ('entity_id', 'record_id')
+            ORDER BY 1, 2
             """;
         return (await connection.QueryAsync<Reference>(sql, new { table }, transaction)).ToList();
     }

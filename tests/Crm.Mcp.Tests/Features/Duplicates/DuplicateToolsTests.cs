@@ -97,6 +97,28 @@ public sealed class DuplicateToolsTests
     }
 
     [Fact]
+    public async Task Merging_moves_rows_in_tables_that_hold_any_records_id_by_convention()
+    {
+        await using var server = await TestServer.StartAsync();
+        var survivor = CompanyId(await server.CallOkAsync("create_deal_draft", new { company_name = "Globex" }));
+        var duplicate = CompanyId(await server.CallOkAsync("create_deal_draft", new { company_name = "Globx", create_if_missing = "always" }));
+        await using var connection = await server.Db.OpenAsync(TestContext.Current.CancellationToken);
+        // Like custom field values or import keys: no foreign key can say which table entity_id points into.
+        await connection.ExecuteAsync("""
+            CREATE TABLE feature_values (field TEXT NOT NULL, entity_id TEXT NOT NULL, value TEXT, PRIMARY KEY (field, entity_id));
+            INSERT INTO feature_values VALUES ('tier', @duplicate, 'gold'), ('region', @duplicate, 'EMEA'), ('region', @survivor, 'US');
+            """, new { survivor, duplicate });
+
+        var merged = (await server.CallOkAsync("merge_records", new { kind = "company", survivor_id = survivor, duplicate_ids = new[] { duplicate } }))
+            .GetProperty("data").GetProperty("merged")[0];
+
+        Assert.Equal(1, merged.GetProperty("moved").GetProperty("feature_values.entity_id").GetInt64());
+        Assert.Equal(1, merged.GetProperty("dropped_as_redundant").GetProperty("feature_values.entity_id").GetInt64());
+        var values = (await connection.QueryAsync<string>("SELECT field || '=' || value FROM feature_values WHERE entity_id = @survivor ORDER BY field", new { survivor })).ToList();
+        Assert.Equal(["region=US", "tier=gold"], values);
+    }
+
+    [Fact]
     public async Task A_merge_dry_run_reports_the_moves_and_writes_nothing()
     {
         await using var server = await TestServer.StartAsync();
