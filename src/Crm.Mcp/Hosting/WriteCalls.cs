@@ -92,11 +92,13 @@ public static class WriteCalls
             if (request.MatchedPrimitive is not McpServerTool tool || request.Params is null) return await next(request, cancellationToken);
             var entry = ToolCatalog.All.FirstOrDefault(e => e.Name == tool.ProtocolTool.Name);
             var extras = entry is null ? [] : ExtrasOf(entry.Method);
-            if (extras.Count == 0) return await next(request, cancellationToken);
 
+            // Every tool call gets a WriteCall, so any tool that resolves names is protected from near duplicates and
+            // can ask the user; the attributes only add the arguments a caller can set.
             var arguments = request.Params.Arguments ?? new Dictionary<string, JsonElement>();
             var call = ReadCall(tool.ProtocolTool.Name, arguments, extras);
-            request.Params.Arguments = arguments.Where(a => !extras.Contains(a.Key)).ToDictionary(a => a.Key, a => a.Value);
+            if (extras.Count > 0)
+                request.Params.Arguments = arguments.Where(a => !extras.Contains(a.Key)).ToDictionary(a => a.Key, a => a.Value);
             WriteCall.Enter(call);
             try
             {
@@ -115,16 +117,16 @@ public static class WriteCalls
 
     private static WriteCall ReadCall(string toolName, IDictionary<string, JsonElement> arguments, IReadOnlyList<string> extras)
     {
-        var dryRun = arguments.TryGetValue(DryRun, out var d) && d.ValueKind == JsonValueKind.True;
+        var dryRun = extras.Contains(DryRun) && arguments.TryGetValue(DryRun, out var d) && d.ValueKind == JsonValueKind.True;
         string? key = null;
-        if (arguments.TryGetValue(IdempotencyKey, out var k) && k.ValueKind == JsonValueKind.String)
+        if (extras.Contains(IdempotencyKey) && arguments.TryGetValue(IdempotencyKey, out var k) && k.ValueKind == JsonValueKind.String)
         {
             key = k.GetString()!.Trim();
             if (key.Length is 0 or > 200)
                 throw CrmError.Invalid(IdempotencyKey, "must be 1 to 200 characters.", "a unique text per operation, e.g. a UUID");
         }
         var mode = CreateIfMissing.Auto;
-        if (arguments.TryGetValue(CreateIfMissingArgument, out var m) && m.ValueKind == JsonValueKind.String)
+        if (extras.Contains(CreateIfMissingArgument) && arguments.TryGetValue(CreateIfMissingArgument, out var m) && m.ValueKind == JsonValueKind.String)
             mode = m.GetString()!.Trim().ToLowerInvariant() switch
             {
                 "auto" => CreateIfMissing.Auto,

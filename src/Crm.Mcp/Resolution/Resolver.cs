@@ -345,7 +345,10 @@ public sealed class Resolver
     private static string? Choice(string field) =>
         WriteCall.Current?.Choices.TryGetValue(field, out var choice) == true ? choice : null;
 
-    private static CreateIfMissing Mode(CreateIfMissing? explicitMode) => explicitMode ?? WriteCall.Current?.CreateIfMissing ?? CreateIfMissing.Auto;
+    /// <summary>The caller's explicit mode, else the tool call's (auto unless create_if_missing says otherwise). Code
+    /// outside a tool call (imports, CLI commands) keeps the original behaviour, always, unless it passes a mode: it
+    /// has nobody to ask, and find_duplicates shows what it created beside similar records.</summary>
+    private static CreateIfMissing Mode(CreateIfMissing? explicitMode) => explicitMode ?? WriteCall.Current?.CreateIfMissing ?? CreateIfMissing.Always;
 
     /// <summary>Throws unless a new record may be created: never mode forbids it; auto mode forbids it beside a close
     /// candidate (it could be the same record misspelt), and lists the candidates either way.</summary>
