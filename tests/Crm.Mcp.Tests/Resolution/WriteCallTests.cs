@@ -52,6 +52,19 @@ public sealed class WriteCallTests
     }
 
     [Fact]
+    public async Task A_dry_run_with_an_idempotency_key_does_not_use_the_key_up()
+    {
+        await using var server = await TestServer.StartAsync();
+        var preview = await server.CallOkAsync("create_deal_draft", new { company_name = "Acme", idempotency_key = "op-1", dry_run = true });
+        var real = await server.CallOkAsync("create_deal_draft", new { company_name = "Acme", idempotency_key = "op-1" });
+        Assert.False(real.TryGetProperty("idempotent_replay", out _));
+        Assert.Equal(Decisions(preview), Decisions(real));
+        var retried = await server.CallOkAsync("create_deal_draft", new { company_name = "Acme", idempotency_key = "op-1", dry_run = true });
+        Assert.True(retried.GetProperty("idempotent_replay").GetBoolean());
+        Assert.Equal(1, await server.Database.CountAsync("deals"));
+    }
+
+    [Fact]
     public async Task A_dry_run_reports_errors_like_the_real_call()
     {
         await using var server = await TestServer.StartAsync();
@@ -148,6 +161,22 @@ public sealed class WriteCallTests
         Assert.Equal([globex.GetProperty("id").GetString()!, "new"], Options(question));
         Assert.Equal(1, await server.Database.CountAsync("companies"));
         Assert.Equal(2, await server.Database.CountAsync("deals"));
+    }
+
+    [Fact]
+    public async Task Each_ambiguous_field_is_asked_about_in_turn()
+    {
+        var asked = new List<ElicitRequestParams?>();
+        await using var server = await TestServer.StartAsync(clientOptions: Eliciting(r => Pick(Options(r)[0]), asked));
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Globex", people = new[] { new { name = "Jane Founder" } } });
+
+        var response = await server.CallOkAsync("create_deal_draft", new { company_name = "Globx", people = new[] { new { name = "Jane Foudner" } } });
+
+        Assert.Equal(2, asked.Count);
+        var resolution = Data(response).GetProperty("resolution");
+        Assert.Equal("user_choice", resolution.GetProperty("company").GetProperty("matched_by").GetString());
+        Assert.Equal("user_choice", resolution.GetProperty("people")[0].GetProperty("matched_by").GetString());
+        Assert.Equal((1, 1), (await server.Database.CountAsync("companies"), await server.Database.CountAsync("people")));
     }
 
     [Fact]

@@ -132,6 +132,12 @@ public sealed class DuplicateToolsTests
         Assert.Equal(1, preview.GetProperty("data").GetProperty("merged")[0].GetProperty("moved").GetProperty("deals.company_id").GetInt64());
         Assert.Equal(before, await server.Database.FingerprintAsync());
         Assert.Equal(0, await server.Database.CountAsync("merge_audit"));
+
+        var real = await server.CallOkAsync("merge_records", new { kind = "company", survivor_id = survivor, duplicate_ids = new[] { duplicate } });
+        static string WithoutAuditIds(JsonElement response) => System.Text.RegularExpressions.Regex.Replace(
+            response.GetProperty("data").GetRawText(), "\"audit_id\":\"[^\"]+\"", "\"audit_id\":\"-\"");
+        Assert.Equal(WithoutAuditIds(preview), WithoutAuditIds(real));
+        Assert.Equal(1, await server.Database.CountAsync("merge_audit"));
     }
 
     [Theory]
