@@ -28,7 +28,7 @@ public static class StressCommand
             Console.WriteLine($"crm-mcp stress: {n} processes x {m} calls on {path}");
             try
             {
-                var report = await new StressRunner(file, prefix, path).RunAsync(n, m, cancellationToken);
+                var report = await new StressRunner(file, prefix, path) { Progress = Console.Error }.RunAsync(n, m, cancellationToken);
                 Console.WriteLine(report);
                 foreach (var sample in report.ErrorSamples) Console.WriteLine($"  error: {sample}");
                 return report.Clean ? 0 : 1;

@@ -17,6 +17,9 @@ namespace Crm.Mcp.Cli;
 /// </summary>
 public sealed class StressRunner(string command, IReadOnlyList<string> commandPrefix, string databasePath)
 {
+    /// <summary>Where to report progress (every tenth of the calls), or nowhere.</summary>
+    public TextWriter? Progress { get; init; }
+
     public sealed record Report(
         int Processes, int CallsPerProcess, TimeSpan Wall, long Calls, long Succeeded, long Errors, long BusyErrors,
         long Replays, long ReplayMismatches, long DryRuns, long DuplicateCompanies, long DuplicatePeople, long DuplicateStages,
@@ -58,7 +61,9 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
         await new Migrator(new CrmDb(databasePath)).MigrateAsync(cancellationToken);
         var written = new ConcurrentBag<Written>();
         var errors = new ConcurrentBag<string>();
-        long succeeded = 0, replays = 0, mismatches = 0, dryRuns = 0, busy = 0;
+        long succeeded = 0, replays = 0, mismatches = 0, dryRuns = 0, busy = 0, done = 0;
+        var total = (long)processes * callsPerProcess;
+        var step = Math.Max(1, total / 10);
 
         var clients = await Task.WhenAll(Enumerable.Range(0, processes).Select(p => McpClient.CreateAsync(
             new StdioClientTransport(new StdioClientTransportOptions
@@ -111,6 +116,8 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
                             stage is null ? null : NameKeys.Stage(stage));
                     }
 
+                    if (Interlocked.Increment(ref done) % step == 0)
+                        Progress?.WriteLine($"  {done}/{total} calls, {clock.Elapsed.TotalSeconds:0.0} s, {errors.Count} errors");
                     try
                     {
                         var result = await client.CallToolAsync("create_deal_draft", arguments, cancellationToken: cancellationToken);
