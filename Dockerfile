@@ -16,5 +16,7 @@ ENV CRM_MCP_DB=/data/crm.db
 VOLUME ["/data"]
 USER app
 # stdio by default: run with `docker run -i --rm -v crm-data:/data crm-mcp`.
+# HTTP: `docker run -d -p 5077:5077 -v crm-data:/data crm-mcp serve --transport http --urls http://0.0.0.0:5077` (docs/http.md).
+EXPOSE 5077
 ENTRYPOINT ["dotnet", "/app/crm-mcp.dll"]
 CMD ["serve"]

@@ -42,7 +42,8 @@ public static class CrmCli
     public static RootCommand Build()
     {
         var root = new RootCommand("crm-mcp: a CRM for AI assistants over the Model Context Protocol. Without a command it serves MCP on stdio.");
-        var serve = new Command("serve", "Serve MCP over stdio (what MCP clients start)");
+        var serve = new Command("serve", "Serve MCP over stdio (what MCP clients start), or over HTTP with --transport http");
+        HttpServeOptionsCli.AddTo(serve);
         foreach (var command in new Command[] { root, serve })
         {
             command.Add(Db);
@@ -54,6 +55,8 @@ public static class CrmCli
         }
         root.Add(serve);
         root.Add(MigrateCommand());
+        root.Add(SeedDemoCommand.Build());
+        root.Add(KeysCommand.Build());
         root.Add(StressCommand.Create());
         return root;
     }
@@ -77,6 +80,13 @@ public static class CrmCli
         if (unknown.Count > 0)
             return Fail($"--toolsets: unknown {string.Join(", ", unknown)}. Available: {string.Join(", ", ToolCatalog.Toolsets)}");
         var options = new ServeOptions { Settings = Settings(parse), Toolsets = toolsets, ReadOnly = parse.GetValue(ReadOnly) };
+        if (parse.CommandResult.Command.Options.Contains(HttpServeOptionsCli.Transport))
+        {
+            if (HttpServeOptionsCli.IsHttp(parse))
+                return await Hosting.Http.HttpHost.RunAsync(options, HttpServeOptionsCli.Read(parse), parse.GetValue(LogLevelOption), cancellationToken);
+            if (HttpServeOptionsCli.MisplacedHttpFlag(parse) is { } flag)
+                return Fail($"{flag} applies to HTTP only: add --transport http");
+        }
         return await StdioHost.RunAsync(options, parse.GetValue(LogLevelOption), cancellationToken);
     }
 

@@ -31,6 +31,8 @@ public static class ErrorCodes
     public const string NeedsDisambiguation = "needs_disambiguation";
     public const string Conflict = "conflict";
     public const string Internal = "internal_error";
+    public const string Forbidden = "forbidden";
+    public const string Timeout = "timeout";
 }
 
 /// <summary>A record that an ambiguous name could mean, ranked best first. Score 0..1 (1 = the same normalized

@@ -28,6 +28,8 @@ public sealed record Currency(string Code, string Symbol, int Decimals, string M
 
     public static IReadOnlyCollection<string> Codes => Known.Keys;
 
+    public static IEnumerable<Currency> All => Known.Values;
+
     public static Currency Parse(string field, string? code)
     {
         var text = code?.Trim() ?? "";
@@ -65,6 +67,14 @@ public static class Money
         return (long)minor;
     }
 
+    /// <summary>SQL for an amount in major units from its minor-unit and currency columns, so filters and sorts take
+    /// the numbers a caller writes (50000 means $50,000 and ¥50,000 alike).</summary>
+    public static string MajorUnitsSql(string minorSql, string currencySql)
+    {
+        static string Codes(int decimals) => string.Join(", ", Currency.All.Where(c => c.Decimals == decimals).Select(c => $"'{c.Code}'"));
+        return $"(CASE WHEN {currencySql} IN ({Codes(0)}) THEN {minorSql} * 1.0 WHEN {currencySql} IN ({Codes(3)}) THEN {minorSql} / 1000.0 ELSE {minorSql} / 100.0 END)";
+    }
+
     public static decimal ToMajor(long minor, Currency currency) => minor / Pow10(currency.Decimals);
 
     public static AmountDisplay Display(long minor, Currency currency)
@@ -95,6 +105,13 @@ public static class Money
         }
         var number = rounded.ToString("F" + decimals, CultureInfo.InvariantCulture) + suffixes[index];
         return currency.SymbolIsWord ? $"{currency.Symbol} {number}" : currency.Symbol + number;
+    }
+
+    /// <summary>The display block of a minor-unit sum that may not fit a long (totals of many deals or line items).</summary>
+    public static AmountDisplay Display(decimal minor, Currency currency)
+    {
+        var major = minor / Pow10(currency.Decimals);
+        return new AmountDisplay(currency.Code, Format(major, currency), currency.MinorUnit, (double)major);
     }
 
     private static decimal Pow10(int exponent)

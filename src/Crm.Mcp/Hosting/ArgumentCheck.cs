@@ -12,7 +12,16 @@ public static class ArgumentCheck
 {
     public static CrmError? Find(JsonElement schema, IDictionary<string, JsonElement>? arguments)
     {
-        if (arguments is null || !schema.TryGetProperty("properties", out var properties)) return null;
+        if (!schema.TryGetProperty("properties", out var properties)) return null;
+        // A missing required argument would otherwise fail inside the SDK's binder as an internal error.
+        if (schema.TryGetProperty("required", out var required))
+            foreach (var name in required.EnumerateArray().Select(r => r.GetString()!))
+                if (arguments is null || !arguments.ContainsKey(name))
+                {
+                    var example = properties.TryGetProperty(name, out var p) && p.TryGetProperty("description", out var d) ? d.GetString()! : "see the tool's inputSchema";
+                    return CrmError.Invalid(name, "is required.", example);
+                }
+        if (arguments is null) return null;
         foreach (var (name, value) in arguments)
         {
             if (!properties.TryGetProperty(name, out var property))

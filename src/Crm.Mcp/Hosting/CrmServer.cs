@@ -35,18 +35,24 @@ public static class CrmServer
             .AddSingleton(settings)
             .AddSingleton(new CrmDb(settings.DatabasePath))
             .AddSingleton<Migrator>()
-            .AddSingleton<Resolver>();
+            .AddSingleton<Resolver>()
+            .AddSingleton<Lists.FieldRegistry>()
+            .AddSingleton<Lists.IFieldProvider, Features.CustomFields.CustomFieldProvider>();
 
     /// <summary>The MCP server without a transport: each host adds the one it speaks.</summary>
     public static IMcpServerBuilder AddCrmMcpServer(this IServiceCollection services, ServeOptions options) =>
         services
             .AddCrmCore(options.Settings)
+            .AddCrmActor()
             .AddMcpServer(server =>
             {
                 server.ServerInfo = new Implementation { Name = Name, Title = "Crm.Mcp", Version = Version };
                 server.ServerInstructions = Instructions;
             })
+            .WithResources<Features.Resources.CrmResources>()
+            .WithPrompts<Features.Prompts.CrmPrompts>(CrmJson.Options)
             .WithCrmErrorHandling()
+            .WithCrmToolAccess()
             .WithWriteCalls()
             .WithCrmTools(options.Toolsets, options.ReadOnly);
 }

@@ -38,4 +38,63 @@ public static class Lookup
         throw new CrmError(ErrorCodes.NotFound, field, $"{field}: no stage is named '{Validate.Shorten(nameOrId)}'.",
             $"one of: {string.Join(", ", names)}, or a stage UUID");
     }
+
+    // A class, not a positional record: Dapper maps it by property even when a column is NULL throughout.
+    private sealed class Named
+    {
+        public string Id { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string? Email { get; init; }
+    }
+
+    /// <summary>A person by UUID, email (case-insensitive) or full name; several people with the name is a
+    /// needs_disambiguation error listing them.</summary>
+    public static async Task<string> PersonIdAsync(SqliteConnection connection, SqliteTransaction transaction, string reference, string field)
+    {
+        var key = reference.Trim();
+        if (Guid.TryParse(key, out var guid))
+        {
+            const string byIdSql = "SELECT id FROM people WHERE id = @id";
+            return await connection.QuerySingleOrDefaultAsync<string>(byIdSql, new { id = guid.ToString() }, transaction)
+                   ?? throw CrmError.NotFound(field, "contact", guid.ToString());
+        }
+        if (key.Contains('@'))
+        {
+            const string byEmailSql = "SELECT id FROM people WHERE email_key = @emailKey";
+            return await connection.QuerySingleOrDefaultAsync<string>(byEmailSql, new { emailKey = NameKeys.Email(key) }, transaction)
+                   ?? throw new CrmError(ErrorCodes.NotFound, field, $"{field}: no contact has the email '{Validate.Shorten(key)}'.", "an existing contact's UUID, email or full name");
+        }
+        const string byNameSql = "SELECT id, full_name AS Name, email FROM people WHERE name_key = @nameKey ORDER BY created_at, id LIMIT 11";
+        var matches = (await connection.QueryAsync<Named>(byNameSql, new { nameKey = NameKeys.Person(key) }, transaction)).ToList();
+        return Single(matches, field, "contact", key, "the contact's UUID or email");
+    }
+
+    /// <summary>A deal by UUID, identifier (DEAL-001, case-insensitive) or exact name (case-insensitive).</summary>
+    public static async Task<string> DealIdAsync(SqliteConnection connection, SqliteTransaction transaction, string reference, string field)
+    {
+        var key = reference.Trim();
+        if (Guid.TryParse(key, out var guid))
+        {
+            const string byIdSql = "SELECT id FROM deals WHERE id = @id";
+            return await connection.QuerySingleOrDefaultAsync<string>(byIdSql, new { id = guid.ToString() }, transaction)
+                   ?? throw CrmError.NotFound(field, "deal", guid.ToString());
+        }
+        const string byIdentifierSql = "SELECT id FROM deals WHERE identifier = @key COLLATE NOCASE";
+        if (await connection.QuerySingleOrDefaultAsync<string>(byIdentifierSql, new { key }, transaction) is { } id) return id;
+        const string byNameSql = "SELECT id, name || ' (' || identifier || ')' AS Name, NULL AS Email FROM deals WHERE lower(name) = lower(@key) ORDER BY created_at, id LIMIT 11";
+        var matches = (await connection.QueryAsync<Named>(byNameSql, new { key }, transaction)).ToList();
+        return Single(matches, field, "deal", key, "the deal's identifier (e.g. DEAL-001) or UUID");
+    }
+
+    private static string Single(List<Named> matches, string field, string what, string key, string tellApart)
+    {
+        if (matches.Count == 1) return matches[0].Id;
+        if (matches.Count == 0)
+            throw new CrmError(ErrorCodes.NotFound, field, $"{field}: no {what} is named '{Validate.Shorten(key)}'.", $"an existing {what}'s name, or {tellApart}");
+        throw new CrmError(ErrorCodes.NeedsDisambiguation, field,
+            $"{field}: {matches.Count}{(matches.Count > 10 ? "+" : "")} {what}s are named '{Validate.Shorten(key)}'.", tellApart)
+        {
+            Candidates = matches.Take(10).Select(m => new Candidate(m.Id, m.Name, m.Email, 1.0, "same name")).ToList(),
+        };
+    }
 }

@@ -21,6 +21,9 @@ public static class NameSimilarity
         var compactA = a.Replace(" ", "");
         var compactB = b.Replace(" ", "");
         if (compactA == compactB) return (0.97, "same letters, different spacing");
+        // "Vendor 1" and "Vendor 2", "Building 7" and "Building 9": numbered siblings, not typos of each other.
+        if (Numbers(a) is { Length: > 0 } numbersA && Numbers(b) is { Length: > 0 } numbersB && numbersA != numbersB)
+            return (0.5, "different numbers");
         var tokensA = a.Split(' ');
         var tokensB = b.Split(' ');
         if (tokensA.Order().SequenceEqual(tokensB.Order())) return (0.96, "same words in another order");
@@ -43,6 +46,9 @@ public static class NameSimilarity
             best = (0.8, $"'{string.Join(' ', few)}' is part of '{string.Join(' ', many)}'");
         return (Math.Round(best.Score, 3), best.Why);
     }
+
+    private static string Numbers(string key) =>
+        string.Join(' ', System.Text.RegularExpressions.Regex.Matches(key, "[0-9]+").Select(m => m.Value.TrimStart('0') is { Length: > 0 } number ? number : "0"));
 
     public static double JaroWinkler(string a, string b)
     {

@@ -36,7 +36,8 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>Row counts of every data table: equal before and after a failed call means nothing was written.</summary>
     public async Task<string> FingerprintAsync()
     {
-        string[] tables = ["users", "companies", "people", "company_people", "pipelines", "stages", "deals", "deal_people", "counters"];
+        string[] tables = ["users", "companies", "people", "company_people", "pipelines", "stages", "deals", "deal_people", "counters",
+            "tasks", "task_deals", "task_companies", "task_people", "services"];
         var counts = new List<string>();
         foreach (var table in tables) counts.Add($"{table}={await CountAsync(table)}");
         return string.Join(" ", counts);

@@ -38,6 +38,9 @@ public sealed class NameSimilarityTests
     [InlineData("acme", "globex")]
     [InlineData("initech", "umbrella")]
     [InlineData("jane founder", "omar haddad")]
+    [InlineData("vendor 1", "vendor 2")]
+    [InlineData("vendor 0", "vendor 1")]
+    [InlineData("building 7", "building 17")]
     public void Unrelated_names_are_not_candidates(string a, string b) =>
         Assert.True(NameSimilarity.Score(a, b).Score < NameSimilarity.Listed);
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Crm.Mcp.Common;
+using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
 
 namespace Crm.Mcp.Features.Deals;
@@ -44,6 +45,13 @@ public sealed record DealView
     public required string PipelineId { get; init; }
     public required string UpdatedAt { get; init; }
     public string? UserId { get; init; }
+    [Description("Sum of the deal's services (amount × quantity) in minor units as a string; \"0\" without services.")]
+    public string TotalValue { get; init; } = "0";
+    public AmountDisplay? TotalValueDisplay { get; init; }
+    [Description("Sum of the deal's service quantities.")]
+    public long TotalQuantity { get; init; }
+    [Description("Custom field values by field name, e.g. {\"lead_source\": \"Referral\"}; see get_entity_configuration.")]
+    public System.Text.Json.Nodes.JsonObject CustomFields { get; init; } = [];
 }
 
 /// <summary>A deal–person link made for a person passed by id in person_ids.</summary>
@@ -60,10 +68,4 @@ public sealed record DealDraftResponse(DealDraftData Data, bool Success);
 
 public sealed record DealResponse(DealView Data, bool Success);
 
-public sealed record DealPage(
-    IReadOnlyList<DealView> Items,
-    [property: Description("How many deals match the filters in all pages.")] long Total,
-    [property: Description("Pass as cursor to get the next page; null on the last page.")] string? NextCursor,
-    bool HasMore);
-
-public sealed record DealPageResponse(DealPage Data, bool Success);
+public sealed record DealPageResponse(ListPage<DealView> Data, bool Success);

@@ -110,30 +110,13 @@ public static class DealSql
         return row is null ? null : (await ToViewsAsync(connection, transaction, [row]))[0];
     }
 
-    public sealed record ListFilter(string? StageId, string? CompanyId, bool? IsDraft, int Limit, string? AfterCreatedAt, string? AfterId);
-
-    /// <summary>Newest first, keyset-paged on (created_at, id) so a page never skips or repeats a row.</summary>
-    public static async Task<(IReadOnlyList<DealView> Items, long Total, bool HasMore)> ListAsync(
-        SqliteConnection connection, SqliteTransaction transaction, ListFilter filter)
+    /// <summary>Loads deals by id, in no particular order (the list engine orders the page).</summary>
+    public static async Task<IReadOnlyList<DealView>> FindManyAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> ids)
     {
-        const string where = """
-             WHERE (@StageId IS NULL OR d.stage_id = @StageId)
-               AND (@CompanyId IS NULL OR d.company_id = @CompanyId)
-               AND (@IsDraft IS NULL OR d.is_draft = @IsDraft)
-            """;
-        const string countSql = "SELECT COUNT(*) FROM deals d" + where;
-        const string pageSql = SelectDeal + where + """
-               AND (@AfterCreatedAt IS NULL OR d.created_at < @AfterCreatedAt
-                    OR (d.created_at = @AfterCreatedAt AND d.id < @AfterId))
-             ORDER BY d.created_at DESC, d.id DESC
-             LIMIT @Take
-            """;
-        var args = new { filter.StageId, filter.CompanyId, filter.IsDraft, filter.AfterCreatedAt, filter.AfterId, Take = filter.Limit + 1 };
-        var total = await connection.ExecuteScalarAsync<long>(countSql, args, transaction);
-        var rows = (await connection.QueryAsync<DealRow>(pageSql, args, transaction)).ToList();
-        var hasMore = rows.Count > filter.Limit;
-        if (hasMore) rows.RemoveAt(rows.Count - 1);
-        return (await ToViewsAsync(connection, transaction, rows), total, hasMore);
+        if (ids.Count == 0) return [];
+        const string sql = SelectDeal + " WHERE d.id IN @ids";
+        var rows = (await connection.QueryAsync<DealRow>(sql, new { ids }, transaction)).ToList();
+        return await ToViewsAsync(connection, transaction, rows);
     }
 
     private static async Task<IReadOnlyList<DealView>> ToViewsAsync(SqliteConnection connection, SqliteTransaction transaction, List<DealRow> rows)
@@ -147,6 +130,8 @@ public static class DealSql
             """;
         var people = (await connection.QueryAsync<PersonLinkRow>(peopleSql, new { ids = rows.Select(r => r.Id).ToList() }, transaction))
             .ToLookup(p => p.DealId);
+        var totals = await Services.ServiceSql.DealTotalsAsync(connection, transaction, rows.Select(r => (r.Id, r.Currency)).ToList());
+        var custom = await CustomFields.CustomFieldSql.ValuesAsync(connection, transaction, rows.Select(r => r.Id).ToList());
         return rows.Select(r =>
         {
             var currency = Currency.FromStored(r.Currency);
@@ -176,6 +161,10 @@ public static class DealSql
                 PipelineId = r.PipelineId,
                 UpdatedAt = r.UpdatedAt,
                 UserId = r.UserId,
+                TotalValue = totals[r.Id].TotalValue,
+                TotalValueDisplay = totals[r.Id].TotalValueDisplay,
+                TotalQuantity = totals[r.Id].TotalQuantity,
+                CustomFields = custom[r.Id],
             };
         }).ToList();
     }

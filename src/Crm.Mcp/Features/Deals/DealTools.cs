@@ -2,13 +2,14 @@ using System.ComponentModel;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Hosting;
+using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Features.Deals;
 
 [McpServerToolType]
-public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings)
+public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings, FieldRegistry? fieldRegistry = null)
 {
     [McpServerTool(Name = "create_deal_draft", Title = "Create deal draft", ReadOnly = false, Destructive = false,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
@@ -95,27 +96,29 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings)
 
     [McpServerTool(Name = "get_deals", Title = "List deals", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("List deals, newest first, optionally by stage, company or draft flag; paged with an opaque cursor. Example: {\"stage\": \"Proposal\", \"company\": \"Acme\", \"limit\": 25}")]
+    [Description("List deals (newest first unless sorted) with filters, search, sort and cursor paging; total and has_more say how many match. Example: {\"stage\": \"Proposal\", \"filters\": [{\"field\": \"amount\", \"op\": \"gte\", \"value\": 10000}], \"sort\": [{\"field\": \"amount\", \"direction\": \"desc\"}]}")]
     public async Task<DealPageResponse> GetDeals(
         [Description("Stage name or UUID in the default pipeline, e.g. \"Proposal\".")] string? stage = null,
         [Description("Company name or UUID, e.g. \"Acme, Inc.\".")] string? company = null,
         [Description("true for drafts only, false for published deals only.")] bool? is_draft = null,
-        [Description("Page size, 1 to 100. Default 25.")] int? limit = null,
-        [Description("next_cursor from the previous page.")] string? cursor = null,
+        [Description(ListDocs.Filters)] Filter[]? filters = null,
+        [Description(ListDocs.Search)] string? search = null,
+        [Description(ListDocs.Sort)] SortInput[]? sort = null,
+        [Description(ListDocs.Limit)] int? limit = null,
+        [Description(ListDocs.Cursor)] string? cursor = null,
         CancellationToken cancellationToken = default)
     {
-        var take = Validate.Limit(limit);
-        var after = PageCursor.Decode(cursor, 2);
         var page = await db.ReadAsync(async (connection, transaction) =>
         {
-            var stageId = stage is null ? null : await Lookup.StageIdAsync(connection, transaction, stage, "stage");
-            var companyId = company is null ? null : await Lookup.CompanyIdAsync(connection, transaction, company, "company");
-            return await DealSql.ListAsync(connection, transaction,
-                new DealSql.ListFilter(stageId, companyId, is_draft, take, after?[0], after?[1]));
+            var shortcuts = new List<Filter>();
+            if (stage is not null) shortcuts.Add(Filter.Rule("stage_id", FilterOps.EqualsOp, await Lookup.StageIdAsync(connection, transaction, stage, "stage")));
+            if (company is not null) shortcuts.Add(Filter.Rule("company_id", FilterOps.EqualsOp, await Lookup.CompanyIdAsync(connection, transaction, company, "company")));
+            if (is_draft is { } draft) shortcuts.Add(Filter.Rule("is_draft", FilterOps.EqualsOp, draft));
+            var schema = await (fieldRegistry ?? new FieldRegistry()).LoadAsync(DealFields.Entity, connection, transaction);
+            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
+                ids => DealSql.FindManyAsync(connection, transaction, ids), d => d.Id, shortcuts);
         }, cancellationToken);
-        var last = page.Items.LastOrDefault();
-        var next = page.HasMore && last is not null ? PageCursor.Encode(last.CreatedAt, last.Id) : null;
-        return new DealPageResponse(new DealPage(page.Items, page.Total, next, page.HasMore), true);
+        return new DealPageResponse(page, true);
     }
 
     /// <summary>The employer domain all the people's work emails agree on, if any: evidence for which company is meant.</summary>

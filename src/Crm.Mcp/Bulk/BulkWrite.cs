@@ -1,0 +1,90 @@
+using System.ComponentModel;
+using Crm.Mcp.Common;
+using Crm.Mcp.Data;
+using Microsoft.Data.Sqlite;
+using ModelContextProtocol;
+
+namespace Crm.Mcp.Bulk;
+
+/// <summary>The outcome of one item of a bulk call.</summary>
+public sealed record BulkItem<T>(
+    [property: Description("Position of the item in the request, from 0.")] int Index,
+    bool Ok,
+    [property: Description("What was written; null when the item failed.")] T? Result,
+    [property: Description("Why the item failed (field, message, expected); null when ok.")] ToolErrorBody? Error);
+
+public sealed record BulkData<T>(
+    IReadOnlyList<BulkItem<T>> Results,
+    int Succeeded,
+    int Failed,
+    [property: Description("True when the call was all-or-nothing.")] bool Atomic);
+
+public sealed record BulkResponse<T>(BulkData<T> Data, bool Success);
+
+/// <summary>What a bulk delete removed.</summary>
+public sealed record DeletedRecord(string Id, string Name);
+
+/// <summary>
+/// Runs 1 to 100 items in one write transaction, each in its own savepoint, reporting MCP progress after each.
+/// atomic (the default): any failing item fails the call and nothing is written; the error lists every failing
+/// item. atomic false: failing items are rolled back alone, the others are written, and each gets its own result.
+/// </summary>
+public static class BulkWrite
+{
+    public const int MaxItems = 100;
+    public const string AtomicDoc = "true (default): all items or none; the error lists every failing item. false: write the valid items and report each failure.";
+
+    public static async Task<BulkResponse<T>> RunAsync<TItem, T>(
+        CrmDb db, IReadOnlyList<TItem>? items, bool? atomic, IProgress<ProgressNotificationValue>? progress,
+        Func<SqliteConnection, SqliteTransaction, TItem, string, Task<T>> write, CancellationToken cancellationToken,
+        string field = "items")
+    {
+        if (items is null || items.Count is 0 or > MaxItems)
+            throw CrmError.Invalid(field, $"has {items?.Count ?? 0} items.", $"an array of 1 to {MaxItems} items");
+        var allOrNothing = atomic ?? true;
+        return await db.WriteAsync(async (connection, transaction) =>
+        {
+            var results = new List<BulkItem<T>>(items.Count);
+            for (var i = 0; i < items.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await transaction.SaveAsync("bulk_item", cancellationToken);
+                try
+                {
+                    var result = await write(connection, transaction, items[i], $"{field}[{i}]");
+                    await transaction.ReleaseAsync("bulk_item", cancellationToken);
+                    results.Add(new BulkItem<T>(i, true, result, null));
+                }
+                catch (CrmError error)
+                {
+                    await transaction.RollbackAsync("bulk_item", cancellationToken);
+                    await transaction.ReleaseAsync("bulk_item", cancellationToken);
+                    results.Add(new BulkItem<T>(i, false, default, error.ToBody()));
+                }
+                progress?.Report(new ProgressNotificationValue
+                {
+                    Progress = i + 1, Total = items.Count, Message = $"{field}[{i}] {(results[^1].Ok ? "ok" : "failed")}",
+                });
+            }
+
+            var failures = results.Where(r => !r.Ok).ToList();
+            if (allOrNothing && failures.Count > 0)
+            {
+                var first = failures[0].Error!;
+                var listed = string.Join(" | ", failures.Take(10).Select(f => f.Error!.Message));
+                throw new CrmError(first.Code, first.Field,
+                    $"{failures.Count} of {items.Count} items failed; nothing was written (atomic). {listed}{(failures.Count > 10 ? " | ..." : "")}",
+                    first.Expected) { Candidates = first.Candidates };
+            }
+            return new BulkResponse<T>(new BulkData<T>(results, results.Count - failures.Count, failures.Count, allOrNothing), true);
+        }, cancellationToken);
+    }
+
+    /// <summary>Reads a 1-to-100 list of record references (names or ids) for bulk deletes.</summary>
+    public static IReadOnlyList<string> References(string field, IReadOnlyList<string>? values, string example)
+    {
+        if (values is null || values.Count is 0 or > MaxItems)
+            throw CrmError.Invalid(field, $"has {values?.Count ?? 0} entries.", $"an array of 1 to {MaxItems} names or ids, e.g. {example}");
+        return values;
+    }
+}

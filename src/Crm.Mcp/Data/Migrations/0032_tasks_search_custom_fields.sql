@@ -1,0 +1,39 @@
+-- Tasks (migration 0020) join search_all and custom fields: search_source gains a task branch, task writes keep
+-- the index current, and a deleted task takes its custom field values with it.
+
+DROP VIEW search_source;
+
+CREATE VIEW search_source (entity_type, entity_id, title, body) AS
+    SELECT 'deal', d.id, d.name, concat_ws(' ', d.identifier, c.name, d.notes)
+    FROM deals d LEFT JOIN companies c ON c.id = d.company_id
+    UNION ALL
+    SELECT 'company', c.id, c.name, concat_ws(' ', c.domain, c.website, c.industry, c.phone, c.notes)
+    FROM companies c
+    UNION ALL
+    SELECT 'contact', p.id, p.full_name, concat_ws(' ', p.email, p.phone, p.title, p.notes)
+    FROM people p
+    UNION ALL
+    SELECT 'task', t.id, t.title, concat_ws(' ', t.type, t.notes)
+    FROM tasks t;
+
+CREATE TRIGGER tasks_search_ai AFTER INSERT ON tasks BEGIN
+    INSERT INTO search_documents (entity_type, entity_id, title, body)
+    SELECT entity_type, entity_id, title, body FROM search_source WHERE entity_type = 'task' AND entity_id = NEW.id;
+END;
+
+CREATE TRIGGER tasks_search_au AFTER UPDATE OF title, type, notes ON tasks BEGIN
+    UPDATE search_documents SET (title, body) = (
+        SELECT title, body FROM search_source WHERE entity_type = 'task' AND entity_id = NEW.id)
+    WHERE entity_type = 'task' AND entity_id = NEW.id;
+END;
+
+CREATE TRIGGER tasks_search_ad AFTER DELETE ON tasks BEGIN
+    DELETE FROM search_documents WHERE entity_type = 'task' AND entity_id = OLD.id;
+END;
+
+CREATE TRIGGER tasks_custom_values_ad AFTER DELETE ON tasks BEGIN
+    DELETE FROM custom_field_values WHERE entity_id = OLD.id;
+END;
+
+INSERT INTO search_documents (entity_type, entity_id, title, body)
+SELECT entity_type, entity_id, title, body FROM search_source WHERE entity_type = 'task';

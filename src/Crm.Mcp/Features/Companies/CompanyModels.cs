@@ -1,0 +1,61 @@
+using System.ComponentModel;
+using Crm.Mcp.Lists;
+
+namespace Crm.Mcp.Features.Companies;
+
+public sealed record CompanyView
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    [Description("Bare host, e.g. acme.com.")]
+    public string? Domain { get; init; }
+    public string? Website { get; init; }
+    public string? Logo { get; init; }
+    public string? Phone { get; init; }
+    public string? Industry { get; init; }
+    [Description("Markdown.")]
+    public string? Notes { get; init; }
+    public string? OwnerId { get; init; }
+    public long ContactCount { get; init; }
+    public long DealCount { get; init; }
+    public required string CreatedAt { get; init; }
+    public required string UpdatedAt { get; init; }
+    [Description("Custom field values by field name; see get_entity_configuration.")]
+    public System.Text.Json.Nodes.JsonObject CustomFields { get; init; } = [];
+}
+
+public sealed record CompanyContact(string Id, string Name, string? Email, string? Title);
+
+public sealed record CompanyDeal(string Id, string Identifier, string Name, string Stage, string? Amount, string Currency, bool IsDraft);
+
+public sealed record CompanyDetail(
+    CompanyView Company,
+    [property: Description("Up to 50 contacts, by name.")] IReadOnlyList<CompanyContact> Contacts,
+    [property: Description("Up to 50 deals, newest first.")] IReadOnlyList<CompanyDeal> Deals);
+
+/// <summary>A company to create; only the name is required.</summary>
+public sealed record CompanyInput
+{
+    [Description("Company name, unique ignoring case and legal suffixes, e.g. \"Acme, Inc.\".")]
+    public string? Name { get; init; }
+    [Description("Domain or URL, stored as the bare host, e.g. \"acme.com\". Default: the website's host.")]
+    public string? Domain { get; init; }
+    [Description("Website, e.g. \"https://acme.com\".")]
+    public string? Website { get; init; }
+    [Description("Phone, e.g. \"+1 415 555 0100\".")]
+    public string? Phone { get; init; }
+    [Description("Industry, e.g. \"Software\".")]
+    public string? Industry { get; init; }
+    [Description("Logo URL.")]
+    public string? Logo { get; init; }
+    [Description("Owner user UUID (see get_users).")]
+    public string? OwnerId { get; init; }
+    [Description("Markdown notes.")]
+    public string? Notes { get; init; }
+}
+
+public sealed record CompanyResponse(CompanyView Data, bool Success);
+
+public sealed record CompanyDetailResponse(CompanyDetail Data, bool Success);
+
+public sealed record CompanyPageResponse(ListPage<CompanyView> Data, bool Success);

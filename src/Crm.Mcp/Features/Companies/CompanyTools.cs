@@ -1,0 +1,203 @@
+using System.ComponentModel;
+using System.Text.RegularExpressions;
+using Crm.Mcp.Bulk;
+using Crm.Mcp.Common;
+using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
+using Crm.Mcp.Lists;
+using Crm.Mcp.Resolution;
+using Microsoft.Data.Sqlite;
+using ModelContextProtocol;
+using ModelContextProtocol.Server;
+
+namespace Crm.Mcp.Features.Companies;
+
+[McpServerToolType]
+public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegistry fieldRegistry)
+{
+    private static readonly string[] Clearable = ["domain", "website", "phone", "industry", "logo", "owner_id"];
+
+    [McpServerTool(Name = "create_companies", Title = "Create companies", ReadOnly = false, Destructive = false,
+        Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [Creates]
+    [Description("""
+        Create 1 to 100 companies; a name already taken (ignoring case and legal suffixes: "ACME inc" is "Acme, Inc.") is an error naming the existing company. Result per item.
+        Example: {"items": [{"name": "Acme, Inc.", "website": "https://acme.com", "industry": "Software"}]}
+        """)]
+    public Task<BulkResponse<CompanyView>> CreateCompanies(
+        [Description("Companies to create, e.g. [{\"name\": \"Acme, Inc.\", \"domain\": \"acme.com\"}].")] CompanyInput[] items,
+        [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
+        IProgress<ProgressNotificationValue>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        BulkWrite.RunAsync(db, items, atomic, progress, async (connection, transaction, item, path) =>
+        {
+            item ??= new CompanyInput();
+            var name = Validate.Text($"{path}.name", item.Name, 200, "\"Acme, Inc.\"")
+                       ?? throw CrmError.Invalid($"{path}.name", "is required.", "a company name such as \"Acme, Inc.\"");
+            var now = Clock.NowIso();
+            var website = Website($"{path}.website", item.Website);
+            var row = new CompanySql.CompanyRow
+            {
+                Id = Guid.NewGuid().ToString(), Name = name, NameKey = Key($"{path}.name", name),
+                Domain = Domain($"{path}.domain", item.Domain) ?? Domain($"{path}.website", website),
+                Website = website, Logo = Website($"{path}.logo", item.Logo),
+                Phone = Validate.Text($"{path}.phone", item.Phone, 50, "\"+1 415 555 0100\""),
+                Industry = Validate.Text($"{path}.industry", item.Industry, 100, "\"Software\""),
+                Notes = Validate.Text($"{path}.notes", item.Notes, 20000),
+                OwnerId = await resolver.RequireUserAsync(connection, transaction, item.OwnerId, $"{path}.owner_id"),
+                CreatedAt = now, UpdatedAt = now,
+            };
+            if (!await CompanySql.InsertAsync(connection, transaction, row))
+                throw await TakenAsync(connection, transaction, row.NameKey, null, $"{path}.name", name);
+            return CompanySql.ToView(row);
+        }, cancellationToken);
+
+    [McpServerTool(Name = "get_companies", Title = "List companies", ReadOnly = true, Destructive = false, Idempotent = true,
+        OpenWorld = false, UseStructuredContent = true)]
+    [Description("List companies (by name unless sorted) with filters, search, sort and cursor paging. Example: {\"filters\": [{\"field\": \"industry\", \"op\": \"equals\", \"value\": \"Software\"}], \"sort\": [{\"field\": \"deal_count\", \"direction\": \"desc\"}]}")]
+    public async Task<CompanyPageResponse> GetCompanies(
+        [Description(ListDocs.Filters)] Filter[]? filters = null,
+        [Description(ListDocs.Search)] string? search = null,
+        [Description(ListDocs.Sort)] SortInput[]? sort = null,
+        [Description(ListDocs.Limit)] int? limit = null,
+        [Description(ListDocs.Cursor)] string? cursor = null,
+        CancellationToken cancellationToken = default)
+    {
+        var page = await db.ReadAsync(async (connection, transaction) =>
+        {
+            var schema = await fieldRegistry.LoadAsync(CompanyFields.Entity, connection, transaction);
+            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
+                ids => CompanySql.FindManyAsync(connection, transaction, ids), c => c.Id);
+        }, cancellationToken);
+        return new CompanyPageResponse(page, true);
+    }
+
+    [McpServerTool(Name = "get_company", Title = "Get company", ReadOnly = true, Destructive = false, Idempotent = true,
+        OpenWorld = false, UseStructuredContent = true)]
+    [Description("Get one company by UUID or name, with up to 50 contacts and 50 deals. Example: {\"company\": \"Acme\"}")]
+    public async Task<CompanyDetailResponse> GetCompany(
+        [Description("Company name or UUID, e.g. \"Acme, Inc.\" (matches \"acme\").")] string company,
+        CancellationToken cancellationToken = default)
+    {
+        var key = Required("company", company);
+        return await db.ReadAsync(async (connection, transaction) =>
+        {
+            var id = await Lookup.CompanyIdAsync(connection, transaction, key, "company");
+            return new CompanyDetailResponse(await CompanySql.DetailAsync(connection, transaction, id), true);
+        }, cancellationToken);
+    }
+
+    [McpServerTool(Name = "update_company", Title = "Update company", ReadOnly = false, Destructive = false, Idempotent = true,
+        OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
+    [Description("Change a company's fields; omitted arguments stay, `clear` empties fields. A new name must not belong to another company. Example: {\"company\": \"Acme\", \"industry\": \"Robotics\", \"clear\": [\"phone\"]}")]
+    public async Task<CompanyResponse> UpdateCompany(
+        [Description("The company's name or UUID, e.g. \"Acme, Inc.\".")] string company,
+        [Description("New name, e.g. \"Acme Robotics\".")] string? name = null,
+        [Description("Domain or URL, stored as the bare host, e.g. \"acme.com\".")] string? domain = null,
+        [Description("Website, e.g. \"https://acme.com\".")] string? website = null,
+        [Description("Phone, e.g. \"+1 415 555 0100\".")] string? phone = null,
+        [Description("Industry, e.g. \"Software\".")] string? industry = null,
+        [Description("Logo URL, e.g. \"https://acme.com/logo.png\".")] string? logo = null,
+        [Description("Owner user UUID (see get_users).")] string? owner_id = null,
+        [Description(ClearFields.Doc)] string[]? clear = null,
+        CancellationToken cancellationToken = default)
+    {
+        var key = Required("company", company);
+        var cleared = ClearFields.Read(clear, Clearable);
+        foreach (var (field, value) in new (string, object?)[] { ("domain", domain), ("website", website), ("phone", phone), ("industry", industry), ("logo", logo), ("owner_id", owner_id) })
+            ClearFields.NotBoth(cleared, field, value);
+        var newName = Validate.Text("name", name, 200, "\"Acme Robotics\"");
+        var newDomain = Domain("domain", domain);
+        var newWebsite = Website("website", website);
+        var newLogo = Website("logo", logo);
+        var newPhone = Validate.Text("phone", phone, 50, "\"+1 415 555 0100\"");
+        var newIndustry = Validate.Text("industry", industry, 100, "\"Software\"");
+
+        return await db.WriteAsync(async (connection, transaction) =>
+        {
+            var id = await Lookup.CompanyIdAsync(connection, transaction, key, "company");
+            var row = (await CompanySql.FindAsync(connection, transaction, id))!;
+            if (newName is not null)
+            {
+                var nameKey = Key("name", newName);
+                if (await CompanySql.FindByKeyAsync(connection, transaction, nameKey, id) is not null)
+                    throw await TakenAsync(connection, transaction, nameKey, id, "name", newName);
+                row.Name = newName;
+                row.NameKey = nameKey;
+            }
+            var ownerId = await resolver.RequireUserAsync(connection, transaction, owner_id, "owner_id");
+            row.Domain = cleared.Contains("domain") ? null : newDomain ?? row.Domain;
+            row.Website = cleared.Contains("website") ? null : newWebsite ?? row.Website;
+            row.Logo = cleared.Contains("logo") ? null : newLogo ?? row.Logo;
+            row.Phone = cleared.Contains("phone") ? null : newPhone ?? row.Phone;
+            row.Industry = cleared.Contains("industry") ? null : newIndustry ?? row.Industry;
+            row.OwnerId = cleared.Contains("owner_id") ? null : ownerId ?? row.OwnerId;
+            row.UpdatedAt = Clock.NowIso();
+            await CompanySql.UpdateAsync(connection, transaction, row);
+            return new CompanyResponse(await CompanySql.ViewAsync(connection, transaction, row.Id), true);
+        }, cancellationToken);
+    }
+
+    [McpServerTool(Name = "delete_companies", Title = "Delete companies", ReadOnly = false, Destructive = true, Idempotent = false,
+        OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
+    [Description("Permanently delete 1 to 100 companies by name or UUID: irreversible. Their deals stay without a company; their contacts stay, unlinked. Example: {\"companies\": [\"Acme, Inc.\"]}")]
+    public Task<BulkResponse<DeletedRecord>> DeleteCompanies(
+        [Description("Company names or UUIDs, e.g. [\"Acme, Inc.\", \"c1d2e3f4-a5b6-4890-8def-123456789abc\"].")] string[] companies,
+        [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
+        IProgress<ProgressNotificationValue>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        BulkWrite.RunAsync(db, BulkWrite.References("companies", companies, "[\"Acme, Inc.\"]"), atomic, progress, async (connection, transaction, reference, path) =>
+        {
+            var id = await Lookup.CompanyIdAsync(connection, transaction, Required(path, reference), path);
+            var row = (await CompanySql.FindAsync(connection, transaction, id))!;
+            await CompanySql.DeleteAsync(connection, transaction, id);
+            return new DeletedRecord(id, row.Name);
+        }, cancellationToken, "companies");
+
+    private static string Required(string field, string? value) =>
+        Validate.Text(field, value, 200, "\"Acme, Inc.\"") ?? throw CrmError.Invalid(field, "is required.", "a company name or UUID, e.g. \"Acme, Inc.\"");
+
+    private static string Key(string field, string name)
+    {
+        var key = NameKeys.Company(name);
+        return key.Length > 0 ? key : throw CrmError.Invalid(field, $"'{name}' has no letters or digits.", "a company name such as \"Acme, Inc.\"");
+    }
+
+    private static async Task<CrmError> TakenAsync(SqliteConnection connection, SqliteTransaction transaction, string nameKey, string? exceptId, string field, string name)
+    {
+        var other = await CompanySql.FindByKeyAsync(connection, transaction, nameKey, exceptId);
+        return new CrmError(ErrorCodes.Conflict, field,
+            $"{field}: '{name}' is taken by the company '{other?.Name}' ({other?.Id}); names match ignoring case and legal suffixes.",
+            "a different name, or update/use the existing company")
+        {
+            Candidates = other is null ? null : [new Candidate(other.Id, other.Name, null, 1.0, "same name")],
+        };
+    }
+
+    [GeneratedRegex(@"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")]
+    private static partial Regex DomainPattern();
+
+    /// <summary>"https://www.Acme.com/about" and "acme.com" are both stored as "acme.com".</summary>
+    internal static string? Domain(string field, string? value)
+    {
+        var text = Validate.Text(field, value, 300, "\"acme.com\"");
+        if (text is null) return null;
+        var host = text.Contains("://") && Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri.Host : text.Split('/', '?', '#')[0].Split(':')[0];
+        host = host.ToLowerInvariant();
+        if (host.StartsWith("www.", StringComparison.Ordinal)) host = host[4..];
+        return DomainPattern().IsMatch(host) ? host : throw CrmError.Invalid(field, $"'{Validate.Shorten(text)}' is not a domain.", "a domain such as \"acme.com\" or a URL such as \"https://acme.com\"");
+    }
+
+    /// <summary>An http(s) URL; "acme.com" becomes "https://acme.com".</summary>
+    internal static string? Website(string field, string? value)
+    {
+        var text = Validate.Text(field, value, 500, "\"https://acme.com\"");
+        if (text is null) return null;
+        var withScheme = text.Contains("://") ? text : "https://" + text;
+        return Uri.TryCreate(withScheme, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Contains('.')
+            ? uri.ToString().TrimEnd('/')
+            : throw CrmError.Invalid(field, $"'{Validate.Shorten(text)}' is not a web address.", "a URL such as \"https://acme.com\"");
+    }
+}

@@ -1,0 +1,70 @@
+using System.ComponentModel;
+using Crm.Mcp.Lists;
+using Crm.Mcp.Resolution;
+
+namespace Crm.Mcp.Features.Contacts;
+
+public sealed record ContactCompany(string Id, string Name);
+
+public sealed record ContactView
+{
+    public required string Id { get; init; }
+    [Description("Full name.")]
+    public required string Name { get; init; }
+    public required string FirstName { get; init; }
+    public required string LastName { get; init; }
+    public string? Email { get; init; }
+    public string? Phone { get; init; }
+    public string? Title { get; init; }
+    public required IReadOnlyList<ContactCompany> Companies { get; init; }
+    [Description("Markdown.")]
+    public string? Notes { get; init; }
+    public string? OwnerId { get; init; }
+    public long DealCount { get; init; }
+    public required string CreatedAt { get; init; }
+    public required string UpdatedAt { get; init; }
+    [Description("Custom field values by field name; see get_entity_configuration.")]
+    public System.Text.Json.Nodes.JsonObject CustomFields { get; init; } = [];
+}
+
+public sealed record ContactDeal(string Id, string Identifier, string Name, string Stage, bool IsDraft);
+
+public sealed record ContactDetail(
+    ContactView Contact,
+    [property: Description("Up to 50 deals the contact is on, newest first.")] IReadOnlyList<ContactDeal> Deals);
+
+/// <summary>A contact written by create_contacts or update_contact, with how its company was resolved.</summary>
+public sealed record ContactWrite(
+    ContactView Contact,
+    [property: Description("The company found or created from company_name/company_id; null when none was given.")] ResolvedRecord? Company);
+
+/// <summary>A contact to create: a name or an email at least.</summary>
+public sealed record ContactInput
+{
+    [Description("Full name, e.g. \"Jane Founder\".")]
+    public string? Name { get; init; }
+    [Description("Given name, when name is not given as one text.")]
+    public string? FirstName { get; init; }
+    [Description("Family name, when name is not given as one text.")]
+    public string? LastName { get; init; }
+    [Description("Email, unique across contacts (ignoring case), e.g. \"jane@acme.com\".")]
+    public string? Email { get; init; }
+    [Description("Phone, e.g. \"+1 415 555 0100\".")]
+    public string? Phone { get; init; }
+    [Description("Job title, e.g. \"CEO\".")]
+    public string? Title { get; init; }
+    [Description("Company name, found or created, e.g. \"Acme, Inc.\".")]
+    public string? CompanyName { get; init; }
+    [Description("Existing company UUID.")]
+    public string? CompanyId { get; init; }
+    [Description("Owner user UUID (see get_users).")]
+    public string? OwnerId { get; init; }
+    [Description("Markdown notes.")]
+    public string? Notes { get; init; }
+}
+
+public sealed record ContactWriteResponse(ContactWrite Data, bool Success);
+
+public sealed record ContactDetailResponse(ContactDetail Data, bool Success);
+
+public sealed record ContactPageResponse(ListPage<ContactView> Data, bool Success);

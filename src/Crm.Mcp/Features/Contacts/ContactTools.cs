@@ -1,0 +1,199 @@
+using System.ComponentModel;
+using Crm.Mcp.Bulk;
+using Crm.Mcp.Common;
+using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
+using Crm.Mcp.Lists;
+using Crm.Mcp.Resolution;
+using Microsoft.Data.Sqlite;
+using ModelContextProtocol;
+using ModelContextProtocol.Server;
+
+namespace Crm.Mcp.Features.Contacts;
+
+[McpServerToolType]
+public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fieldRegistry)
+{
+    private static readonly string[] Clearable = ["email", "phone", "title", "owner_id", "company"];
+    private const string ContactForm = "a contact's UUID, email or full name, e.g. \"jane@acme.com\"";
+
+    [McpServerTool(Name = "create_contacts", Title = "Create contacts", ReadOnly = false, Destructive = false,
+        Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [Resolves, Creates]
+    [Description("""
+        Create 1 to 100 contacts (people). The company is found or created by name (see `company` in each result); an email already used is an error naming its contact. Result per item.
+        Example: {"items": [{"name": "Jane Founder", "email": "jane@acme.com", "title": "CEO", "company_name": "Acme, Inc."}]}
+        """)]
+    public Task<BulkResponse<ContactWrite>> CreateContacts(
+        [Description("Contacts to create, e.g. [{\"name\": \"Jane Founder\", \"email\": \"jane@acme.com\"}].")] ContactInput[] items,
+        [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
+        IProgress<ProgressNotificationValue>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        BulkWrite.RunAsync(db, items, atomic, progress, async (connection, transaction, item, path) =>
+        {
+            item ??= new ContactInput();
+            var name = Validate.Text($"{path}.name", item.Name, 200, "\"Jane Founder\"");
+            var first = Validate.Text($"{path}.first_name", item.FirstName, 100, "\"Jane\"");
+            var last = Validate.Text($"{path}.last_name", item.LastName, 100, "\"Founder\"");
+            var email = item.Email is null ? null : Validate.Email($"{path}.email", item.Email);
+            if (name is null && first is null && last is null && email is null)
+                throw CrmError.Invalid(path, "a contact needs a name or an email.", "{\"name\": \"Jane Founder\", \"email\": \"jane@acme.com\"}");
+            var now = Clock.NowIso();
+            var row = new ContactSql.PersonRow
+            {
+                Id = Guid.NewGuid().ToString(),
+                Phone = Validate.Text($"{path}.phone", item.Phone, 50, "\"+1 415 555 0100\""),
+                Title = Validate.Text($"{path}.title", item.Title, 200, "\"CEO\""),
+                Notes = Validate.Text($"{path}.notes", item.Notes, 20000),
+                CreatedAt = now, UpdatedAt = now,
+            };
+            SetName(row, path, name, first, last, email);
+            await SetEmailAsync(connection, transaction, row, email, $"{path}.email");
+            row.OwnerId = await resolver.RequireUserAsync(connection, transaction, item.OwnerId, $"{path}.owner_id");
+            var company = await resolver.ResolveCompanyAsync(connection, transaction, item.CompanyId, item.CompanyName, $"{path}.company_id", $"{path}.company_name");
+            await ContactSql.InsertAsync(connection, transaction, row);
+            if (company is not null) await ContactSql.SetCompanyAsync(connection, transaction, row.Id, company.Id, now);
+            return new ContactWrite(await ContactSql.ViewAsync(connection, transaction, row.Id), company);
+        }, cancellationToken);
+
+    [McpServerTool(Name = "get_contacts", Title = "List contacts", ReadOnly = true, Destructive = false, Idempotent = true,
+        OpenWorld = false, UseStructuredContent = true)]
+    [Description("List contacts (by name unless sorted) with filters, search, sort and cursor paging. Example: {\"company\": \"Acme\", \"filters\": [{\"field\": \"title\", \"op\": \"contains\", \"value\": \"CEO\"}]}")]
+    public async Task<ContactPageResponse> GetContacts(
+        [Description("Only contacts of this company (name or UUID), e.g. \"Acme, Inc.\".")] string? company = null,
+        [Description(ListDocs.Filters)] Filter[]? filters = null,
+        [Description(ListDocs.Search)] string? search = null,
+        [Description(ListDocs.Sort)] SortInput[]? sort = null,
+        [Description(ListDocs.Limit)] int? limit = null,
+        [Description(ListDocs.Cursor)] string? cursor = null,
+        CancellationToken cancellationToken = default)
+    {
+        var page = await db.ReadAsync(async (connection, transaction) =>
+        {
+            var shortcuts = new List<Filter>();
+            if (company is not null)
+                shortcuts.Add(Filter.Rule("company_ids", FilterOps.HasAny, new[] { await Lookup.CompanyIdAsync(connection, transaction, company, "company") }));
+            var schema = await fieldRegistry.LoadAsync(ContactFields.Entity, connection, transaction);
+            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
+                ids => ContactSql.FindManyAsync(connection, transaction, ids), c => c.Id, shortcuts);
+        }, cancellationToken);
+        return new ContactPageResponse(page, true);
+    }
+
+    [McpServerTool(Name = "get_contact", Title = "Get contact", ReadOnly = true, Destructive = false, Idempotent = true,
+        OpenWorld = false, UseStructuredContent = true)]
+    [Description("Get one contact by UUID, email or full name, with companies and up to 50 deals. Example: {\"contact\": \"jane@acme.com\"}")]
+    public async Task<ContactDetailResponse> GetContact(
+        [Description("The contact's UUID, email or full name, e.g. \"jane@acme.com\" or \"Jane Founder\".")] string contact,
+        CancellationToken cancellationToken = default)
+    {
+        var key = Required("contact", contact);
+        return await db.ReadAsync(async (connection, transaction) =>
+        {
+            var id = await Lookup.PersonIdAsync(connection, transaction, key, "contact");
+            return new ContactDetailResponse(await ContactSql.DetailAsync(connection, transaction, id), true);
+        }, cancellationToken);
+    }
+
+    [McpServerTool(Name = "update_contact", Title = "Update contact", ReadOnly = false, Destructive = false, Idempotent = true,
+        OpenWorld = false, UseStructuredContent = true)]
+    [Resolves]
+    [Description("Change a contact's fields; omitted arguments stay, `clear` empties fields. company_name/company_id makes that company (found or created) the contact's only company. A new email must not belong to another contact. Example: {\"contact\": \"Jane Founder\", \"title\": \"CTO\", \"company_name\": \"Globex\"}")]
+    public async Task<ContactWriteResponse> UpdateContact(
+        [Description("The contact's UUID, email or full name, e.g. \"jane@acme.com\".")] string contact,
+        [Description("New full name, e.g. \"Jane Q. Founder\".")] string? name = null,
+        [Description("New given name, e.g. \"Jane\".")] string? first_name = null,
+        [Description("New family name, e.g. \"Founder\".")] string? last_name = null,
+        [Description("New email, e.g. \"jane@globex.com\".")] string? email = null,
+        [Description("Phone, e.g. \"+1 415 555 0100\".")] string? phone = null,
+        [Description("Job title, e.g. \"CTO\".")] string? title = null,
+        [Description("Company name, found or created, e.g. \"Globex\"; replaces the contact's company links.")] string? company_name = null,
+        [Description("Existing company UUID; replaces the contact's company links.")] string? company_id = null,
+        [Description("Owner user UUID (see get_users).")] string? owner_id = null,
+        [Description(ClearFields.Doc + " \"company\" removes every company link.")] string[]? clear = null,
+        CancellationToken cancellationToken = default)
+    {
+        var key = Required("contact", contact);
+        var cleared = ClearFields.Read(clear, Clearable);
+        foreach (var (field, value) in new (string, object?)[] { ("email", email), ("phone", phone), ("title", title), ("owner_id", owner_id), ("company", company_name ?? company_id) })
+            ClearFields.NotBoth(cleared, field, value);
+        var newName = Validate.Text("name", name, 200, "\"Jane Founder\"");
+        var newFirst = Validate.Text("first_name", first_name, 100, "\"Jane\"");
+        var newLast = Validate.Text("last_name", last_name, 100, "\"Founder\"");
+        var newEmail = email is null ? null : Validate.Email("email", email);
+        var newPhone = Validate.Text("phone", phone, 50, "\"+1 415 555 0100\"");
+        var newTitle = Validate.Text("title", title, 200, "\"CTO\"");
+
+        return await db.WriteAsync(async (connection, transaction) =>
+        {
+            var id = await Lookup.PersonIdAsync(connection, transaction, key, "contact");
+            var row = (await ContactSql.FindAsync(connection, transaction, id))!;
+            var now = Clock.NowIso();
+            if (newName is not null || newFirst is not null || newLast is not null)
+                SetName(row, "name", newName, newFirst ?? (newName is null ? row.FirstName : null), newLast ?? (newName is null ? row.LastName : null), null);
+            if (cleared.Contains("email")) (row.Email, row.EmailKey) = (null, null);
+            else if (newEmail is not null) await SetEmailAsync(connection, transaction, row, newEmail, "email");
+            row.Phone = cleared.Contains("phone") ? null : newPhone ?? row.Phone;
+            row.Title = cleared.Contains("title") ? null : newTitle ?? row.Title;
+            var ownerId = await resolver.RequireUserAsync(connection, transaction, owner_id, "owner_id");
+            row.OwnerId = cleared.Contains("owner_id") ? null : ownerId ?? row.OwnerId;
+            row.UpdatedAt = now;
+            await ContactSql.UpdateAsync(connection, transaction, row);
+
+            var company = await resolver.ResolveCompanyAsync(connection, transaction, company_id, company_name);
+            if (company is not null || cleared.Contains("company"))
+                await ContactSql.SetCompanyAsync(connection, transaction, id, company?.Id, now);
+            return new ContactWriteResponse(new ContactWrite(await ContactSql.ViewAsync(connection, transaction, id), company), true);
+        }, cancellationToken);
+    }
+
+    [McpServerTool(Name = "delete_contacts", Title = "Delete contacts", ReadOnly = false, Destructive = true, Idempotent = false,
+        OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
+    [Description("Permanently delete 1 to 100 contacts by UUID, email or full name: irreversible. Their deals and companies stay, without them. Example: {\"contacts\": [\"jane@acme.com\"]}")]
+    public Task<BulkResponse<DeletedRecord>> DeleteContacts(
+        [Description("Contact UUIDs, emails or full names, e.g. [\"jane@acme.com\", \"Bob Builder\"].")] string[] contacts,
+        [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
+        IProgress<ProgressNotificationValue>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        BulkWrite.RunAsync(db, BulkWrite.References("contacts", contacts, "[\"jane@acme.com\"]"), atomic, progress, async (connection, transaction, reference, path) =>
+        {
+            var id = await Lookup.PersonIdAsync(connection, transaction, Required(path, reference), path);
+            var row = (await ContactSql.FindAsync(connection, transaction, id))!;
+            await ContactSql.DeleteAsync(connection, transaction, id);
+            return new DeletedRecord(id, row.FullName);
+        }, cancellationToken, "contacts");
+
+    private static string Required(string field, string? value) =>
+        Validate.Text(field, value, 254, "\"jane@acme.com\"") ?? throw CrmError.Invalid(field, "is required.", ContactForm);
+
+    /// <summary>Full name from name, else first + last, else the email; first/last split from a full name when not given.</summary>
+    private static void SetName(ContactSql.PersonRow row, string path, string? name, string? first, string? last, string? email)
+    {
+        var full = name ?? (first is null && last is null ? email! : string.Join(' ', new[] { first, last }.Where(p => !string.IsNullOrEmpty(p))));
+        var key = NameKeys.Person(full);
+        if (key.Length == 0)
+            throw CrmError.Invalid(path.EndsWith(".name") || path == "name" ? path : $"{path}.name", $"'{full}' has no letters or digits.", "a name such as \"Jane Founder\"");
+        if (name is not null && first is null && last is null)
+        {
+            var split = name.LastIndexOf(' ');
+            (first, last) = split < 0 ? (name, "") : (name[..split].Trim(), name[(split + 1)..]);
+        }
+        (row.FullName, row.NameKey, row.FirstName, row.LastName) = (full, key, first ?? "", last ?? "");
+    }
+
+    private static async Task SetEmailAsync(SqliteConnection connection, SqliteTransaction transaction, ContactSql.PersonRow row, string? email, string field)
+    {
+        if (email is null) return;
+        var emailKey = NameKeys.Email(email);
+        var other = await ContactSql.FindByEmailAsync(connection, transaction, emailKey, row.Id);
+        if (other is not null)
+            throw new CrmError(ErrorCodes.Conflict, field,
+                $"{field}: {email} already belongs to the contact '{other.FullName}' ({other.Id}); emails are unique.",
+                "a different email, or update that contact instead")
+            {
+                Candidates = [new Candidate(other.Id, other.FullName, other.Email, 1.0, "same email")],
+            };
+        (row.Email, row.EmailKey) = (email, emailKey);
+    }
+}

@@ -1,0 +1,42 @@
+using System.ComponentModel;
+using Crm.Mcp.Data;
+using Crm.Mcp.Lists;
+using ModelContextProtocol.Server;
+
+namespace Crm.Mcp.Features.CustomFields;
+
+[McpServerToolType]
+public sealed class ConfigurationTools(CrmDb db, FieldRegistry registry)
+{
+    [McpServerTool(Name = "get_entity_configuration", Title = "Get entity configuration", ReadOnly = true, Destructive = false,
+        Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("""
+        What each entity's list can filter and sort on: every field with its type, operators and allowed values
+        (built-in and custom), plus the custom field definitions and the values each accepts. Read it before building
+        filters or setting custom field values. Example: {"entity": "deals"}
+        """)]
+    public async Task<ConfigurationResponse> GetEntityConfiguration(
+        [Description("deals, companies, contacts or tasks; default: all.")] string? entity = null,
+        CancellationToken cancellationToken = default)
+    {
+        var wanted = entity is null ? CustomFieldSql.Entities : [CustomFieldSql.Entity("entity", entity)];
+        var entities = await db.ReadAsync(async (connection, transaction) =>
+        {
+            var result = new List<EntityConfiguration>();
+            foreach (var target in wanted)
+            {
+                IReadOnlyList<FieldInfo> fields = [];
+                if (FieldRegistry.BuiltIn.ContainsKey(target.Name))
+                    fields = (await registry.LoadAsync(target.Name, connection, transaction)).Fields
+                        .Select(f => new FieldInfo(f.Name, f.Type.Name(), f.Operators, f.Options, f.Sortable, f.Searchable, f.Custom, f.Description))
+                        .ToList();
+                var custom = (await CustomFieldSql.ListAsync(connection, transaction, target.Name))
+                    .Select(c => new CustomFieldInfo(c, CustomFieldTypes.Form(c), fields.Any(f => f.Custom && f.Name == c.Name)))
+                    .ToList();
+                result.Add(new EntityConfiguration(target.Name, fields, custom));
+            }
+            return result;
+        }, cancellationToken);
+        return new ConfigurationResponse(new ConfigurationResult(entities, CustomFieldTypes.All), true);
+    }
+}

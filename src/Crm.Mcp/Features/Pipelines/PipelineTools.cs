@@ -1,0 +1,235 @@
+using System.ComponentModel;
+using Crm.Mcp.Common;
+using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
+using Crm.Mcp.Resolution;
+using Microsoft.Data.Sqlite;
+using ModelContextProtocol.Server;
+
+namespace Crm.Mcp.Features.Pipelines;
+
+/// <summary>
+/// Pipelines and their stages. Stage order is kept as positions 1..n with open stages before won and lost ones,
+/// and a pipeline always keeps at least one open stage (new deals start in the first one).
+/// </summary>
+[McpServerToolType]
+public sealed class PipelineTools(CrmDb db)
+{
+    private const string KindForm = "open, won or lost";
+
+    [McpServerTool(Name = "get_pipelines", Title = "List pipelines and stages", ReadOnly = true, Destructive = false,
+        Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("""
+        List pipelines with their stages in order; per stage and per pipeline the deal count and the summed amount per
+        currency (currencies are never added together). Example: {"pipeline": "Sales", "include_drafts": false}
+        """)]
+    public async Task<PipelineListResponse> GetPipelines(
+        [Description("Only this pipeline, by name or UUID, e.g. \"Sales\". Default: all.")] string? pipeline = null,
+        [Description("Count draft deals too. Default true.")] bool? include_drafts = null,
+        CancellationToken cancellationToken = default)
+    {
+        var views = await db.ReadAsync(async (connection, transaction) =>
+        {
+            var only = pipeline is null ? null : (await PipelineSql.ResolvePipelineAsync(connection, transaction, pipeline)).Id;
+            return await PipelineSql.ViewsAsync(connection, transaction, only, include_drafts ?? true);
+        }, cancellationToken);
+        return new PipelineListResponse(new PipelineList(views, views.Count), true);
+    }
+
+    [McpServerTool(Name = "create_stage", Title = "Create stage", ReadOnly = false, Destructive = false,
+        Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [Creates]
+    [Description("""
+        Add a stage to a pipeline. Without a position an open stage goes after the last open stage and a won/lost stage
+        goes last. Names are unique per pipeline, compared ignoring case, accents and punctuation.
+        Example: {"name": "Legal review", "position": 4}
+        """)]
+    public async Task<StageChangeResponse> CreateStage(
+        [Description("Stage name, e.g. \"Legal review\".")] string name,
+        [Description("Pipeline name or UUID, e.g. \"Sales\". Default: the default pipeline.")] string? pipeline = null,
+        [Description("open (default), won or lost.")] string? kind = null,
+        [Description("1-based position, e.g. 3; later stages move down. Open stages must stay before won/lost ones.")] int? position = null,
+        CancellationToken cancellationToken = default)
+    {
+        var (stageName, key) = StageName("name", name) ?? throw CrmError.Invalid("name", "is required.", "a stage name such as \"Legal review\"");
+        var stageKind = Kind(kind) ?? "open";
+        return await db.WriteAsync(async (connection, transaction) =>
+        {
+            var pipelineRow = await PipelineSql.ResolvePipelineAsync(connection, transaction, pipeline);
+            var stages = await PipelineSql.StagesAsync(connection, transaction, pipelineRow.Id);
+            EnsureNameFree(stages, key, stageName, pipelineRow.Name, exceptId: null);
+            var stage = new PipelineSql.StageRow { Id = Guid.NewGuid().ToString(), PipelineId = pipelineRow.Id, Name = stageName, NameKey = key, Kind = stageKind };
+            var ordered = Arrange(stages, stage, position, currentIndex: null);
+            var now = Clock.NowIso();
+            await PipelineSql.InsertStageAsync(connection, transaction, stage, now);
+            await PipelineSql.RenumberAsync(connection, transaction, ordered, now);
+            return await ChangeAsync(connection, transaction, stage.Id, pipelineRow.Id);
+        }, cancellationToken);
+    }
+
+    [McpServerTool(Name = "update_stage", Title = "Update stage", ReadOnly = false, Destructive = false,
+        Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
+    [Description("""
+        Rename a stage, move it to another position, or change its kind (open, won, lost). Deals stay in the stage.
+        The last open stage of a pipeline cannot become won or lost. Example: {"stage": "Proposal", "name": "Quote sent", "position": 2}
+        """)]
+    public async Task<StageChangeResponse> UpdateStage(
+        [Description("The stage's name or UUID, e.g. \"Proposal\".")] string stage,
+        [Description("Pipeline of a stage given by name, e.g. \"Sales\". Default: the default pipeline.")] string? pipeline = null,
+        [Description("New name, e.g. \"Quote sent\".")] string? name = null,
+        [Description("New 1-based position, e.g. 2; the stages in between shift by one.")] int? position = null,
+        [Description("New kind: open, won or lost.")] string? kind = null,
+        CancellationToken cancellationToken = default)
+    {
+        var rename = StageName("name", name);
+        var newKind = Kind(kind);
+        if (rename is null && position is null && newKind is null)
+            throw CrmError.Invalid("name", "update_stage needs something to change.", "at least one of name, position or kind, e.g. {\"stage\": \"Proposal\", \"name\": \"Quote sent\"}");
+        return await db.WriteAsync(async (connection, transaction) =>
+        {
+            var target = await FindAsync(connection, transaction, stage, "stage", pipeline);
+            var stages = await PipelineSql.StagesAsync(connection, transaction, target.PipelineId);
+            var current = stages.Single(s => s.Id == target.Id);
+            if (rename is { } r)
+            {
+                EnsureNameFree(stages, r.Key, r.Name, await PipelineNameAsync(connection, transaction, target.PipelineId), exceptId: current.Id);
+                (current.Name, current.NameKey) = r;
+            }
+            if (newKind is not null && newKind != current.Kind)
+            {
+                if (current.Kind == "open" && stages.Count(s => s.Kind == "open") == 1)
+                    throw CrmError.Invalid("kind", $"'{current.Name}' is the pipeline's only open stage; it cannot become {newKind}.",
+                        "create another open stage first (create_stage), then change this one");
+                current.Kind = newKind;
+            }
+            var ordered = Arrange(stages.Where(s => s.Id != current.Id).ToList(), current, position, stages.IndexOf(current));
+            var now = Clock.NowIso();
+            await PipelineSql.UpdateStageAsync(connection, transaction, current, now);
+            await PipelineSql.RenumberAsync(connection, transaction, ordered, now);
+            return await ChangeAsync(connection, transaction, current.Id, current.PipelineId);
+        }, cancellationToken);
+    }
+
+    [McpServerTool(Name = "delete_stage", Title = "Delete stage", ReadOnly = false, Destructive = true,
+        Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
+    [Description("""
+        Delete a stage; irreversible. Its deals move to move_deals_to (required when it has deals), after the deals
+        already there, so no deal is ever left without a stage. The pipeline's last open stage cannot be deleted.
+        Example: {"stage": "Legal review", "move_deals_to": "Negotiation"}
+        """)]
+    public async Task<StageDeletionResponse> DeleteStage(
+        [Description("The stage's name or UUID, e.g. \"Legal review\".")] string stage,
+        [Description("Stage name or UUID in the same pipeline that receives its deals, e.g. \"Negotiation\".")] string? move_deals_to = null,
+        [Description("Pipeline of stages given by name, e.g. \"Sales\". Default: the default pipeline.")] string? pipeline = null,
+        CancellationToken cancellationToken = default)
+    {
+        return await db.WriteAsync(async (connection, transaction) =>
+        {
+            var doomed = await FindAsync(connection, transaction, stage, "stage", pipeline);
+            var stages = await PipelineSql.StagesAsync(connection, transaction, doomed.PipelineId);
+            if (doomed.Kind == "open" && stages.Count(s => s.Kind == "open") == 1)
+                throw new CrmError(ErrorCodes.Conflict, "stage", $"stage: '{doomed.Name}' is the pipeline's only open stage; new deals need one.",
+                    "create another open stage first (create_stage), or delete a different stage");
+            var dealCount = await PipelineSql.DealCountAsync(connection, transaction, doomed.Id);
+            var others = string.Join(", ", stages.Where(s => s.Id != doomed.Id).Select(s => s.Name));
+
+            PipelineSql.StageRow? target = null;
+            if (move_deals_to is not null)
+            {
+                target = await PipelineSql.FindStageAsync(connection, transaction, move_deals_to, "move_deals_to", doomed.PipelineId);
+                if (target.PipelineId != doomed.PipelineId)
+                    throw CrmError.Invalid("move_deals_to", $"stage '{target.Name}' is in another pipeline.", $"a stage of the same pipeline: {others}");
+                if (target.Id == doomed.Id)
+                    throw CrmError.Invalid("move_deals_to", "is the stage being deleted.", $"another stage of the pipeline: {others}");
+            }
+            else if (dealCount > 0)
+            {
+                throw CrmError.Invalid("move_deals_to", $"stage '{doomed.Name}' has {dealCount} deal(s); say which stage receives them.",
+                    $"the name or UUID of another stage: {others}");
+            }
+
+            var now = Clock.NowIso();
+            var moved = target is null ? 0 : await PipelineSql.MoveDealsAsync(connection, transaction, doomed.Id, target.Id, now);
+            await PipelineSql.DeleteStageAsync(connection, transaction, doomed.Id);
+            await PipelineSql.RenumberAsync(connection, transaction, stages.Where(s => s.Id != doomed.Id).ToList(), now);
+            var view = (await PipelineSql.ViewsAsync(connection, transaction, doomed.PipelineId, includeDrafts: true)).Single();
+            return new StageDeletionResponse(new StageDeletion(new DeletedStage(doomed.Id, doomed.Name), moved,
+                target is null ? null : new MovedTo(target.Id, target.Name), view), true);
+        }, cancellationToken);
+    }
+
+    /// <summary>A stage by name in the named (or default) pipeline, or by UUID in whatever pipeline holds it.</summary>
+    private static async Task<PipelineSql.StageRow> FindAsync(SqliteConnection connection, SqliteTransaction transaction, string stage, string field, string? pipeline)
+    {
+        var pipelineRow = await PipelineSql.ResolvePipelineAsync(connection, transaction, pipeline);
+        var row = await PipelineSql.FindStageAsync(connection, transaction, stage, field, pipelineRow.Id);
+        if (pipeline is not null && row.PipelineId != pipelineRow.Id)
+            throw CrmError.Invalid(field, $"stage {row.Id} is not in pipeline '{pipelineRow.Name}'.", "a stage of that pipeline, or leave pipeline out");
+        return row;
+    }
+
+    private static async Task<string> PipelineNameAsync(SqliteConnection connection, SqliteTransaction transaction, string pipelineId) =>
+        (await PipelineSql.ResolvePipelineAsync(connection, transaction, pipelineId)).Name;
+
+    private static async Task<StageChangeResponse> ChangeAsync(SqliteConnection connection, SqliteTransaction transaction, string stageId, string pipelineId)
+    {
+        var view = (await PipelineSql.ViewsAsync(connection, transaction, pipelineId, includeDrafts: true)).Single();
+        return new StageChangeResponse(new StageChange(view.Stages.Single(s => s.Id == stageId), view), true);
+    }
+
+    private static (string Name, string Key)? StageName(string field, string? value)
+    {
+        var text = Validate.Text(field, value, 100, "\"Legal review\"");
+        if (text is null) return null;
+        var key = NameKeys.Stage(text);
+        if (key.Length == 0) throw CrmError.Invalid(field, $"'{text}' has no letters or digits.", "a stage name such as \"Legal review\"");
+        return (text, key);
+    }
+
+    private static string? Kind(string? value)
+    {
+        if (value is null) return null;
+        var kind = value.Trim().ToLowerInvariant();
+        return PipelineSql.Kinds.Contains(kind) ? kind : throw CrmError.Invalid("kind", $"'{Validate.Shorten(value)}' is not a stage kind.", KindForm);
+    }
+
+    private static void EnsureNameFree(IEnumerable<PipelineSql.StageRow> stages, string key, string name, string pipelineName, string? exceptId)
+    {
+        var clash = stages.FirstOrDefault(s => s.NameKey == key && s.Id != exceptId);
+        if (clash is not null)
+            throw new CrmError(ErrorCodes.Conflict, "name", $"name: pipeline '{pipelineName}' already has a stage '{clash.Name}' (id {clash.Id}).",
+                "a name no other stage of the pipeline has, or update_stage on the existing one");
+    }
+
+    /// <summary>
+    /// The pipeline's stages in their new order with <paramref name="stage"/> placed: at the 1-based position asked
+    /// for, else where it was (kept inside its own group), else a new open stage after the last open one and a new
+    /// won/lost stage last. Open stages always precede won/lost ones.
+    /// </summary>
+    private static List<PipelineSql.StageRow> Arrange(List<PipelineSql.StageRow> others, PipelineSql.StageRow stage, int? position, int? currentIndex)
+    {
+        var openCount = others.Count(s => s.Kind == "open");
+        var (first, last) = stage.Kind == "open" ? (1, openCount + 1) : (openCount + 1, others.Count + 1);
+        int index;
+        if (position is { } p)
+        {
+            if (p < 1 || p > others.Count + 1)
+                throw CrmError.Invalid("position", $"{p} is out of range.", $"a whole number from {first} to {last}");
+            if (p < first || p > last)
+                throw CrmError.Invalid("position", $"{p} would put {(stage.Kind == "open" ? "an open stage after a won/lost stage" : $"a {stage.Kind} stage before an open stage")}.",
+                    $"a position from {first} to {last} for a {stage.Kind} stage");
+            index = p - 1;
+        }
+        else
+        {
+            index = stage.Kind == "open"
+                ? Math.Min(currentIndex ?? openCount, openCount)
+                : Math.Max(currentIndex ?? others.Count, openCount);
+        }
+        var ordered = new List<PipelineSql.StageRow>(others);
+        ordered.Insert(index, stage);
+        return ordered;
+    }
+}

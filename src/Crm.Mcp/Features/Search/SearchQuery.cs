@@ -1,0 +1,46 @@
+using Crm.Mcp.Common;
+
+namespace Crm.Mcp.Features.Search;
+
+/// <summary>
+/// Turns what a user typed into FTS5 MATCH expressions that can never be a syntax error: each whitespace-separated
+/// chunk becomes one quoted string (quotes doubled), so AND, OR, NEAR, *, ^, parentheses and colons are plain text.
+/// The tokenizer then splits a chunk such as jane@acme.com into an exact phrase.
+/// </summary>
+public static class SearchQuery
+{
+    public const int MaxTerms = 16;
+    public const string Form = "words to look for, e.g. \"acme renewal\" or \"jane@acme.com\"";
+
+    public sealed record Parsed(IReadOnlyList<string> Terms)
+    {
+        /// <summary>Every term, each also as a prefix ("acm" finds Acme).</summary>
+        public string AllWords => string.Join(" AND ", Terms.Select(Prefix));
+
+        public string AnyWord => string.Join(" OR ", Terms.Select(Prefix));
+
+        /// <summary>For the trigram index: terms of three or more characters, as substrings; null when none is long enough.</summary>
+        public string? Substrings =>
+            Terms.Where(t => t.Length >= 3).Select(Quote).ToList() is { Count: > 0 } long_ ? string.Join(" AND ", long_) : null;
+    }
+
+    public static Parsed Parse(string field, string? text)
+    {
+        var trimmed = text?.Trim() ?? "";
+        if (trimmed.Length > 200)
+            throw CrmError.Invalid(field, $"is {trimmed.Length} characters long; the limit is 200.", Form);
+        var terms = trimmed.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+            .Where(t => t.Any(char.IsLetterOrDigit))
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToList();
+        if (terms.Count == 0)
+            throw CrmError.Invalid(field, "has no letters or digits to search for.", Form);
+        if (terms.Count > MaxTerms)
+            throw CrmError.Invalid(field, $"has {terms.Count} words; the limit is {MaxTerms}.", Form);
+        return new Parsed(terms);
+    }
+
+    private static string Quote(string term) => "\"" + term.Replace("\"", "\"\"") + "\"";
+
+    private static string Prefix(string term) => Quote(term) + "*";
+}

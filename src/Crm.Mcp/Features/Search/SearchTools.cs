@@ -1,0 +1,73 @@
+using System.ComponentModel;
+using Crm.Mcp.Common;
+using Crm.Mcp.Data;
+using ModelContextProtocol.Server;
+
+namespace Crm.Mcp.Features.Search;
+
+[McpServerToolType]
+public sealed class SearchTools(CrmDb db)
+{
+    /// <summary>Entity types in the index; each has triggers in a migration that keep its rows current.</summary>
+    public static readonly IReadOnlyList<string> Types = ["deal", "company", "contact", "task"];
+
+    [McpServerTool(Name = "search_all", Title = "Search everything", ReadOnly = true, Destructive = false, Idempotent = true,
+        OpenWorld = false, UseStructuredContent = true)]
+    [Description("""
+        Ranked full-text search across deals, companies, contacts and tasks (names, titles, identifiers, emails,
+        domains, notes).
+        Words match as prefixes, accents are ignored, and when few records contain every word the reply adds records
+        with some of the words, then records containing the text inside a word ("cme" finds Acme). Any text is safe
+        to pass: quotes, *, AND/OR/NEAR are searched literally. Use it to find an id from a name or phrase.
+        Example: {"query": "acme renewal", "types": ["deal", "company"], "limit": 10}
+        """)]
+    public async Task<SearchResponse> SearchAll(
+        [Description("What to look for, e.g. \"acme renewal\", \"jane@acme.com\" or \"DEAL-042\".")] string query,
+        [Description("Only these record types: deal, company, contact, task, e.g. [\"deal\"]. Default: all.")] string[]? types = null,
+        [Description("Most hits to return, 1 to 50. Default 10.")] int? limit = null,
+        CancellationToken cancellationToken = default)
+    {
+        var parsed = SearchQuery.Parse("query", query);
+        var take = Validate.Limit(limit, fallback: 10, max: 50);
+        var wanted = ReadTypes(types);
+
+        var hits = await db.ReadAsync(async (connection, transaction) =>
+        {
+            // Tiers, best first; each fills what the tiers before it left, and one extra row tells whether more exist.
+            var found = new List<(SearchSql.HitRow Row, string Match)>();
+            async Task Add(string? match, string label, bool substrings)
+            {
+                if (match is null || found.Count > take) return;
+                var q = new SearchSql.Query(match, wanted, found.Select(f => f.Row.DocId).ToList(), take + 1 - found.Count);
+                var rows = substrings
+                    ? await SearchSql.SubstringsAsync(connection, transaction, q)
+                    : await SearchSql.WordsAsync(connection, transaction, q);
+                found.AddRange(rows.Select(r => (r, label)));
+            }
+            await Add(parsed.AllWords, "all_words", substrings: false);
+            await Add(parsed.Terms.Count > 1 ? parsed.AnyWord : null, "some_words", substrings: false);
+            await Add(parsed.Substrings, "substring", substrings: true);
+            return found;
+        }, cancellationToken);
+
+        var items = hits.Take(take)
+            .Select(h => new SearchHit(h.Row.Type, h.Row.Id, h.Row.Title, h.Row.Snippet ?? h.Row.Title,
+                -h.Row.Rank, h.Match))
+            .ToList();
+        return new SearchResponse(new SearchResult(items, hits.Count > take), true);
+    }
+
+    private static IReadOnlyList<string> ReadTypes(string[]? types)
+    {
+        if (types is null || types.Length == 0) return Types;
+        var result = new List<string>();
+        for (var i = 0; i < types.Length; i++)
+        {
+            var type = types[i]?.Trim().ToLowerInvariant() ?? "";
+            if (!Types.Contains(type))
+                throw CrmError.Invalid($"types[{i}]", $"'{Validate.Shorten(types[i] ?? "")}' is not a searchable type.", $"one of: {string.Join(", ", Types)}");
+            result.Add(type);
+        }
+        return result.Distinct().ToList();
+    }
+}

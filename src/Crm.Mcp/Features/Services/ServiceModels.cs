@@ -1,0 +1,72 @@
+using System.ComponentModel;
+using Crm.Mcp.Common;
+
+namespace Crm.Mcp.Features.Services;
+
+public sealed record ServiceDealRef(string Id, string Identifier, string Name);
+
+/// <summary>A deal line item: a unit price times a quantity, in the deal's currency.</summary>
+public sealed record ServiceView
+{
+    public required string Id { get; init; }
+    public required string DealId { get; init; }
+    public required ServiceDealRef Deal { get; init; }
+    public required string Name { get; init; }
+    [Description("Unit price in minor units as a string, e.g. \"250000\" for $2,500.00.")]
+    public required string Amount { get; init; }
+    public required AmountDisplay AmountDisplay { get; init; }
+    public required string Currency { get; init; }
+    public required long Quantity { get; init; }
+    [Description("amount × quantity in minor units as a string.")]
+    public required string Total { get; init; }
+    public required AmountDisplay TotalDisplay { get; init; }
+    [Description("Order among the deal's services, from 1.")]
+    public required long Position { get; init; }
+    public required string CreatedAt { get; init; }
+    public required string UpdatedAt { get; init; }
+}
+
+/// <summary>A service as create_services takes it.</summary>
+public sealed record ServiceInput
+{
+    [Description("Line item name, e.g. \"Onboarding workshop\".")]
+    public string? Name { get; init; }
+
+    [Description("Unit price in major units of the deal's currency, e.g. 2500.50.")]
+    public double? Amount { get; init; }
+
+    [Description("Whole number of units, 1 to 1000000. Default 1.")]
+    public long? Quantity { get; init; }
+
+    [Description("ISO 4217 code; must be the deal's currency, e.g. \"USD\". Default: the deal's.")]
+    public string? Currency { get; init; }
+}
+
+/// <summary>What a deal's services add up to, as the deal itself reports it.</summary>
+public sealed record DealServiceTotals(
+    string DealId,
+    [property: Description("Sum of amount × quantity over the deal's services, minor units as a string.")] string TotalValue,
+    AmountDisplay TotalValueDisplay,
+    [property: Description("Sum of the services' quantities.")] long TotalQuantity);
+
+public sealed record ServicesWritten(IReadOnlyList<ServiceView> Items, DealServiceTotals DealTotals);
+
+public sealed record ServicesWrittenResponse(ServicesWritten Data, bool Success);
+
+public sealed record ServiceUpdated(ServiceView Service, DealServiceTotals DealTotals);
+
+public sealed record ServiceUpdatedResponse(ServiceUpdated Data, bool Success);
+
+public sealed record ServicesDeleted(
+    [property: Description("UUIDs of the deleted services.")] IReadOnlyList<string> Deleted,
+    [property: Description("The new totals of each deal that lost services.")] IReadOnlyList<DealServiceTotals> DealTotals);
+
+public sealed record ServicesDeletedResponse(ServicesDeleted Data, bool Success);
+
+public sealed record ServicePage(
+    IReadOnlyList<ServiceView> Items,
+    [property: Description("How many services match in all pages.")] long Total,
+    [property: Description("Pass as cursor to get the next page; null on the last page.")] string? NextCursor,
+    bool HasMore);
+
+public sealed record ServicePageResponse(ServicePage Data, bool Success);

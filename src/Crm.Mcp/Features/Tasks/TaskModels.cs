@@ -1,0 +1,85 @@
+using System.ComponentModel;
+
+namespace Crm.Mcp.Features.Tasks;
+
+public sealed record TaskDeal(string Id, string Identifier, string Name);
+
+public sealed record TaskCompany(string Id, string Name);
+
+public sealed record TaskContact(string Id, string FullName, string? Email);
+
+public sealed record TaskAssignee(string Id, string Name, string? Email);
+
+public sealed record TaskView
+{
+    public required string Id { get; init; }
+    public required string Title { get; init; }
+    [Description("call, email, meeting, todo, deadline or follow_up.")]
+    public required string Type { get; init; }
+    [Description("open, in_progress, done or canceled.")]
+    public required string Status { get; init; }
+    [Description("Due date (2026-12-31) or date-time in UTC (2026-12-31T17:00:00.000Z); null when none.")]
+    public string? Due { get; init; }
+    public TaskAssignee? Assignee { get; init; }
+    public string? AssigneeId { get; init; }
+    [Description("Markdown notes.")]
+    public string? Notes { get; init; }
+    [Description("When the status became done; null otherwise.")]
+    public string? CompletedAt { get; init; }
+    public required IReadOnlyList<TaskDeal> Deals { get; init; }
+    public required IReadOnlyList<TaskCompany> Companies { get; init; }
+    public required IReadOnlyList<TaskContact> Contacts { get; init; }
+    public required string CreatedAt { get; init; }
+    public required string UpdatedAt { get; init; }
+    [Description("Custom field values by field name; see get_entity_configuration.")]
+    public System.Text.Json.Nodes.JsonObject CustomFields { get; init; } = [];
+}
+
+/// <summary>A task as create_tasks takes it.</summary>
+public sealed record TaskInput
+{
+    [Description("What to do, e.g. \"Call Jane about the renewal\". Required.")]
+    public string? Title { get; init; }
+
+    [Description("call, email, meeting, todo (default), deadline or follow_up.")]
+    public string? Type { get; init; }
+
+    [Description("open (default), in_progress, done or canceled.")]
+    public string? Status { get; init; }
+
+    [Description("Due date or date-time, ISO 8601, e.g. \"2026-12-31\" or \"2026-12-31T17:00:00Z\".")]
+    public string? Due { get; init; }
+
+    [Description("Assignee user UUID (see get_users). Default: the current user.")]
+    public string? AssigneeId { get; init; }
+
+    [Description("Markdown notes, e.g. \"Ask about **seat count**\".")]
+    public string? Notes { get; init; }
+
+    [Description("Deals to link: UUID, identifier or exact name, e.g. [\"DEAL-001\"].")]
+    public string[]? Deals { get; init; }
+
+    [Description("Companies to link: UUID or name, e.g. [\"Acme, Inc.\"].")]
+    public string[]? Companies { get; init; }
+
+    [Description("Contacts to link: UUID, email or full name, e.g. [\"jane@acme.com\"].")]
+    public string[]? Contacts { get; init; }
+}
+
+public sealed record TaskList(IReadOnlyList<TaskView> Items);
+
+public sealed record TaskListResponse(TaskList Data, bool Success);
+
+public sealed record TaskResponse(TaskView Data, bool Success);
+
+public sealed record TasksDeleted([property: Description("UUIDs of the deleted tasks.")] IReadOnlyList<string> Deleted);
+
+public sealed record TasksDeletedResponse(TasksDeleted Data, bool Success);
+
+public sealed record TaskPage(
+    IReadOnlyList<TaskView> Items,
+    [property: Description("How many tasks match in all pages.")] long Total,
+    [property: Description("Pass as cursor to get the next page; null on the last page.")] string? NextCursor,
+    bool HasMore);
+
+public sealed record TaskPageResponse(TaskPage Data, bool Success);

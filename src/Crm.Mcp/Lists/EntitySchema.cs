@@ -1,0 +1,96 @@
+using System.Reflection;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Crm.Mcp.Lists;
+
+/// <summary>
+/// One filterable, sortable field of an entity. <see cref="Sql"/> is an expression over the entity's FROM clause
+/// (e.g. "d.amount_minor"); it comes from code or from a field provider, never from a caller, and any value it needs
+/// is a named parameter in <see cref="Parameters"/> (e.g. a custom field's key), so the SQL stays parameterized.
+/// </summary>
+public sealed record FieldDef(string Name, FieldType Type, string Sql)
+{
+    public string? Description { get; init; }
+    /// <summary>Allowed values of a select field (matched case-insensitively); null accepts any text.</summary>
+    public IReadOnlyList<string>? Options { get; init; }
+    /// <summary>A parameterless query listing the allowed values at request time (e.g. stage names); fills Options.</summary>
+    public string? OptionsSql { get; init; }
+    /// <summary>Narrows the type's operators; null keeps them all.</summary>
+    public IReadOnlyList<string>? Ops { get; init; }
+    public bool Sortable { get; init; } = true;
+    /// <summary>What to order by when it is not the value itself (a stage sorts by its position, not its name).</summary>
+    public string? SortSql { get; init; }
+    /// <summary>Matched by the free-text `search` argument.</summary>
+    public bool Searchable { get; init; }
+    /// <summary>True for a user-defined field (from a field provider).</summary>
+    public bool Custom { get; init; }
+    /// <summary>Named parameters <see cref="Sql"/> uses; prefix them (e.g. @cf_) so they never clash with the engine's @lp*.</summary>
+    public IReadOnlyDictionary<string, object?>? Parameters { get; init; }
+
+    public IReadOnlyList<string> Operators => Ops ?? FilterOps.For(Type);
+}
+
+/// <summary>A sort key as an entity declares its default order.</summary>
+public sealed record SortKey(string Field, bool Descending = false);
+
+/// <summary>
+/// Everything the list engine needs to know about an entity: the FROM clause its field expressions refer to, the id
+/// expression (the last tie-breaker of every sort, so keyset paging is exact), its fields and its default order.
+/// </summary>
+public sealed record EntitySchema(string Entity, string From, string IdSql, IReadOnlyList<FieldDef> Fields, IReadOnlyList<SortKey> DefaultSort)
+{
+    public FieldDef? Find(string name) => Fields.FirstOrDefault(f => string.Equals(f.Name, name.Trim(), StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>This schema plus more fields (custom fields); a name already taken is a programming error.</summary>
+    public EntitySchema With(IEnumerable<FieldDef> more)
+    {
+        var added = more.ToList();
+        if (added.FirstOrDefault(f => Find(f.Name) is not null) is { } clash)
+            throw new InvalidOperationException($"{Entity}: field '{clash.Name}' is declared twice.");
+        return this with { Fields = [.. Fields, .. added] };
+    }
+}
+
+/// <summary>An entity's built-in fields, declared once in its feature folder; found by reflection like the tools.</summary>
+public interface IEntityFields
+{
+    EntitySchema Schema { get; }
+}
+
+/// <summary>Adds fields to an entity at request time, e.g. custom fields read from a custom_fields table.
+/// Register implementations in DI (services.AddSingleton&lt;IFieldProvider, ...&gt;()).</summary>
+public interface IFieldProvider
+{
+    Task<IReadOnlyList<FieldDef>> FieldsAsync(string entity, SqliteConnection connection, SqliteTransaction transaction);
+}
+
+/// <summary>The field catalog of every listed entity: built-in fields plus whatever the providers add, with select
+/// options read from the database. get_&lt;plural&gt; tools and get_entity_configuration read it.</summary>
+public sealed class FieldRegistry(IEnumerable<IFieldProvider> providers)
+{
+    public static IReadOnlyDictionary<string, EntitySchema> BuiltIn { get; } = typeof(FieldRegistry).Assembly.GetTypes()
+        .Where(t => typeof(IEntityFields).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
+        .Select(t => ((IEntityFields)Activator.CreateInstance(t)!).Schema)
+        .ToDictionary(s => s.Entity, StringComparer.OrdinalIgnoreCase);
+
+    public IReadOnlyList<string> Entities => BuiltIn.Keys.Order().ToList();
+
+    public FieldRegistry() : this([]) { }
+
+    public Task<EntitySchema> LoadAsync(string entity, SqliteConnection connection, SqliteTransaction transaction) =>
+        LoadAsync(BuiltIn.TryGetValue(entity, out var schema) ? schema : throw new ArgumentException($"No entity '{entity}' is registered.", nameof(entity)),
+            connection, transaction);
+
+    public async Task<EntitySchema> LoadAsync(EntitySchema schema, SqliteConnection connection, SqliteTransaction transaction)
+    {
+        foreach (var provider in providers)
+            schema = schema.With(await provider.FieldsAsync(schema.Entity, connection, transaction));
+        var fields = new List<FieldDef>(schema.Fields.Count);
+        foreach (var field in schema.Fields)
+            fields.Add(field.OptionsSql is null
+                ? field
+                : field with { Options = (await connection.QueryAsync<string>(field.OptionsSql, transaction: transaction)).ToList() });
+        return schema with { Fields = fields };
+    }
+}

@@ -1,0 +1,383 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Crm.Mcp.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Crm.Mcp.Lists;
+
+/// <summary>
+/// Filters, search, multi-key sort and keyset paging for any entity described by an <see cref="EntitySchema"/>.
+/// Every rule is checked against the schema before any SQL runs: an unknown field, an operator the field does not
+/// take or a value of the wrong type is an error that lists what is valid, never an empty page. Field SQL comes only
+/// from the schema; every value is a parameter.
+/// </summary>
+public static class ListEngine
+{
+    public const int MaxSortKeys = 5;
+    public const int MaxRules = 50;
+    public const int MaxValues = 100;
+    private const string CursorForm = "the next_cursor value from the previous page, unchanged, with the same sort";
+
+    /// <summary>The checked request as SQL pieces: WHERE for the count, WHERE plus the cursor for the page, ORDER BY.</summary>
+    public sealed record Plan(string Where, string PageWhere, string OrderBy, IReadOnlyList<string> KeySql, DynamicParameters Parameters, int Limit, string Signature);
+
+    /// <summary>Runs one page: counts the matches, reads limit+1 ids in order (the extra row says whether more exist),
+    /// then loads the items through <paramref name="load"/> and returns them in page order.</summary>
+    public static async Task<ListPage<T>> RunAsync<T>(
+        SqliteConnection connection, SqliteTransaction transaction, EntitySchema schema, ListRequest request,
+        Func<IReadOnlyList<string>, Task<IReadOnlyList<T>>> load, Func<T, string> idOf, IEnumerable<Filter>? extraFilters = null)
+    {
+        var plan = Build(schema, request, extraFilters);
+        var countSql = $"SELECT COUNT(*) FROM {schema.From}{plan.Where}";
+        var total = await connection.ExecuteScalarAsync<long>(countSql, plan.Parameters, transaction);
+        var keyColumns = string.Concat(plan.KeySql.Select((sql, i) => $", {sql} AS k{i}"));
+        var pageSql = $"SELECT {schema.IdSql} AS id{keyColumns} FROM {schema.From}{plan.PageWhere} ORDER BY {plan.OrderBy} LIMIT {plan.Limit + 1}";
+        var rows = (await connection.QueryAsync(pageSql, plan.Parameters, transaction)).Cast<IDictionary<string, object?>>().ToList();
+
+        var hasMore = rows.Count > plan.Limit;
+        if (hasMore) rows.RemoveAt(rows.Count - 1);
+        var ids = rows.Select(r => (string)r["id"]!).ToList();
+        var byId = (await load(ids)).ToDictionary(idOf);
+        var items = ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
+        string? next = null;
+        if (hasMore)
+        {
+            var last = rows[^1];
+            next = EncodeCursor(plan.Signature, plan.KeySql.Select((_, i) => last[$"k{i}"]).ToList(), ids[^1]);
+        }
+        return new ListPage<T>(items, total, next, hasMore);
+    }
+
+    public static Plan Build(EntitySchema schema, ListRequest request, IEnumerable<Filter>? extraFilters = null)
+    {
+        var sql = new SqlBuilder(schema);
+        var conditions = new List<string>();
+
+        var filters = request.Filters ?? [];
+        if (filters.Count > MaxRules)
+            throw CrmError.Invalid("filters", $"has {filters.Count} rules; the limit is {MaxRules}.", $"at most {MaxRules} rules");
+        for (var i = 0; i < filters.Count; i++)
+            conditions.Add(sql.TopLevel(filters[i] ?? new Filter(), $"filters[{i}]"));
+        foreach (var extra in extraFilters ?? [])
+            conditions.Add(sql.TopLevel(extra, extra.Field ?? "filters"));
+
+        if (Validate.Text("search", request.Search, 200, "\"acme renewal\"") is { } search)
+            conditions.Add(sql.Search(search));
+
+        var limit = Validate.Limit(request.Limit);
+        var keys = ReadSort(schema, request.Sort);
+        var keySql = keys.Select(k => sql.SortSql(k.Field)).ToList();
+        var signature = string.Join(",", keys.Select(k => $"{k.Field.Name}:{(k.Descending ? "d" : "a")}"));
+        var orderBy = string.Join(", ", keys.Select((k, i) => $"({keySql[i]} IS NULL), {keySql[i]} {(k.Descending ? "DESC" : "ASC")}")
+            .Append(schema.IdSql));
+
+        var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
+        var pageWhere = where;
+        if (DecodeCursor(request.Cursor, signature, keys.Count) is { } cursor)
+        {
+            var after = sql.After(keys.Select(k => k.Descending).ToList(), keySql, cursor.Keys, cursor.Id, 0);
+            pageWhere = conditions.Count == 0 ? $" WHERE {after}" : $"{where} AND {after}";
+        }
+        return new Plan(where, pageWhere, orderBy, keySql, sql.Parameters, limit, signature);
+    }
+
+    private static List<(FieldDef Field, bool Descending)> ReadSort(EntitySchema schema, IReadOnlyList<SortInput>? sort)
+    {
+        if (sort is null || sort.Count == 0)
+            return schema.DefaultSort.Select(k => (schema.Find(k.Field)!, k.Descending)).ToList();
+        if (sort.Count > MaxSortKeys)
+            throw CrmError.Invalid("sort", $"has {sort.Count} keys; the limit is {MaxSortKeys}.", $"at most {MaxSortKeys} sort keys");
+        var sortable = string.Join(", ", schema.Fields.Where(f => f.Sortable).Select(f => f.Name));
+        var keys = new List<(FieldDef, bool)>();
+        for (var i = 0; i < sort.Count; i++)
+        {
+            var name = sort[i]?.Field?.Trim();
+            if (string.IsNullOrEmpty(name))
+                throw CrmError.Invalid($"sort[{i}].field", "is required.", $"one of: {sortable}");
+            var field = schema.Find(name);
+            if (field is null || !field.Sortable)
+                throw CrmError.Invalid($"sort[{i}].field", field is null ? $"'{Validate.Shorten(name)}' is not a field of {schema.Entity}." : $"{field.Name} cannot be sorted on.", $"one of: {sortable}");
+            if (keys.Any(k => k.Item1 == field))
+                throw CrmError.Invalid($"sort[{i}].field", $"{field.Name} is already a sort key.", "each field at most once");
+            var direction = sort[i]!.Direction?.Trim().ToLowerInvariant();
+            if (direction is not (null or "asc" or "desc"))
+                throw CrmError.Invalid($"sort[{i}].direction", $"'{Validate.Shorten(sort[i]!.Direction!)}' is not a direction.", "\"asc\" or \"desc\"");
+            keys.Add((field, direction == "desc"));
+        }
+        return keys;
+    }
+
+
+    private sealed record Cursor(IReadOnlyList<object?> Keys, string Id);
+
+    private static string EncodeCursor(string signature, IReadOnlyList<object?> keys, string id) =>
+        Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new object?[] { signature, keys, id }));
+
+    private static Cursor? DecodeCursor(string? cursor, string signature, int keyCount)
+    {
+        if (string.IsNullOrEmpty(cursor)) return null;
+        JsonElement root;
+        try { root = JsonDocument.Parse(Base64Url.DecodeFromChars(cursor)).RootElement; }
+        catch (Exception e) when (e is FormatException or JsonException) { throw CrmError.Invalid("cursor", "is not a cursor this list produced.", CursorForm); }
+        if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() != 3 || root[0].ValueKind != JsonValueKind.String ||
+            root[1].ValueKind != JsonValueKind.Array || root[2].ValueKind != JsonValueKind.String)
+            throw CrmError.Invalid("cursor", "is not a cursor this list produced.", CursorForm);
+        if (root[0].GetString() != signature || root[1].GetArrayLength() != keyCount)
+            throw CrmError.Invalid("cursor", "was made for a different sort; paging cannot continue under a new order.",
+                "the same sort as the page that gave the cursor, or no cursor to start again");
+        var keys = root[1].EnumerateArray().Select(v => v.ValueKind switch
+        {
+            JsonValueKind.String => (object?)v.GetString(),
+            JsonValueKind.Number => v.TryGetInt64(out var l) ? l : v.GetDouble(),
+            JsonValueKind.Null => null,
+            _ => throw CrmError.Invalid("cursor", "is not a cursor this list produced.", CursorForm),
+        }).ToList();
+        return new Cursor(keys, root[2].GetString()!);
+    }
+
+    /// <summary>Builds WHERE fragments; every caller value becomes an @lpN parameter.</summary>
+    private sealed class SqlBuilder(EntitySchema schema)
+    {
+        public DynamicParameters Parameters { get; } = new();
+        private readonly HashSet<FieldDef> _fieldParameters = [];
+        private int _next;
+
+        private string Param(object? value)
+        {
+            var name = $"lp{_next++}";
+            Parameters.Add(name, value);
+            return "@" + name;
+        }
+
+        public string TopLevel(Filter filter, string path)
+        {
+            if (filter.AnyOf is null)
+                return Rule(filter.Field, filter.Op, filter.Value, path);
+            if (filter.Field is not null || filter.Op is not null || filter.Value is not null)
+                throw CrmError.Invalid(path, "has both any_of and field/op/value.", "either {\"field\", \"op\", \"value\"} or {\"any_of\": [rules]}");
+            if (filter.AnyOf.Count is 0 or > MaxRules)
+                throw CrmError.Invalid($"{path}.any_of", $"has {filter.AnyOf.Count} rules.", $"1 to {MaxRules} rules, any of which may match");
+            var rules = filter.AnyOf.Select((r, j) => Rule(r?.Field, r?.Op, r?.Value, $"{path}.any_of[{j}]"));
+            return "(" + string.Join(" OR ", rules) + ")";
+        }
+
+        public string Search(string text)
+        {
+            var fields = schema.Fields.Where(f => f.Searchable).ToList();
+            var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Take(10);
+            return "(" + string.Join(" AND ", words.Select(word =>
+            {
+                var pattern = Param("%" + EscapeLike(word) + "%");
+                return "(" + string.Join(" OR ", fields.Select(f => $"lower({Use(f)}) LIKE lower({pattern}) ESCAPE '\\'")) + ")";
+            })) + ")";
+        }
+
+        /// <summary>Rows strictly after the cursor row in ORDER BY order (nulls last, id last).</summary>
+        public string After(IReadOnlyList<bool> descending, IReadOnlyList<string> keySql, IReadOnlyList<object?> values, string id, int index)
+        {
+            if (index == keySql.Count) return $"{schema.IdSql} > {Param(id)}";
+            var x = keySql[index];
+            var rest = After(descending, keySql, values, id, index + 1);
+            if (values[index] is null) return $"({x} IS NULL AND {rest})";
+            var value = Param(values[index]);
+            return $"({x} IS NULL OR {x} {(descending[index] ? "<" : ">")} {value} OR ({x} = {value} AND {rest}))";
+        }
+
+        // Text sorts case-insensitively; the same expression is compared in the cursor predicate, so paging stays exact.
+        public string SortSql(FieldDef field)
+        {
+            var value = Use(field);
+            return field.SortSql ?? (field.Type.IsTextual() ? $"lower({value})" : value);
+        }
+
+        private string Use(FieldDef field)
+        {
+            if (field.Parameters is not null && _fieldParameters.Add(field))
+                foreach (var (name, value) in field.Parameters) Parameters.Add(name, value);
+            return field.Sql;
+        }
+
+        private string Rule(string? fieldName, string? op, JsonElement? value, string path)
+        {
+            var fields = string.Join(", ", schema.Fields.Select(f => f.Name));
+            if (string.IsNullOrWhiteSpace(fieldName))
+                throw CrmError.Invalid($"{path}.field", "is required.", $"one of: {fields}");
+            var field = schema.Find(fieldName)
+                        ?? throw CrmError.Invalid($"{path}.field", $"'{Validate.Shorten(fieldName)}' is not a field of {schema.Entity}{Suggest(fieldName)}.", $"one of: {fields}");
+            var allowed = $"for {field.Name} ({field.Type.Name()}): {string.Join(", ", field.Operators)}";
+            var name = op?.Trim().ToLowerInvariant();
+            if (string.IsNullOrEmpty(name))
+                throw CrmError.Invalid($"{path}.op", "is required.", allowed);
+            if (!FilterOps.All.Contains(name))
+                throw CrmError.Invalid($"{path}.op", $"'{Validate.Shorten(op!)}' is not an operator.", allowed);
+            if (!field.Operators.Contains(name))
+                throw CrmError.Invalid($"{path}.op", $"{name} does not apply to {field.Name}, a {field.Type.Name()} field.", allowed);
+
+            var x = Use(field);
+            var valuePath = $"{path}.value";
+            var present = value is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined };
+            switch (name)
+            {
+                case FilterOps.IsNull or FilterOps.IsNotNull:
+                    if (present) throw CrmError.Invalid(valuePath, $"{name} takes no value.", "no value, e.g. {\"field\": \"" + field.Name + "\", \"op\": \"" + name + "\"}");
+                    var isNull = field.Type == FieldType.MultiSelect ? $"({x} IS NULL OR json_array_length({x}) = 0)" : $"{x} IS NULL";
+                    return name == FilterOps.IsNull ? isNull : $"NOT {isNull}";
+                case FilterOps.In or FilterOps.NotIn or FilterOps.HasAny or FilterOps.HasNone:
+                {
+                    var values = List(field, value, valuePath, null);
+                    if (name is FilterOps.HasAny or FilterOps.HasNone)
+                    {
+                        var exists = $"EXISTS (SELECT 1 FROM json_each({x}) je WHERE lower(je.value) IN ({string.Join(", ", values.Select(v => $"lower({Param(v)})"))}))";
+                        return name == FilterOps.HasAny ? exists : $"NOT {exists}";
+                    }
+                    var any = "(" + string.Join(" OR ", values.Select(v => EqualsSql(field, x, v))) + ")";
+                    return name == FilterOps.In ? any : $"({x} IS NULL OR NOT {any})";
+                }
+                case FilterOps.Between:
+                {
+                    var bounds = List(field, value, valuePath, 2);
+                    return $"({CompareSql(field, x, FilterOps.Gte, bounds[0])} AND {CompareSql(field, x, FilterOps.Lte, bounds[1])})";
+                }
+            }
+            if (!present) throw CrmError.Invalid(valuePath, $"{name} needs a value.", Expected(field));
+            var scalar = Scalar(field, value!.Value, valuePath);
+            return name switch
+            {
+                FilterOps.EqualsOp => EqualsSql(field, x, scalar),
+                FilterOps.NotEquals => $"({x} IS NULL OR NOT {EqualsSql(field, x, scalar)})",
+                FilterOps.Contains => $"lower({x}) LIKE lower({Param("%" + EscapeLike((string)scalar) + "%")}) ESCAPE '\\'",
+                FilterOps.StartsWith => $"lower({x}) LIKE lower({Param(EscapeLike((string)scalar) + "%")}) ESCAPE '\\'",
+                _ => CompareSql(field, x, name, scalar),
+            };
+        }
+
+        private string EqualsSql(FieldDef field, string x, object value)
+        {
+            if (field.Type.IsTextual()) return $"lower({x}) = lower({Param(value)})";
+            if (IsWholeDay(field, value)) return $"({x} >= {Param(value)} AND {x} < {Param(NextDay(value))})";
+            return $"{x} = {Param(value)}";
+        }
+
+        // A date-time compared with a bare date means the whole UTC day: lte 2026-03-31 includes 2026-03-31T18:00Z.
+        private string CompareSql(FieldDef field, string x, string op, object value)
+        {
+            if (IsWholeDay(field, value))
+                return op switch
+                {
+                    FilterOps.Gt => $"{x} >= {Param(NextDay(value))}",
+                    FilterOps.Gte => $"{x} >= {Param(value)}",
+                    FilterOps.Lt => $"{x} < {Param(value)}",
+                    _ => $"{x} < {Param(NextDay(value))}",
+                };
+            var sqlOp = op switch { FilterOps.Gt => ">", FilterOps.Gte => ">=", FilterOps.Lt => "<", _ => "<=" };
+            return $"{x} {sqlOp} {Param(value)}";
+        }
+
+        private static bool IsWholeDay(FieldDef field, object value) => field.Type == FieldType.Datetime && value is string { Length: 10 };
+
+        private static string NextDay(object value) =>
+            DateOnly.ParseExact((string)value, "yyyy-MM-dd", CultureInfo.InvariantCulture).AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+        private List<object> List(FieldDef field, JsonElement? value, string path, int? exactly)
+        {
+            var form = exactly is null ? $"an array of 1 to {MaxValues} values, each {Expected(field)}" : $"an array of two values [from, to], each {Expected(field)}";
+            if (value is not { ValueKind: JsonValueKind.Array } array)
+                throw CrmError.Invalid(path, $"needs an array; got {Describe(value)}.", form);
+            var count = array.GetArrayLength();
+            if (exactly is { } n ? count != n : count is 0 or > MaxValues)
+                throw CrmError.Invalid(path, $"has {count} values.", form);
+            return array.EnumerateArray().Select((v, i) => Scalar(field, v, $"{path}[{i}]")).ToList();
+        }
+
+        private object Scalar(FieldDef field, JsonElement value, string path)
+        {
+            object? parsed = field.Type switch
+            {
+                FieldType.Number or FieldType.Currency =>
+                    value.ValueKind == JsonValueKind.Number && double.IsFinite(value.GetDouble()) ? value.GetDouble() : null,
+                FieldType.Checkbox => value.ValueKind switch { JsonValueKind.True => 1L, JsonValueKind.False => 0L, _ => null },
+                _ => value.ValueKind == JsonValueKind.String ? value.GetString()!.Trim() : null,
+            };
+            if (parsed is null || parsed is "")
+                throw CrmError.Invalid(path, $"{field.Name} is a {field.Type.Name()} field; got {Describe(value)}.", Expected(field));
+            if (parsed is not string text) return parsed;
+            switch (field.Type)
+            {
+                case FieldType.Id:
+                    return Guid.TryParse(text, out var guid) ? guid.ToString()
+                        : throw CrmError.Invalid(path, $"{field.Name} is an id field; '{Validate.Shorten(text)}' is not a UUID.", Expected(field));
+                case FieldType.Date:
+                    return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) ? text
+                        : throw CrmError.Invalid(path, $"{field.Name} is a date field; '{Validate.Shorten(text)}' is not an ISO date.", Expected(field));
+                case FieldType.Datetime:
+                    try { return Validate.Date(path, text)!; }
+                    catch (CrmError) { throw CrmError.Invalid(path, $"{field.Name} is a datetime field; '{Validate.Shorten(text)}' is not an ISO date or date-time.", Expected(field)); }
+                case FieldType.SingleSelect or FieldType.MultiSelect when field.Options is { } options:
+                    return options.FirstOrDefault(o => string.Equals(o, text, StringComparison.OrdinalIgnoreCase))
+                           ?? throw CrmError.Invalid(path, $"'{Validate.Shorten(text)}' is not an option of {field.Name}.", Expected(field));
+                default:
+                    return text;
+            }
+        }
+
+        private string Suggest(string name)
+        {
+            var typed = name.Trim().ToLowerInvariant();
+            var close = schema.Fields.Select(f => f.Name)
+                .Where(f => f.Contains(typed) || typed.Contains(f) || Distance(f, typed) <= 2).Take(3).ToList();
+            return close.Count == 0 ? "" : $"; did you mean {string.Join(" or ", close)}?";
+        }
+    }
+
+    private static string Expected(FieldDef field) => field.Type switch
+    {
+        FieldType.Number => "a number such as 42",
+        FieldType.Currency => "an amount in major units such as 50000 or 2500.50",
+        FieldType.Checkbox => "true or false",
+        FieldType.Date => "an ISO date such as 2026-12-31",
+        FieldType.Datetime => "an ISO date such as 2026-12-31 (the whole UTC day) or a date-time such as 2026-12-31T17:00:00Z",
+        FieldType.Id => Validate.UuidForm,
+        FieldType.SingleSelect or FieldType.MultiSelect when field.Options is { } options =>
+            $"one of: {string.Join(", ", options.Select(o => $"\"{o}\""))}",
+        _ => "a text such as \"acme\"",
+    };
+
+    private static string Describe(JsonElement? value) => value?.ValueKind switch
+    {
+        JsonValueKind.String => $"the text \"{Validate.Shorten(value.Value.GetString()!)}\"",
+        JsonValueKind.Number => $"the number {value.Value.GetRawText()}",
+        JsonValueKind.True or JsonValueKind.False => $"the boolean {value.Value.GetRawText()}",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        _ => "no value",
+    };
+
+    /// <summary>Levenshtein distance, for "did you mean" on misspelt field names.</summary>
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+        return previous[b.Length];
+    }
+
+    private static string EscapeLike(string text)
+    {
+        var builder = new StringBuilder(text.Length + 4);
+        foreach (var c in text)
+        {
+            if (c is '\\' or '%' or '_') builder.Append('\\');
+            builder.Append(c);
+        }
+        return builder.ToString();
+    }
+}

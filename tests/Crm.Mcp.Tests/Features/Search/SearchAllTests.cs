@@ -1,0 +1,173 @@
+using System.Text.Json;
+using Crm.Mcp.Tests.Infrastructure;
+using Dapper;
+
+namespace Crm.Mcp.Tests.Features.Search;
+
+public sealed class SearchAllTests
+{
+    private static async Task<List<JsonElement>> Search(TestServer server, object args) =>
+        (await server.CallOkAsync("search_all", args)).GetProperty("data").GetProperty("items").EnumerateArray().ToList();
+
+    private static async Task Execute(TestServer server, string sql, object? args = null)
+    {
+        await using var connection = await server.Db.OpenAsync(TestContext.Current.CancellationToken);
+        await connection.ExecuteAsync(sql, args);
+    }
+
+    [Fact]
+    public async Task Finds_deals_companies_and_contacts_with_title_matches_first()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Globex", name = "Renewal 2027",
+            people = new[] { new { name = "Hank Scorpio", email = "hank@globex.com" } } });
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Initech", name = "Globex referral" });
+
+        var hits = await Search(server, new { query = "globex" });
+        // The company and the deal named "Globex referral" match in the title; Globex's own deal and Hank only in the body.
+        Assert.Equal(["company:Globex", "deal:Globex referral"], hits.Take(2).Select(h => $"{h.GetProperty("type")}:{h.GetProperty("title")}").Order());
+        Assert.Contains(hits.Skip(2), h => h.GetProperty("title").GetString() == "Renewal 2027");
+        Assert.Contains(hits.Skip(2), h => h.GetProperty("title").GetString() == "Hank Scorpio");
+        Assert.All(hits, h => Assert.Equal("all_words", h.GetProperty("match").GetString()));
+        var scores = hits.Select(h => h.GetProperty("score").GetDouble()).ToList();
+        Assert.Equal(scores.OrderDescending(), scores);
+        Assert.Contains("**Globex**", hits.Single(h => h.GetProperty("title").GetString() == "Renewal 2027").GetProperty("snippet").GetString());
+    }
+
+    [Fact]
+    public async Task Prefixes_accents_emails_identifiers_and_substrings_match()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Zürich Versicherung", name = "Fleet policy",
+            people = new[] { new { name = "Anaïs Dubois", email = "anais.dubois@zurich.example" } } });
+
+        async Task<string?> First(string query) => (await Search(server, new { query })).FirstOrDefault() is { ValueKind: JsonValueKind.Object } hit
+            ? $"{hit.GetProperty("type")}:{hit.GetProperty("title")}:{hit.GetProperty("match")}" : null;
+        Assert.Equal("company:Zürich Versicherung:all_words", await First("zurich vers"));
+        Assert.Equal("contact:Anaïs Dubois:all_words", await First("anais.dubois@zurich.example"));
+        Assert.Equal("deal:Fleet policy:all_words", await First("deal-001"));
+        Assert.Equal("company:Zürich Versicherung:substring", await First("sicherung"));
+        Assert.Null(await First("nothing-like-this"));
+    }
+
+    [Fact]
+    public async Task Records_with_some_of_the_words_follow_those_with_all()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme", name = "Acme renewal" });
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Umbrella", name = "Umbrella renewal" });
+
+        var hits = await Search(server, new { query = "acme renewal", types = new[] { "deal" } });
+        Assert.Equal([("Acme renewal", "all_words"), ("Umbrella renewal", "some_words")],
+            hits.Select(h => (h.GetProperty("title").GetString(), h.GetProperty("match").GetString())));
+    }
+
+    [Theory]
+    [InlineData("\"acme", true)]
+    [InlineData("acme\"", true)]
+    [InlineData("\"\"\"", false)]
+    [InlineData("acme*", true)]
+    [InlineData("*", false)]
+    [InlineData("acme AND OR NOT", false)]
+    [InlineData("NEAR(acme renewal, 2)", false)]
+    [InlineData("title:acme", false)]
+    [InlineData("^acme", true)]
+    [InlineData("-acme +renewal", true)]
+    [InlineData("(acme", true)]
+    [InlineData("acme; DROP TABLE deals; --", false)]
+    [InlineData("日本語 株式会社", false)]
+    [InlineData("🚀 acme", true)]
+    [InlineData("a", true)]
+    public async Task Any_text_is_searched_literally_and_never_errors(string query, bool findsAcme)
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme", name = "Acme renewal" });
+        await server.CallOkAsync("create_deal_draft", new { company_name = "日本語 株式会社" });
+
+        var result = await server.CallAsync("search_all", new { query });
+        if (result.IsError == true)
+        {
+            // Only text without a single letter or digit may be refused, and it says so.
+            Assert.DoesNotContain(query, char.IsLetterOrDigit);
+            return;
+        }
+        var hits = await Search(server, new { query });
+        // Operators are words like any other: "acme AND OR NOT" finds Acme only as a some_words hit, never as syntax.
+        Assert.Equal(findsAcme, hits.Any(h => h.GetProperty("title").GetString() == "Acme renewal" && h.GetProperty("match").GetString() == "all_words"));
+        if (query.StartsWith("日本語", StringComparison.Ordinal)) Assert.Contains(hits, h => h.GetProperty("type").GetString() == "company");
+        Assert.Equal(2, await server.Database.CountAsync("deals"));
+    }
+
+    [Fact]
+    public async Task Index_follows_updates_renames_and_deletes_from_any_write_path()
+    {
+        await using var server = await TestServer.StartAsync();
+        var deal = (await server.CallOkAsync("create_deal_draft", new { company_name = "Hooli", name = "Pilot" }))
+            .GetProperty("data").GetProperty("deal");
+        var companyId = deal.GetProperty("company_id").GetString();
+
+        await Execute(server, "UPDATE companies SET name = 'Pied Piper', name_key = 'pied piper' WHERE id = @companyId", new { companyId });
+        Assert.Empty(await Search(server, new { query = "hooli" }));
+        var renamed = await Search(server, new { query = "pied piper" });
+        Assert.Equal(["company", "deal"], renamed.Select(h => h.GetProperty("type").GetString()).Order());
+
+        await Execute(server, "UPDATE deals SET notes = 'Compression algorithm demo' WHERE id = @id", new { id = deal.GetProperty("id").GetString() });
+        Assert.Equal("deal", Assert.Single(await Search(server, new { query = "compression" })).GetProperty("type").GetString());
+
+        await Execute(server, "DELETE FROM companies WHERE id = @companyId", new { companyId });
+        Assert.Empty(await Search(server, new { query = "pied piper" }));
+        await Execute(server, "DELETE FROM deals");
+        Assert.Empty(await Search(server, new { query = "compression" }));
+        Assert.Equal(0, await server.Database.CountAsync("search_documents"));
+    }
+
+    [Fact]
+    public async Task Tasks_are_searchable_and_types_narrow_the_hits()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Initech", name = "Initech quarterly review" });
+        await server.CallOkAsync("create_tasks", new { tasks = new[] { new { title = "Prepare quarterly review deck", type = "meeting" } } });
+
+        var both = await Search(server, new { query = "quarterly review" });
+        Assert.Equal(["deal", "task"], both.Select(h => h.GetProperty("type").GetString()).Order());
+        var tasks = await Search(server, new { query = "quarterly review", types = new[] { "TASK" } });
+        Assert.Equal("Prepare quarterly review deck", Assert.Single(tasks).GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task Limit_and_has_more()
+    {
+        await using var server = await TestServer.StartAsync();
+        for (var i = 0; i < 4; i++) await server.CallOkAsync("create_deal_draft", new { company_name = $"Vendor {i}" });
+        var page = (await server.CallOkAsync("search_all", new { query = "vendor", types = new[] { "company" }, limit = 3 })).GetProperty("data");
+        Assert.Equal(3, page.GetProperty("items").GetArrayLength());
+        Assert.True(page.GetProperty("has_more").GetBoolean());
+        var all = (await server.CallOkAsync("search_all", new { query = "vendor", types = new[] { "company" }, limit = 4 })).GetProperty("data");
+        Assert.False(all.GetProperty("has_more").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("""{"query": "  "}""", "query", "no letters or digits")]
+    [InlineData("""{"query": "!!! ***"}""", "query", "no letters or digits")]
+    [InlineData("""{"query": "acme", "types": ["deals"]}""", "types[0]", "not a searchable type")]
+    [InlineData("""{"query": "acme", "limit": 0}""", "limit", "out of range")]
+    [InlineData("""{"query": "acme", "limit": 51}""", "limit", "out of range")]
+    [InlineData("""{"q": "acme"}""", "q", "not an argument")]
+    public async Task Bad_input_names_the_field(string arguments, string field, string problem)
+    {
+        await using var server = await TestServer.StartAsync();
+        var error = await server.CallErrorAsync("search_all", JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(arguments));
+        Assert.Equal(field, error.GetProperty("field").GetString());
+        Assert.Contains(problem, error.GetProperty("message").GetString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Query_longer_than_the_limit_is_refused()
+    {
+        await using var server = await TestServer.StartAsync();
+        var error = await server.CallErrorAsync("search_all", new { query = new string('a', 201) });
+        Assert.Equal("query", error.GetProperty("field").GetString());
+        var many = await server.CallErrorAsync("search_all", new { query = string.Join(' ', Enumerable.Range(0, 17).Select(i => $"w{i}")) });
+        Assert.Contains("limit is 16", many.GetProperty("message").GetString());
+    }
+}

@@ -1,0 +1,199 @@
+using System.Text.Json;
+using Crm.Mcp.Tests.Infrastructure;
+
+namespace Crm.Mcp.Tests.Features.Tasks;
+
+public sealed class TaskToolsTests
+{
+    private static async Task SeedAsync(TestServer server)
+    {
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme, Inc.", name = "Acme platform", people = new[] { new { name = "Jane Founder", email = "jane@acme.com" } } });
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Globex", name = "Globex pilot" });
+    }
+
+    private static async Task<JsonElement> TasksAsync(TestServer server, object? args = null) =>
+        (await server.CallOkAsync("get_tasks", args)).GetProperty("data");
+
+    [Fact]
+    public async Task Create_tasks_links_records_by_name_and_assigns_the_current_user()
+    {
+        await using var server = await TestServer.StartAsync();
+        await SeedAsync(server);
+        var me = (await server.CallOkAsync("get_current_user")).GetProperty("data").GetProperty("id").GetString();
+
+        var created = (await server.CallOkAsync("create_tasks", new
+        {
+            tasks = new object[]
+            {
+                new { title = "Call Jane about pricing", type = "Call", due = "2026-12-01T15:00:00+01:00", deals = new[] { "deal-001" }, contacts = new[] { "JANE@acme.com" }, companies = new[] { "acme" }, notes = "Ask about **seats**" },
+                new { title = "Send Globex proposal", type = "follow-up", deals = new[] { "Globex pilot" }, status = "done" },
+            },
+        })).GetProperty("data").GetProperty("items");
+        Assert.Equal(2, created.GetArrayLength());
+        var call = created[0];
+        Assert.Equal("call", call.GetProperty("type").GetString());
+        Assert.Equal("open", call.GetProperty("status").GetString());
+        Assert.Equal("2026-12-01T14:00:00.000Z", call.GetProperty("due").GetString());
+        Assert.Equal(me, call.GetProperty("assignee_id").GetString());
+        Assert.Equal(me, call.GetProperty("assignee").GetProperty("id").GetString());
+        Assert.Equal("DEAL-001", call.GetProperty("deals")[0].GetProperty("identifier").GetString());
+        Assert.Equal("Acme, Inc.", call.GetProperty("companies")[0].GetProperty("name").GetString());
+        Assert.Equal("jane@acme.com", call.GetProperty("contacts")[0].GetProperty("email").GetString());
+        Assert.Equal("Ask about **seats**", call.GetProperty("notes").GetString());
+        Assert.Equal(JsonValueKind.Null, call.GetProperty("completed_at").ValueKind);
+
+        var followUp = created[1];
+        Assert.Equal("follow_up", followUp.GetProperty("type").GetString());
+        Assert.Equal("DEAL-002", followUp.GetProperty("deals")[0].GetProperty("identifier").GetString());
+        Assert.NotEqual(JsonValueKind.Null, followUp.GetProperty("completed_at").ValueKind);
+        Assert.Equal(0, followUp.GetProperty("contacts").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Get_tasks_filters_and_defaults_to_open_work_soonest_due_first()
+    {
+        await using var server = await TestServer.StartAsync();
+        await SeedAsync(server);
+        await server.CallOkAsync("create_tasks", new
+        {
+            tasks = new object[]
+            {
+                new { title = "No due date", deals = new[] { "DEAL-001" } },
+                new { title = "Late", type = "email", due = "2020-01-01", deals = new[] { "DEAL-001" } },
+                new { title = "Next week", type = "meeting", due = "2099-01-08", companies = new[] { "Globex" } },
+                new { title = "Done already", due = "2020-01-02", status = "done", contacts = new[] { "Jane Founder" } },
+                new { title = "Pricing call", type = "call", due = "2099-01-01", status = "in_progress", notes = "about PRICING" },
+            },
+        });
+
+        string[] Titles(JsonElement page) => page.GetProperty("items").EnumerateArray().Select(t => t.GetProperty("title").GetString()!).ToArray();
+        Assert.Equal(["Late", "Pricing call", "Next week", "No due date"], Titles(await TasksAsync(server)));
+        Assert.Equal(5, (await TasksAsync(server, new { status = new[] { "any" } })).GetProperty("total").GetInt64());
+        Assert.Equal(["Done already"], Titles(await TasksAsync(server, new { status = new[] { "done" } })));
+        Assert.Equal(["Late", "No due date"], Titles(await TasksAsync(server, new { deal = "DEAL-001" })));
+        Assert.Equal(["Next week"], Titles(await TasksAsync(server, new { company = "globex inc" })));
+        Assert.Equal(["Done already"], Titles(await TasksAsync(server, new { contact = "jane@acme.com", status = new[] { "any" } })));
+        Assert.Equal(["Late"], Titles(await TasksAsync(server, new { overdue = true })));
+        Assert.Equal(["Pricing call"], Titles(await TasksAsync(server, new { search = "pricing" })));
+        Assert.Equal(["Pricing call", "Next week"], Titles(await TasksAsync(server, new { due_after = "2099-01-01", due_before = "2099-02-01" })));
+        Assert.Equal(["Next week"], Titles(await TasksAsync(server, new { type = "meeting" })));
+        Assert.Equal(4, (await TasksAsync(server, new { assignee = "me" })).GetProperty("total").GetInt64());
+        Assert.Equal(0, (await TasksAsync(server, new { assignee = "none" })).GetProperty("total").GetInt64());
+    }
+
+    [Fact]
+    public async Task Get_tasks_pages_every_task_once()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_tasks", new
+        {
+            tasks = Enumerable.Range(0, 23).Select(i => new { title = $"T{i}", due = i % 3 == 0 ? null : $"2030-01-{1 + i % 5:00}" }).ToArray(),
+        });
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await TasksAsync(server, new { limit = 5, cursor });
+            Assert.Equal(23, page.GetProperty("total").GetInt64());
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(t => t.GetProperty("title").GetString()!));
+            cursor = page.GetProperty("next_cursor").GetString();
+        } while (cursor is not null);
+        Assert.Equal(23, seen.Distinct().Count());
+        Assert.Equal(23, seen.Count);
+    }
+
+    [Fact]
+    public async Task Update_task_changes_fields_stamps_completion_and_clears()
+    {
+        await using var server = await TestServer.StartAsync();
+        var task = (await server.CallOkAsync("create_tasks", new { tasks = new[] { new { title = "Draft", due = "2030-01-01", notes = "n" } } }))
+            .GetProperty("data").GetProperty("items")[0];
+        var id = task.GetProperty("id").GetString();
+
+        var done = (await server.CallOkAsync("update_task", new { task = id, status = "done", title = "Final" })).GetProperty("data");
+        Assert.Equal("Final", done.GetProperty("title").GetString());
+        var completedAt = done.GetProperty("completed_at").GetString();
+        Assert.NotNull(completedAt);
+        var stillDone = (await server.CallOkAsync("update_task", new { task = id, type = "email" })).GetProperty("data");
+        Assert.Equal(completedAt, stillDone.GetProperty("completed_at").GetString());
+
+        var reopened = (await server.CallOkAsync("update_task", new { task = id, status = "open", clear = new[] { "due", "assignee_id", "notes" } })).GetProperty("data");
+        Assert.Equal(JsonValueKind.Null, reopened.GetProperty("completed_at").ValueKind);
+        Assert.Equal(JsonValueKind.Null, reopened.GetProperty("due").ValueKind);
+        Assert.Equal(JsonValueKind.Null, reopened.GetProperty("assignee").ValueKind);
+        Assert.Equal(JsonValueKind.Null, reopened.GetProperty("notes").ValueKind);
+        Assert.Equal("email", reopened.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Delete_tasks_removes_them_and_their_links_only()
+    {
+        await using var server = await TestServer.StartAsync();
+        await SeedAsync(server);
+        var items = (await server.CallOkAsync("create_tasks", new { tasks = new[] { new { title = "A", deals = new[] { "DEAL-001" } }, new { title = "B", deals = new[] { "DEAL-001" } } } }))
+            .GetProperty("data").GetProperty("items");
+        var deleted = (await server.CallOkAsync("delete_tasks", new { tasks = new[] { items[0].GetProperty("id").GetString() } })).GetProperty("data");
+        Assert.Equal(1, deleted.GetProperty("deleted").GetArrayLength());
+        Assert.Equal(1, await server.Database.CountAsync("tasks"));
+        Assert.Equal(1, await server.Database.CountAsync("task_deals"));
+        Assert.Equal(2, await server.Database.CountAsync("deals"));
+    }
+
+    private const string Missing = "0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b";
+
+    public static TheoryData<string, string, string> BadInput() => new()
+    {
+        { "create_tasks", """{"tasks": []}""", "tasks" },
+        { "create_tasks", """{"tasks": [{"title": "ok"}, {"type": "call"}]}""", "tasks[1].title" },
+        { "create_tasks", """{"tasks": [{"title": "x", "type": "lunch"}]}""", "tasks[0].type" },
+        { "create_tasks", """{"tasks": [{"title": "x", "status": "later"}]}""", "tasks[0].status" },
+        { "create_tasks", """{"tasks": [{"title": "x", "due": "next tuesday"}]}""", "tasks[0].due" },
+        { "create_tasks", $$"""{"tasks": [{"title": "x", "assignee_id": "{{Missing}}"}]}""", "tasks[0].assignee_id" },
+        { "create_tasks", """{"tasks": [{"title": "ok", "deals": ["DEAL-001"]}, {"title": "x", "deals": ["DEAL-404"]}]}""", "tasks[1].deals[0]" },
+        { "create_tasks", """{"tasks": [{"title": "x", "companies": ["Nobody"]}]}""", "tasks[0].companies[0]" },
+        { "create_tasks", """{"tasks": [{"title": "x", "contacts": ["nobody@example.com"]}]}""", "tasks[0].contacts[0]" },
+        { "create_tasks", """{"tasks": [{"title": "x", "contacts": ["Twin Name"]}]}""", "tasks[0].contacts[0]" },
+        { "create_tasks", """{"tasks": [{"title": "x", "deals": "DEAL-001"}]}""", "tasks[0].deals" },
+        { "get_tasks", """{"status": ["open", "someday"]}""", "status[1]" },
+        { "get_tasks", """{"status": []}""", "status" },
+        { "get_tasks", """{"type": "lunch"}""", "type" },
+        { "get_tasks", """{"deal": "DEAL-404"}""", "deal" },
+        { "get_tasks", """{"assignee": "bob"}""", "assignee" },
+        { "get_tasks", """{"due_before": "soon"}""", "due_before" },
+        { "get_tasks", """{"cursor": "zz"}""", "cursor" },
+        { "update_task", """{"task": "nope", "title": "x"}""", "task" },
+        { "update_task", $$"""{"task": "{{Missing}}", "title": "x"}""", "task" },
+        { "update_task", $$"""{"task": "{{Missing}}"}""", "task" },
+        { "update_task", $$"""{"task": "{{Missing}}", "clear": ["title"]}""", "clear[0]" },
+        { "update_task", $$"""{"task": "{{Missing}}", "due": "2030-01-01", "clear": ["due"]}""", "clear" },
+        { "update_task", $$"""{"task": "{{Missing}}", "status": "finished"}""", "status" },
+        { "delete_tasks", """{"tasks": []}""", "tasks" },
+        { "delete_tasks", $$"""{"tasks": ["{{Missing}}"]}""", "tasks" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInput))]
+    public async Task Bad_input_names_the_field_and_writes_nothing(string tool, string arguments, string field)
+    {
+        await using var server = await TestServer.StartAsync();
+        await SeedAsync(server);
+        await server.CallOkAsync("create_deal_draft", new { people = new[] { new { name = "Twin Name", email = "one@example.com" }, new { name = "Twin Name", email = "two@example.com" } } });
+        await server.CallOkAsync("create_tasks", new { tasks = new[] { new { title = "Existing", deals = new[] { "DEAL-001" } } } });
+        var before = await server.Database.FingerprintAsync();
+
+        var error = await server.CallErrorAsync(tool, JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(arguments));
+        Assert.Equal(field, error.GetProperty("field").GetString());
+        Assert.False(string.IsNullOrEmpty(error.GetProperty("expected").GetString()));
+        Assert.Equal(before, await server.Database.FingerprintAsync());
+    }
+
+    [Fact]
+    public async Task An_ambiguous_contact_name_lists_candidates()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_deal_draft", new { people = new[] { new { name = "Twin Name", email = "one@example.com" }, new { name = "Twin Name", email = "two@example.com" } } });
+        var error = await server.CallErrorAsync("create_tasks", new { tasks = new[] { new { title = "x", contacts = new[] { "twin name" } } } });
+        Assert.Equal("needs_disambiguation", error.GetProperty("code").GetString());
+        Assert.Equal(["one@example.com", "two@example.com"], error.GetProperty("candidates").EnumerateArray().Select(c => c.GetProperty("email").GetString()).Order());
+    }
+}

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using Crm.Mcp.Common;
+using Crm.Mcp.Hosting;
+using Crm.Mcp.Hosting.Http;
+using Crm.Mcp.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Crm.Mcp.Tests.Infrastructure;
+
+/// <summary>
+/// The real HTTP application (middleware, endpoints, SDK transports) on TestHost's in-memory server, on a fresh
+/// database, with two extra tools only tests register: whoami (reports the request's actor) and wait_forever.
+/// </summary>
+public sealed class HttpTestServer : IAsyncDisposable
+{
+    public const string Endpoint = "http://localhost/mcp";
+
+    private readonly List<McpClient> _clients = [];
+
+    public WebApplication App { get; }
+    public HttpClient Http { get; }
+    public TestDatabase Database { get; }
+    public ApiKeyStore Keys { get; }
+    public HttpServeOptions Options { get; }
+
+    private HttpTestServer(WebApplication app, TestDatabase database, HttpServeOptions options)
+    {
+        App = app;
+        Database = database;
+        Options = options;
+        Http = app.GetTestClient();
+        Keys = app.Services.GetRequiredService<ApiKeyStore>();
+    }
+
+    public static async Task<HttpTestServer> StartAsync(Func<HttpServeOptions, HttpServeOptions>? configure = null, Action<WebApplicationBuilder>? build = null)
+    {
+        var database = await TestDatabase.CreateAsync();
+        var options = configure?.Invoke(new HttpServeOptions()) ?? new HttpServeOptions();
+        var serve = new ServeOptions { Settings = new CrmSettings { DatabasePath = database.Path } };
+        var app = HttpHost.Build(serve, options, LogLevel.Warning, builder =>
+        {
+            builder.WebHost.UseTestServer();
+            builder.Services.AddSingleton(WhoAmI());
+            builder.Services.AddSingleton(WaitForever());
+            builder.Services.AddSingleton(PurgeEverything());
+            build?.Invoke(builder);
+        });
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        return new HttpTestServer(app, database, options);
+    }
+
+    public async Task<string> CreateKeyAsync(string name, AccessScope scope) => (await Keys.CreateAsync(name, scope)).Key;
+
+    /// <summary>An MCP client over HTTP. protocolVersion null lets the client pick (2026-07-28, sessionless, first).</summary>
+    public async Task<McpClient> ConnectAsync(string? key, HttpTransportMode mode = HttpTransportMode.StreamableHttp,
+        string? protocolVersion = "2025-11-25", HttpClient? http = null, Uri? endpoint = null)
+    {
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = endpoint ?? new Uri(mode == HttpTransportMode.Sse ? "http://localhost/sse" : Endpoint),
+            TransportMode = mode,
+            AdditionalHeaders = key is null ? null : new Dictionary<string, string> { ["x-api-key"] = key },
+        }, http ?? Http, ownsHttpClient: false);
+        var client = await McpClient.CreateAsync(transport,
+            new McpClientOptions { ClientInfo = new Implementation { Name = "crm-http-tests", Version = "1.0" }, ProtocolVersion = protocolVersion },
+            cancellationToken: TestContext.Current.CancellationToken);
+        _clients.Add(client);
+        return client;
+    }
+
+    public static async Task<JsonElement> CallOkAsync(McpClient client, string tool, object? arguments = null)
+    {
+        var result = await CallAsync(client, tool, arguments);
+        var text = Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
+        Assert.True(result.IsError is not true, $"{tool} failed: {text}");
+        return result.StructuredContent!.Value;
+    }
+
+    public static async Task<JsonElement> CallErrorAsync(McpClient client, string tool, object? arguments = null)
+    {
+        var result = await CallAsync(client, tool, arguments);
+        var text = Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
+        Assert.True(result.IsError, $"{tool} was expected to fail: {text}");
+        return JsonDocument.Parse(text).RootElement.GetProperty("error");
+    }
+
+    public static Task<CallToolResult> CallAsync(McpClient client, string tool, object? arguments = null)
+    {
+        var args = arguments is null
+            ? new Dictionary<string, object?>()
+            : JsonSerializer.Deserialize<Dictionary<string, object?>>(JsonSerializer.Serialize(arguments, CrmJson.Options))!;
+        return client.CallToolAsync(tool, args, cancellationToken: TestContext.Current.CancellationToken).AsTask();
+    }
+
+    public static async Task<IReadOnlyList<string>> ToolNamesAsync(McpClient client) =>
+        (await client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken)).Select(t => t.Name).Order().ToList();
+
+    private static McpServerTool WhoAmI() => McpServerTool.Create(
+        (RequestContext<CallToolRequestParams> request) => request.Services!.GetRequiredService<ActorContext>().Name,
+        new McpServerToolCreateOptions { Name = "whoami", ReadOnly = true, Destructive = false });
+
+    private static McpServerTool WaitForever() => McpServerTool.Create(
+        async (CancellationToken cancellationToken) =>
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return "unreachable";
+        },
+        new McpServerToolCreateOptions { Name = "wait_forever", ReadOnly = true, Destructive = false });
+
+    private static McpServerTool PurgeEverything() => McpServerTool.Create(
+        () => "purged (not really)",
+        new McpServerToolCreateOptions { Name = "purge_everything", ReadOnly = false, Destructive = true });
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients)
+        {
+            try { await client.DisposeAsync(); } catch (Exception e) when (e is HttpRequestException or OperationCanceledException or ObjectDisposedException) { }
+        }
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
+
+/// <summary>A clock that moves only when told: idle expiry without sleeping.</summary>
+public sealed class ManualClock : TimeProvider
+{
+    private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    public void Advance(TimeSpan by) => _now += by;
+}
