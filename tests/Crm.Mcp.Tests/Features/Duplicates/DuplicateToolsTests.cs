@@ -97,6 +97,22 @@ public sealed class DuplicateToolsTests
     }
 
     [Fact]
+    public async Task Merging_moves_tasks_and_custom_field_values_to_the_survivor()
+    {
+        await using var server = await TestServer.StartAsync();
+        var survivor = CompanyId(await server.CallOkAsync("create_deal_draft", new { company_name = "Globex" }));
+        var duplicate = CompanyId(await server.CallOkAsync("create_deal_draft", new { company_name = "Globx", create_if_missing = "always" }));
+        await server.CallOkAsync("create_tasks", new { tasks = new[] { new { title = "Call Hank", companies = new[] { duplicate } }, new { title = "Send deck", companies = new[] { survivor } } } });
+
+        var merged = (await server.CallOkAsync("merge_records", new { kind = "company", survivor_id = survivor, duplicate_ids = new[] { duplicate } }))
+            .GetProperty("data").GetProperty("merged")[0];
+
+        Assert.Equal(1, merged.GetProperty("moved").GetProperty("task_companies.company_id").GetInt64());
+        var tasks = (await server.CallOkAsync("get_tasks", new { company = "Globex" })).GetProperty("data").GetProperty("items");
+        Assert.Equal(["Call Hank", "Send deck"], tasks.EnumerateArray().Select(t => t.GetProperty("title").GetString()).Order());
+    }
+
+    [Fact]
     public async Task Merging_moves_rows_in_tables_that_hold_any_records_id_by_convention()
     {
         await using var server = await TestServer.StartAsync();
