@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Crm.Mcp.Common;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Mcp.Hosting;
 
@@ -10,19 +11,18 @@ namespace Crm.Mcp.Hosting;
 /// </summary>
 public static class ArgumentCheck
 {
+    /// <summary>Registered after the access filter, so a caller without the scope learns nothing about arguments.</summary>
+    public static IMcpServerBuilder WithArgumentCheck(this IMcpServerBuilder builder) =>
+        builder.WithRequestFilters(filters => filters.AddCallToolFilter(next => (request, cancellationToken) =>
+            request.MatchedPrimitive is ModelContextProtocol.Server.McpServerTool tool &&
+            Find(tool.ProtocolTool.InputSchema, request.Params?.Arguments) is { } badArgument
+                ? throw badArgument
+                : next(request, cancellationToken)));
+
     public static CrmError? Find(JsonElement schema, IDictionary<string, JsonElement>? arguments)
     {
         if (!schema.TryGetProperty("properties", out var properties)) return null;
-        // A missing required argument would otherwise fail inside the SDK's binder as an internal error.
-        if (schema.TryGetProperty("required", out var required))
-            foreach (var name in required.EnumerateArray().Select(r => r.GetString()!))
-                if (arguments is null || !arguments.ContainsKey(name))
-                {
-                    var example = properties.TryGetProperty(name, out var p) && p.TryGetProperty("description", out var d) ? d.GetString()! : "see the tool's inputSchema";
-                    return CrmError.Invalid(name, "is required.", example);
-                }
-        if (arguments is null) return null;
-        foreach (var (name, value) in arguments)
+        foreach (var (name, value) in arguments ?? new Dictionary<string, JsonElement>())
         {
             if (!properties.TryGetProperty(name, out var property))
             {
@@ -33,6 +33,15 @@ public static class ArgumentCheck
             }
             if (Check(property, value, name) is { } error) return error;
         }
+        // Required last: a misspelt name ("q" for "query") is the more useful error than "query is required".
+        // A missing required argument would otherwise fail inside the SDK's binder as an internal error.
+        if (schema.TryGetProperty("required", out var required))
+            foreach (var name in required.EnumerateArray().Select(r => r.GetString()!))
+                if (arguments is null || !arguments.ContainsKey(name))
+                {
+                    var example = properties.TryGetProperty(name, out var p) && p.TryGetProperty("description", out var d) ? d.GetString()! : "see the tool's inputSchema";
+                    return CrmError.Invalid(name, "is required.", example);
+                }
         return null;
     }
 

@@ -51,8 +51,10 @@ public static class CrmServer
             })
             .WithResources<Features.Resources.CrmResources>()
             .WithPrompts<Features.Prompts.CrmPrompts>(CrmJson.Options)
-            .WithCrmErrorHandling()
+            // Access first (the outermost filter): a tool outside the key's scope is refused whatever its arguments.
             .WithCrmToolAccess()
-            .WithWriteCalls()
+            .WithCrmErrorHandling()
+            .WithArgumentCheck()
+            .WithWriteCalls()  // innermost: after the schema check, inside error handling
             .WithCrmTools(options.Toolsets, options.ReadOnly);
 }

@@ -18,9 +18,6 @@ public static class ToolErrors
         {
             try
             {
-                if (request.MatchedPrimitive is ModelContextProtocol.Server.McpServerTool tool &&
-                    ArgumentCheck.Find(tool.ProtocolTool.InputSchema, request.Params?.Arguments) is { } badArgument)
-                    throw badArgument;
                 return await next(request, cancellationToken);
             }
             catch (CrmError error)

@@ -47,8 +47,20 @@ public static class NameSimilarity
         return (Math.Round(best.Score, 3), best.Why);
     }
 
-    private static string Numbers(string key) =>
-        string.Join(' ', System.Text.RegularExpressions.Regex.Matches(key, "[0-9]+").Select(m => m.Value.TrimStart('0') is { Length: > 0 } number ? number : "0"));
+    /// <summary>The numbers in a key without leading zeros, e.g. "vendor 007 b2" -> "7 2".</summary>
+    private static string Numbers(string key)
+    {
+        var numbers = new List<string>();
+        for (var i = 0; i < key.Length; i++)
+        {
+            if (!char.IsAsciiDigit(key[i])) continue;
+            var start = i;
+            while (i < key.Length && char.IsAsciiDigit(key[i])) i++;
+            var number = key[start..i].TrimStart('0');
+            numbers.Add(number.Length > 0 ? number : "0");
+        }
+        return string.Join(' ', numbers);
+    }
 
     public static double JaroWinkler(string a, string b)
     {

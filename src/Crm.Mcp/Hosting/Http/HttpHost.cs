@@ -80,6 +80,24 @@ public static class HttpHost
         var app = builder.Build();
         app.Use(async (context, next) =>
         {
+            // The last line of defence: a JSON 500 the client can show, the details only in the server log.
+            try
+            {
+                await next(context);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+            {
+                app.Logger.LogError(e, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
+                await HttpErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "internal_error",
+                    "Internal Server Error: the server failed while handling this request. The server log has the details.");
+            }
+            catch (OperationCanceledException)
+            {
+                // The client went away; there is no one to answer.
+            }
+        });
+        app.Use(async (context, next) =>
+        {
             // Before the allow-list and auth: orchestrators probe by pod address and hold no key.
             if (context.Request.Path == "/healthz") await HealthAsync(context);
             else await next(context);
@@ -105,7 +123,7 @@ public static class HttpHost
         {
             await using var connection = await context.RequestServices.GetRequiredService<CrmDb>().OpenAsync(context.RequestAborted);
             await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT 1";
+            command.CommandText = "SELECT MAX(version) FROM schema_migrations"; // reachable and migrated
             await command.ExecuteScalarAsync(context.RequestAborted);
             await Results.Json(new { status = "ok", version = CrmServer.Version }).ExecuteAsync(context);
         }

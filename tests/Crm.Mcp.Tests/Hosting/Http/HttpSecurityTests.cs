@@ -76,7 +76,8 @@ public sealed class HttpSecurityTests
                 Assert.Equal(before, await server.Database.FingerprintAsync());
             }
         }
-        Assert.Equal(["get_deal", "get_deals", "wait_forever", "whoami"], await HttpTestServer.ToolNamesAsync(read));
+        Assert.Contains("get_deal", await HttpTestServer.ToolNamesAsync(read));
+        Assert.DoesNotContain("create_deal_draft", await HttpTestServer.ToolNamesAsync(read));
         Assert.Contains("create_deal_draft", await HttpTestServer.ToolNamesAsync(write));
         Assert.DoesNotContain("purge_everything", await HttpTestServer.ToolNamesAsync(write));
         await HttpTestServer.CallOkAsync(write, "create_deal_draft", new { company_name = "Acme" });
@@ -223,6 +224,24 @@ public sealed class HttpSecurityTests
         Assert.Equal("timeout", error.GetProperty("code").GetString());
         Assert.Contains("--call-timeout", error.GetProperty("expected").GetString());
         await HttpTestServer.CallOkAsync(client, "create_deal_draft", new { company_name = "Still serving" });
+    }
+
+    [Fact]
+    public async Task A_server_fault_is_a_json_500_without_details()
+    {
+        await using var server = await HttpTestServer.StartAsync();
+        await using (var connection = await server.Database.Db.OpenAsync(TestContext.Current.CancellationToken))
+        await using (var drop = connection.CreateCommand())
+        {
+            drop.CommandText = "DROP TABLE api_keys"; // the key check now fails inside the server
+            await drop.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        using var response = await Raw.PostAsync(server.Http, Raw.Initialize, key: "crm_000000000000_x");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var message = await Raw.AssertErrorAsync(response, "internal_error");
+        Assert.DoesNotContain("api_keys", message);
+        Assert.DoesNotContain("Sqlite", message);
     }
 
     [Theory]
