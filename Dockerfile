@@ -1,22 +1,31 @@
-# Multi-stage: the SDK image builds, the small runtime image runs as the non-root "app" user.
-# The database lives on a volume so it survives container replacement.
+# The same self-contained single-file linux-x64 build CI publishes and starts, in a minimal image (no .NET runtime
+# needed: runtime-deps only). Serves MCP over HTTP on port 5077 by default, with API-key auth on; the database lives
+# on the /data volume so it survives container replacement; the process runs as the non-root "app" user.
+#   docker build -t crm-mcp .
+#   docker run --rm -v crm-data:/data crm-mcp keys create --name me --scope write     # prints the key once
+#   docker run -d --name crm -p 127.0.0.1:5077:5077 -v crm-data:/data crm-mcp
+#   crm-mcp config cursor --transport http --url http://127.0.0.1:5077/mcp --key KEY  # the client's entry
+# Reached under another host name? Append: serve --transport http --urls http://0.0.0.0:5077 --allowed-hosts crm.example.com
+# stdio instead (a client starts the container): docker run -i --rm -v crm-data:/data crm-mcp serve
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY Directory.Build.props Crm.Mcp.sln ./
 COPY src/Crm.Mcp/Crm.Mcp.csproj src/Crm.Mcp/
 RUN dotnet restore src/Crm.Mcp/Crm.Mcp.csproj -r linux-x64
 COPY src/ src/
-RUN dotnet publish src/Crm.Mcp/Crm.Mcp.csproj -c Release -r linux-x64 --self-contained false --no-restore -o /app
+RUN dotnet publish src/Crm.Mcp/Crm.Mcp.csproj -c Release -r linux-x64 --self-contained true --no-restore \
+      -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:EnableCompressionInSingleFile=true \
+      -o /app \
+ && rm -f /app/*.pdb
 
-FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+FROM mcr.microsoft.com/dotnet/runtime-deps:10.0 AS runtime
 WORKDIR /app
-COPY --from=build /app ./
+COPY --from=build /app/crm-mcp /app/crm-mcp
 RUN mkdir -p /data && chown app:app /data
 ENV CRM_MCP_DB=/data/crm.db
 VOLUME ["/data"]
 USER app
-# stdio by default: run with `docker run -i --rm -v crm-data:/data crm-mcp`.
-# HTTP: `docker run -d -p 5077:5077 -v crm-data:/data crm-mcp serve --transport http --urls http://0.0.0.0:5077` (docs/http.md).
 EXPOSE 5077
-ENTRYPOINT ["dotnet", "/app/crm-mcp.dll"]
-CMD ["serve"]
+ENTRYPOINT ["/app/crm-mcp"]
+# 0.0.0.0 inside the container is what a published port reaches; auth stays on (--no-auth is refused off loopback).
+CMD ["serve", "--transport", "http", "--urls", "http://0.0.0.0:5077"]

@@ -3,7 +3,11 @@ using Crm.Mcp.Common;
 
 try
 {
-    return await CrmCli.Build().Parse(args).InvokeAsync();
+    var parse = CrmCli.Build().Parse(args);
+    // Writes by a CLI command (an import, a webhook change) are journaled as the OS user running "cli <command>";
+    // `serve` replaces this per tool call with the MCP client or API key.
+    using (CallContext.Use(CallContext.Local with { Tool = CrmCli.CommandPath(parse) }))
+        return await parse.InvokeAsync();
 }
 catch (CrmError error)
 {

@@ -57,6 +57,12 @@ public static class CrmCli
         root.Add(MigrateCommand());
         root.Add(SeedDemoCommand.Build());
         root.Add(KeysCommand.Build());
+        root.Add(WebhooksCommand.Build());
+        root.Add(ConfigCommand.Create());
+        root.Add(ImportCommand.Create());
+        root.Add(ExportCommand.Create());
+        root.Add(BackupCommand.Create());
+        root.Add(DoctorCommand.Create());
         root.Add(StressCommand.Create());
         return root;
     }
@@ -104,6 +110,22 @@ public static class CrmCli
             return 0;
         });
         return migrate;
+    }
+
+    /// <summary>"cli webhooks create" for `crm-mcp webhooks create ...`; "cli" alone for the root command.</summary>
+    public static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+            if (result.Command is not RootCommand) names.Insert(0, result.Command.Name);
+        return string.Join(' ', names.Prepend("cli"));
+    }
+
+    /// <summary>A one-line failure on the invocation's error writer (what tests capture); exit code 2.</summary>
+    public static int Fail(ParseResult parse, string message)
+    {
+        parse.InvocationConfiguration.Error.WriteLine($"crm-mcp: {message}");
+        return 2;
     }
 
     public static int Fail(string message)

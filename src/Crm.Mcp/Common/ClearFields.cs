@@ -19,9 +19,9 @@ public static class ClearFields
     }
 
     /// <summary>Throws when a field is both given a value and cleared: the caller's intent is unclear.</summary>
-    public static void NotBoth(IReadOnlySet<string> cleared, string name, object? value)
+    public static void NotBoth(IReadOnlySet<string> cleared, string name, object? value, string prefix = "")
     {
         if (value is not null && cleared.Contains(name))
-            throw CrmError.Invalid(name, "is both given a value and listed in clear.", $"either a value for {name} or \"{name}\" in clear");
+            throw CrmError.Invalid(prefix + name, "is both given a value and listed in clear.", $"either a value for {name} or \"{name}\" in clear");
     }
 }

@@ -28,6 +28,9 @@ public sealed class CrmDb
 
     public string Path { get; }
 
+    // Set once the journal's table exists (it never goes away), so the seal step stops asking.
+    private volatile bool _journalReady;
+
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
         var connection = new SqliteConnection(_connectionString);
@@ -41,7 +44,9 @@ public sealed class CrmDb
     /// call's <see cref="WriteCall"/>: an idempotency key already used replays the first result (see
     /// <see cref="IdempotentReplay"/>) and a new one is stored with the result in this transaction; a dry run does all
     /// the work, returns its result and rolls back, so the preview is exactly what the real call would do. One write
-    /// per tool call: a second WriteAsync in the same call would see its own key as used.
+    /// per tool call: a second WriteAsync in the same call would see its own key as used. Before COMMIT the journal
+    /// is sealed: whatever the work changed becomes one change attributed to <see cref="Common.CallContext.Current"/>,
+    /// and its webhook events are queued, atomically with the work itself.
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
@@ -52,11 +57,18 @@ public sealed class CrmDb
             {
                 await using var connection = await OpenAsync(cancellationToken);
                 await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
-                if (call?.IdempotencyKey is not null) await IdempotencyStore.CheckAsync(connection, transaction, call);
+                // The key goes with the write that produces the tool's reply; any other write leaves it to the filter.
+                var keyed = call?.IdempotencyKey is not null && typeof(T) == call.ResponseType;
+                if (keyed) await IdempotencyStore.CheckAsync(connection, transaction, call!);
                 var result = await work(connection, transaction);
-                if (call?.IdempotencyKey is not null) await IdempotencyStore.SaveAsync(connection, transaction, call, Common.CrmJson.Serialize(result));
+                if (keyed) await IdempotencyStore.SaveAsync(connection, transaction, call!, Common.CrmJson.Serialize(result));
+                await SealJournalAsync(connection, transaction);
                 if (call?.DryRun == true) await transaction.RollbackAsync(cancellationToken);
-                else await transaction.CommitAsync(cancellationToken);
+                else
+                {
+                    await transaction.CommitAsync(cancellationToken);
+                    if (keyed) call!.KeyStored = true;
+                }
                 return result;
             }
             catch (SqliteException e) when (e.SqliteErrorCode is SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED && attempt < BusyAttempts)
@@ -69,6 +81,14 @@ public sealed class CrmDb
     }
 
     private const int BusyAttempts = 4;
+
+    /// <summary>The journal step of every write transaction, just before COMMIT; nothing to do before the journal's
+    /// migration has run.</summary>
+    private async Task SealJournalAsync(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        if (_journalReady || (_journalReady = await JournalTriggers.TableExistsAsync(connection, transaction, "change_records")))
+            await ChangeJournal.SealAsync(connection, transaction);
+    }
 
     /// <summary>Runs reads in one deferred transaction, so a count and its page see the same snapshot.</summary>
     public async Task<T> ReadAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken = default)

@@ -33,7 +33,11 @@ public sealed class Migrator(CrmDb db)
                 const string isAppliedSql = "SELECT COUNT(*) FROM schema_migrations WHERE version = @Version";
                 if (await connection.ExecuteScalarAsync<long>(isAppliedSql, new { migration.Version }, transaction) > 0)
                     return false;
+                // The migration's own data changes are nobody's change: journal triggers are off while it runs and
+                // regenerated from the new schema before it commits.
+                await JournalTriggers.DropAsync(connection, transaction);
                 await connection.ExecuteAsync(migration.Sql, transaction: transaction);
+                await JournalTriggers.InstallAsync(connection, transaction);
                 const string recordSql = """
                     INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @AppliedAt)
                     """;
@@ -63,10 +67,19 @@ public sealed class Migrator(CrmDb db)
         );
         """;
 
-    /// <summary>The local owner profile every deal can be assigned to; named after the OS account.</summary>
+    /// <summary>The local owner profile every deal can be assigned to; named after the OS account. Setup, not
+    /// anyone's change, so not journaled; the trigger refresh also runs when no migration did, which is how a table
+    /// newly listed in JournaledTables gets its triggers on the next start.</summary>
     private Task EnsureDefaultUserAsync(CancellationToken cancellationToken) =>
         db.WriteAsync(async (connection, transaction) =>
         {
+            const string existsSql = "SELECT COUNT(*) FROM users WHERE is_default = 1";
+            if (await connection.ExecuteScalarAsync<long>(existsSql, transaction: transaction) > 0)
+            {
+                await JournalTriggers.InstallAsync(connection, transaction);
+                return 0;
+            }
+            await JournalTriggers.DropAsync(connection, transaction);
             const string sql = """
                 INSERT INTO users (id, first_name, last_name, email, email_key, is_default, created_at, updated_at)
                 VALUES (@Id, @FirstName, '', NULL, NULL, 1, @Now, @Now)
@@ -74,7 +87,9 @@ public sealed class Migrator(CrmDb db)
                 """;
             var now = Common.Clock.NowIso();
             var name = string.IsNullOrWhiteSpace(Environment.UserName) ? "Local user" : Environment.UserName;
-            return await connection.ExecuteAsync(sql, new { Id = Guid.NewGuid().ToString(), FirstName = name, Now = now }, transaction);
+            var inserted = await connection.ExecuteAsync(sql, new { Id = Guid.NewGuid().ToString(), FirstName = name, Now = now }, transaction);
+            await JournalTriggers.InstallAsync(connection, transaction);
+            return inserted;
         }, cancellationToken);
 
     private static IReadOnlyList<Migration> Load()

@@ -22,6 +22,10 @@ public sealed class WriteCall
     /// <summary>SHA-256 of the call's arguments (canonical JSON, without dry_run and idempotency_key).</summary>
     public string? ArgumentsHash { get; init; }
     public CreateIfMissing CreateIfMissing { get; init; }
+    /// <summary>The tool's response type: a write returning it is the one whose transaction stores the key.</summary>
+    public Type? ResponseType { get; init; }
+    /// <summary>Set when the key was stored with the write itself; otherwise the filter stores it after the call.</summary>
+    public bool KeyStored { get; set; }
     /// <summary>What the user picked when asked, by field ("company_name" -> a company id, or <see cref="CreateNew"/>).</summary>
     public Dictionary<string, string> Choices { get; } = new(StringComparer.Ordinal);
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Features.Webhooks;
 using Crm.Mcp.Resolution;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Protocol;
@@ -44,6 +45,7 @@ public static class CrmServer
         services
             .AddCrmCore(options.Settings)
             .AddCrmActor()
+            .AddHostedService<WebhookWorker>()
             .AddMcpServer(server =>
             {
                 server.ServerInfo = new Implementation { Name = Name, Title = "Crm.Mcp", Version = Version };
@@ -55,6 +57,7 @@ public static class CrmServer
             .WithCrmToolAccess()
             .WithCrmErrorHandling()
             .WithArgumentCheck()
+            .WithCrmCallContext()
             .WithWriteCalls()  // innermost: after the schema check, inside error handling
             .WithCrmTools(options.Toolsets, options.ReadOnly);
 }

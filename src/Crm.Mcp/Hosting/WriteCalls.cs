@@ -96,13 +96,19 @@ public static class WriteCalls
             // Every tool call gets a WriteCall, so any tool that resolves names is protected from near duplicates and
             // can ask the user; the attributes only add the arguments a caller can set.
             var arguments = request.Params.Arguments ?? new Dictionary<string, JsonElement>();
-            var call = ReadCall(tool.ProtocolTool.Name, arguments, extras);
+            var call = ReadCall(tool.ProtocolTool.Name, arguments, extras, entry is null ? null : ResponseTypeOf(entry.Method));
             if (extras.Count > 0)
                 request.Params.Arguments = arguments.Where(a => !extras.Contains(a.Key)).ToDictionary(a => a.Key, a => a.Value);
             WriteCall.Enter(call);
             try
             {
+                var db = call.IdempotencyKey is null ? null : request.Services?.GetService<CrmDb>();
+                // A replay or a reused key is answered before the tool runs; CrmDb checks again inside the write (races).
+                if (db is not null) await db.ReadAsync(async (c, t) => { await IdempotencyStore.CheckAsync(c, t, call); return 0; }, cancellationToken);
                 var result = await RunAskingAsync(request, next, call, cancellationToken);
+                // A tool whose write returns something else than its reply: store the key with the reply now.
+                if (db is not null && !call.KeyStored && !call.DryRun && result.IsError is not true && result.StructuredContent is { } reply)
+                    await db.WriteAsync(async (c, t) => { await IdempotencyStore.SaveAsync(c, t, call, reply.GetRawText()); return 0; }, cancellationToken);
                 return call.DryRun && result.IsError is not true ? Mark(result, DryRun) : result;
             }
             catch (IdempotentReplay replay)
@@ -115,7 +121,14 @@ public static class WriteCalls
             }
         }));
 
-    private static WriteCall ReadCall(string toolName, IDictionary<string, JsonElement> arguments, IReadOnlyList<string> extras)
+    private static Type? ResponseTypeOf(MethodInfo method)
+    {
+        var type = method.ReturnType;
+        return type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(Task<>) || type.GetGenericTypeDefinition() == typeof(ValueTask<>))
+            ? type.GetGenericArguments()[0] : type;
+    }
+
+    private static WriteCall ReadCall(string toolName, IDictionary<string, JsonElement> arguments, IReadOnlyList<string> extras, Type? responseType)
     {
         var dryRun = extras.Contains(DryRun) && arguments.TryGetValue(DryRun, out var d) && d.ValueKind == JsonValueKind.True;
         string? key = null;
@@ -141,6 +154,7 @@ public static class WriteCalls
             IdempotencyKey = key,
             ArgumentsHash = key is null ? null : Hash(arguments.Where(a => a.Key is not DryRun and not IdempotencyKey)),
             CreateIfMissing = mode,
+            ResponseType = responseType,
         };
     }
 

@@ -73,7 +73,11 @@ public sealed class Resolver
         if (companyDomain is not null && Domains.IsFreeMail(companyDomain)) companyDomain = null;
         if (companyDomain is not null && choice is null)
         {
-            var sameDomain = await CompaniesByDomainAsync(connection, transaction, companyDomain);
+            // The domain is evidence, not a licence: "Initech Software" on initech.com is Initech, but "Company 2" is not
+            // "Company 1" because both have people at one domain.
+            var onDomain = await CompaniesByDomainAsync(connection, transaction, companyDomain);
+            var sameDomain = onDomain.Where(c => Compatible(key, c.NameKey)).ToList();
+            if (onDomain.Count > 0 && sameDomain.Count == 0) companyDomain = null; // another company owns it: do not share it
             if (sameDomain.Count == 1) return new ResolvedRecord(false, sameDomain[0].Id, sameDomain[0].Name, MatchedBy.Domain);
             if (sameDomain.Count > 1)
                 throw new CrmError(ErrorCodes.NeedsDisambiguation, nameField,
@@ -341,6 +345,14 @@ public sealed class Resolver
     private static IReadOnlyList<Candidate> Rank(IEnumerable<Candidate> candidates) =>
         candidates.Where(c => c.Score >= NameSimilarity.Listed)
             .OrderByDescending(c => c.Score).ThenBy(c => c.Name, StringComparer.Ordinal).Take(MaxCandidates).ToList();
+
+    /// <summary>Names that can be one company: same first word or similar overall, and no different numbers.</summary>
+    private static bool Compatible(string key, string otherKey)
+    {
+        var (score, why) = NameSimilarity.Score(key, otherKey);
+        if (why == "different numbers") return false;
+        return score >= NameSimilarity.Listed || key.Split(' ')[0] == otherKey.Split(' ')[0];
+    }
 
     private static string? Choice(string field) =>
         WriteCall.Current?.Choices.TryGetValue(field, out var choice) == true ? choice : null;

@@ -131,11 +131,20 @@ public sealed class HttpTestServer : IAsyncDisposable
 }
 
 /// <summary>A clock that moves only when told: idle expiry without sleeping.</summary>
-public sealed class ManualClock : TimeProvider
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 {
-    private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private DateTimeOffset _now = start;
+
+    public ManualClock() : this(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)) { }
+
+    /// <summary>Starting at the real time, for code that compares with timestamps the database wrote.</summary>
+    public static ManualClock StartingNow() => new(DateTimeOffset.UtcNow);
+
+    public DateTimeOffset Now => _now;
 
     public override DateTimeOffset GetUtcNow() => _now;
 
     public void Advance(TimeSpan by) => _now += by;
+
+    public void Set(DateTimeOffset to) => _now = to;
 }

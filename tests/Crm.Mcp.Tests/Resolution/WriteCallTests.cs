@@ -104,6 +104,20 @@ public sealed class WriteCallTests
     }
 
     [Fact]
+    public async Task A_tool_whose_write_returns_something_else_than_its_reply_still_replays_the_reply()
+    {
+        // create_webhook builds its reply (with the one-time secret) after its write: the filter stores the key then.
+        await using var server = await TestServer.StartAsync();
+        var first = await server.CallOkAsync("create_webhook", new { url = "https://example.com/hooks/crm", events = new[] { "*" }, idempotency_key = "hook-1" });
+        var again = await server.CallOkAsync("create_webhook", new { url = "https://example.com/hooks/crm", events = new[] { "*" }, idempotency_key = "hook-1" });
+        Assert.True(again.GetProperty("idempotent_replay").GetBoolean());
+        Assert.Equal(Data(first).GetRawText(), Data(again).GetRawText());
+        Assert.Equal(1, await server.Database.CountAsync("webhooks"));
+        var error = await server.CallErrorAsync("create_webhook", new { url = "https://example.com/other", events = new[] { "*" }, idempotency_key = "hook-1" });
+        Assert.Equal("idempotency_key", error.GetProperty("field").GetString());
+    }
+
+    [Fact]
     public async Task A_failed_call_does_not_use_up_its_idempotency_key()
     {
         await using var server = await TestServer.StartAsync();

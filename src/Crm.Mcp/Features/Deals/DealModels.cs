@@ -45,6 +45,8 @@ public sealed record DealView
     public required string PipelineId { get; init; }
     public required string UpdatedAt { get; init; }
     public string? UserId { get; init; }
+    [Description("Markdown notes (append_note, set_notes).")]
+    public string? Notes { get; init; }
     [Description("Sum of the deal's services (amount × quantity) in minor units as a string; \"0\" without services.")]
     public string TotalValue { get; init; } = "0";
     public AmountDisplay? TotalValueDisplay { get; init; }
@@ -69,3 +71,84 @@ public sealed record DealDraftResponse(DealDraftData Data, bool Success);
 public sealed record DealResponse(DealView Data, bool Success);
 
 public sealed record DealPageResponse(ListPage<DealView> Data, bool Success);
+
+/// <summary>A deal to create in create_deals: the arguments of create_deal_draft plus is_draft.</summary>
+public sealed record DealInput
+{
+    [Description("Deal name, e.g. \"Acme platform license\". Default: \"<company> deal\", else the identifier.")]
+    public string? Name { get; init; }
+    [Description("Company name to resolve or create, e.g. \"Acme, Inc.\".")]
+    public string? CompanyName { get; init; }
+    [Description("Existing company UUID.")]
+    public string? CompanyId { get; init; }
+    [Description("Amount in major units, e.g. 100000 or 2500.50.")]
+    public double? Amount { get; init; }
+    [Description("ISO 4217 currency, e.g. \"EUR\". Default: the server's.")]
+    public string? Currency { get; init; }
+    [Description("Stage name, created after the last open stage if missing, e.g. \"Proposal\". Default: the first stage.")]
+    public string? StageName { get; init; }
+    [Description("Stage UUID.")]
+    public string? StageId { get; init; }
+    [Description("Owner user UUID.")]
+    public string? OwnerId { get; init; }
+    [Description("UUID of the user the deal is associated with.")]
+    public string? UserId { get; init; }
+    [Description("UUIDs of existing people to attach.")]
+    public string[]? PersonIds { get; init; }
+    [Description("People to resolve (email first, then name) or create, e.g. [{\"name\": \"Jane Founder\", \"email\": \"jane@acme.com\"}].")]
+    public PersonInput[]? People { get; init; }
+    [Description("ISO date, e.g. \"2026-12-31\".")]
+    public string? ExpectedCloseDate { get; init; }
+    [Description("ISO date, e.g. \"2027-12-31\".")]
+    public string? RenewalDate { get; init; }
+    [Description("Identifier template, e.g. \"DEAL-{seq}\" (default).")]
+    public string? IdentifierTemplate { get; init; }
+    [Description("true for a draft. Default false in create_deals.")]
+    public bool? IsDraft { get; init; }
+}
+
+/// <summary>Changes to one deal; omitted fields stay as they are.</summary>
+public sealed record DealUpdateInput
+{
+    [Description("The deal's identifier, UUID or exact name, e.g. \"DEAL-001\".")]
+    public string? Deal { get; init; }
+    [Description("New name.")]
+    public string? Name { get; init; }
+    [Description("Amount in major units, e.g. 120000.")]
+    public double? Amount { get; init; }
+    [Description("ISO 4217 currency, e.g. \"EUR\"; without amount the major amount is kept (100 USD becomes 100 EUR).")]
+    public string? Currency { get; init; }
+    [Description("Company name, found or created, e.g. \"Globex\".")]
+    public string? CompanyName { get; init; }
+    [Description("Existing company UUID.")]
+    public string? CompanyId { get; init; }
+    [Description("Stage name in the deal's pipeline (must exist), e.g. \"Negotiation\".")]
+    public string? StageName { get; init; }
+    [Description("Stage UUID.")]
+    public string? StageId { get; init; }
+    [Description("Owner user UUID.")]
+    public string? OwnerId { get; init; }
+    [Description("Associated user UUID.")]
+    public string? UserId { get; init; }
+    [Description("ISO date, e.g. \"2026-12-31\".")]
+    public string? ExpectedCloseDate { get; init; }
+    [Description("ISO date, e.g. \"2027-12-31\".")]
+    public string? RenewalDate { get; init; }
+    [Description("false publishes a draft; true turns the deal back into a draft.")]
+    public bool? IsDraft { get; init; }
+    [Description("People to add, resolved by email then name or created, e.g. [{\"name\": \"Bob Builder\"}].")]
+    public PersonInput[]? People { get; init; }
+    [Description("UUIDs of existing people to add.")]
+    public string[]? PersonIds { get; init; }
+    [Description("Fields to empty: amount, company, owner_id, user_id, expected_close_date, renewal_date, people (removes every person before adding any given).")]
+    public string[]? Clear { get; init; }
+}
+
+/// <summary>A deal after a write, with how each named record was resolved (null when not given or unchanged).</summary>
+public sealed record DealWrite(
+    DealView Deal,
+    ResolvedRecord? Company,
+    ResolvedRecord? Stage,
+    [property: Description("One entry per person given, in order.")] IReadOnlyList<ResolvedRecord> People);
+
+public sealed record DealWriteResponse(DealWrite Data, bool Success);

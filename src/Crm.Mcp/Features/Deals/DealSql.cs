@@ -10,7 +10,7 @@ public static class DealSql
     public sealed record NewDeal(
         string Id, string Identifier, string Name, long? AmountMinor, string Currency, string? CompanyId,
         string PipelineId, string StageId, string? OwnerId, string? UserId, string? ExpectedCloseDate,
-        string? RenewalDate, string Source, string Now);
+        string? RenewalDate, string Source, string Now, bool IsDraft = true);
 
     /// <summary>Takes the next number of a named counter; atomic in one statement on SQLite and PostgreSQL alike.</summary>
     public static Task<long> NextCounterAsync(SqliteConnection connection, SqliteTransaction transaction, string name)
@@ -37,7 +37,7 @@ public static class DealSql
                                user_id, is_draft, expected_close_date, renewal_date, source, order_in_stage,
                                company_sort_index, created_at, updated_at)
             VALUES (@Id, @Identifier, @Name, @AmountMinor, @Currency, @CompanyId, @PipelineId, @StageId, @OwnerId,
-                    @UserId, 1, @ExpectedCloseDate, @RenewalDate, @Source,
+                    @UserId, @IsDraft, @ExpectedCloseDate, @RenewalDate, @Source,
                     COALESCE((SELECT MAX(order_in_stage) + 1 FROM deals WHERE stage_id = @StageId), 0),
                     CASE WHEN @CompanyId IS NULL THEN 0
                          ELSE COALESCE((SELECT MAX(company_sort_index) + 1 FROM deals WHERE company_id = @CompanyId), 0) END,
@@ -53,6 +53,86 @@ public static class DealSql
             ON CONFLICT DO NOTHING
             """;
         return connection.ExecuteAsync(sql, new { dealId, personId, now }, transaction);
+    }
+
+    /// <summary>The stored columns update_deal may change; read, changed in code, written whole.</summary>
+    public sealed class StoredDeal
+    {
+        public string Id { get; set; } = "";
+        public string Identifier { get; set; } = "";
+        public string Name { get; set; } = "";
+        public long? AmountMinor { get; set; }
+        public string Currency { get; set; } = "";
+        public string? CompanyId { get; set; }
+        public string PipelineId { get; set; } = "";
+        public string StageId { get; set; } = "";
+        public string? OwnerId { get; set; }
+        public string? UserId { get; set; }
+        public bool IsDraft { get; set; }
+        public string? ExpectedCloseDate { get; set; }
+        public string? RenewalDate { get; set; }
+        public long OrderInStage { get; set; }
+        public long CompanySortIndex { get; set; }
+        public string UpdatedAt { get; set; } = "";
+    }
+
+    public static Task<StoredDeal> LoadAsync(SqliteConnection connection, SqliteTransaction transaction, string id)
+    {
+        const string sql = """
+            SELECT id, identifier, name, amount_minor AS AmountMinor, currency, company_id AS CompanyId, pipeline_id AS PipelineId,
+                   stage_id AS StageId, owner_id AS OwnerId, user_id AS UserId, is_draft AS IsDraft,
+                   expected_close_date AS ExpectedCloseDate, renewal_date AS RenewalDate, order_in_stage AS OrderInStage,
+                   company_sort_index AS CompanySortIndex, updated_at AS UpdatedAt
+            FROM deals WHERE id = @id
+            """;
+        return connection.QuerySingleAsync<StoredDeal>(sql, new { id }, transaction);
+    }
+
+    public static Task UpdateAsync(SqliteConnection connection, SqliteTransaction transaction, StoredDeal deal)
+    {
+        const string sql = """
+            UPDATE deals SET name = @Name, amount_minor = @AmountMinor, currency = @Currency, company_id = @CompanyId,
+                             pipeline_id = @PipelineId, stage_id = @StageId, owner_id = @OwnerId, user_id = @UserId,
+                             is_draft = @IsDraft, expected_close_date = @ExpectedCloseDate, renewal_date = @RenewalDate,
+                             order_in_stage = @OrderInStage, company_sort_index = @CompanySortIndex, updated_at = @UpdatedAt
+            WHERE id = @Id
+            """;
+        return connection.ExecuteAsync(sql, deal, transaction);
+    }
+
+    /// <summary>The slot after the last deal in a stage (0 for the first).</summary>
+    public static Task<long> NextOrderInStageAsync(SqliteConnection connection, SqliteTransaction transaction, string stageId)
+    {
+        const string sql = "SELECT COALESCE(MAX(order_in_stage) + 1, 0) FROM deals WHERE stage_id = @stageId";
+        return connection.ExecuteScalarAsync<long>(sql, new { stageId }, transaction);
+    }
+
+    /// <summary>The slot after the company's last deal (0 for the first).</summary>
+    public static Task<long> NextCompanySortIndexAsync(SqliteConnection connection, SqliteTransaction transaction, string companyId)
+    {
+        const string sql = "SELECT COALESCE(MAX(company_sort_index) + 1, 0) FROM deals WHERE company_id = @companyId";
+        return connection.ExecuteScalarAsync<long>(sql, new { companyId }, transaction);
+    }
+
+    public sealed record StageInfo(string Id, string Name, string PipelineId);
+
+    public static Task<StageInfo> StageAsync(SqliteConnection connection, SqliteTransaction transaction, string stageId)
+    {
+        const string sql = "SELECT id, name, pipeline_id AS PipelineId FROM stages WHERE id = @stageId";
+        return connection.QuerySingleAsync<StageInfo>(sql, new { stageId }, transaction);
+    }
+
+    public static Task UnlinkPeopleAsync(SqliteConnection connection, SqliteTransaction transaction, string dealId)
+    {
+        const string sql = "DELETE FROM deal_people WHERE deal_id = @dealId";
+        return connection.ExecuteAsync(sql, new { dealId }, transaction);
+    }
+
+    /// <summary>Deletes a deal; its people links go with it (CASCADE), the people stay.</summary>
+    public static Task DeleteAsync(SqliteConnection connection, SqliteTransaction transaction, string id)
+    {
+        const string sql = "DELETE FROM deals WHERE id = @id";
+        return connection.ExecuteAsync(sql, new { id }, transaction);
     }
 
     // A class, not a positional record: SQLite hands back INTEGER for booleans and Dapper maps by property.
@@ -83,6 +163,7 @@ public static class DealSql
         public string PipelineId { get; init; } = "";
         public string UpdatedAt { get; init; } = "";
         public string? UserId { get; init; }
+        public string? Notes { get; init; }
     }
 
     private sealed record PersonLinkRow(string DealId, string Id, string FullName, string? Email);
@@ -94,7 +175,7 @@ public static class DealSql
                d.order_in_stage AS OrderInStage, d.org_id AS OrgId, d.owner_id AS OwnerId,
                u.first_name AS OwnerFirstName, u.last_name AS OwnerLastName, u.email AS OwnerEmail,
                d.renewal_date AS RenewalDate, d.source, d.stage_id AS StageId, s.name AS StageName,
-               d.pipeline_id AS PipelineId, d.updated_at AS UpdatedAt, d.user_id AS UserId
+               d.pipeline_id AS PipelineId, d.updated_at AS UpdatedAt, d.user_id AS UserId, d.notes
         FROM deals d
         JOIN stages s ON s.id = d.stage_id
         LEFT JOIN companies c ON c.id = d.company_id
@@ -161,6 +242,7 @@ public static class DealSql
                 PipelineId = r.PipelineId,
                 UpdatedAt = r.UpdatedAt,
                 UserId = r.UserId,
+                Notes = r.Notes,
                 TotalValue = totals[r.Id].TotalValue,
                 TotalValueDisplay = totals[r.Id].TotalValueDisplay,
                 TotalQuantity = totals[r.Id].TotalQuantity,

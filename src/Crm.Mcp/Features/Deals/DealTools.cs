@@ -1,9 +1,11 @@
 using System.ComponentModel;
+using Crm.Mcp.Bulk;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Hosting;
 using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
+using ModelContextProtocol;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Features.Deals;
@@ -11,6 +13,8 @@ namespace Crm.Mcp.Features.Deals;
 [McpServerToolType]
 public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings, FieldRegistry? fieldRegistry = null)
 {
+    private readonly DealWriter writer = new(resolver, settings);
+
     [McpServerTool(Name = "create_deal_draft", Title = "Create deal draft", ReadOnly = false, Destructive = false,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Resolves, Creates]
@@ -38,46 +42,109 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
         CancellationToken cancellationToken = default)
     {
         // Everything that needs no database is checked first, so bad input fails fast and identically every time.
-        var dealCurrency = currency is null ? settings.DefaultCurrency : Currency.Parse("currency", currency);
-        long? amountMinor = amount is { } major ? Money.ToMinor("amount", major, dealCurrency) : null;
-        var closeDate = Validate.Date("expected_close_date", expected_close_date);
-        var renewal = Validate.Date("renewal_date", renewal_date);
-        var dealName = Validate.Text("name", name, 200, "\"Acme platform license\"");
-        var personIds = Validate.Uuids("person_ids", person_ids);
-        if (company_name is not null && company_name.Trim().Length == 0)
-            throw CrmError.Invalid("company_name", "must not be empty.", "a company name such as \"Acme, Inc.\", or leave it out");
-        var now = Clock.Time.GetUtcNow();
-        var template = IdentifierTemplate.Parse(identifier_template, now);
+        var prepared = writer.Prepare(new DealInput
+        {
+            Name = name, CompanyName = company_name, CompanyId = company_id, Amount = amount, Currency = currency,
+            StageName = stage_name, StageId = stage_id, OwnerId = owner_id, UserId = user_id, PersonIds = person_ids,
+            People = people, ExpectedCloseDate = expected_close_date, RenewalDate = renewal_date,
+            IdentifierTemplate = identifier_template,
+        }, "", defaultDraft: true);
 
         return await db.WriteAsync(async (connection, transaction) =>
         {
-            var ownerId = await resolver.RequireUserAsync(connection, transaction, owner_id, "owner_id");
-            var userId = await resolver.RequireUserAsync(connection, transaction, user_id, "user_id");
-            var company = await resolver.ResolveCompanyAsync(connection, transaction, company_id, company_name, domain: SharedDomain(people));
-            var (stage, pipelineId) = await resolver.ResolveStageAsync(connection, transaction, stage_id, stage_name);
-
-            var resolvedPeople = new List<ResolvedRecord>();
-            for (var i = 0; i < (people?.Length ?? 0); i++)
-                resolvedPeople.Add(await resolver.ResolvePersonAsync(connection, transaction, people![i] ?? new PersonInput(), $"people[{i}]", company?.Id));
-            var attached = new List<ResolvedRecord>();
-            for (var i = 0; i < personIds.Count; i++)
-                attached.Add(await resolver.RequirePersonAsync(connection, transaction, personIds[i], $"person_ids[{i}]"));
-
-            var identifier = await NextIdentifierAsync(connection, transaction, template);
-            var id = Guid.NewGuid().ToString();
-            var nowIso = Clock.Format(now);
-            await DealSql.InsertAsync(connection, transaction, new DealSql.NewDeal(
-                id, identifier, dealName ?? (company is null ? identifier : $"{company.Name} deal"), amountMinor,
-                dealCurrency.Code, company?.Id, pipelineId, stage.Id, ownerId, userId, closeDate, renewal, "api", nowIso));
-            foreach (var person in resolvedPeople.Concat(attached))
-                await DealSql.LinkPersonAsync(connection, transaction, id, person.Id, nowIso);
-
-            var deal = (await DealSql.FindAsync(connection, transaction, id))!;
-            var links = attached.DistinctBy(p => p.Id)
-                .Select(p => new PeopleDealLink(id, p.Id, new PersonRef(p.Name, p.Id, p.Email))).ToList();
-            return new DealDraftResponse(new DealDraftData(deal, links, new DealResolution(company, stage, resolvedPeople)), true);
+            var created = await writer.CreateAsync(connection, transaction, prepared);
+            var links = created.Attached.DistinctBy(p => p.Id)
+                .Select(p => new PeopleDealLink(created.Deal.Id, p.Id, new PersonRef(p.Name, p.Id, p.Email))).ToList();
+            return new DealDraftResponse(new DealDraftData(created.Deal, links, new DealResolution(created.Company, created.Stage, created.People)), true);
         }, cancellationToken);
     }
+
+    [McpServerTool(Name = "create_deals", Title = "Create deals", ReadOnly = false, Destructive = false,
+        Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [Resolves, Creates]
+    [Description("""
+        Create 1 to 100 deals; each item takes create_deal_draft's fields (company, stage and people by name, found or created) plus is_draft (default false). Result per item with the resolution of each name.
+        Example: {"items": [{"name": "Acme renewal", "company_name": "Acme, Inc.", "amount": 50000, "stage_name": "Proposal"}]}
+        """)]
+    public Task<BulkResponse<DealWrite>> CreateDeals(
+        [Description("Deals to create, e.g. [{\"company_name\": \"Acme\", \"amount\": 50000, \"people\": [{\"email\": \"jane@acme.com\"}]}].")] DealInput[] items,
+        [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
+        IProgress<ProgressNotificationValue>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        BulkWrite.RunAsync(db, items, atomic, progress, async (connection, transaction, item, path) =>
+        {
+            var created = await writer.CreateAsync(connection, transaction, writer.Prepare(item ?? new DealInput(), path + ".", defaultDraft: false));
+            return new DealWrite(created.Deal, created.Company, created.Stage, [.. created.People, .. created.Attached]);
+        }, cancellationToken);
+
+    [McpServerTool(Name = "update_deal", Title = "Update deal", ReadOnly = false, Destructive = false, Idempotent = false,
+        OpenWorld = false, UseStructuredContent = true)]
+    [Resolves]
+    [Description("""
+        Change any field of a deal: move its stage (by name in its pipeline; never creates one), set the company (found or created), add people, publish a draft with is_draft false. Omitted arguments stay; `clear` empties fields.
+        Example: {"deal": "DEAL-001", "stage_name": "Negotiation", "amount": 120000, "is_draft": false}
+        """)]
+    public async Task<DealWriteResponse> UpdateDeal(
+        [Description("The deal's identifier, UUID or exact name, e.g. \"DEAL-001\".")] string deal,
+        [Description("New name, e.g. \"Acme expansion\".")] string? name = null,
+        [Description("Amount in major units, e.g. 120000 or 2500.50.")] double? amount = null,
+        [Description("ISO 4217 currency, e.g. \"EUR\"; without amount the major amount is kept.")] string? currency = null,
+        [Description("Company name, found or created, e.g. \"Globex\".")] string? company_name = null,
+        [Description("Existing company UUID.")] string? company_id = null,
+        [Description("Stage name in the deal's pipeline, e.g. \"Negotiation\".")] string? stage_name = null,
+        [Description("Stage UUID.")] string? stage_id = null,
+        [Description("Owner user UUID (see get_users).")] string? owner_id = null,
+        [Description("Associated user UUID.")] string? user_id = null,
+        [Description("Expected close date, ISO 8601, e.g. \"2026-12-31\".")] string? expected_close_date = null,
+        [Description("Renewal date, ISO 8601, e.g. \"2027-12-31\".")] string? renewal_date = null,
+        [Description("false publishes a draft; true makes it a draft again.")] bool? is_draft = null,
+        [Description("People to add (email first, then name; created if new), e.g. [{\"name\": \"Bob Builder\"}].")] PersonInput[]? people = null,
+        [Description("UUIDs of existing people to add.")] string[]? person_ids = null,
+        [Description("Fields to empty, e.g. [\"expected_close_date\"]: amount, company, owner_id, user_id, expected_close_date, renewal_date, people.")] string[]? clear = null,
+        CancellationToken cancellationToken = default)
+    {
+        var input = new DealUpdateInput
+        {
+            Deal = deal, Name = name, Amount = amount, Currency = currency, CompanyName = company_name, CompanyId = company_id,
+            StageName = stage_name, StageId = stage_id, OwnerId = owner_id, UserId = user_id, ExpectedCloseDate = expected_close_date,
+            RenewalDate = renewal_date, IsDraft = is_draft, People = people, PersonIds = person_ids, Clear = clear,
+        };
+        return new DealWriteResponse(await db.WriteAsync((connection, transaction) => writer.UpdateAsync(connection, transaction, input, ""), cancellationToken), true);
+    }
+
+    [McpServerTool(Name = "update_deals", Title = "Update deals", ReadOnly = false, Destructive = false, Idempotent = false,
+        OpenWorld = false, UseStructuredContent = true)]
+    [Resolves]
+    [Description("""
+        Change 1 to 100 deals; each item takes update_deal's fields. Result per item.
+        Example: {"items": [{"deal": "DEAL-001", "stage_name": "Closed Won"}, {"deal": "DEAL-002", "is_draft": false}]}
+        """)]
+    public Task<BulkResponse<DealWrite>> UpdateDeals(
+        [Description("Changes, one per deal, e.g. [{\"deal\": \"DEAL-001\", \"amount\": 50000}].")] DealUpdateInput[] items,
+        [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
+        IProgress<ProgressNotificationValue>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        BulkWrite.RunAsync(db, items, atomic, progress,
+            (connection, transaction, item, path) => writer.UpdateAsync(connection, transaction, item ?? new DealUpdateInput(), path + "."),
+            cancellationToken);
+
+    [McpServerTool(Name = "delete_deals", Title = "Delete deals", ReadOnly = false, Destructive = true, Idempotent = false,
+        OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
+    [Description("Permanently delete 1 to 100 deals by identifier, UUID or exact name: irreversible. Their people and company stay. Example: {\"deals\": [\"DEAL-001\", \"DEAL-007\"]}")]
+    public Task<BulkResponse<DeletedRecord>> DeleteDeals(
+        [Description("Deal identifiers, UUIDs or exact names, e.g. [\"DEAL-001\"].")] string[] deals,
+        [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
+        IProgress<ProgressNotificationValue>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        BulkWrite.RunAsync(db, BulkWrite.References("deals", deals, "[\"DEAL-001\"]"), atomic, progress, async (connection, transaction, reference, path) =>
+        {
+            var key = Validate.Text(path, reference, 200, "\"DEAL-001\"") ?? throw CrmError.Invalid(path, "is required.", "a deal identifier such as \"DEAL-001\"");
+            var id = await Lookup.DealIdAsync(connection, transaction, key, path);
+            var stored = await DealSql.LoadAsync(connection, transaction, id);
+            await DealSql.DeleteAsync(connection, transaction, id);
+            return new DeletedRecord(id, $"{stored.Identifier} {stored.Name}");
+        }, cancellationToken, "deals");
 
     [McpServerTool(Name = "get_deal", Title = "Get deal", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
@@ -119,24 +186,5 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
                 ids => DealSql.FindManyAsync(connection, transaction, ids), d => d.Id, shortcuts);
         }, cancellationToken);
         return new DealPageResponse(page, true);
-    }
-
-    /// <summary>The employer domain all the people's work emails agree on, if any: evidence for which company is meant.</summary>
-    private static string? SharedDomain(PersonInput[]? people)
-    {
-        var domains = (people ?? []).Select(p => Domains.FromEmail(p?.Email)).Where(d => d is not null).Distinct().ToList();
-        return domains.Count == 1 ? domains[0] : null;
-    }
-
-    private static async Task<string> NextIdentifierAsync(
-        Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, IdentifierTemplate.Parsed template)
-    {
-        // Two templates can render the same text ("D-{seq:1}" and "D-{seq:2}" both give D-10), so skip taken numbers.
-        for (var attempt = 0; attempt < 1000; attempt++)
-        {
-            var candidate = template.Render(await DealSql.NextCounterAsync(connection, transaction, template.CounterName));
-            if (!await DealSql.IdentifierExistsAsync(connection, transaction, candidate)) return candidate;
-        }
-        throw new CrmError(ErrorCodes.Conflict, "identifier_template", "identifier_template: every identifier tried is taken.", IdentifierTemplate.Form);
     }
 }

@@ -1,0 +1,91 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Crm.Mcp.Data;
+
+/// <summary>
+/// Generates the AFTER INSERT/UPDATE/DELETE triggers of every journaled table from its current columns, so a column a
+/// later migration adds is journaled without anyone remembering to. The update trigger fires only when a column
+/// other than updated_at changed: an update that changes nothing leaves no journal entry and sends no webhook.
+/// </summary>
+public static class JournalTriggers
+{
+    public const string Prefix = "journal_";
+    public const string UpdatedAt = "updated_at";
+
+    private sealed record Column(string Name, long Pk);
+
+    /// <summary>Creates or refreshes the triggers; a no-op when they already match the schema. Skips tables that do
+    /// not exist yet, and does nothing before the journal's own migration has run.</summary>
+    public static async Task InstallAsync(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        if (!await TableExistsAsync(connection, transaction, "change_records")) return;
+        foreach (var table in JournaledTables.All)
+        {
+            if (!await TableExistsAsync(connection, transaction, table.Name)) continue;
+            var columns = (await connection.QueryAsync<Column>(
+                $"SELECT name, pk FROM pragma_table_info('{table.Name}')", transaction: transaction)).ToList();
+            if (columns.Count == 0) continue;
+            foreach (var (name, sql) in Generate(table.Name, columns))
+            {
+                const string existingSql = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = @name";
+                var existing = await connection.ExecuteScalarAsync<string?>(existingSql, new { name }, transaction);
+                if (existing == sql) continue;
+                await connection.ExecuteAsync($"DROP TRIGGER IF EXISTS \"{name}\"; {sql};", transaction: transaction);
+            }
+        }
+    }
+
+    /// <summary>Removes every journal trigger, so a migration's own data changes are not journaled as anyone's
+    /// change (and a column a trigger names can be dropped). InstallAsync puts them back in the same transaction.</summary>
+    public static async Task DropAsync(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        const string sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'journal\\_%' ESCAPE '\\'";
+        foreach (var name in await connection.QueryAsync<string>(sql, transaction: transaction))
+            await connection.ExecuteAsync($"DROP TRIGGER \"{name}\"", transaction: transaction);
+    }
+
+    /// <summary>A row as the triggers write it (json_object of every column), or null when it does not exist. For
+    /// tables with a one-column primary key.</summary>
+    public static async Task<string?> RowJsonAsync(SqliteConnection connection, SqliteTransaction transaction, string table, string id)
+    {
+        var columns = (await connection.QueryAsync<Column>($"SELECT name, pk FROM pragma_table_info('{table}')", transaction: transaction)).ToList();
+        var key = columns.Single(c => c.Pk == 1).Name;
+        var sql = $"SELECT json_object({string.Join(", ", columns.Select(c => $"'{c.Name}', \"{c.Name}\""))}) FROM \"{table}\" WHERE \"{key}\" = @id";
+        return await connection.QuerySingleOrDefaultAsync<string?>(sql, new { id }, transaction);
+    }
+
+    public static async Task<bool> TableExistsAsync(SqliteConnection connection, SqliteTransaction transaction, string table) =>
+        await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @table",
+            new { table }, transaction) > 0;
+
+    private static IEnumerable<(string Name, string Sql)> Generate(string table, IReadOnlyList<Column> columns)
+    {
+        var keys = columns.Where(c => c.Pk > 0).OrderBy(c => c.Pk).Select(c => c.Name).ToList();
+        string RecordId(string row) => keys.Count == 0 ? $"{row}.rowid" : string.Join(" || '/' || ", keys.Select(k => $"{row}.\"{k}\""));
+        string Json(string row) => $"json_object({string.Join(", ", columns.Select(c => $"'{c.Name}', {row}.\"{c.Name}\""))})";
+        string Insert(string operation, string row, string before, string after) => $"""
+            INSERT INTO change_records (entity, record_id, operation, before, after)
+                VALUES ('{table}', {RecordId(row)}, '{operation}', {before}, {after});
+            """;
+
+        yield return ($"{Prefix}{table}_insert", $"""
+            CREATE TRIGGER "{Prefix}{table}_insert" AFTER INSERT ON "{table}" BEGIN
+                {Insert("insert", "NEW", "NULL", Json("NEW"))}
+            END
+            """);
+        var compared = columns.Where(c => c.Name != UpdatedAt).Select(c => $"OLD.\"{c.Name}\" IS NOT NEW.\"{c.Name}\"").ToList();
+        if (compared.Count > 0)
+            yield return ($"{Prefix}{table}_update", $"""
+                CREATE TRIGGER "{Prefix}{table}_update" AFTER UPDATE ON "{table}"
+                WHEN {string.Join(" OR ", compared)} BEGIN
+                    {Insert("update", "NEW", Json("OLD"), Json("NEW"))}
+                END
+                """);
+        yield return ($"{Prefix}{table}_delete", $"""
+            CREATE TRIGGER "{Prefix}{table}_delete" AFTER DELETE ON "{table}" BEGIN
+                {Insert("delete", "OLD", Json("OLD"), "NULL")}
+            END
+            """);
+    }
+}

@@ -1,0 +1,137 @@
+using System.Text.Json;
+using Crm.Mcp.Data;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Crm.Mcp.Features.Journal;
+
+/// <summary>Reading the journal and undoing one change.</summary>
+public static class JournalSql
+{
+    public const int RecordsPerChange = 100;
+
+    public sealed class ChangeRow
+    {
+        public long Id { get; init; }
+        public string At { get; init; } = "";
+        public string Actor { get; init; } = "";
+        public string? Tool { get; init; }
+        public string? Arguments { get; init; }
+        public long? RevertsChangeId { get; init; }
+        public long? RevertedByChangeId { get; init; }
+        public long RecordCount { get; init; }
+    }
+
+    public sealed record RecordRow(long Id, long ChangeId, string Entity, string RecordId, string Operation, string? Before, string? After);
+
+    public sealed record Filter(
+        string? Entity, string? RecordId, string? Actor, string? Tool, string? Since, string? Until, int Limit, long? BeforeId);
+
+    private const string SelectChange = """
+        SELECT c.id, c.at, c.actor, c.tool, c.arguments, c.reverts_change_id AS RevertsChangeId,
+               c.reverted_by_change_id AS RevertedByChangeId,
+               (SELECT COUNT(*) FROM change_records r WHERE r.change_id = c.id) AS RecordCount
+        FROM changes c
+        """;
+
+    /// <summary>Newest first, keyset-paged on the change id. A record filter also matches the link rows that name
+    /// the record (deal_people "deal/person"), so a deal's history shows its people being attached.</summary>
+    public static async Task<(IReadOnlyList<ChangeView> Items, long Total, bool HasMore)> ListAsync(
+        SqliteConnection connection, SqliteTransaction transaction, Filter filter)
+    {
+        const string where = """
+             WHERE (@Actor IS NULL OR c.actor = @Actor)
+               AND (@Tool IS NULL OR c.tool = @Tool)
+               AND (@Since IS NULL OR c.at >= @Since)
+               AND (@Until IS NULL OR c.at < @Until)
+               AND (@Entity IS NULL AND @RecordId IS NULL OR EXISTS (
+                    SELECT 1 FROM change_records r
+                    WHERE r.change_id = c.id
+                      AND (@Entity IS NULL OR r.entity = @Entity)
+                      AND (@RecordId IS NULL OR r.record_id = @RecordId
+                           OR r.record_id LIKE @RecordId || '/%' OR r.record_id LIKE '%/' || @RecordId)))
+            """;
+        const string countSql = "SELECT COUNT(*) FROM changes c" + where;
+        const string pageSql = SelectChange + where + """
+               AND (@BeforeId IS NULL OR c.id < @BeforeId)
+             ORDER BY c.id DESC
+             LIMIT @Take
+            """;
+        var args = new { filter.Entity, filter.RecordId, filter.Actor, filter.Tool, filter.Since, filter.Until, filter.BeforeId, Take = filter.Limit + 1 };
+        var total = await connection.ExecuteScalarAsync<long>(countSql, args, transaction);
+        var rows = (await connection.QueryAsync<ChangeRow>(pageSql, args, transaction)).ToList();
+        var hasMore = rows.Count > filter.Limit;
+        if (hasMore) rows.RemoveAt(rows.Count - 1);
+        return (await ToViewsAsync(connection, transaction, rows), total, hasMore);
+    }
+
+    public static async Task<ChangeView?> FindAsync(SqliteConnection connection, SqliteTransaction transaction, long id)
+    {
+        const string sql = SelectChange + " WHERE c.id = @id";
+        var row = await connection.QuerySingleOrDefaultAsync<ChangeRow>(sql, new { id }, transaction);
+        return row is null ? null : (await ToViewsAsync(connection, transaction, [row]))[0];
+    }
+
+    public static async Task<IReadOnlyList<RecordRow>> RecordsAsync(SqliteConnection connection, SqliteTransaction transaction, long changeId)
+    {
+        const string sql = """
+            SELECT id, change_id AS ChangeId, entity, record_id AS RecordId, operation, before, after
+            FROM change_records WHERE change_id = @changeId ORDER BY id
+            """;
+        return (await connection.QueryAsync<RecordRow>(sql, new { changeId }, transaction)).ToList();
+    }
+
+    /// <summary>Changes after <paramref name="changeId"/> that touched any of its records: what a revert would overwrite.</summary>
+    public static async Task<IReadOnlyList<ChangeRow>> LaterChangesAsync(SqliteConnection connection, SqliteTransaction transaction, long changeId)
+    {
+        const string sql = SelectChange + """
+             WHERE c.id > @changeId AND EXISTS (
+                SELECT 1 FROM change_records later
+                JOIN change_records mine ON mine.change_id = @changeId
+                     AND mine.entity = later.entity AND mine.record_id = later.record_id
+                WHERE later.change_id = c.id)
+             ORDER BY c.id
+             LIMIT 20
+            """;
+        return (await connection.QueryAsync<ChangeRow>(sql, new { changeId }, transaction)).ToList();
+    }
+
+    public static Task MarkRevertedAsync(SqliteConnection connection, SqliteTransaction transaction, long changeId, long revertedBy)
+    {
+        const string sql = "UPDATE changes SET reverted_by_change_id = @revertedBy WHERE id = @changeId";
+        return connection.ExecuteAsync(sql, new { changeId, revertedBy }, transaction);
+    }
+
+    private static async Task<IReadOnlyList<ChangeView>> ToViewsAsync(SqliteConnection connection, SqliteTransaction transaction, List<ChangeRow> rows)
+    {
+        if (rows.Count == 0) return [];
+        const string recordsSql = """
+            SELECT id, change_id AS ChangeId, entity, record_id AS RecordId, operation, before, after
+            FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.change_id ORDER BY r.id) AS n
+                  FROM change_records r WHERE r.change_id IN @ids)
+            WHERE n <= @RecordsPerChange
+            ORDER BY id
+            """;
+        var records = (await connection.QueryAsync<RecordRow>(recordsSql, new { ids = rows.Select(r => r.Id).ToList(), RecordsPerChange }, transaction))
+            .ToLookup(r => r.ChangeId);
+        return rows.Select(c => new ChangeView(c.Id, c.At, c.Actor, c.Tool, Parse(c.Arguments), c.RevertsChangeId,
+            c.RevertedByChangeId, c.RecordCount, records[c.Id].Select(ToView).ToList())).ToList();
+    }
+
+    private static ChangeRecordView ToView(RecordRow r)
+    {
+        if (r.Operation != "update") return new ChangeRecordView(r.Entity, r.RecordId, r.Operation, Parse(r.Before), Parse(r.After), null);
+        var before = JsonDocument.Parse(r.Before!).RootElement;
+        var after = JsonDocument.Parse(r.After!).RootElement;
+        var changed = new SortedDictionary<string, FieldChange>(StringComparer.Ordinal);
+        foreach (var field in after.EnumerateObject())
+        {
+            var old = before.TryGetProperty(field.Name, out var value) ? value : default;
+            if (old.ValueKind != JsonValueKind.Undefined && JsonElement.DeepEquals(old, field.Value)) continue;
+            changed[field.Name] = new FieldChange(old.ValueKind == JsonValueKind.Undefined ? null : old, field.Value);
+        }
+        return new ChangeRecordView(r.Entity, r.RecordId, r.Operation, null, null, changed);
+    }
+
+    private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
+}

@@ -1,0 +1,92 @@
+using System.ComponentModel;
+using Crm.Mcp.Common;
+using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
+using ModelContextProtocol.Server;
+
+namespace Crm.Mcp.Features.Journal;
+
+[McpServerToolType]
+public sealed class JournalTools(CrmDb db)
+{
+    [McpServerTool(Name = "get_changes", Title = "List changes (journal)", ReadOnly = true, Destructive = false,
+        Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("""
+        The change journal: every write by any tool, CLI command or import, newest first, with who (actor), which tool,
+        its arguments and per record what changed (an update lists each changed field before and after). Filter by
+        entity, record, actor, tool and time; paged with an opaque cursor. Use it to answer "what did you change?" and
+        to find the change_id for revert_change.
+        Example: {"entity": "deal", "record_id": "DEAL-001", "since": "2026-11-01", "limit": 10}
+        """)]
+    public async Task<ChangePageResponse> GetChanges(
+        [Description("Only changes touching this kind of record: a table or its name, e.g. \"deal\", \"deals\", \"contact\", \"person\", \"company\", \"organization\", \"stage\".")] string? entity = null,
+        [Description("Only changes touching this record id (UUID), including its link rows, e.g. \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\"; a deal identifier such as \"DEAL-001\" works too.")] string? record_id = null,
+        [Description("Only changes by this actor, exactly as get_changes shows it, e.g. \"claude-ai\" or \"local:jane\".")] string? actor = null,
+        [Description("Only changes made by this tool, e.g. \"create_deal_draft\".")] string? tool = null,
+        [Description("Changes at or after this time, ISO 8601, e.g. \"2026-11-01\" or \"2026-11-01T09:00:00Z\".")] string? since = null,
+        [Description("Changes before this time, ISO 8601, e.g. \"2026-11-30\".")] string? until = null,
+        [Description("Page size, 1 to 100. Default 25.")] int? limit = null,
+        [Description("next_cursor from the previous page.")] string? cursor = null,
+        CancellationToken cancellationToken = default)
+    {
+        var take = Validate.Limit(limit);
+        var table = entity is null ? null : EntityNames.Table(entity);
+        var record = Validate.Text("record_id", record_id, 200, "\"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\"");
+        var from = Validate.Date("since", since);
+        var to = Validate.Date("until", until);
+        long? beforeId = null;
+        if (PageCursor.Decode(cursor, 1) is [var last])
+            beforeId = long.TryParse(last, out var parsed) ? parsed : throw CrmError.Invalid("cursor", "is not a cursor this list produced.", "the next_cursor value from the previous page, unchanged");
+        var page = await db.ReadAsync(async (connection, transaction) =>
+        {
+            var recordId = record is null ? null : await EntityNames.RecordIdAsync(connection, transaction, record);
+            return await JournalSql.ListAsync(connection, transaction, new JournalSql.Filter(
+                table, recordId, Validate.Text("actor", actor, 200, "\"claude-ai\""), Validate.Text("tool", tool, 100, "\"create_deal_draft\""),
+                from, to, take, beforeId));
+        }, cancellationToken);
+        var next = page.HasMore && page.Items.Count > 0
+            ? PageCursor.Encode(page.Items[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
+        return new ChangePageResponse(new ChangePage(page.Items, page.Total, next, page.HasMore), true);
+    }
+
+    [McpServerTool(Name = "revert_change", Title = "Revert a change", ReadOnly = false, Destructive = true,
+        Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
+    [Description("""
+        Undo one change from get_changes: records it created are deleted, records it deleted are restored, records it
+        updated get their previous values back. Refused, listing the later changes, when a later change touched the
+        same records (revert those first, newest first). Not irreversible: the revert is itself a change in the
+        journal, and reverting it redoes the original.
+        Example: {"change_id": 42}
+        """)]
+    public async Task<RevertResponse> RevertChange(
+        [Description("The id of the change to undo, from get_changes, e.g. 42.")] long change_id,
+        CancellationToken cancellationToken = default)
+    {
+        if (change_id < 1) throw CrmError.Invalid("change_id", $"{change_id} is not a change id.", "a positive change id from get_changes, e.g. 42");
+        return await db.WriteAsync(async (connection, transaction) =>
+        {
+            var change = await JournalSql.FindAsync(connection, transaction, change_id)
+                         ?? throw new CrmError(ErrorCodes.NotFound, "change_id", $"change_id: no change has id {change_id}.", "an id from get_changes, e.g. 42");
+            if (change.RevertedByChangeId is { } by)
+                throw new CrmError(ErrorCodes.Conflict, "change_id",
+                    $"change_id: change {change_id} was already reverted by change {by}.", $"revert change {by} to redo it");
+            var later = await JournalSql.LaterChangesAsync(connection, transaction, change_id);
+            if (later.Count > 0)
+                throw new CrmError(ErrorCodes.Conflict, "change_id",
+                    $"change_id: change {change_id} cannot be reverted: later changes touched the same records: " +
+                    string.Join("; ", later.Select(c => $"change {c.Id} at {c.At} by {c.Actor}{(c.Tool is null ? "" : $" ({c.Tool})")}")) +
+                    ". Nothing was written.",
+                    $"revert the later changes first, newest first (change {later[^1].Id} first), then this one");
+
+            var records = await JournalSql.RecordsAsync(connection, transaction, change_id);
+            await JournalUndo.ApplyAsync(connection, transaction, change_id, records, Clock.NowIso());
+            var revertId = await ChangeJournal.SealAsync(connection, transaction, revertsChangeId: change_id)
+                           ?? throw new CrmError(ErrorCodes.Conflict, "change_id",
+                               $"change_id: undoing change {change_id} changes nothing (its records are already as they were before it).",
+                               "another change id from get_changes");
+            await JournalSql.MarkRevertedAsync(connection, transaction, change_id, revertId);
+            return new RevertResponse(new RevertData(change_id, (await JournalSql.FindAsync(connection, transaction, revertId))!), true);
+        }, cancellationToken);
+    }
+}

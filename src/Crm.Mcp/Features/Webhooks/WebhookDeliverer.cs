@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text;
+using Crm.Mcp.Common;
+using Crm.Mcp.Data;
+using Dapper;
+
+namespace Crm.Mcp.Features.Webhooks;
+
+/// <summary>When to try again: exponential from FirstDelay, capped at MaxDelay, times a jitter factor in [0.5, 1)
+/// so receivers coming back are not hit by every sender at once; dead once a failure happens GiveUpAfter past the
+/// delivery's creation. A lease keeps two workers (serve and a CLI pass) from sending the same delivery at once; a
+/// worker killed mid-send leaves the delivery pending, and it is sent again once the lease runs out.</summary>
+public sealed record WebhookRetryPolicy
+{
+    public TimeSpan FirstDelay { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromHours(1);
+    public TimeSpan GiveUpAfter { get; init; } = TimeSpan.FromHours(24);
+    public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(15);
+    public Func<double> Jitter { get; init; } = Random.Shared.NextDouble;
+
+    public TimeSpan DelayAfter(int attempts)
+    {
+        var exponential = FirstDelay.TotalSeconds * Math.Pow(2, Math.Min(attempts - 1, 30));
+        var capped = Math.Min(exponential, MaxDelay.TotalSeconds);
+        return TimeSpan.FromSeconds(capped * (0.5 + 0.5 * Math.Clamp(Jitter(), 0, 1)));
+    }
+}
+
+public sealed record DeliveryPass(int Delivered, int Failed, int Dead);
+
+/// <summary>
+/// Sends due deliveries, oldest first, at least once and in order per record: a delivery waits while an earlier
+/// one for the same webhook and record is still pending (a dead one no longer holds the line).
+/// </summary>
+public sealed class WebhookDeliverer(CrmDb db, HttpClient http, TimeProvider time, WebhookRetryPolicy policy)
+{
+    private const int BatchSize = 50;
+
+    public static HttpClient CreateHttpClient(WebhookRetryPolicy policy) =>
+        new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = policy.RequestTimeout };
+
+    private sealed record Due(long Seq, string Id, string Url, string Secret, string EventId, string Type, string Payload, long Attempts, string CreatedAt);
+
+    /// <summary>One pass: sends until nothing is due (a failed delivery is not due again within the pass).</summary>
+    public async Task<DeliveryPass> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        int delivered = 0, failed = 0, dead = 0;
+        while (true)
+        {
+            var batch = await ClaimAsync(cancellationToken);
+            if (batch.Count == 0) return new DeliveryPass(delivered, failed, dead);
+            foreach (var due in batch)
+            {
+                var (status, error) = await SendAsync(due, cancellationToken);
+                var outcome = await RecordAsync(due, status, error, cancellationToken);
+                if (outcome == "delivered") delivered++;
+                else if (outcome == "dead") dead++;
+                else failed++;
+            }
+        }
+    }
+
+    private Task<List<Due>> ClaimAsync(CancellationToken cancellationToken) =>
+        db.WriteAsync(async (connection, transaction) =>
+        {
+            var now = Clock.Format(time.GetUtcNow());
+            const string claimSql = """
+                UPDATE webhook_deliveries SET lease_until = @leaseUntil
+                WHERE seq IN (
+                    SELECT d.seq FROM webhook_deliveries d
+                    WHERE d.status = 'pending' AND d.next_attempt_at <= @now
+                      AND (d.lease_until IS NULL OR d.lease_until <= @now)
+                      AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e
+                                      WHERE e.webhook_id = d.webhook_id AND e.record_key = d.record_key
+                                        AND e.status = 'pending' AND e.seq < d.seq)
+                    ORDER BY d.seq LIMIT @BatchSize)
+                RETURNING seq
+                """;
+            var seqs = (await connection.QueryAsync<long>(claimSql,
+                new { now, leaseUntil = Clock.Format(time.GetUtcNow() + policy.Lease), BatchSize }, transaction)).ToList();
+            if (seqs.Count == 0) return [];
+            const string loadSql = """
+                SELECT d.seq, d.id, w.url, w.secret, e.id AS EventId, e.type, e.payload, d.attempts, d.created_at AS CreatedAt
+                FROM webhook_deliveries d
+                JOIN webhooks w ON w.id = d.webhook_id
+                JOIN webhook_events e ON e.seq = d.event_seq
+                WHERE d.seq IN @seqs ORDER BY d.seq
+                """;
+            return (await connection.QueryAsync<Due>(loadSql, new { seqs }, transaction)).ToList();
+        }, cancellationToken);
+
+    private async Task<(int? Status, string? Error)> SendAsync(Due due, CancellationToken cancellationToken)
+    {
+        var timestamp = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        using var request = new HttpRequestMessage(HttpMethod.Post, due.Url)
+        {
+            Content = new StringContent(due.Payload, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add(WebhookSignature.EventIdHeader, due.EventId);
+        request.Headers.Add(WebhookSignature.EventTypeHeader, due.Type);
+        request.Headers.Add(WebhookSignature.DeliveryIdHeader, due.Id);
+        request.Headers.Add(WebhookSignature.TimestampHeader, timestamp);
+        request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Sign(due.Secret, timestamp, due.Payload));
+        request.Headers.UserAgent.ParseAdd($"crm-mcp-webhooks/{Hosting.CrmServer.Version}");
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var code = (int)response.StatusCode;
+            return (code, code is >= 200 and < 300 ? null : $"HTTP {code} {response.ReasonPhrase}");
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return (null, e is TaskCanceledException ? $"no response within {policy.RequestTimeout.TotalSeconds:0} s" : e.Message);
+        }
+    }
+
+    private Task<string> RecordAsync(Due due, int? status, string? error, CancellationToken cancellationToken) =>
+        db.WriteAsync(async (connection, transaction) =>
+        {
+            var now = time.GetUtcNow();
+            var attempts = due.Attempts + 1;
+            string outcome;
+            string? next = null;
+            if (error is null) outcome = "delivered";
+            else if (now - DateTimeOffset.Parse(due.CreatedAt, CultureInfo.InvariantCulture) >= policy.GiveUpAfter) outcome = "dead";
+            else
+            {
+                outcome = "pending";
+                next = Clock.Format(now + policy.DelayAfter((int)attempts));
+            }
+            const string sql = """
+                UPDATE webhook_deliveries
+                SET status = @outcome, attempts = @attempts, last_status = @status, last_error = @error, lease_until = NULL,
+                    next_attempt_at = COALESCE(@next, next_attempt_at),
+                    delivered_at = CASE WHEN @outcome = 'delivered' THEN @nowIso ELSE delivered_at END
+                WHERE seq = @Seq
+                """;
+            await connection.ExecuteAsync(sql, new { outcome, attempts, status, error, next, nowIso = Clock.Format(now), due.Seq }, transaction);
+            return outcome;
+        }, CancellationToken.None);
+}

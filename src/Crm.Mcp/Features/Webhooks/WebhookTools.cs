@@ -1,0 +1,175 @@
+using System.ComponentModel;
+using Crm.Mcp.Common;
+using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
+using ModelContextProtocol.Server;
+
+namespace Crm.Mcp.Features.Webhooks;
+
+[McpServerToolType]
+public sealed class WebhookTools(CrmDb db)
+{
+    private const string EventsExample = "[\"deal.created\", \"deal.updated\", \"contact.created\"]";
+    private static string EventsForm => $"an array of event types from: {string.Join(", ", WebhookOutbox.EventTypes)}; or [\"*\"] for all";
+
+    [McpServerTool(Name = "list_webhooks", Title = "List webhooks", ReadOnly = true, Destructive = false, Idempotent = true,
+        OpenWorld = false, UseStructuredContent = true)]
+    [Description("List webhook subscriptions (secrets are never shown again) with their pending and dead delivery counts, oldest first; paged. Example: {\"limit\": 25}")]
+    public async Task<WebhookPageResponse> ListWebhooks(
+        [Description("Page size, 1 to 100. Default 25.")] int? limit = null,
+        [Description("next_cursor from the previous page.")] string? cursor = null,
+        CancellationToken cancellationToken = default)
+    {
+        var take = Validate.Limit(limit);
+        var after = PageCursor.Decode(cursor, 2);
+        var page = await db.ReadAsync((connection, transaction) =>
+            WebhookSql.ListAsync(connection, transaction, take, after?[0], after?[1]), cancellationToken);
+        var next = page.HasMore && page.Items.Count > 0 ? PageCursor.Encode(page.Items[^1].CreatedAt, page.Items[^1].Id) : null;
+        return new WebhookPageResponse(new WebhookPage(page.Items, page.Total, next, page.HasMore), true);
+    }
+
+    [McpServerTool(Name = "create_webhook", Title = "Create webhook", ReadOnly = false, Destructive = false, Idempotent = false,
+        OpenWorld = false, UseStructuredContent = true)]
+    [Creates]
+    [Description("""
+        Subscribe a URL to CRM events. Each event is POSTed as JSON (id, type, timestamp, data; *.updated carries
+        changed_fields) with an X-Crm-Signature HMAC-SHA256 header; failed deliveries are retried with backoff for a
+        day. The reply shows the signing secret ONCE: tell the user to store it. Events: contact, deal, organization,
+        service, task, each .created/.updated/.deleted. Example: {"url": "https://example.com/hooks/crm", "events": ["deal.created", "deal.updated"]}
+        """)]
+    public async Task<WebhookSecretResponse> CreateWebhook(
+        [Description("The receiver's URL, http or https, e.g. \"https://example.com/hooks/crm\".")] string url,
+        [Description("Event types to send, e.g. [\"deal.created\", \"deal.updated\", \"contact.created\"], or [\"*\"] for all.")] string[] events,
+        [Description("What the webhook is for, e.g. \"Sync deals to billing\".")] string? description = null,
+        CancellationToken cancellationToken = default)
+    {
+        var target = Url(url);
+        var types = Events(events);
+        var note = Validate.Text("description", description, 500, "\"Sync deals to billing\"");
+        var secret = WebhookSignature.NewSecret();
+        var id = Guid.NewGuid().ToString();
+        var webhook = await db.WriteAsync(async (connection, transaction) =>
+        {
+            await WebhookSql.InsertAsync(connection, transaction, id, target, types, note, secret, Clock.NowIso());
+            return (await WebhookSql.FindAsync(connection, transaction, id))!;
+        }, cancellationToken);
+        return new WebhookSecretResponse(new WebhookSecretData(webhook, secret), true);
+    }
+
+    [McpServerTool(Name = "update_webhook", Title = "Update webhook", ReadOnly = false, Destructive = false, Idempotent = false,
+        OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
+    [Description("Change a webhook's URL, events, description or active flag, or rotate its secret (the new secret is shown once). Fields left out stay as they are. Example: {\"webhook_id\": \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\", \"events\": [\"*\"], \"active\": true}")]
+    public async Task<WebhookSecretResponse> UpdateWebhook(
+        [Description("The webhook's UUID from list_webhooks, e.g. \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\".")] string webhook_id,
+        [Description("New receiver URL, e.g. \"https://example.com/hooks/crm\".")] string? url = null,
+        [Description("New event types (replaces the list), e.g. [\"deal.updated\"] or [\"*\"].")] string[]? events = null,
+        [Description("New description, e.g. \"Sync deals to billing\".")] string? description = null,
+        [Description("false pauses the webhook (no new events queued), true resumes it.")] bool? active = null,
+        [Description("true generates a new signing secret, returned once; the old one stops working at once.")] bool? rotate_secret = null,
+        CancellationToken cancellationToken = default)
+    {
+        var id = Validate.Uuid("webhook_id", webhook_id)!;
+        var target = url is null ? null : Url(url);
+        var types = events is null ? null : Events(events);
+        var note = Validate.Text("description", description, 500, "\"Sync deals to billing\"");
+        var secret = rotate_secret == true ? WebhookSignature.NewSecret() : null;
+        var webhook = await db.WriteAsync(async (connection, transaction) =>
+        {
+            _ = await WebhookSql.FindAsync(connection, transaction, id) ?? throw NotFound(id);
+            await WebhookSql.UpdateAsync(connection, transaction, id, target, types, note, active, secret, Clock.NowIso());
+            return (await WebhookSql.FindAsync(connection, transaction, id))!;
+        }, cancellationToken);
+        return new WebhookSecretResponse(new WebhookSecretData(webhook, secret), true);
+    }
+
+    [McpServerTool(Name = "delete_webhook", Title = "Delete webhook", ReadOnly = false, Destructive = true, Idempotent = true,
+        OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
+    [Description("Delete a webhook subscription with its delivery history; queued deliveries are dropped. Irreversible (to pause instead, update_webhook with active false). Example: {\"webhook_id\": \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\"}")]
+    public async Task<WebhookDeletedResponse> DeleteWebhook(
+        [Description("The webhook's UUID from list_webhooks, e.g. \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\".")] string webhook_id,
+        CancellationToken cancellationToken = default)
+    {
+        var id = Validate.Uuid("webhook_id", webhook_id)!;
+        return await db.WriteAsync(async (connection, transaction) =>
+        {
+            var webhook = await WebhookSql.FindAsync(connection, transaction, id) ?? throw NotFound(id);
+            var deliveries = await WebhookSql.DeleteAsync(connection, transaction, id);
+            return new WebhookDeletedResponse(new WebhookDeleted(id, webhook.Url, deliveries), true);
+        }, cancellationToken);
+    }
+
+    [McpServerTool(Name = "list_webhook_deliveries", Title = "List webhook deliveries", ReadOnly = true, Destructive = false,
+        Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("List webhook deliveries newest first with status (pending, delivered, dead), attempts, last HTTP status or error and the exact body sent; paged. Example: {\"status\": \"dead\", \"limit\": 10}")]
+    public async Task<DeliveryPageResponse> ListWebhookDeliveries(
+        [Description("Only this webhook's deliveries, e.g. \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\".")] string? webhook_id = null,
+        [Description("Only deliveries in this state: \"pending\", \"delivered\" or \"dead\".")] string? status = null,
+        [Description("Only this event type, e.g. \"deal.updated\".")] string? event_type = null,
+        [Description("Page size, 1 to 100. Default 25.")] int? limit = null,
+        [Description("next_cursor from the previous page.")] string? cursor = null,
+        CancellationToken cancellationToken = default)
+    {
+        var id = Validate.Uuid("webhook_id", webhook_id);
+        if (status is not null && status is not ("pending" or "delivered" or "dead"))
+            throw CrmError.Invalid("status", $"'{Validate.Shorten(status)}' is not a delivery status.", "one of \"pending\", \"delivered\", \"dead\"");
+        if (event_type is not null && !WebhookOutbox.EventTypes.Contains(event_type))
+            throw CrmError.Invalid("event_type", $"'{Validate.Shorten(event_type)}' is not an event type.", $"one of {string.Join(", ", WebhookOutbox.EventTypes)}");
+        var take = Validate.Limit(limit);
+        long? beforeSeq = null;
+        if (PageCursor.Decode(cursor, 1) is [var last])
+            beforeSeq = long.TryParse(last, out var parsed) ? parsed : throw CrmError.Invalid("cursor", "is not a cursor this list produced.", "the next_cursor value from the previous page, unchanged");
+        var page = await db.ReadAsync((connection, transaction) => WebhookSql.ListDeliveriesAsync(connection, transaction,
+            new WebhookSql.DeliveryFilter(id, status, event_type, take, beforeSeq)), cancellationToken);
+        var next = page.HasMore && page.LastSeq is { } seq ? PageCursor.Encode(seq.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
+        return new DeliveryPageResponse(new DeliveryPage(page.Items, page.Total, next, page.HasMore), true);
+    }
+
+    [McpServerTool(Name = "resend_webhook_delivery", Title = "Resend webhook delivery", ReadOnly = false, Destructive = false,
+        Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
+    [Description("Queue the same event again to the same webhook, due now: to retry a dead delivery or replay a delivered one. Returns the new delivery (same event id, so receivers can de-duplicate). Example: {\"delivery_id\": \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\"}")]
+    public async Task<DeliveryResponse> ResendWebhookDelivery(
+        [Description("The delivery's UUID from list_webhook_deliveries, e.g. \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\".")] string delivery_id,
+        CancellationToken cancellationToken = default)
+    {
+        var id = Validate.Uuid("delivery_id", delivery_id)!;
+        return await db.WriteAsync(async (connection, transaction) =>
+        {
+            _ = await WebhookSql.FindDeliveryAsync(connection, transaction, id)
+                ?? throw new CrmError(ErrorCodes.NotFound, "delivery_id", $"delivery_id: no webhook delivery has id '{id}'.", "an id from list_webhook_deliveries");
+            var newId = Guid.NewGuid().ToString();
+            await WebhookSql.ResendAsync(connection, transaction, id, newId, Clock.NowIso());
+            return new DeliveryResponse((await WebhookSql.FindDeliveryAsync(connection, transaction, newId))!, true);
+        }, cancellationToken);
+    }
+
+    private static CrmError NotFound(string id) =>
+        new(ErrorCodes.NotFound, "webhook_id", $"webhook_id: no webhook has id '{id}'.", "an id from list_webhooks");
+
+    private static string Url(string url)
+    {
+        var text = Validate.Text("url", url, 2000, "\"https://example.com/hooks/crm\"")!;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
+            throw CrmError.Invalid("url", $"'{Validate.Shorten(text)}' is not an absolute http(s) URL.", "a URL such as \"https://example.com/hooks/crm\"");
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+            throw CrmError.Invalid("url", "must not carry credentials (user:password@).", "a URL without user info; the signature authenticates the sender");
+        return uri.AbsoluteUri;
+    }
+
+    private static IReadOnlyList<string> Events(string[]? events)
+    {
+        if (events is null || events.Length == 0)
+            throw CrmError.Invalid("events", "needs at least one event type.", $"{EventsForm}, e.g. {EventsExample}");
+        var list = new List<string>();
+        for (var i = 0; i < events.Length; i++)
+        {
+            var type = events[i]?.Trim().ToLowerInvariant() ?? "";
+            if (type != "*" && !WebhookOutbox.EventTypes.Contains(type))
+                throw CrmError.Invalid($"events[{i}]", $"'{Validate.Shorten(events[i] ?? "null")}' is not an event type.", EventsForm);
+            if (!list.Contains(type)) list.Add(type);
+        }
+        return list.Contains("*") ? ["*"] : list;
+    }
+}

@@ -1,0 +1,287 @@
+using Crm.Mcp.Common;
+using Crm.Mcp.Data;
+using Crm.Mcp.Features.Deals;
+using Crm.Mcp.Resolution;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Crm.Mcp.Transfer;
+
+public enum RowOutcome { Created, Matched, Rejected }
+
+public sealed record RejectedRow(int Row, int Line, string? Column, string Reason);
+
+/// <summary>Counts of one kind of record an import touched.</summary>
+public sealed class RecordCounts
+{
+    public int Created { get; set; }
+    public int Matched { get; set; }
+}
+
+public sealed class ImportReport
+{
+    public required ImportSource Source { get; init; }
+    public required ImportEntity Entity { get; init; }
+    public bool DryRun { get; init; }
+    public int Rows { get; set; }
+    public int Created { get; set; }
+    public int Matched { get; set; }
+    public List<RejectedRow> Rejected { get; } = [];
+    /// <summary>Every kind of record touched, including the companies, people, owners and stages rows refer to.</summary>
+    public SortedDictionary<string, RecordCounts> Records { get; } = new(StringComparer.Ordinal);
+    public IReadOnlyList<string> IgnoredColumns { get; init; } = [];
+    public string? Failure { get; set; }
+
+    public void Count(string kind, bool created)
+    {
+        if (!Records.TryGetValue(kind, out var counts)) Records[kind] = counts = new RecordCounts();
+        if (created) counts.Created++; else counts.Matched++;
+    }
+}
+
+public sealed record ImportProgress(int Done, int Total, int Created, int Matched, int Rejected);
+
+/// <summary>
+/// Writes an import plan through the Resolver, so imported names land on the records the CRM already has: a company
+/// by its normalized name, a person by email then name, a deal by its source id (import_keys) or its name at its
+/// company. Each batch is one transaction (all of it or none of it); inside, each row has a savepoint, so a rejected
+/// row leaves nothing behind and is reported with its reason while the batch's other rows go in.
+/// </summary>
+public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
+{
+    public const int DefaultBatchSize = 500;
+
+    /// <summary>Thrown to roll a dry run's batch back after it was fully resolved.</summary>
+    private sealed class DryRunRollback : Exception;
+
+    public async Task<ImportReport> RunAsync(ImportPlan plan, bool dryRun = false, int batchSize = DefaultBatchSize,
+        IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var report = new ImportReport { Source = plan.Source, Entity = plan.Entity, DryRun = dryRun, IgnoredColumns = plan.IgnoredColumns };
+        var source = plan.Source.ToString().ToLowerInvariant();
+        foreach (var batch in plan.Records.Chunk(Math.Max(1, batchSize)))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batchReport = new ImportReport { Source = plan.Source, Entity = plan.Entity };
+            try
+            {
+                await db.WriteAsync(async (connection, transaction) =>
+                {
+                    foreach (var record in batch)
+                    {
+                        await connection.ExecuteAsync("SAVEPOINT import_row", transaction: transaction);
+                        var rowReport = new ImportReport { Source = plan.Source, Entity = plan.Entity };
+                        try
+                        {
+                            var outcome = await ImportRowAsync(connection, transaction, plan, source, record, rowReport);
+                            await connection.ExecuteAsync("RELEASE import_row", transaction: transaction);
+                            Merge(batchReport, rowReport);
+                            if (outcome == RowOutcome.Created) batchReport.Created++; else batchReport.Matched++;
+                        }
+                        catch (CrmError error)
+                        {
+                            await connection.ExecuteAsync("ROLLBACK TO import_row; RELEASE import_row", transaction: transaction);
+                            batchReport.Rejected.Add(new RejectedRow(record.Row, record.Line, error.Field, error.Message + (error.Expected is null ? "" : $" Expected {error.Expected}.")));
+                        }
+                    }
+                    if (dryRun) throw new DryRunRollback();
+                    return 0;
+                }, cancellationToken);
+            }
+            catch (DryRunRollback) { }
+            catch (Exception e) when (e is SqliteException or InvalidOperationException)
+            {
+                report.Failure = $"rows {batch[0].Row}-{batch[^1].Row} were not imported (their batch was rolled back): {e.Message}";
+                break;
+            }
+            Merge(report, batchReport);
+            report.Created += batchReport.Created;
+            report.Matched += batchReport.Matched;
+            report.Rejected.AddRange(batchReport.Rejected);
+            report.Rows += batch.Length;
+            progress?.Report(new ImportProgress(report.Rows, plan.Records.Count, report.Created, report.Matched, report.Rejected.Count));
+        }
+        return report;
+    }
+
+    private static void Merge(ImportReport into, ImportReport from)
+    {
+        foreach (var (kind, counts) in from.Records)
+        {
+            if (!into.Records.TryGetValue(kind, out var total)) into.Records[kind] = total = new RecordCounts();
+            total.Created += counts.Created;
+            total.Matched += counts.Matched;
+        }
+    }
+
+    private async Task<RowOutcome> ImportRowAsync(SqliteConnection connection, SqliteTransaction transaction, ImportPlan plan,
+        string source, ImportRecord record, ImportReport report)
+    {
+        string Column(string field, string fallback) => record.Columns.TryGetValue(field, out var column) ? column : fallback;
+        var ownerId = record.Owner is null ? null : await OwnerAsync(connection, transaction, record.Owner, report);
+
+        switch (plan.Entity)
+        {
+            case ImportEntity.Companies:
+            {
+                if (record.CompanyName is null)
+                    throw CrmError.Invalid(Column(nameof(record.CompanyName), "name"), "is empty: a company needs a name.", "the organization's name, e.g. \"Acme, Inc.\"");
+                var company = await CompanyAsync(connection, transaction, source, record.ExternalId, record.CompanyName, Column(nameof(record.CompanyName), "name"), report);
+                await ImportSql.FillCompanyAsync(connection, transaction, company.Id, Domain(record), record.Website, record.CompanyPhone, record.Industry, ownerId);
+                return company.Created ? RowOutcome.Created : RowOutcome.Matched;
+            }
+            case ImportEntity.People:
+            {
+                var companyId = record.CompanyName is null ? null
+                    : (await CompanyAsync(connection, transaction, source, null, record.CompanyName, Column(nameof(record.CompanyName), "company"), report)).Id;
+                var person = await PersonAsync(connection, transaction, source, record.ExternalId,
+                    new PersonInput { Name = record.PersonName, FirstName = record.FirstName, LastName = record.LastName, Email = record.Email, Phone = record.Phone, Title = record.Title },
+                    record, companyId, report);
+                await ImportSql.FillPersonAsync(connection, transaction, person.Id, record.Phone, record.Title, ownerId);
+                return person.Created ? RowOutcome.Created : RowOutcome.Matched;
+            }
+            default:
+                return await DealAsync(connection, transaction, source, record, ownerId, plan.CommaDecimal, report, Column);
+        }
+    }
+
+    private async Task<RowOutcome> DealAsync(SqliteConnection connection, SqliteTransaction transaction, string source,
+        ImportRecord record, string? ownerId, bool commaDecimal, ImportReport report, Func<string, string, string> column)
+    {
+        var name = record.DealName ?? (record.CompanyName is null ? null : $"{record.CompanyName} deal");
+        if (name is null)
+            throw CrmError.Invalid(column(nameof(record.DealName), "deal"), "is empty, and so is the company: a deal needs a name.", "the deal's title, e.g. \"Acme platform license\"");
+        name = Validate.Text(column(nameof(record.DealName), "deal"), name, 200, "\"Acme platform license\"")!;
+
+        // Values first: a bad amount or date rejects the row before anything is resolved.
+        var amount = ImportValues.Amount(column(nameof(record.Amount), "amount"), record.Amount, commaDecimal);
+        var currency = record.Currency is not null ? Currency.Parse(column(nameof(record.Currency), "currency"), record.Currency)
+            : amount?.CurrencyHint is { } hint ? Currency.Parse(column(nameof(record.Amount), "amount"), hint)
+            : settings.DefaultCurrency;
+        long? minor = amount is { } value ? Money.ToMinor(column(nameof(record.Amount), "amount"), (double)value.Value, currency) : null;
+        var closeDate = ImportValues.Date(column(nameof(record.ExpectedClose), "expected close date"), record.ExpectedClose);
+        var createdAt = ImportValues.Instant(column(nameof(record.CreatedAt), "created"), record.CreatedAt);
+        var status = record.Status?.Trim().ToLowerInvariant();
+        if (status is not (null or "open" or "won" or "lost" or "deleted"))
+            throw CrmError.Invalid(column(nameof(record.Status), "status"), $"'{Validate.Shorten(record.Status!)}' is not a deal status.", "Open, Won or Lost");
+
+        if (record.ExternalId is not null && await ImportSql.FindKeyAsync(connection, transaction, source, "deal", record.ExternalId) is not null)
+        {
+            report.Count("deals", created: false);
+            return RowOutcome.Matched;
+        }
+        var company = record.CompanyName is null ? null
+            : await CompanyAsync(connection, transaction, source, null, record.CompanyName, column(nameof(record.CompanyName), "company"), report);
+        if (await ImportSql.FindDealAsync(connection, transaction, name, company?.Id) is { } existing)
+        {
+            await ImportSql.SaveKeyAsync(connection, transaction, source, "deal", record.ExternalId, existing);
+            report.Count("deals", created: false);
+            return RowOutcome.Matched;
+        }
+
+        var (pipelineId, pipelineCreated) = await ImportSql.ResolvePipelineAsync(connection, transaction, record.Pipeline);
+        if (pipelineCreated) report.Count("pipelines", created: true);
+        var stageId = await StageAsync(connection, transaction, pipelineId, record.Stage, status, column(nameof(record.Stage), "stage"), report);
+
+        var people = new List<ResolvedRecord>();
+        foreach (var (contact, index) in record.Contacts.Select((c, i) => (c, i)))
+        {
+            var input = contact.Contains('@') ? new PersonInput { Email = contact }
+                : new PersonInput { Name = contact, Email = index == 0 ? record.Email : null };
+            people.Add(await PersonAsync(connection, transaction, source, null, input, record, company?.Id, report, column(nameof(record.Contacts), "contact")));
+        }
+
+        var identifier = await DealWriter.NextIdentifierAsync(connection, transaction, IdentifierTemplate.Parse(null, Clock.Time.GetUtcNow()));
+        var id = Guid.NewGuid().ToString();
+        var now = Clock.NowIso();
+        await DealSql.InsertAsync(connection, transaction, new DealSql.NewDeal(id, identifier, name, minor, currency.Code, company?.Id,
+            pipelineId, stageId, ownerId, null, closeDate, null, $"import:{source}", now));
+        await ImportSql.MarkImportedDealAsync(connection, transaction, id, createdAt);
+        foreach (var person in people.DistinctBy(p => p.Id)) await DealSql.LinkPersonAsync(connection, transaction, id, person.Id, now);
+        await ImportSql.SaveKeyAsync(connection, transaction, source, "deal", record.ExternalId, id);
+        report.Count("deals", created: true);
+        return RowOutcome.Created;
+    }
+
+    /// <summary>Won and lost are statuses in Pipedrive and stages in HubSpot: both land on the pipeline's won or lost stage.</summary>
+    private async Task<string> StageAsync(SqliteConnection connection, SqliteTransaction transaction, string pipelineId,
+        string? stageName, string? status, string field, ImportReport report)
+    {
+        var name = stageName is null ? null : HubspotStageIds.GetValueOrDefault(stageName.Trim().ToLowerInvariant(), stageName);
+        var key = name is null ? null : NameKeys.Stage(name);
+        var kind = status is "won" or "lost" ? status : key is "closed won" or "won" ? "won" : key is "closed lost" or "lost" ? "lost" : null;
+        if (kind is not null)
+        {
+            var (closedId, created) = await ImportSql.ClosedStageAsync(connection, transaction, pipelineId, kind);
+            report.Count("stages", created);
+            return closedId;
+        }
+        var (stage, _) = await resolver.ResolveStageAsync(connection, transaction, null, name, pipelineId, "stage_id", field);
+        report.Count("stages", stage.Created);
+        return stage.Id;
+    }
+
+    /// <summary>HubSpot's internal ids of its default pipeline's stages, for exports made with internal values.</summary>
+    private static readonly Dictionary<string, string> HubspotStageIds = new()
+    {
+        ["appointmentscheduled"] = "Appointment Scheduled", ["qualifiedtobuy"] = "Qualified To Buy",
+        ["presentationscheduled"] = "Presentation Scheduled", ["decisionmakerboughtin"] = "Decision Maker Bought-In",
+        ["contractsent"] = "Contract Sent", ["closedwon"] = "Closed Won", ["closedlost"] = "Closed Lost",
+    };
+
+    private async Task<ResolvedRecord> CompanyAsync(SqliteConnection connection, SqliteTransaction transaction, string source,
+        string? externalId, string name, string field, ImportReport report)
+    {
+        if (externalId is not null && await ImportSql.FindKeyAsync(connection, transaction, source, "company", externalId) is { } knownId)
+        {
+            const string sql = "SELECT name FROM companies WHERE id = @knownId";
+            if (await connection.QuerySingleOrDefaultAsync<string>(sql, new { knownId }, transaction) is { } knownName)
+            {
+                report.Count("companies", created: false);
+                return new ResolvedRecord(false, knownId, knownName, "import_key");
+            }
+        }
+        var company = (await resolver.ResolveCompanyAsync(connection, transaction, null, name, "company_id", field))!;
+        await ImportSql.SaveKeyAsync(connection, transaction, source, "company", externalId, company.Id);
+        report.Count("companies", company.Created);
+        return company;
+    }
+
+    private async Task<ResolvedRecord> PersonAsync(SqliteConnection connection, SqliteTransaction transaction, string source,
+        string? externalId, PersonInput input, ImportRecord record, string? companyId, ImportReport report, string? field = null)
+    {
+        if (externalId is not null && await ImportSql.FindKeyAsync(connection, transaction, source, "person", externalId) is { } knownId)
+        {
+            const string sql = "SELECT full_name FROM people WHERE id = @knownId";
+            if (await connection.QuerySingleOrDefaultAsync<string>(sql, new { knownId }, transaction) is { } knownName)
+            {
+                if (companyId is not null) await ImportSql.LinkCompanyPersonAsync(connection, transaction, companyId, knownId);
+                report.Count("people", created: false);
+                return new ResolvedRecord(false, knownId, knownName, "import_key");
+            }
+        }
+        var label = field ?? (record.Columns.TryGetValue(nameof(record.Email), out var emailColumn) ? emailColumn
+            : record.Columns.TryGetValue(nameof(record.PersonName), out var nameColumn) ? nameColumn : "person");
+        var person = await resolver.ResolvePersonAsync(connection, transaction, input, label, companyId);
+        if (!person.Created && companyId is not null) await ImportSql.LinkCompanyPersonAsync(connection, transaction, companyId, person.Id);
+        await ImportSql.SaveKeyAsync(connection, transaction, source, "person", externalId, person.Id);
+        report.Count("people", person.Created);
+        return person;
+    }
+
+    private static async Task<string> OwnerAsync(SqliteConnection connection, SqliteTransaction transaction, string owner, ImportReport report)
+    {
+        var (id, created) = await ImportSql.ResolveOwnerAsync(connection, transaction, owner);
+        report.Count("owners", created);
+        return id;
+    }
+
+    /// <summary>HubSpot's domain column, or the host of a website.</summary>
+    private static string? Domain(ImportRecord record)
+    {
+        if (record.Domain is { } domain) return domain.Trim().ToLowerInvariant();
+        if (record.Website is null) return null;
+        var text = record.Website.Contains("://") ? record.Website : "https://" + record.Website;
+        return Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri.Host.ToLowerInvariant().Replace("www.", "") : null;
+    }
+}

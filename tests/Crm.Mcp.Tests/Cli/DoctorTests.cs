@@ -1,0 +1,111 @@
+using Crm.Mcp.Clients;
+using Crm.Mcp.Data;
+using Crm.Mcp.Tests.Infrastructure;
+using Dapper;
+
+namespace Crm.Mcp.Tests.Cli;
+
+public sealed class DoctorTests
+{
+    private sealed class Homes : IDisposable
+    {
+        public string Home { get; } = Directory.CreateTempSubdirectory("crm-doctor-home").FullName;
+        public string Project { get; } = Directory.CreateTempSubdirectory("crm-doctor-project").FullName;
+
+        public void Write(string relative, string text)
+        {
+            var path = Path.Combine(Home, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, text);
+        }
+
+        public void Dispose()
+        {
+            Directory.Delete(Home, true);
+            Directory.Delete(Project, true);
+        }
+    }
+
+    private static Task<IReadOnlyList<Finding>> RunAsync(string db, Homes homes, Func<string, string?>? findProgram = null) =>
+        new Doctor(db, homes.Home, homes.Project, findProgram ?? (_ => null)).RunAsync(TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task A_current_database_and_a_working_client_entry_are_ok()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        using var homes = new Homes();
+        var dll = typeof(Crm.Mcp.Hosting.CrmServer).Assembly.Location;
+        homes.Write(".cursor/mcp.json", ClientConfigs.Render(ClientConfigs.Find("cursor"), new ServerEntry("crm",
+            new StdioLaunch(Environment.ProcessPath!, [dll], new Dictionary<string, string> { ["CRM_MCP_DB"] = database.Path }), null)));
+
+        var findings = await RunAsync(database.Path, homes);
+
+        Assert.All(findings, f => Assert.Equal(Severity.Ok, f.Severity));
+        Assert.Contains(findings, f => f.Subject == "database" && f.Message.Contains("intact, WAL"));
+        Assert.Contains(findings, f => f.Subject.StartsWith("Cursor") && f.Message.Contains(dll));
+    }
+
+    [Fact]
+    public async Task A_missing_command_a_bad_file_and_a_short_gemini_timeout_each_say_what_to_fix()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        using var homes = new Homes();
+        homes.Write(".codex/config.toml", "[mcp_servers.crm]\ncommand = \"/nowhere/crm-mcp\"\nargs = []\n");
+        homes.Write(".gemini/settings.json", """{"mcpServers": {"crm": {"command": "dotnet", "args": []}}}""");
+        homes.Write(".cursor/mcp.json", """{"mcpServers": {"crm": {"command": "dotnet",, }}""");
+
+        var findings = await RunAsync(database.Path, homes, program => program == "dotnet" ? "/usr/bin/dotnet" : null);
+
+        var codex = Assert.Single(findings, f => f.Subject.StartsWith("Codex CLI"));
+        Assert.Equal(Severity.Fail, codex.Severity);
+        Assert.Contains("'/nowhere/crm-mcp' does not exist", codex.Message);
+        Assert.Equal("replace the entry with the output of: crm-mcp config codex", codex.Fix);
+        var gemini = Assert.Single(findings, f => f.Subject.StartsWith("Gemini CLI"));
+        Assert.Equal((Severity.Warn, "add \"timeout\": 30000 to the entry"), (gemini.Severity, gemini.Fix));
+        var cursor = Assert.Single(findings, f => f.Subject == "Cursor");
+        Assert.Equal(Severity.Fail, cursor.Severity);
+        Assert.Contains("is not valid JSON", cursor.Message);
+    }
+
+    [Fact]
+    public async Task An_installed_client_without_crm_is_told_the_config_command()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        using var homes = new Homes();
+        var findings = await RunAsync(database.Path, homes, program => program == "claude" ? "/usr/bin/claude" : null);
+
+        var claude = Assert.Single(findings, f => f.Subject == "Claude Code");
+        Assert.Equal((Severity.Info, "crm-mcp config claude-code"), (claude.Severity, claude.Fix));
+    }
+
+    [Fact]
+    public async Task Pending_migrations_and_a_missing_database_are_warnings_with_the_command()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using (var connection = await database.Db.OpenAsync())
+            await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version = @v", new { v = Migrator.All[^1].Version });
+        using var homes = new Homes();
+
+        var pending = Assert.Single(await RunAsync(database.Path, homes));
+        Assert.Equal(Severity.Warn, pending.Severity);
+        Assert.Contains(Migrator.All[^1].Name, pending.Message);
+        Assert.Equal($"the server applies them at start, or now: crm-mcp migrate --db {database.Path}", pending.Fix);
+
+        var missing = Assert.Single(await RunAsync(Path.Combine(homes.Home, "none.db"), homes));
+        Assert.Equal(Severity.Warn, missing.Severity);
+        Assert.Contains("no database at", missing.Message);
+    }
+
+    [Fact]
+    public async Task Command_exits_1_when_a_check_fails()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var damaged = Path.Combine(database.Folder, "damaged.db");
+        await File.WriteAllTextAsync(damaged, "this is not a database", TestContext.Current.CancellationToken);
+        var result = await CliRunner.RunAsync("doctor", "--db", damaged);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("FAIL  database:", result.Output);
+        Assert.Contains("fix: ", result.Output);
+    }
+}

@@ -1,0 +1,253 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Crm.Mcp.Features.Webhooks;
+using Crm.Mcp.Tests.Features.Journal;
+using Crm.Mcp.Tests.Infrastructure;
+using Dapper;
+
+namespace Crm.Mcp.Tests.Features.Webhooks;
+
+/// <summary>Deliveries to a real HTTP receiver on 127.0.0.1, with a hand-moved clock for backoff and leases.</summary>
+public sealed class WebhookDeliveryTests
+{
+    // Jitter 0 makes each delay exactly half the exponential step: 15 s, 30 s, 60 s, ... capped at 30 min.
+    private static readonly WebhookRetryPolicy Policy = new() { Jitter = () => 0, RequestTimeout = TimeSpan.FromSeconds(30) };
+
+    private static async Task<string> SubscribeAsync(TestServer server, string url, params string[] events)
+    {
+        var created = await server.CallOkAsync("create_webhook", new { url, events = events.Length == 0 ? ["*"] : events });
+        return created.GetProperty("data").GetProperty("secret").GetString()!;
+    }
+
+    private static WebhookDeliverer Deliverer(TestServer server, HttpClient http, TimeProvider time) => new(server.Db, http, time, Policy);
+
+    private static async Task<List<(string Status, long Attempts, string? Error)>> DeliveriesAsync(TestServer server)
+    {
+        await using var connection = await server.Db.OpenAsync();
+        return (await connection.QueryAsync<(string, long, string?)>("SELECT status, attempts, last_error FROM webhook_deliveries ORDER BY seq")).ToList();
+    }
+
+    private static JsonNode Body(TestReceiver.Received received) => JsonNode.Parse(received.Body)!;
+
+    [Fact]
+    public async Task Events_arrive_signed_and_the_signature_verifies()
+    {
+        await using var receiver = await TestReceiver.StartAsync();
+        await using var server = await TestServer.StartAsync();
+        var secret = await SubscribeAsync(server, receiver.Url);
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme", people = new object[] { new { name = "Jane", email = "jane@acme.com" } } });
+
+        using var http = new HttpClient();
+        var time = ManualClock.StartingNow();
+        var pass = await Deliverer(server, http, time).RunOnceAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(new DeliveryPass(3, 0, 0), pass);
+
+        var received = receiver.All;
+        Assert.Equal(["organization.created", "contact.created", "deal.created"], received.Select(r => (string)Body(r)["type"]!).ToArray());
+        foreach (var request in received)
+        {
+            var body = Body(request);
+            Assert.Equal((string)body["id"]!, request.Headers[WebhookSignature.EventIdHeader]);
+            Assert.Equal((string)body["type"]!, request.Headers[WebhookSignature.EventTypeHeader]);
+            Assert.StartsWith("application/json", request.Headers["Content-Type"]);
+            Assert.NotNull((string?)body["timestamp"]);
+            var signature = request.Headers[WebhookSignature.SignatureHeader];
+            var timestamp = request.Headers[WebhookSignature.TimestampHeader];
+            Assert.Equal(time.GetUtcNow().ToUnixTimeSeconds().ToString(), timestamp);
+            Assert.True(WebhookSignature.Verify(secret, signature, timestamp, request.Body, time.GetUtcNow(), TimeSpan.FromMinutes(5)));
+            Assert.False(WebhookSignature.Verify(secret, signature, timestamp, request.Body + " ", time.GetUtcNow(), TimeSpan.FromMinutes(5)));
+            Assert.False(WebhookSignature.Verify("whsec_wrong", signature, timestamp, request.Body, time.GetUtcNow(), TimeSpan.FromMinutes(5)));
+            Assert.False(WebhookSignature.Verify(secret, signature, timestamp, request.Body, time.GetUtcNow().AddHours(1), TimeSpan.FromMinutes(5)));
+        }
+        var deal = Body(received[2])["data"]!;
+        Assert.Equal("deal", (string?)deal["entity"]);
+        Assert.Equal("Acme deal", (string?)deal["record"]!["name"]);
+        Assert.Null(Body(received[0])["data"]!["record"]!["name_key"]); // internal match keys are not published
+        Assert.All(await DeliveriesAsync(server), d => Assert.Equal(("delivered", 1L), (d.Status, d.Attempts)));
+    }
+
+    [Fact]
+    public async Task Only_subscribed_types_are_queued_and_updated_events_carry_the_changed_fields()
+    {
+        await using var receiver = await TestReceiver.StartAsync();
+        await using var server = await TestServer.StartAsync();
+        await SubscribeAsync(server, receiver.Url, "deal.updated");
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme", amount = 10 });
+        await JournalTests.WriteSqlAsync(server.Db, "UPDATE deals SET amount_minor = 2000, updated_at = '2030-01-01T00:00:00.000Z'");
+
+        using var http = new HttpClient();
+        await Deliverer(server, http, ManualClock.StartingNow()).RunOnceAsync(TestContext.Current.CancellationToken);
+        var update = Body(Assert.Single(receiver.All));
+        Assert.Equal("deal.updated", (string?)update["type"]);
+        var changed = update["data"]!["changed_fields"]!.AsObject();
+        Assert.Equal(["amount_minor"], changed.Select(p => p.Key).ToArray());
+        Assert.Equal(1000, (long)changed["amount_minor"]!["before"]!);
+        Assert.Equal(2000, (long)changed["amount_minor"]!["after"]!);
+        Assert.Equal(2000, (long)update["data"]!["record"]!["amount_minor"]!);
+    }
+
+    [Fact]
+    public async Task An_update_that_changes_nothing_sends_nothing()
+    {
+        await using var server = await TestServer.StartAsync();
+        await SubscribeAsync(server, "http://127.0.0.1:9/never");
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
+        var events = await server.Database.CountAsync("webhook_events");
+        await JournalTests.WriteSqlAsync(server.Db, "UPDATE deals SET name = name, updated_at = '2030-01-01T00:00:00.000Z'");
+        await JournalTests.WriteSqlAsync(server.Db, "UPDATE companies SET name = name");
+        Assert.Equal(events, await server.Database.CountAsync("webhook_events"));
+        Assert.Equal(events, await server.Database.CountAsync("webhook_deliveries"));
+    }
+
+    [Fact]
+    public async Task A_delivery_is_retried_with_backoff_and_arrives_once_the_receiver_is_back()
+    {
+        var port = TestReceiver.FreePort();
+        await using var server = await TestServer.StartAsync();
+        var secret = await SubscribeAsync(server, $"http://127.0.0.1:{port}/hooks", "deal.created");
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
+        using var http = new HttpClient();
+        var time = ManualClock.StartingNow();
+        var deliverer = Deliverer(server, http, time);
+        var ct = TestContext.Current.CancellationToken;
+
+        Assert.Equal(new DeliveryPass(0, 1, 0), await deliverer.RunOnceAsync(ct));
+        var (status, attempts, error) = Assert.Single(await DeliveriesAsync(server));
+        Assert.Equal(("pending", 1L), (status, attempts));
+        Assert.False(string.IsNullOrEmpty(error));
+        time.Advance(TimeSpan.FromSeconds(14));
+        Assert.Equal(new DeliveryPass(0, 0, 0), await deliverer.RunOnceAsync(ct)); // not due yet: 15 s after attempt 1
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(new DeliveryPass(0, 1, 0), await deliverer.RunOnceAsync(ct)); // attempt 2 fails too; next in 30 s
+
+        await using var receiver = await TestReceiver.StartAsync(port);
+        time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(new DeliveryPass(1, 0, 0), await deliverer.RunOnceAsync(ct));
+        var request = Assert.Single(receiver.All);
+        Assert.True(WebhookSignature.Verify(secret, request.Headers[WebhookSignature.SignatureHeader],
+            request.Headers[WebhookSignature.TimestampHeader], request.Body, time.GetUtcNow(), TimeSpan.FromMinutes(5)));
+        Assert.Equal(("delivered", 3L, (string?)null), Assert.Single(await DeliveriesAsync(server)));
+    }
+
+    [Fact]
+    public async Task A_delivery_failing_for_a_day_goes_dead_and_can_be_resent()
+    {
+        await using var receiver = await TestReceiver.StartAsync();
+        receiver.Respond = () => 500;
+        await using var server = await TestServer.StartAsync();
+        await SubscribeAsync(server, receiver.Url, "deal.created");
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
+        using var http = new HttpClient();
+        var time = ManualClock.StartingNow();
+        var start = time.Now;
+        var deliverer = Deliverer(server, http, time);
+        var ct = TestContext.Current.CancellationToken;
+
+        DeliveryPass pass;
+        var rounds = 0;
+        do
+        {
+            pass = await deliverer.RunOnceAsync(ct);
+            await using var connection = await server.Db.OpenAsync(ct);
+            var next = await connection.ExecuteScalarAsync<string>("SELECT next_attempt_at FROM webhook_deliveries");
+            time.Set(DateTimeOffset.Parse(next!, System.Globalization.CultureInfo.InvariantCulture));
+        } while (pass.Dead == 0 && ++rounds < 200);
+
+        var (status, attempts, error) = Assert.Single(await DeliveriesAsync(server));
+        Assert.Equal("dead", status);
+        Assert.Equal("HTTP 500 Internal Server Error", error);
+        Assert.Equal(attempts, receiver.All.Count);
+        Assert.InRange(attempts, 30, 80); // exponential, then every 30 min (jitter 0) until a day has passed
+        var lastAttempt = DateTimeOffset.FromUnixTimeSeconds(long.Parse(receiver.All[^1].Headers[WebhookSignature.TimestampHeader]));
+        Assert.True(lastAttempt - start >= TimeSpan.FromHours(24) - TimeSpan.FromSeconds(1));
+        Assert.True(lastAttempt - start < TimeSpan.FromHours(25));
+
+        var dead = (await server.CallOkAsync("list_webhook_deliveries", new { status = "dead" })).GetProperty("data");
+        var deadDelivery = Assert.Single(dead.GetProperty("items").EnumerateArray());
+        Assert.Equal(500, deadDelivery.GetProperty("last_status").GetInt64());
+        Assert.Equal(1, (await server.CallOkAsync("list_webhooks")).GetProperty("data").GetProperty("items")[0].GetProperty("dead_deliveries").GetInt64());
+
+        receiver.Respond = () => 204;
+        var resent = (await server.CallOkAsync("resend_webhook_delivery", new { delivery_id = deadDelivery.GetProperty("id").GetString() })).GetProperty("data");
+        Assert.Equal("pending", resent.GetProperty("status").GetString());
+        Assert.Equal(deadDelivery.GetProperty("event_id").GetString(), resent.GetProperty("event_id").GetString());
+        time.Set(DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.Equal(new DeliveryPass(1, 0, 0), await deliverer.RunOnceAsync(ct));
+        Assert.Equal(Body(receiver.All[0])["id"]!.ToString(), Body(receiver.All[^1])["id"]!.ToString());
+    }
+
+    [Fact]
+    public async Task Events_of_one_record_arrive_in_order_even_when_the_first_one_fails()
+    {
+        await using var receiver = await TestReceiver.StartAsync();
+        var calls = 0;
+        receiver.Respond = () => Interlocked.Increment(ref calls) == 1 ? 503 : 200;
+        await using var server = await TestServer.StartAsync();
+        await SubscribeAsync(server, receiver.Url, "deal.created", "deal.updated", "deal.deleted");
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
+        await JournalTests.WriteSqlAsync(server.Db, "UPDATE deals SET name = 'Second'");
+        await JournalTests.WriteSqlAsync(server.Db, "UPDATE deals SET name = 'Third'");
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Globex" }); // another record: not held back
+        await JournalTests.WriteSqlAsync(server.Db, "DELETE FROM deals WHERE name = 'Third'");
+        using var http = new HttpClient();
+        var time = ManualClock.StartingNow();
+        var deliverer = Deliverer(server, http, time);
+        var ct = TestContext.Current.CancellationToken;
+
+        Assert.Equal(new DeliveryPass(1, 1, 0), await deliverer.RunOnceAsync(ct));
+        Assert.Equal(["deal.created", "deal.created"], receiver.All.Select(r => (string)Body(r)["type"]!).ToArray());
+        Assert.Equal("Globex deal", (string?)Body(receiver.All[1])["data"]!["record"]!["name"]);
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(new DeliveryPass(4, 0, 0), await deliverer.RunOnceAsync(ct));
+        var acme = receiver.All.Where(r => (string?)Body(r)["data"]!["record"]!["company_id"] != (string?)Body(receiver.All[1])["data"]!["record"]!["company_id"])
+            .Select(r => $"{Body(r)["type"]}:{Body(r)["data"]!["record"]!["name"]}").ToArray();
+        Assert.Equal(["deal.created:Acme deal", "deal.created:Acme deal", "deal.updated:Second", "deal.updated:Third", "deal.deleted:Third"], acme);
+    }
+
+    [Fact]
+    public async Task Nothing_is_lost_when_the_delivering_process_is_killed_mid_request()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var receiver = await TestReceiver.StartAsync();
+        var release = new TaskCompletionSource();
+        receiver.Hold = release.Task;
+        await using var server = await TestServer.StartAsync();
+        await SubscribeAsync(server, receiver.Url, "deal.created");
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "crm-mcp.dll"), "webhooks", "deliver", "--db", server.Database.Path },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var child = Process.Start(start)!;
+        try
+        {
+            var first = await receiver.NextAsync(); // the child is now waiting for our answer
+            child.Kill(entireProcessTree: true);
+            await child.WaitForExitAsync(ct);
+            receiver.Hold = null;
+            release.SetResult();
+
+            Assert.Equal(("pending", 0L, (string?)null), Assert.Single(await DeliveriesAsync(server)));
+            using var http = new HttpClient();
+            var time = ManualClock.StartingNow();
+            var deliverer = Deliverer(server, http, time);
+            Assert.Equal(new DeliveryPass(0, 0, 0), await deliverer.RunOnceAsync(ct)); // the dead worker's lease still holds
+            time.Advance(Policy.Lease + TimeSpan.FromSeconds(1));
+            Assert.Equal(new DeliveryPass(1, 0, 0), await deliverer.RunOnceAsync(ct));
+
+            Assert.Equal(2, receiver.All.Count); // at least once: the same event again, receivers de-duplicate by id
+            Assert.Equal(first.Headers[WebhookSignature.EventIdHeader], receiver.All[1].Headers[WebhookSignature.EventIdHeader]);
+            Assert.Equal(("delivered", 1L, (string?)null), Assert.Single(await DeliveriesAsync(server)));
+        }
+        finally
+        {
+            if (!child.HasExited) child.Kill(entireProcessTree: true);
+            release.TrySetResult();
+        }
+    }
+}

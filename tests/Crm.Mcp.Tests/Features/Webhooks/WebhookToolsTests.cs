@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Crm.Mcp.Tests.Infrastructure;
+
+namespace Crm.Mcp.Tests.Features.Webhooks;
+
+public sealed class WebhookToolsTests
+{
+    private const string Url = "https://example.com/hooks/crm";
+
+    [Fact]
+    public async Task The_secret_is_shown_once_and_rotating_replaces_it()
+    {
+        await using var server = await TestServer.StartAsync();
+        var created = (await server.CallOkAsync("create_webhook", new { url = Url, events = new[] { "deal.created", "DEAL.CREATED", "contact.updated" }, description = "Billing sync" })).GetProperty("data");
+        var secret = created.GetProperty("secret").GetString()!;
+        Assert.Matches("^whsec_[0-9a-f]{64}$", secret);
+        var webhook = created.GetProperty("webhook");
+        Assert.Equal(["deal.created", "contact.updated"], webhook.GetProperty("events").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        Assert.True(webhook.GetProperty("active").GetBoolean());
+        var id = webhook.GetProperty("id").GetString();
+
+        var listed = await server.CallOkAsync("list_webhooks");
+        Assert.DoesNotContain(secret, JsonSerializer.Serialize(listed));
+        Assert.False(listed.GetProperty("data").GetProperty("items")[0].TryGetProperty("secret", out _));
+
+        var paused = (await server.CallOkAsync("update_webhook", new { webhook_id = id, active = false, events = new[] { "*" } })).GetProperty("data");
+        Assert.Equal(JsonValueKind.Null, paused.GetProperty("secret").ValueKind);
+        Assert.False(paused.GetProperty("webhook").GetProperty("active").GetBoolean());
+        Assert.Equal(["*"], paused.GetProperty("webhook").GetProperty("events").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        Assert.Equal("Billing sync", paused.GetProperty("webhook").GetProperty("description").GetString());
+
+        var rotated = (await server.CallOkAsync("update_webhook", new { webhook_id = id, rotate_secret = true })).GetProperty("data");
+        Assert.NotEqual(secret, rotated.GetProperty("secret").GetString());
+    }
+
+    [Fact]
+    public async Task A_paused_webhook_queues_nothing_and_a_deleted_one_takes_its_deliveries_along()
+    {
+        await using var server = await TestServer.StartAsync();
+        var id = (await server.CallOkAsync("create_webhook", new { url = Url, events = new[] { "*" } })).GetProperty("data").GetProperty("webhook").GetProperty("id").GetString();
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
+        Assert.Equal(2, await server.Database.CountAsync("webhook_deliveries")); // organization.created, deal.created
+
+        await server.CallOkAsync("update_webhook", new { webhook_id = id, active = false });
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Globex" });
+        Assert.Equal(2, await server.Database.CountAsync("webhook_deliveries"));
+
+        var deleted = (await server.CallOkAsync("delete_webhook", new { webhook_id = id })).GetProperty("data");
+        Assert.Equal(2, deleted.GetProperty("deliveries_deleted").GetInt64());
+        Assert.Equal(0, await server.Database.CountAsync("webhooks"));
+        Assert.Equal(0, await server.Database.CountAsync("webhook_deliveries"));
+        Assert.Equal("not_found", (await server.CallErrorAsync("delete_webhook", new { webhook_id = id })).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Deliveries_list_filters_and_pages_newest_first()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_webhook", new { url = Url, events = new[] { "*" } });
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Globex" });
+
+        var deals = (await server.CallOkAsync("list_webhook_deliveries", new { event_type = "deal.created", status = "pending" })).GetProperty("data");
+        Assert.Equal(2, deals.GetProperty("total").GetInt64());
+        Assert.Equal("Globex deal", deals.GetProperty("items")[0].GetProperty("payload").GetProperty("data").GetProperty("record").GetProperty("name").GetString());
+
+        var first = (await server.CallOkAsync("list_webhook_deliveries", new { limit = 3 })).GetProperty("data");
+        Assert.Equal(4, first.GetProperty("total").GetInt64());
+        Assert.True(first.GetProperty("has_more").GetBoolean());
+        var rest = (await server.CallOkAsync("list_webhook_deliveries", new { limit = 3, cursor = first.GetProperty("next_cursor").GetString() })).GetProperty("data");
+        Assert.Equal("organization.created", Assert.Single(rest.GetProperty("items").EnumerateArray()).GetProperty("event_type").GetString());
+    }
+
+    public static TheoryData<string, string, string> BadInput() => new()
+    {
+        { "create_webhook", """{"url": "not a url", "events": ["*"]}""", "url" },
+        { "create_webhook", """{"url": "ftp://example.com/x", "events": ["*"]}""", "url" },
+        { "create_webhook", """{"url": "https://user:pw@example.com/x", "events": ["*"]}""", "url" },
+        { "create_webhook", """{"url": "https://example.com/x", "events": []}""", "events" },
+        { "create_webhook", """{"url": "https://example.com/x", "events": ["deal.created", "deal.exploded"]}""", "events[1]" },
+        { "create_webhook", """{"url": "https://example.com/x", "events": ["*"], "description": " "}""", "description" },
+        { "update_webhook", """{"webhook_id": "nope"}""", "webhook_id" },
+        { "update_webhook", """{"webhook_id": "3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b", "url": "x"}""", "url" },
+        { "update_webhook", """{"webhook_id": "3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b"}""", "webhook_id" },
+        { "delete_webhook", """{"webhook_id": "12"}""", "webhook_id" },
+        { "list_webhooks", """{"limit": 101}""", "limit" },
+        { "list_webhook_deliveries", """{"status": "lost"}""", "status" },
+        { "list_webhook_deliveries", """{"event_type": "deal"}""", "event_type" },
+        { "list_webhook_deliveries", """{"cursor": "abc"}""", "cursor" },
+        { "resend_webhook_delivery", """{"delivery_id": "3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b"}""", "delivery_id" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInput))]
+    public async Task Bad_input_names_the_field_and_writes_nothing(string tool, string arguments, string field)
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
+        var before = await CountsAsync(server);
+        var error = await server.CallErrorAsync(tool, JsonSerializer.Deserialize<Dictionary<string, object?>>(arguments));
+        Assert.Equal(field, error.GetProperty("field").GetString());
+        Assert.False(string.IsNullOrEmpty(error.GetProperty("expected").GetString()));
+        Assert.Equal(before, await CountsAsync(server));
+    }
+
+    private static async Task<string> CountsAsync(TestServer server) =>
+        $"{await server.Database.FingerprintAsync()} webhooks={await server.Database.CountAsync("webhooks")} " +
+        $"deliveries={await server.Database.CountAsync("webhook_deliveries")} changes={await server.Database.CountAsync("changes")}";
+}

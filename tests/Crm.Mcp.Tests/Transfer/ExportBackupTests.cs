@@ -1,0 +1,129 @@
+using System.Text.Json;
+using Crm.Mcp.Common;
+using Crm.Mcp.Resolution;
+using Crm.Mcp.Tests.Infrastructure;
+using Crm.Mcp.Transfer;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Crm.Mcp.Tests.Transfer;
+
+public sealed class ExportBackupTests
+{
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "import", name);
+
+    private static async Task ImportAsync(TestDatabase database, string path, ImportSource source)
+    {
+        var plan = ImportMapping.Map(source, CsvFile.Read(path));
+        await new Importer(database.Db, new Resolver(), new CrmSettings { DatabasePath = database.Path })
+            .RunAsync(plan, cancellationToken: TestContext.Current.CancellationToken);
+    }
+
+    private const string DealsSql = """
+        SELECT d.name, d.amount_minor, d.currency, s.name, s.kind, pl.name, c.name, d.expected_close_date, d.created_at,
+               (SELECT group_concat(p.full_name, ';') FROM deal_people dp JOIN people p ON p.id = dp.person_id WHERE dp.deal_id = d.id),
+               trim(u.first_name || ' ' || u.last_name)
+        FROM deals d JOIN stages s ON s.id = d.stage_id JOIN pipelines pl ON pl.id = d.pipeline_id
+        LEFT JOIN companies c ON c.id = d.company_id LEFT JOIN users u ON u.id = d.owner_id ORDER BY d.name
+        """;
+
+    private static async Task<List<string>> RowsAsync(TestDatabase database, string sql)
+    {
+        await using var connection = await database.Db.OpenAsync();
+        var rows = new List<string>();
+        await using var reader = await connection.ExecuteReaderAsync(sql);
+        while (await reader.ReadAsync())
+            rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+        return rows;
+    }
+
+    [Fact]
+    public async Task Csv_export_imports_back_into_an_empty_database_as_the_same_crm()
+    {
+        await using var original = await TestDatabase.CreateAsync();
+        foreach (var file in new[] { "pipedrive-organizations.csv", "pipedrive-people.csv", "pipedrive-deals.csv" })
+            await ImportAsync(original, Fixture(file), ImportSource.Pipedrive);
+        var folder = Path.Combine(original.Folder, "export");
+        var result = await CliRunner.RunAsync("export", "--format", "csv", "--output", folder, "--db", original.Path);
+        Assert.Equal(0, result.ExitCode);
+
+        await using var copy = await TestDatabase.CreateAsync();
+        foreach (var entity in new[] { "companies", "people", "deals" })
+            await ImportAsync(copy, Path.Combine(folder, $"{entity}.csv"), ImportSource.Csv);
+
+        Assert.Equal(await RowsAsync(original, DealsSql), await RowsAsync(copy, DealsSql));
+        const string peopleSql = "SELECT full_name, email, phone, title FROM people ORDER BY full_name";
+        Assert.Equal(await RowsAsync(original, peopleSql), await RowsAsync(copy, peopleSql));
+        const string companiesSql = "SELECT name, domain, website, phone FROM companies ORDER BY name";
+        Assert.Equal(await RowsAsync(original, companiesSql), await RowsAsync(copy, companiesSql));
+
+        // And importing the export into the database it came from matches everything.
+        var fingerprint = await original.FingerprintAsync();
+        foreach (var entity in new[] { "companies", "people", "deals" })
+            await ImportAsync(original, Path.Combine(folder, $"{entity}.csv"), ImportSource.Csv);
+        Assert.Equal(fingerprint, await original.FingerprintAsync());
+    }
+
+    [Fact]
+    public async Task Json_export_holds_every_entity_with_exact_amounts()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await ImportAsync(database, Fixture("pipedrive-deals.csv"), ImportSource.Pipedrive);
+        var result = await CliRunner.RunAsync("export", "--db", database.Path);
+
+        Assert.Equal(0, result.ExitCode);
+        var json = JsonDocument.Parse(result.Output).RootElement;
+        Assert.Equal(3, json.GetProperty("deals").GetArrayLength());
+        var globex = json.GetProperty("deals").EnumerateArray().Single(d => d.GetProperty("name").GetString() == "Globex rollout");
+        Assert.Equal("120000.5", globex.GetProperty("amount").GetString());
+        Assert.Equal("won", globex.GetProperty("status").GetString());
+        Assert.True(json.GetProperty("companies").GetArrayLength() >= 3);
+    }
+
+    [Fact]
+    public async Task Csv_of_every_entity_needs_a_folder()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var result = await CliRunner.RunAsync("export", "--format", "csv", "--db", database.Path);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--output DIR", result.Error);
+    }
+
+    [Fact]
+    public async Task Backup_while_the_server_runs_holds_everything_committed_and_the_server_keeps_writing()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme, Inc.", amount = 100000 });
+        // A reader holding a snapshot open, as a busy server would, does not stop the backup.
+        await using var reader = await server.Db.OpenAsync();
+        await using var snapshot = reader.BeginTransaction(deferred: true);
+        await reader.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM deals", transaction: snapshot);
+
+        var target = Path.Combine(server.Database.Folder, "backups", "crm-backup.db");
+        var result = await CliRunner.RunAsync("backup", target, "--db", server.Database.Path);
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Globex", amount = 5 });
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("1 companies, 0 people, 1 deals", result.Output);
+        Assert.False(File.Exists(target + ".partial"));
+        await using var copy = new SqliteConnection($"Data Source={target};Mode=ReadOnly;Pooling=False");
+        await copy.OpenAsync(TestContext.Current.CancellationToken);
+        Assert.Equal("DEAL-001", await copy.ExecuteScalarAsync<string>("SELECT identifier FROM deals"));
+        Assert.Equal("delete", await copy.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+        Assert.Equal(2, await server.Database.CountAsync("deals"));
+    }
+
+    [Fact]
+    public async Task Backup_refuses_to_overwrite_without_force()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var target = Path.Combine(database.Folder, "existing.db");
+        await File.WriteAllTextAsync(target, "keep me", TestContext.Current.CancellationToken);
+
+        var refused = await CliRunner.RunAsync("backup", target, "--db", database.Path);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Equal("keep me", await File.ReadAllTextAsync(target, TestContext.Current.CancellationToken));
+        var forced = await CliRunner.RunAsync("backup", target, "--force", "--db", database.Path);
+        Assert.Equal(0, forced.ExitCode);
+    }
+}
