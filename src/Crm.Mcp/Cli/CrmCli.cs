@@ -63,6 +63,7 @@ public static class CrmCli
         root.Add(ExportCommand.Create());
         root.Add(BackupCommand.Create());
         root.Add(DoctorCommand.Create());
+        root.Add(StressCommand.Create());
         return root;
     }
 

@@ -35,8 +35,15 @@ public static class ErrorCodes
     public const string Timeout = "timeout";
 }
 
-/// <summary>A record that an ambiguous name could mean, ranked best first.</summary>
-public sealed record Candidate(string Id, string Name, string? Email, double Score, string Why);
+/// <summary>A record that an ambiguous name could mean, ranked best first. Score 0..1 (1 = the same normalized
+/// name); why says in words what matched.</summary>
+public sealed record Candidate(
+    string Id,
+    string Name,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Email,
+    double Score,
+    string Why,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Domain = null);
 
 public sealed record ToolErrorBody(
     string Code,

@@ -58,5 +58,6 @@ public static class CrmServer
             .WithCrmErrorHandling()
             .WithArgumentCheck()
             .WithCrmCallContext()
+            .WithWriteCalls()  // innermost: after the schema check, inside error handling
             .WithCrmTools(options.Toolsets, options.ReadOnly);
 }

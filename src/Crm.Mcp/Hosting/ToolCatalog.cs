@@ -30,10 +30,15 @@ public static class ToolCatalog
                 : next(request, cancellationToken)));
         foreach (var entry in Select(toolsets, readOnly))
         {
-            builder.Services.AddSingleton(services => McpServerTool.Create(
-                entry.Method,
-                request => ActivatorUtilities.CreateInstance(request.Services!, entry.ToolType),
-                new McpServerToolCreateOptions { Services = services, SerializerOptions = CrmJson.Options }));
+            builder.Services.AddSingleton(services =>
+            {
+                var tool = McpServerTool.Create(
+                    entry.Method,
+                    request => ActivatorUtilities.CreateInstance(request.Services!, entry.ToolType),
+                    new McpServerToolCreateOptions { Services = services, SerializerOptions = CrmJson.Options });
+                WriteCalls.Describe(tool, entry.Method);
+                return tool;
+            });
         }
         return builder;
     }

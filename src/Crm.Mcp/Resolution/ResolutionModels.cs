@@ -7,14 +7,16 @@ public sealed record ResolvedRecord(
     [property: Description("True when this call created the record.")] bool Created,
     string Id,
     string Name,
-    [property: Description("id, email, domain, name or default when found; created when new.")] string MatchedBy,
+    [property: Description("How it was found: id, email, domain, name, user_choice (picked by the user when asked) or default; created when new.")] string MatchedBy,
     string? Email = null);
 
 public static class MatchedBy
 {
     public const string Id = "id";
     public const string Email = "email";
+    public const string Domain = "domain";
     public const string Name = "name";
+    public const string UserChoice = "user_choice";
     public const string Default = "default";
     public const string Created = "created";
 }

@@ -1,4 +1,5 @@
 using Crm.Mcp.Common;
+using Crm.Mcp.Data;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -12,13 +13,29 @@ public sealed class Resolver
 {
     public const string DefaultPipelineId = "00000000-0000-4000-8000-000000000001";
 
-    private sealed record CompanyRow(string Id, string Name, string NameKey);
-    private sealed record StageRow(string Id, string PipelineId, string Name, string NameKey);
-    private sealed record PersonRow(string Id, string FullName, string? Email, string? EmailKey);
+    public const int MaxCandidates = 5;
 
+    public sealed record CompanyRow(string Id, string Name, string NameKey, string? Domain, string? Website);
+    private sealed record StageRow(string Id, string PipelineId, string Name, string NameKey);
+    // A class, not a positional record: the queries select different column subsets and Dapper maps by property.
+    private sealed class PersonRow
+    {
+        public string Id { get; init; } = "";
+        public string FullName { get; init; } = "";
+        public string? Email { get; init; }
+        public string? EmailKey { get; init; }
+        public string? NameKey { get; init; }
+    }
+
+    /// <summary>
+    /// Id first (must exist); then, for a name: the user's pick from elicitation, the same normalized name, the
+    /// company's email or website domain (<paramref name="domain"/>, e.g. from the people's emails; free-mail ignored),
+    /// and near names as candidates. Creates the company (with the domain) when nothing matches, as
+    /// <paramref name="createIfMissing"/> (default: the call's create_if_missing) allows.
+    /// </summary>
     public async Task<ResolvedRecord?> ResolveCompanyAsync(
         SqliteConnection connection, SqliteTransaction transaction, string? companyId, string? companyName,
-        string idField = "company_id", string nameField = "company_name")
+        string idField = "company_id", string nameField = "company_name", string? domain = null, CreateIfMissing? createIfMissing = null)
     {
         var id = Validate.Uuid(idField, companyId);
         var name = Validate.Text(nameField, companyName, 200, "\"Acme, Inc.\"");
@@ -32,41 +49,114 @@ public sealed class Resolver
 
         if (id is not null)
         {
-            const string byIdSql = "SELECT id, name, name_key AS NameKey FROM companies WHERE id = @id";
-            var row = await connection.QuerySingleOrDefaultAsync<CompanyRow>(byIdSql, new { id }, transaction)
-                      ?? throw CrmError.NotFound(idField, "company", id);
+            var row = await CompanyByIdAsync(connection, transaction, id) ?? throw CrmError.NotFound(idField, "company", id);
             if (key is not null && key != row.NameKey)
                 throw new CrmError(ErrorCodes.InvalidArgument, nameField,
                     $"{idField} and {nameField} disagree: company {id} is '{row.Name}', not '{name}'.",
                     $"either {idField} alone, or a {nameField} that names the same company");
             return new ResolvedRecord(false, row.Id, row.Name, MatchedBy.Id);
         }
-        if (name is null) return null;
+        if (name is null || key is null) return null;
 
-        const string byKeySql = "SELECT id, name, name_key AS NameKey FROM companies WHERE name_key = @key";
+        var choice = Choice(nameField);
+        if (choice is not null && choice != WriteCall.CreateNew)
+        {
+            var picked = await CompanyByIdAsync(connection, transaction, choice) ?? throw CrmError.NotFound(nameField, "company", choice);
+            return new ResolvedRecord(false, picked.Id, picked.Name, MatchedBy.UserChoice);
+        }
+
+        const string byKeySql = "SELECT id, name, name_key AS NameKey, domain, website FROM companies WHERE name_key = @key";
         var existing = await connection.QuerySingleOrDefaultAsync<CompanyRow>(byKeySql, new { key }, transaction);
         if (existing is not null) return new ResolvedRecord(false, existing.Id, existing.Name, MatchedBy.Name);
+
+        var companyDomain = Domains.Normalize(domain);
+        if (companyDomain is not null && Domains.IsFreeMail(companyDomain)) companyDomain = null;
+        if (companyDomain is not null && choice is null)
+        {
+            // The domain is evidence, not a licence: "Initech Software" on initech.com is Initech, but "Company 2" is not
+            // "Company 1" because both have people at one domain.
+            var onDomain = await CompaniesByDomainAsync(connection, transaction, companyDomain);
+            var sameDomain = onDomain.Where(c => Compatible(key, c.NameKey)).ToList();
+            if (onDomain.Count > 0 && sameDomain.Count == 0) companyDomain = null; // another company owns it: do not share it
+            if (sameDomain.Count == 1) return new ResolvedRecord(false, sameDomain[0].Id, sameDomain[0].Name, MatchedBy.Domain);
+            if (sameDomain.Count > 1)
+                throw new CrmError(ErrorCodes.NeedsDisambiguation, nameField,
+                    $"{nameField}: '{name}' is not an existing company, and {sameDomain.Count} companies use the domain {companyDomain}; nothing was written.",
+                    $"one of their ids in {idField}, or an exact company name")
+                {
+                    Candidates = sameDomain.Take(MaxCandidates).Select(c => new Candidate(c.Id, c.Name, null, 0.95, $"same domain {companyDomain}", companyDomain)).ToList(),
+                };
+        }
+
+        var mode = Mode(createIfMissing);
+        if (choice is null)
+        {
+            var near = await NearCompaniesAsync(connection, transaction, key);
+            CheckCreation(mode, near, nameField, "company", name, $"the company's id in {idField}, its exact name");
+        }
 
         // ON CONFLICT keeps the unique key the last word even if another writer slipped in (e.g. a future backend
         // without SQLite's single-writer lock): the row that exists wins and is reported as found.
         const string insertSql = """
-            INSERT INTO companies (id, name, name_key, created_at, updated_at)
-            VALUES (@id, @name, @key, @now, @now)
+            INSERT INTO companies (id, name, name_key, domain, created_at, updated_at)
+            VALUES (@id, @name, @key, @companyDomain, @now, @now)
             ON CONFLICT (name_key) DO NOTHING
             RETURNING id
             """;
         var newId = Guid.NewGuid().ToString();
-        var inserted = await connection.QuerySingleOrDefaultAsync<string>(insertSql, new { id = newId, name, key, now = Clock.NowIso() }, transaction);
+        var inserted = await connection.QuerySingleOrDefaultAsync<string>(insertSql, new { id = newId, name, key, companyDomain, now = Clock.NowIso() }, transaction);
         if (inserted is not null) return new ResolvedRecord(true, inserted, name, MatchedBy.Created);
         var winner = await connection.QuerySingleAsync<CompanyRow>(byKeySql, new { key }, transaction);
         return new ResolvedRecord(false, winner.Id, winner.Name, MatchedBy.Name);
+    }
+
+    private static Task<CompanyRow?> CompanyByIdAsync(SqliteConnection connection, SqliteTransaction transaction, string id)
+    {
+        const string sql = "SELECT id, name, name_key AS NameKey, domain, website FROM companies WHERE id = @id";
+        return connection.QuerySingleOrDefaultAsync<CompanyRow>(sql, new { id }, transaction);
+    }
+
+    /// <summary>Companies whose domain, or whose website's host, is <paramref name="domain"/>.</summary>
+    public static async Task<IReadOnlyList<CompanyRow>> CompaniesByDomainAsync(SqliteConnection connection, SqliteTransaction transaction, string domain)
+    {
+        // The LIKE only narrows; the exact comparison on the parsed host is done here.
+        const string sql = """
+            SELECT id, name, name_key AS NameKey, domain, website FROM companies
+            WHERE lower(domain) IN (@domain, 'www.' || @domain) OR lower(website) LIKE '%' || @domain || '%'
+            ORDER BY created_at, id LIMIT 50
+            """;
+        var rows = await connection.QueryAsync<CompanyRow>(sql, new { domain }, transaction);
+        return rows.Where(r => Domains.Normalize(r.Domain) == domain || Domains.FromWebsite(r.Website) == domain).ToList();
+    }
+
+    /// <summary>Companies whose name is close to <paramref name="key"/>: trigram index hits plus names sharing the
+    /// first two letters (typos in short names share no trigram), scored and ranked best first.</summary>
+    public static async Task<IReadOnlyList<Candidate>> NearCompaniesAsync(SqliteConnection connection, SqliteTransaction transaction, string key, string? excludeId = null)
+    {
+        var rows = new Dictionary<string, CompanyRow>();
+        if (NameSimilarity.TrigramQuery(key) is { } match)
+        {
+            const string trigramSql = """
+                SELECT c.id, c.name, c.name_key AS NameKey, c.domain, c.website FROM companies c
+                WHERE c.rowid IN (SELECT rowid FROM companies_name_trgm WHERE companies_name_trgm MATCH @match ORDER BY rank LIMIT 50)
+                """;
+            foreach (var row in await connection.QueryAsync<CompanyRow>(trigramSql, new { match }, transaction)) rows[row.Id] = row;
+        }
+        const string prefixSql = """
+            SELECT id, name, name_key AS NameKey, domain, website FROM companies
+            WHERE name_key >= @prefix AND name_key < @prefix || char(1114111) LIMIT 200
+            """;
+        foreach (var row in await connection.QueryAsync<CompanyRow>(prefixSql, new { prefix = key[..Math.Min(2, key.Length)] }, transaction)) rows[row.Id] = row;
+        return Rank(rows.Values.Where(r => r.Id != excludeId)
+            .Select(r => (Row: r, Similarity: NameSimilarity.Score(key, r.NameKey)))
+            .Select(x => new Candidate(x.Row.Id, x.Row.Name, null, x.Similarity.Score, x.Similarity.Why, Domains.Normalize(x.Row.Domain) ?? Domains.FromWebsite(x.Row.Website))));
     }
 
     /// <summary>Resolves a stage within a pipeline (the default pipeline unless a stage id says otherwise). Without
     /// either argument the pipeline's first open stage is used. A new stage goes after the last open stage.</summary>
     public async Task<(ResolvedRecord Stage, string PipelineId)> ResolveStageAsync(
         SqliteConnection connection, SqliteTransaction transaction, string? stageId, string? stageName,
-        string? pipelineId = null, string idField = "stage_id", string nameField = "stage_name")
+        string? pipelineId = null, string idField = "stage_id", string nameField = "stage_name", CreateIfMissing? createIfMissing = null)
     {
         var id = Validate.Uuid(idField, stageId);
         var name = Validate.Text(nameField, stageName, 100, "\"Proposal\"");
@@ -102,12 +192,31 @@ public sealed class Resolver
             return (new ResolvedRecord(false, first.Id, first.Name, MatchedBy.Default), pipeline);
         }
 
+        var choice = Choice(nameField);
+        if (choice is not null && choice != WriteCall.CreateNew)
+        {
+            const string pickedSql = "SELECT id, pipeline_id AS PipelineId, name, name_key AS NameKey FROM stages WHERE id = @choice";
+            var picked = await connection.QuerySingleOrDefaultAsync<StageRow>(pickedSql, new { choice }, transaction)
+                         ?? throw CrmError.NotFound(nameField, "stage", choice);
+            return (new ResolvedRecord(false, picked.Id, picked.Name, MatchedBy.UserChoice), picked.PipelineId);
+        }
+
         const string byKeySql = """
             SELECT id, pipeline_id AS PipelineId, name, name_key AS NameKey FROM stages
             WHERE pipeline_id = @pipeline AND name_key = @key
             """;
         var existing = await connection.QuerySingleOrDefaultAsync<StageRow>(byKeySql, new { pipeline, key }, transaction);
         if (existing is not null) return (new ResolvedRecord(false, existing.Id, existing.Name, MatchedBy.Name), pipeline);
+
+        if (choice is null)
+        {
+            // A pipeline has a handful of stages: score them all.
+            const string allSql = "SELECT id, pipeline_id AS PipelineId, name, name_key AS NameKey FROM stages WHERE pipeline_id = @pipeline";
+            var stages = await connection.QueryAsync<StageRow>(allSql, new { pipeline }, transaction);
+            var near = Rank(stages.Select(st => (Row: st, Similarity: NameSimilarity.Score(key, st.NameKey)))
+                .Select(x => new Candidate(x.Row.Id, x.Row.Name, null, x.Similarity.Score, x.Similarity.Why)));
+            CheckCreation(Mode(createIfMissing), near, nameField, "stage", name!, $"the stage's id in {idField}, its exact name");
+        }
 
         // Closed stages stay last: the new stage takes the slot after the last open one and the closed ones move up.
         const string insertSql = """
@@ -127,10 +236,12 @@ public sealed class Resolver
         return (new ResolvedRecord(created, stage.Id, stage.Name, created ? MatchedBy.Created : MatchedBy.Name), pipeline);
     }
 
-    /// <summary>Email first (case-insensitive); then the full name, among people without a different email.
-    /// A new person is linked to <paramref name="companyId"/> when one is given.</summary>
+    /// <summary>Email first (case-insensitive); then the user's pick from elicitation; then the full name, among people
+    /// without a different email; near names are candidates. A new person is linked to <paramref name="companyId"/>
+    /// when one is given.</summary>
     public async Task<ResolvedRecord> ResolvePersonAsync(
-        SqliteConnection connection, SqliteTransaction transaction, PersonInput input, string field, string? companyId = null)
+        SqliteConnection connection, SqliteTransaction transaction, PersonInput input, string field, string? companyId = null,
+        CreateIfMissing? createIfMissing = null)
     {
         var (fullName, firstName, lastName, email) = ReadPerson(input, field);
         var emailKey = email is null ? null : NameKeys.Email(email);
@@ -143,7 +254,15 @@ public sealed class Resolver
             if (byEmail is not null) return new ResolvedRecord(false, byEmail.Id, byEmail.FullName, MatchedBy.Email, byEmail.Email);
         }
 
-        if (nameKey is not null && fullName is not null)
+        var choice = Choice(field);
+        if (choice is not null && choice != WriteCall.CreateNew)
+        {
+            var picked = await RequirePersonAsync(connection, transaction, choice, field);
+            if (email is not null && picked.Email is null) await SetEmailAsync(connection, transaction, picked.Id, email, emailKey!);
+            return picked with { MatchedBy = MatchedBy.UserChoice, Email = picked.Email ?? email };
+        }
+
+        if (nameKey is not null && fullName is not null && choice is null)
         {
             // With an email in hand, only people who have no email yet can be the same person.
             const string byNameSql = """
@@ -162,14 +281,14 @@ public sealed class Resolver
             if (byName.Count == 1)
             {
                 var match = byName[0];
-                if (email is not null)
-                {
-                    const string setEmailSql = "UPDATE people SET email = @email, email_key = @emailKey, updated_at = @now WHERE id = @id";
-                    await connection.ExecuteAsync(setEmailSql, new { email, emailKey, now = Clock.NowIso(), id = match.Id }, transaction);
-                }
+                if (email is not null) await SetEmailAsync(connection, transaction, match.Id, email, emailKey!);
                 return new ResolvedRecord(false, match.Id, match.FullName, MatchedBy.Name, email ?? match.Email);
             }
+            var near = (await NearPeopleAsync(connection, transaction, nameKey)).Where(c => emailKey is null || c.Email is null).ToList();
+            CheckCreation(Mode(createIfMissing), near, field, "person", fullName, "the person's id in person_ids, an email, or the exact name");
         }
+        else if (choice is null && Mode(createIfMissing) == CreateIfMissing.Never)
+            CheckCreation(CreateIfMissing.Never, [], field, "person", email!, "an existing person's email or id");
 
         const string insertSql = """
             INSERT INTO people (id, first_name, last_name, full_name, name_key, email, email_key, phone, title, created_at, updated_at)
@@ -193,6 +312,74 @@ public sealed class Resolver
             await connection.ExecuteAsync(linkSql, new { companyId, id, now }, transaction);
         }
         return new ResolvedRecord(true, id, displayName, MatchedBy.Created, email);
+    }
+
+    private static Task SetEmailAsync(SqliteConnection connection, SqliteTransaction transaction, string id, string email, string emailKey)
+    {
+        const string sql = "UPDATE people SET email = @email, email_key = @emailKey, updated_at = @now WHERE id = @id AND email_key IS NULL";
+        return connection.ExecuteAsync(sql, new { email, emailKey, now = Clock.NowIso(), id }, transaction);
+    }
+
+    /// <summary>People whose name is close to <paramref name="key"/> (trigram hits plus same first two letters), best first.</summary>
+    public static async Task<IReadOnlyList<Candidate>> NearPeopleAsync(SqliteConnection connection, SqliteTransaction transaction, string key, string? excludeId = null)
+    {
+        var rows = new Dictionary<string, PersonRow>();
+        if (NameSimilarity.TrigramQuery(key) is { } match)
+        {
+            const string trigramSql = """
+                SELECT p.id, p.full_name AS FullName, p.email, p.email_key AS EmailKey, p.name_key AS NameKey FROM people p
+                WHERE p.rowid IN (SELECT rowid FROM people_name_trgm WHERE people_name_trgm MATCH @match ORDER BY rank LIMIT 50)
+                """;
+            foreach (var row in await connection.QueryAsync<PersonRow>(trigramSql, new { match }, transaction)) rows[row.Id] = row;
+        }
+        const string prefixSql = """
+            SELECT id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey FROM people
+            WHERE name_key >= @prefix AND name_key < @prefix || char(1114111) LIMIT 200
+            """;
+        foreach (var row in await connection.QueryAsync<PersonRow>(prefixSql, new { prefix = key[..Math.Min(2, key.Length)] }, transaction)) rows[row.Id] = row;
+        return Rank(rows.Values.Where(r => r.Id != excludeId)
+            .Select(r => (Row: r, Similarity: NameSimilarity.Score(key, r.NameKey ?? "")))
+            .Select(x => new Candidate(x.Row.Id, x.Row.FullName, x.Row.Email, x.Similarity.Score, x.Similarity.Why)));
+    }
+
+    private static IReadOnlyList<Candidate> Rank(IEnumerable<Candidate> candidates) =>
+        candidates.Where(c => c.Score >= NameSimilarity.Listed)
+            .OrderByDescending(c => c.Score).ThenBy(c => c.Name, StringComparer.Ordinal).Take(MaxCandidates).ToList();
+
+    /// <summary>Names that can be one company: same first word or similar overall, and no different numbers.</summary>
+    private static bool Compatible(string key, string otherKey)
+    {
+        var (score, why) = NameSimilarity.Score(key, otherKey);
+        if (why == "different numbers") return false;
+        return score >= NameSimilarity.Listed || key.Split(' ')[0] == otherKey.Split(' ')[0];
+    }
+
+    private static string? Choice(string field) =>
+        WriteCall.Current?.Choices.TryGetValue(field, out var choice) == true ? choice : null;
+
+    /// <summary>The caller's explicit mode, else the tool call's (auto unless create_if_missing says otherwise). Code
+    /// outside a tool call (imports, CLI commands) keeps the original behaviour, always, unless it passes a mode: it
+    /// has nobody to ask, and find_duplicates shows what it created beside similar records.</summary>
+    private static CreateIfMissing Mode(CreateIfMissing? explicitMode) => explicitMode ?? WriteCall.Current?.CreateIfMissing ?? CreateIfMissing.Always;
+
+    /// <summary>Throws unless a new record may be created: never mode forbids it; auto mode forbids it beside a close
+    /// candidate (it could be the same record misspelt), and lists the candidates either way.</summary>
+    private static void CheckCreation(CreateIfMissing mode, IReadOnlyList<Candidate> near, string field, string what, string name, string expected)
+    {
+        if (mode == CreateIfMissing.Never)
+            throw new CrmError(ErrorCodes.NotFound, field,
+                $"{field}: no {what} matches '{Validate.Shorten(name)}' and create_if_missing is \"never\"; nothing was written.",
+                near.Count > 0 ? $"one of the candidates ({expected}), or create_if_missing \"auto\" to create it" : $"{expected}, or create_if_missing \"auto\" to create it")
+            {
+                Candidates = near.Count > 0 ? near : null,
+            };
+        if (mode == CreateIfMissing.Auto && near.Count > 0 && near[0].Score >= NameSimilarity.Close)
+            throw new CrmError(ErrorCodes.NeedsDisambiguation, field,
+                $"{field}: no {what} is named '{Validate.Shorten(name)}', but {(near.Count == 1 ? $"'{near[0].Name}' is" : $"{near.Count} similar ones are")} close; nothing was written.",
+                $"{expected} of a candidate, or create_if_missing \"always\" to create '{Validate.Shorten(name)}' anyway")
+            {
+                Candidates = near,
+            };
     }
 
     /// <summary>An existing person by id, or a not_found error naming the field.</summary>

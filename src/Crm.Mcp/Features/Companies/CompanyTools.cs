@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Crm.Mcp.Bulk;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
 using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
 using Microsoft.Data.Sqlite;
@@ -18,6 +19,7 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
 
     [McpServerTool(Name = "create_companies", Title = "Create companies", ReadOnly = false, Destructive = false,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [Creates]
     [Description("""
         Create 1 to 100 companies; a name already taken (ignoring case and legal suffixes: "ACME inc" is "Acme, Inc.") is an error naming the existing company. Result per item.
         Example: {"items": [{"name": "Acme, Inc.", "website": "https://acme.com", "industry": "Software"}]}
@@ -87,6 +89,7 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
 
     [McpServerTool(Name = "update_company", Title = "Update company", ReadOnly = false, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("Change a company's fields; omitted arguments stay, `clear` empties fields. A new name must not belong to another company. Example: {\"company\": \"Acme\", \"industry\": \"Robotics\", \"clear\": [\"phone\"]}")]
     public async Task<CompanyResponse> UpdateCompany(
         [Description("The company's name or UUID, e.g. \"Acme, Inc.\".")] string company,
@@ -138,6 +141,7 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
 
     [McpServerTool(Name = "delete_companies", Title = "Delete companies", ReadOnly = false, Destructive = true, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("Permanently delete 1 to 100 companies by name or UUID: irreversible. Their deals stay without a company; their contacts stay, unlinked. Example: {\"companies\": [\"Acme, Inc.\"]}")]
     public Task<BulkResponse<DeletedRecord>> DeleteCompanies(
         [Description("Company names or UUIDs, e.g. [\"Acme, Inc.\", \"c1d2e3f4-a5b6-4890-8def-123456789abc\"].")] string[] companies,

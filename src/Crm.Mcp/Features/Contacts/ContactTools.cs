@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Crm.Mcp.Bulk;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
 using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
 using Microsoft.Data.Sqlite;
@@ -18,6 +19,7 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
 
     [McpServerTool(Name = "create_contacts", Title = "Create contacts", ReadOnly = false, Destructive = false,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [Resolves, Creates]
     [Description("""
         Create 1 to 100 contacts (people). The company is found or created by name (see `company` in each result); an email already used is an error naming its contact. Result per item.
         Example: {"items": [{"name": "Jane Founder", "email": "jane@acme.com", "title": "CEO", "company_name": "Acme, Inc."}]}
@@ -95,6 +97,7 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
 
     [McpServerTool(Name = "update_contact", Title = "Update contact", ReadOnly = false, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
+    [Resolves]
     [Description("Change a contact's fields; omitted arguments stay, `clear` empties fields. company_name/company_id makes that company (found or created) the contact's only company. A new email must not belong to another contact. Example: {\"contact\": \"Jane Founder\", \"title\": \"CTO\", \"company_name\": \"Globex\"}")]
     public async Task<ContactWriteResponse> UpdateContact(
         [Description("The contact's UUID, email or full name, e.g. \"jane@acme.com\".")] string contact,
@@ -146,6 +149,7 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
 
     [McpServerTool(Name = "delete_contacts", Title = "Delete contacts", ReadOnly = false, Destructive = true, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("Permanently delete 1 to 100 contacts by UUID, email or full name: irreversible. Their deals and companies stay, without them. Example: {\"contacts\": [\"jane@acme.com\"]}")]
     public Task<BulkResponse<DeletedRecord>> DeleteContacts(
         [Description("Contact UUIDs, emails or full names, e.g. [\"jane@acme.com\", \"Bob Builder\"].")] string[] contacts,

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Features.CustomFields;
@@ -16,6 +17,7 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
 
     [McpServerTool(Name = "create_custom_field", Title = "Create custom field", ReadOnly = false, Destructive = false,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [Creates]
     [Description("""
         Add a typed field to deals, companies, contacts or tasks. Its name then works in filters and sort of get_<entity> like
         a built-in field, values come back in each record's custom_fields, and set_custom_field_values writes them
@@ -64,6 +66,7 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
 
     [McpServerTool(Name = "update_custom_field", Title = "Update custom field", ReadOnly = false, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("""
         Rename a custom field, relabel it, change its description or its options. rename_options rewrites the values
         that use an option; removing an option still in use is refused (rename it or clear those values first). The
@@ -138,6 +141,7 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
 
     [McpServerTool(Name = "delete_custom_field", Title = "Delete custom field", ReadOnly = false, Destructive = true,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("""
         Delete a custom field and every value stored in it. Irreversible: the values are gone. The reply says how many
         records had a value. Example: {"entity": "deals", "field": "lead_source"}
@@ -159,6 +163,7 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
 
     [McpServerTool(Name = "set_custom_field_values", Title = "Set custom field values", ReadOnly = false, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("""
         Set or clear custom field values of one deal, company, contact or task; each value is checked against its field's
         type (see get_entity_configuration) and nothing is written if any is wrong. null clears a value; fields not

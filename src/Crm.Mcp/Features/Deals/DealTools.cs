@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Crm.Mcp.Bulk;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
 using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
 using ModelContextProtocol;
@@ -16,6 +17,7 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
 
     [McpServerTool(Name = "create_deal_draft", Title = "Create deal draft", ReadOnly = false, Destructive = false,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [Resolves, Creates]
     [Description("""
         Create a draft deal from names or ids in one call. The company, stage and people are found or created in the
         same transaction; `resolution` says per record whether it was found (and how: id, email, name) or created.
@@ -59,6 +61,7 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
 
     [McpServerTool(Name = "create_deals", Title = "Create deals", ReadOnly = false, Destructive = false,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [Resolves, Creates]
     [Description("""
         Create 1 to 100 deals; each item takes create_deal_draft's fields (company, stage and people by name, found or created) plus is_draft (default false). Result per item with the resolution of each name.
         Example: {"items": [{"name": "Acme renewal", "company_name": "Acme, Inc.", "amount": 50000, "stage_name": "Proposal"}]}
@@ -76,6 +79,7 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
 
     [McpServerTool(Name = "update_deal", Title = "Update deal", ReadOnly = false, Destructive = false, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
+    [Resolves]
     [Description("""
         Change any field of a deal: move its stage (by name in its pipeline; never creates one), set the company (found or created), add people, publish a draft with is_draft false. Omitted arguments stay; `clear` empties fields.
         Example: {"deal": "DEAL-001", "stage_name": "Negotiation", "amount": 120000, "is_draft": false}
@@ -110,6 +114,7 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
 
     [McpServerTool(Name = "update_deals", Title = "Update deals", ReadOnly = false, Destructive = false, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
+    [Resolves]
     [Description("""
         Change 1 to 100 deals; each item takes update_deal's fields. Result per item.
         Example: {"items": [{"deal": "DEAL-001", "stage_name": "Closed Won"}, {"deal": "DEAL-002", "is_draft": false}]}
@@ -125,6 +130,7 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
 
     [McpServerTool(Name = "delete_deals", Title = "Delete deals", ReadOnly = false, Destructive = true, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("Permanently delete 1 to 100 deals by identifier, UUID or exact name: irreversible. Their people and company stay. Example: {\"deals\": [\"DEAL-001\", \"DEAL-007\"]}")]
     public Task<BulkResponse<DeletedRecord>> DeleteDeals(
         [Description("Deal identifiers, UUIDs or exact names, e.g. [\"DEAL-001\"].")] string[] deals,

@@ -41,7 +41,8 @@ public sealed class DealWriter(Resolver resolver, CrmSettings settings)
         var input = deal.Input;
         var ownerId = await resolver.RequireUserAsync(connection, transaction, input.OwnerId, F("owner_id"));
         var userId = await resolver.RequireUserAsync(connection, transaction, input.UserId, F("user_id"));
-        var company = await resolver.ResolveCompanyAsync(connection, transaction, input.CompanyId, input.CompanyName, F("company_id"), F("company_name"));
+        var company = await resolver.ResolveCompanyAsync(connection, transaction, input.CompanyId, input.CompanyName, F("company_id"), F("company_name"),
+            domain: SharedDomain(input.People));
         var (stage, pipelineId) = await resolver.ResolveStageAsync(connection, transaction, input.StageId, input.StageName, null, F("stage_id"), F("stage_name"));
 
         var people = await ResolvePeopleAsync(connection, transaction, input.People, F("people"), company?.Id);
@@ -91,7 +92,8 @@ public sealed class DealWriter(Resolver resolver, CrmSettings settings)
 
         ResolvedRecord? company = null;
         if (cleared.Contains("company")) deal.CompanyId = null;
-        else if ((company = await resolver.ResolveCompanyAsync(connection, transaction, input.CompanyId, input.CompanyName, F("company_id"), F("company_name"))) is not null
+        else if ((company = await resolver.ResolveCompanyAsync(connection, transaction, input.CompanyId, input.CompanyName, F("company_id"), F("company_name"),
+                     domain: SharedDomain(input.People))) is not null
                  && company.Id != deal.CompanyId)
         {
             deal.CompanySortIndex = await DealSql.NextCompanySortIndexAsync(connection, transaction, company.Id);
@@ -164,5 +166,12 @@ public sealed class DealWriter(Resolver resolver, CrmSettings settings)
         {
             throw new CrmError(error.Code, prefix + error.Field, prefix + error.Message, error.Expected) { Candidates = error.Candidates };
         }
+    }
+
+    /// <summary>The employer domain all the people's work emails agree on, if any: evidence for which company is meant.</summary>
+    private static string? SharedDomain(PersonInput[]? people)
+    {
+        var domains = (people ?? []).Select(p => Domains.FromEmail(p?.Email)).Where(d => d is not null).Distinct().ToList();
+        return domains.Count == 1 ? domains[0] : null;
     }
 }

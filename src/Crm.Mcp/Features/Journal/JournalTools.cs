@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Features.Journal;
@@ -50,6 +51,7 @@ public sealed class JournalTools(CrmDb db)
 
     [McpServerTool(Name = "revert_change", Title = "Revert a change", ReadOnly = false, Destructive = true,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("""
         Undo one change from get_changes: records it created are deleted, records it deleted are restored, records it
         updated get their previous values back. Refused, listing the later changes, when a later change touched the

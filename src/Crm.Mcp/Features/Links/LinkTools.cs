@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
 using Crm.Mcp.Features.Tasks;
 using Crm.Mcp.Resolution;
 using Microsoft.Data.Sqlite;
@@ -20,6 +21,7 @@ public sealed class LinkTools(CrmDb db)
 
     [McpServerTool(Name = "link_entities", Title = "Link records", ReadOnly = false, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("""
         Link one record to 1 to 100 records of another type, all or nothing; linking what is already linked changes
         nothing (changed: false). Records are found by id or name, never created. A deal has one company: linking a
@@ -35,6 +37,7 @@ public sealed class LinkTools(CrmDb db)
 
     [McpServerTool(Name = "unlink_entities", Title = "Unlink records", ReadOnly = false, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("""
         Remove links between one record and 1 to 100 records of another type, all or nothing; the records themselves
         stay. Unlinking what is not linked changes nothing (changed: false).

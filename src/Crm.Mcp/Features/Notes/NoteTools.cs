@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using ModelContextProtocol.Server;
@@ -18,6 +19,7 @@ public sealed class NoteTools(CrmDb db)
 
     [McpServerTool(Name = "append_note", Title = "Append note", ReadOnly = false, Destructive = false, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("""
         Add a Markdown note to a deal, company, contact or task, under a dated heading; earlier notes stay. Returns the whole notes.
         Example: {"entity": "deal", "record": "DEAL-001", "text": "Call with Jane: budget approved, **signing Friday**."}
@@ -46,6 +48,7 @@ public sealed class NoteTools(CrmDb db)
 
     [McpServerTool(Name = "set_notes", Title = "Set notes", ReadOnly = false, Destructive = true, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("""
         Replace all notes of a deal, company, contact or task with Markdown ("" empties them). Irreversible: the old text is not kept; use append_note to add.
         Example: {"entity": "company", "record": "Acme, Inc.", "notes": "## Account\nRenewal in March."}

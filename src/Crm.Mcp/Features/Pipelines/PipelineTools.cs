@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
 using Crm.Mcp.Resolution;
 using Microsoft.Data.Sqlite;
 using ModelContextProtocol.Server;
@@ -37,6 +38,7 @@ public sealed class PipelineTools(CrmDb db)
 
     [McpServerTool(Name = "create_stage", Title = "Create stage", ReadOnly = false, Destructive = false,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [Creates]
     [Description("""
         Add a stage to a pipeline. Without a position an open stage goes after the last open stage and a won/lost stage
         goes last. Names are unique per pipeline, compared ignoring case, accents and punctuation.
@@ -67,6 +69,7 @@ public sealed class PipelineTools(CrmDb db)
 
     [McpServerTool(Name = "update_stage", Title = "Update stage", ReadOnly = false, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("""
         Rename a stage, move it to another position, or change its kind (open, won, lost). Deals stay in the stage.
         The last open stage of a pipeline cannot become won or lost. Example: {"stage": "Proposal", "name": "Quote sent", "position": 2}
@@ -110,6 +113,7 @@ public sealed class PipelineTools(CrmDb db)
 
     [McpServerTool(Name = "delete_stage", Title = "Delete stage", ReadOnly = false, Destructive = true,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("""
         Delete a stage; irreversible. Its deals move to move_deals_to (required when it has deals), after the deals
         already there, so no deal is ever left without a stage. The pipeline's last open stage cannot be deleted.

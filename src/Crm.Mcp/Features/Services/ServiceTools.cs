@@ -3,6 +3,7 @@ using Crm.Mcp.Bulk;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Lists;
+using Crm.Mcp.Hosting;
 using Crm.Mcp.Resolution;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
@@ -18,6 +19,7 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
 
     [McpServerTool(Name = "create_services", Title = "Add services to a deal", ReadOnly = false, Destructive = false,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [Creates]
     [Description("""
         Add 1 to 100 line items (unit price × quantity, in the deal's currency) to one deal; the deal's total_value and
         total_quantity (get_deal) add them up. Result per item.
@@ -78,6 +80,7 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
 
     [McpServerTool(Name = "update_service", Title = "Update service", ReadOnly = false, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("Change a line item's name, unit price or quantity; returns it and its deal's new totals. Example: {\"service\": \"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\", \"quantity\": 3, \"amount\": 2200}")]
     public async Task<ServiceUpdatedResponse> UpdateService(
         [Description("The service's UUID, e.g. \"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\".")] string service,
@@ -103,6 +106,7 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
 
     [McpServerTool(Name = "delete_services", Title = "Delete services", ReadOnly = false, Destructive = true,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("Permanently delete 1 to 100 line items by UUID: irreversible. Their deals' totals drop accordingly. Result per item. Example: {\"services\": [\"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\"]}")]
     public Task<BulkResponse<DeletedRecord>> DeleteServices(
         [Description("Service UUIDs, e.g. [\"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\"].")] string[] services,

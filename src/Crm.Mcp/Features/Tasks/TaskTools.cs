@@ -4,6 +4,7 @@ using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Features.Users;
 using Crm.Mcp.Lists;
+using Crm.Mcp.Hosting;
 using Crm.Mcp.Resolution;
 using Microsoft.Data.Sqlite;
 using ModelContextProtocol;
@@ -23,6 +24,7 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
 
     [McpServerTool(Name = "create_tasks", Title = "Create tasks", ReadOnly = false, Destructive = false,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [Creates]
     [Description("""
         Create 1 to 100 tasks linked to deals, companies and contacts found by id or name (never created); assigned to
         the current user unless assignee_id says otherwise. Result per item.
@@ -107,6 +109,7 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
 
     [McpServerTool(Name = "update_task", Title = "Update task", ReadOnly = false, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("""
         Change a task's title, type, status, due date, assignee or notes; omitted arguments stay, `clear` empties fields.
         Status done stamps completed_at. Links change with link_entities/unlink_entities.
@@ -147,6 +150,7 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
 
     [McpServerTool(Name = "delete_tasks", Title = "Delete tasks", ReadOnly = false, Destructive = true,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("Permanently delete 1 to 100 tasks by UUID with their links: irreversible. To close a task instead, update_task with status done. Result per item. Example: {\"tasks\": [\"0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b\"]}")]
     public Task<BulkResponse<DeletedRecord>> DeleteTasks(
         [Description("Task UUIDs, e.g. [\"0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b\"].")] string[] tasks,

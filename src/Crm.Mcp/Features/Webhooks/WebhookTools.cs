@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Features.Webhooks;
@@ -29,6 +30,7 @@ public sealed class WebhookTools(CrmDb db)
 
     [McpServerTool(Name = "create_webhook", Title = "Create webhook", ReadOnly = false, Destructive = false, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
+    [Creates]
     [Description("""
         Subscribe a URL to CRM events. Each event is POSTed as JSON (id, type, timestamp, data; *.updated carries
         changed_fields) with an X-Crm-Signature HMAC-SHA256 header; failed deliveries are retried with backoff for a
@@ -56,6 +58,7 @@ public sealed class WebhookTools(CrmDb db)
 
     [McpServerTool(Name = "update_webhook", Title = "Update webhook", ReadOnly = false, Destructive = false, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("Change a webhook's URL, events, description or active flag, or rotate its secret (the new secret is shown once). Fields left out stay as they are. Example: {\"webhook_id\": \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\", \"events\": [\"*\"], \"active\": true}")]
     public async Task<WebhookSecretResponse> UpdateWebhook(
         [Description("The webhook's UUID from list_webhooks, e.g. \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\".")] string webhook_id,
@@ -82,6 +85,7 @@ public sealed class WebhookTools(CrmDb db)
 
     [McpServerTool(Name = "delete_webhook", Title = "Delete webhook", ReadOnly = false, Destructive = true, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("Delete a webhook subscription with its delivery history; queued deliveries are dropped. Irreversible (to pause instead, update_webhook with active false). Example: {\"webhook_id\": \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\"}")]
     public async Task<WebhookDeletedResponse> DeleteWebhook(
         [Description("The webhook's UUID from list_webhooks, e.g. \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\".")] string webhook_id,
@@ -124,6 +128,7 @@ public sealed class WebhookTools(CrmDb db)
 
     [McpServerTool(Name = "resend_webhook_delivery", Title = "Resend webhook delivery", ReadOnly = false, Destructive = false,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
     [Description("Queue the same event again to the same webhook, due now: to retry a dead delivery or replay a delivered one. Returns the new delivery (same event id, so receivers can de-duplicate). Example: {\"delivery_id\": \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\"}")]
     public async Task<DeliveryResponse> ResendWebhookDelivery(
         [Description("The delivery's UUID from list_webhook_deliveries, e.g. \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\".")] string delivery_id,

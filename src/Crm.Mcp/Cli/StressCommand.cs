@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Crm.Mcp.Data;
+
+namespace Crm.Mcp.Cli;
+
+/// <summary>`crm-mcp stress`: the many-writers check (see <see cref="StressRunner"/>) against this very build.</summary>
+public static class StressCommand
+{
+    public static Command Create()
+    {
+        var processes = new Option<int>("--processes") { Description = "Server processes writing at once", DefaultValueFactory = _ => 8 };
+        var calls = new Option<int>("--calls") { Description = "Tool calls per process", DefaultValueFactory = _ => 1000 };
+        var db = new Option<string?>("--db") { Description = "Database file to write (default: a new temporary file, removed after)", HelpName = "PATH" };
+        var command = new Command("stress", "Start N crm-mcp servers on one database, make M create_deal_draft calls through each over MCP, then check for duplicates, lost writes and errors");
+        command.Add(processes);
+        command.Add(calls);
+        command.Add(db);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var n = parse.GetValue(processes);
+            var m = parse.GetValue(calls);
+            if (n is < 1 or > 64) return CrmCli.Fail("--processes: use 1 to 64.");
+            if (m is < 1 or > 1_000_000) return CrmCli.Fail("--calls: use 1 to 1000000.");
+            var chosen = parse.GetValue(db);
+            var temporary = chosen is null ? Directory.CreateTempSubdirectory("crm-mcp-stress").FullName : null;
+            var path = chosen is null ? Path.Combine(temporary!, "stress.db") : DatabasePath.Resolve(chosen);
+            var (file, prefix) = SelfCommand();
+            Console.WriteLine($"crm-mcp stress: {n} processes x {m} calls on {path}");
+            try
+            {
+                var report = await new StressRunner(file, prefix, path) { Progress = Console.Error }.RunAsync(n, m, cancellationToken);
+                Console.WriteLine(report);
+                foreach (var sample in report.ErrorSamples) Console.WriteLine($"  error: {sample}");
+                return report.Clean ? 0 : 1;
+            }
+            finally
+            {
+                if (temporary is not null)
+                {
+                    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                    try { Directory.Delete(temporary, true); } catch (IOException) { }
+                }
+            }
+        });
+        return command;
+    }
+
+    /// <summary>How to start this same build: the apphost, or `dotnet crm-mcp.dll` when run through dotnet.</summary>
+    public static (string File, IReadOnlyList<string> Prefix) SelfCommand()
+    {
+        var process = Environment.ProcessPath ?? "dotnet";
+        return Path.GetFileNameWithoutExtension(process) == "dotnet"
+            ? (process, [typeof(StressCommand).Assembly.Location])
+            : (process, []);
+    }
+}

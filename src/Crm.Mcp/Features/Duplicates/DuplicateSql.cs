@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Crm.Mcp.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Crm.Mcp.Features.Duplicates;
+
+/// <summary>SQL for finding and merging duplicates. Merging follows the schema's own foreign keys, so every table
+/// that references companies or people (deals, links, and whatever later features add) is moved without a list here.</summary>
+public static class DuplicateSql
+{
+    public sealed record Kind(string Name, string Singular, string Table, string NameColumn);
+
+    public static readonly Kind Companies = new("companies", "company", "companies", "name");
+    public static readonly Kind People = new("people", "person", "people", "full_name");
+
+    // Columns the merge never copies from a duplicate: identity, the survivor's name and its audit timestamps.
+    private static readonly HashSet<string> KeptColumns = ["id", "name", "name_key", "full_name", "first_name", "last_name", "created_at", "updated_at"];
+
+    public sealed record Reference(string TableName, string ColumnName);
+
+    /// <summary>Every (table, column) that can hold an id of a <paramref name="table"/> row: declared foreign keys, plus
+    /// the id-of-any-record columns by convention (entity_id, record_id: custom field values, import keys, search rows)
+    /// that cannot declare one. Ids are UUIDs, so a match in those columns can only be this record.</summary>
+    public static async Task<IReadOnlyList<Reference>> ReferencesToAsync(SqliteConnection connection, SqliteTransaction transaction, string table)
+    {
+        const string sql = """
+            SELECT m.name AS TableName, f."from" AS ColumnName
+            FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+            WHERE m.type = 'table' AND f."table" = @table
+            UNION
+            SELECT m.name, c.name
+            FROM sqlite_master m, pragma_table_info(m.name) c
+            WHERE m.type = 'table' AND m.sql NOT LIKE 'CREATE VIRTUAL%' AND m.name NOT LIKE 'sqlite%'
+              AND c.name IN ('entity_id', 'record_id')
+            ORDER BY 1, 2
+            """;
+        return (await connection.QueryAsync<Reference>(sql, new { table }, transaction)).ToList();
+    }
+
+    public static async Task<IDictionary<string, object?>?> RowAsync(SqliteConnection connection, SqliteTransaction transaction, Kind kind, string id)
+    {
+        // Table names come from the fixed Kind records, never from input.
+        var sql = $"SELECT * FROM {kind.Table} WHERE id = @id";
+        var row = await connection.QuerySingleOrDefaultAsync(sql, new { id }, transaction);
+        return (IDictionary<string, object?>?)row;
+    }
+
+    /// <summary>Points a reference at the survivor; rows that would then duplicate a survivor's link are dropped.</summary>
+    public static async Task<(long Moved, long Dropped)> MoveAsync(
+        SqliteConnection connection, SqliteTransaction transaction, Reference reference, string survivorId, string duplicateId)
+    {
+        // Identifiers come from sqlite_master (the schema itself), values are parameters.
+        var moveSql = $"UPDATE OR IGNORE \"{reference.TableName}\" SET \"{reference.ColumnName}\" = @survivorId WHERE \"{reference.ColumnName}\" = @duplicateId";
+        var moved = await connection.ExecuteAsync(moveSql, new { survivorId, duplicateId }, transaction);
+        var dropSql = $"DELETE FROM \"{reference.TableName}\" WHERE \"{reference.ColumnName}\" = @duplicateId";
+        var dropped = await connection.ExecuteAsync(dropSql, new { duplicateId }, transaction);
+        return (moved, dropped);
+    }
+
+    public static Task DeleteAsync(SqliteConnection connection, SqliteTransaction transaction, Kind kind, string id)
+    {
+        var sql = $"DELETE FROM {kind.Table} WHERE id = @id";
+        return connection.ExecuteAsync(sql, new { id }, transaction);
+    }
+
+    /// <summary>Copies into the survivor each field it lacks and the merged record had (after the merged record is gone,
+    /// so a unique email can move). Returns the names of the fields filled.</summary>
+    public static async Task<IReadOnlyList<string>> FillGapsAsync(
+        SqliteConnection connection, SqliteTransaction transaction, Kind kind, string survivorId, IDictionary<string, object?> merged, string now)
+    {
+        var survivor = (await RowAsync(connection, transaction, kind, survivorId))!;
+        var filled = new List<string>();
+        foreach (var (column, value) in merged)
+        {
+            if (KeptColumns.Contains(column) || value is null || survivor.TryGetValue(column, out var current) && current is not null) continue;
+            var sql = $"UPDATE {kind.Table} SET \"{column.Replace("\"", "")}\" = @value, updated_at = @now WHERE id = @survivorId";
+            await connection.ExecuteAsync(sql, new { value, now, survivorId }, transaction);
+            if (!column.EndsWith("_key", StringComparison.Ordinal)) filled.Add(column);
+        }
+        return filled;
+    }
+
+    public static async Task<string> AuditAsync(
+        SqliteConnection connection, SqliteTransaction transaction, Kind kind, string survivorId, IDictionary<string, object?> merged,
+        IReadOnlyDictionary<string, long> moved, string now)
+    {
+        const string sql = """
+            INSERT INTO merge_audit (id, kind, survivor_id, merged_id, merged_record, moved, merged_at)
+            VALUES (@id, @kind, @survivorId, @mergedId, @record, @moved, @now)
+            """;
+        var id = Guid.NewGuid().ToString();
+        await connection.ExecuteAsync(sql, new
+        {
+            id, kind = kind.Singular, survivorId, mergedId = (string)merged["id"]!,
+            record = JsonSerializer.Serialize(merged, CrmJson.Options), moved = JsonSerializer.Serialize(moved, CrmJson.Options), now,
+        }, transaction);
+        return id;
+    }
+
+    public sealed record CompanyRow(string Id, string Name, string NameKey, string? Domain, string? Website);
+
+    public static async Task<IReadOnlyList<CompanyRow>> AllCompaniesAsync(SqliteConnection connection, SqliteTransaction transaction, int max)
+    {
+        const string sql = "SELECT id, name, name_key AS NameKey, domain, website FROM companies ORDER BY created_at, id LIMIT @max";
+        return (await connection.QueryAsync<CompanyRow>(sql, new { max }, transaction)).ToList();
+    }
+
+    public sealed record PersonRow(string Id, string FullName, string NameKey, string? Email, string? Phone);
+
+    public static async Task<IReadOnlyList<PersonRow>> AllPeopleAsync(SqliteConnection connection, SqliteTransaction transaction, int max)
+    {
+        const string sql = "SELECT id, full_name AS FullName, name_key AS NameKey, email, phone FROM people ORDER BY created_at, id LIMIT @max";
+        return (await connection.QueryAsync<PersonRow>(sql, new { max }, transaction)).ToList();
+    }
+}

@@ -1,0 +1,123 @@
+using System.Globalization;
+
+namespace Crm.Mcp.Resolution;
+
+/// <summary>
+/// How alike two normalized keys (see <see cref="NameKeys"/>) are, 0..1, with the reason in words. Legal forms are
+/// already gone from company keys, so "Acme Corporation" and "ACME Corp." are equal before this runs; this scores what
+/// normalization cannot settle: typos, spacing, word order, a name inside a longer one.
+/// </summary>
+public static class NameSimilarity
+{
+    /// <summary>At or above: close enough that creating a new record could be a duplicate (auto mode asks instead).</summary>
+    public const double Close = 0.9;
+
+    /// <summary>At or above: worth listing as a candidate.</summary>
+    public const double Listed = 0.8;
+
+    public static (double Score, string Why) Score(string a, string b)
+    {
+        if (a == b) return (1.0, "same normalized name");
+        var compactA = a.Replace(" ", "");
+        var compactB = b.Replace(" ", "");
+        if (compactA == compactB) return (0.97, "same letters, different spacing");
+        // "Vendor 1" and "Vendor 2", "Building 7" and "Building 9": numbered siblings, not typos of each other.
+        if (Numbers(a) is { Length: > 0 } numbersA && Numbers(b) is { Length: > 0 } numbersB && numbersA != numbersB)
+            return (0.5, "different numbers");
+        var tokensA = a.Split(' ');
+        var tokensB = b.Split(' ');
+        if (tokensA.Order().SequenceEqual(tokensB.Order())) return (0.96, "same words in another order");
+
+        var best = (Score: JaroWinkler(compactA, compactB), Why: "");
+        best.Why = $"similar spelling (Jaro-Winkler {best.Score.ToString("0.00", CultureInfo.InvariantCulture)})";
+        var distance = EditDistance(compactA, compactB);
+        var shorter = Math.Min(compactA.Length, compactB.Length);
+        var typo = distance switch
+        {
+            1 when shorter >= 5 => 0.94,
+            1 => 0.85,
+            2 when shorter >= 8 => 0.9,
+            _ => 0.0,
+        };
+        // Said as a typo whenever it is one: "one letter apart" tells a person more than a Jaro-Winkler figure.
+        if (typo > 0) best = (Math.Max(typo, best.Score), distance == 1 ? "one letter apart (a typo?)" : "two letters apart (a typo?)");
+        var (few, many) = tokensA.Length <= tokensB.Length ? (tokensA, tokensB) : (tokensB, tokensA);
+        if (few.Length < many.Length && few.All(many.Contains) && best.Score < 0.8)
+            best = (0.8, $"'{string.Join(' ', few)}' is part of '{string.Join(' ', many)}'");
+        return (Math.Round(best.Score, 3), best.Why);
+    }
+
+    /// <summary>The numbers in a key without leading zeros, e.g. "vendor 007 b2" -> "7 2".</summary>
+    private static string Numbers(string key)
+    {
+        var numbers = new List<string>();
+        for (var i = 0; i < key.Length; i++)
+        {
+            if (!char.IsAsciiDigit(key[i])) continue;
+            var start = i;
+            while (i < key.Length && char.IsAsciiDigit(key[i])) i++;
+            var number = key[start..i].TrimStart('0');
+            numbers.Add(number.Length > 0 ? number : "0");
+        }
+        return string.Join(' ', numbers);
+    }
+
+    public static double JaroWinkler(string a, string b)
+    {
+        if (a.Length == 0 || b.Length == 0) return 0;
+        var window = Math.Max(0, Math.Max(a.Length, b.Length) / 2 - 1);
+        var matchedA = new bool[a.Length];
+        var matchedB = new bool[b.Length];
+        var matches = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            for (var j = Math.Max(0, i - window); j < Math.Min(b.Length, i + window + 1); j++)
+            {
+                if (matchedB[j] || a[i] != b[j]) continue;
+                matchedA[i] = matchedB[j] = true;
+                matches++;
+                break;
+            }
+        }
+        if (matches == 0) return 0;
+        var transpositions = 0;
+        for (int i = 0, j = 0; i < a.Length; i++)
+        {
+            if (!matchedA[i]) continue;
+            while (!matchedB[j]) j++;
+            if (a[i] != b[j]) transpositions++;
+            j++;
+        }
+        var m = (double)matches;
+        var jaro = (m / a.Length + m / b.Length + (m - transpositions / 2.0) / m) / 3;
+        var prefix = 0;
+        while (prefix < Math.Min(4, Math.Min(a.Length, b.Length)) && a[prefix] == b[prefix]) prefix++;
+        return jaro + prefix * 0.1 * (1 - jaro);
+    }
+
+    /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps.</summary>
+    public static int EditDistance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        for (var j = 1; j <= b.Length; j++)
+        {
+            var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+        }
+        return d[a.Length, b.Length];
+    }
+
+    /// <summary>An FTS5 query over the trigram index: any shared three-letter run makes a row a candidate, best first.</summary>
+    public static string? TrigramQuery(string key)
+    {
+        if (key.Length < 3) return null;
+        var grams = Enumerable.Range(0, key.Length - 2).Select(i => key.Substring(i, 3)).Where(g => g.Trim().Length > 0)
+            .Distinct().Take(40).Select(g => $"\"{g.Replace("\"", "\"\"")}\"").ToList();
+        return grams.Count == 0 ? null : string.Join(" OR ", grams);
+    }
+}

@@ -1,0 +1,77 @@
+using Crm.Mcp.Resolution;
+
+namespace Crm.Mcp.Tests.Resolution;
+
+public sealed class NameSimilarityTests
+{
+    [Theory]
+    [InlineData("Acme Corporation", "ACME Corp.")]
+    [InlineData("Acme Inc", "Acme Incorporated")]
+    [InlineData("Acme, Inc.", "The Acme Company")]
+    public void Legal_forms_make_the_same_key_so_the_score_is_one(string a, string b) =>
+        Assert.Equal(1.0, NameSimilarity.Score(NameKeys.Company(a), NameKeys.Company(b)).Score);
+
+    [Theory]
+    [InlineData("globex", "globx", "one letter apart")]
+    [InlineData("jane founder", "jane foudner", "one letter apart")]
+    [InlineData("proposal", "proposals", "one letter apart")]
+    [InlineData("stark industries", "stark industreis", "one letter apart")]
+    [InlineData("smith john", "john smith", "same words in another order")]
+    [InlineData("face book", "facebook", "same letters")]
+    public void Typos_spacing_and_word_order_are_close(string a, string b, string why)
+    {
+        var (score, reason) = NameSimilarity.Score(a, b);
+        Assert.True(score >= NameSimilarity.Close, $"{a} ~ {b}: {score}");
+        Assert.Contains(why, reason);
+    }
+
+    [Theory]
+    [InlineData("acme", "acme robotics")]
+    [InlineData("acme", "acne")]
+    public void Related_but_not_close_names_are_listed_without_blocking_creation(string a, string b)
+    {
+        var score = NameSimilarity.Score(a, b).Score;
+        Assert.InRange(score, NameSimilarity.Listed, NameSimilarity.Close - 0.001);
+    }
+
+    [Theory]
+    [InlineData("acme", "globex")]
+    [InlineData("initech", "umbrella")]
+    [InlineData("jane founder", "omar haddad")]
+    [InlineData("vendor 1", "vendor 2")]
+    [InlineData("vendor 0", "vendor 1")]
+    [InlineData("building 7", "building 17")]
+    public void Unrelated_names_are_not_candidates(string a, string b) =>
+        Assert.True(NameSimilarity.Score(a, b).Score < NameSimilarity.Listed);
+
+    [Fact]
+    public void Jaro_winkler_matches_the_textbook_values()
+    {
+        Assert.Equal(0.961, Math.Round(NameSimilarity.JaroWinkler("martha", "marhta"), 3));
+        Assert.Equal(0.840, Math.Round(NameSimilarity.JaroWinkler("dwayne", "duane"), 3));
+    }
+
+    [Fact]
+    public void Trigram_query_quotes_every_trigram_and_skips_short_keys()
+    {
+        Assert.Equal("\"acm\" OR \"cme\"", NameSimilarity.TrigramQuery("acme"));
+        Assert.Null(NameSimilarity.TrigramQuery("ab"));
+    }
+}
+
+public sealed class DomainsTests
+{
+    [Theory]
+    [InlineData("Jane@ACME.com", "acme.com")]
+    [InlineData("jane@gmail.com", null)]
+    [InlineData("jane@Outlook.com", null)]
+    [InlineData("not-an-email", null)]
+    public void Email_domains_ignore_free_mail(string email, string? domain) => Assert.Equal(domain, Domains.FromEmail(email));
+
+    [Theory]
+    [InlineData("https://www.Acme.com/about", "acme.com")]
+    [InlineData("acme.com", "acme.com")]
+    [InlineData("http://initech.co.uk", "initech.co.uk")]
+    [InlineData("   ", null)]
+    public void Website_domains_are_the_host_without_www(string website, string? domain) => Assert.Equal(domain, Domains.FromWebsite(website));
+}
