@@ -59,6 +59,12 @@ public static class Validate
         return text;
     }
 
+    /// <summary>A text that must be given: absent or blank is an error naming the accepted form.</summary>
+    public static string RequiredText(string field, string? value, int maxLength, string expected) =>
+        string.IsNullOrWhiteSpace(value)
+            ? throw CrmError.Invalid(field, value is null ? "is required." : "must not be empty.", expected)
+            : Text(field, value, maxLength)!;
+
     public static int Limit(int? limit, int fallback = 25, int max = 100)
     {
         var value = limit ?? fallback;

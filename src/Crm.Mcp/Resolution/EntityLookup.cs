@@ -46,5 +46,5 @@ public static class EntityLookup
     }
 
     private static string Required(string field, string? reference, string form) =>
-        Validate.Text(field, reference, 200) ?? throw CrmError.Invalid(field, "is required.", form);
+        Validate.RequiredText(field, reference, 200, form);
 }

@@ -157,7 +157,7 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
         }, cancellationToken, "companies");
 
     private static string Required(string field, string? value) =>
-        Validate.Text(field, value, 200, "\"Acme, Inc.\"") ?? throw CrmError.Invalid(field, "is required.", "a company name or UUID, e.g. \"Acme, Inc.\"");
+        Validate.RequiredText(field, value, 200, "a company name or UUID, e.g. \"Acme, Inc.\"");
 
     private static string Key(string field, string name)
     {

@@ -165,7 +165,7 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
         }, cancellationToken, "contacts");
 
     private static string Required(string field, string? value) =>
-        Validate.Text(field, value, 254, "\"jane@acme.com\"") ?? throw CrmError.Invalid(field, "is required.", ContactForm);
+        Validate.RequiredText(field, value, 254, ContactForm);
 
     /// <summary>Full name from name, else first + last, else the email; first/last split from a full name when not given.</summary>
     private static void SetName(ContactSql.PersonRow row, string path, string? name, string? first, string? last, string? email)

@@ -153,8 +153,7 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
         [Description("The deal's UUID or identifier, e.g. \"DEAL-001\".")] string deal,
         CancellationToken cancellationToken = default)
     {
-        var key = Validate.Text("deal", deal, 100, "\"DEAL-001\"")
-                  ?? throw CrmError.Invalid("deal", "is required.", "a deal UUID or identifier such as \"DEAL-001\"");
+        var key = Validate.RequiredText("deal", deal, 100, "a deal UUID or identifier such as \"DEAL-001\"");
         var view = await db.ReadAsync((connection, transaction) => DealSql.FindAsync(connection, transaction, key), cancellationToken);
         return view is null
             ? throw new CrmError(ErrorCodes.NotFound, "deal", $"deal: no deal has id or identifier '{key}'.", "a UUID or identifier from get_deals, e.g. \"DEAL-001\"")
