@@ -148,7 +148,7 @@ public static class WebhookOutbox
                 now = (await connection.QueryAsync<string>(sql, new { id = touched.Id }, transaction)).ToList();
             }
             record[link.Item2.Field] = new JsonArray(now.Select(id => (JsonNode?)JsonValue.Create(id)).ToArray());
-            if (action == "updated" && delta.Added is not null && delta.Added.Count + delta.Removed.Count > 0)
+            if (action == "updated" && delta.Added is not null && delta.Removed is not null && delta.Added.Count + delta.Removed.Count > 0)
             {
                 var previous = now.Except(delta.Added).Concat(delta.Removed).Order(StringComparer.Ordinal);
                 changed[link.Item2.Field] = new JsonObject
