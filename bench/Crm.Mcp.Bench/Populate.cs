@@ -25,7 +25,7 @@ public static class Populate
         foreach (var f in new[] { temp, temp + "-wal", temp + "-shm" }) File.Delete(f);
         var db = new CrmDb(temp);
         await new Migrator(db).MigrateAsync();
-        await using (var connection = await db.OpenAsync())
+        await using (var connection = (SqliteConnection)await db.OpenAsync())
         {
             await using var transaction = connection.BeginTransaction();
             var company = Prepare(connection, transaction, "INSERT INTO companies (id, name, name_key, domain, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)", 5);

@@ -21,7 +21,7 @@ public class ResolverBenchmarks
     public async Task Setup()
     {
         var path = await Populate.CreateAsync(Path.Combine(Path.GetTempPath(), "crm-mcp-bench"), Companies);
-        _connection = await new CrmDb(path).OpenAsync();
+        _connection = (SqliteConnection)await new CrmDb(path).OpenAsync();
         _transaction = _connection.BeginTransaction(deferred: true);
     }
 

@@ -1,7 +1,7 @@
+using System.Data.Common;
 using System.ComponentModel;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
-using Microsoft.Data.Sqlite;
 using ModelContextProtocol;
 
 namespace Crm.Mcp.Bulk;
@@ -36,7 +36,7 @@ public static class BulkWrite
 
     public static async Task<BulkResponse<T>> RunAsync<TItem, T>(
         CrmDb db, IReadOnlyList<TItem>? items, bool? atomic, IProgress<ProgressNotificationValue>? progress,
-        Func<SqliteConnection, SqliteTransaction, TItem, string, Task<T>> write, CancellationToken cancellationToken,
+        Func<DbConnection, DbTransaction, TItem, string, Task<T>> write, CancellationToken cancellationToken,
         string field = "items")
     {
         if (items is null || items.Count is 0 or > MaxItems)

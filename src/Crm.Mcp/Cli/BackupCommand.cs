@@ -36,7 +36,7 @@ public static class BackupCommand
             await using (var copy = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = temporary, Pooling = false }.ToString()))
             {
                 await copy.OpenAsync(cancellationToken);
-                source.BackupDatabase(copy);
+                ((SqliteConnection)source).BackupDatabase(copy);
                 // The copy stands alone: one file, no -wal beside it.
                 await copy.ExecuteAsync("PRAGMA journal_mode = DELETE");
                 var check = await copy.ExecuteScalarAsync<string>("PRAGMA integrity_check");

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -5,7 +6,6 @@ using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Resolution;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Cli;
 
@@ -77,7 +77,7 @@ public static class SeedDemoCommand
             return await new Generator(connection, transaction, options).RunAsync();
         }, cancellationToken);
 
-    private sealed class Generator(SqliteConnection connection, SqliteTransaction transaction, Options options)
+    private sealed class Generator(DbConnection connection, DbTransaction transaction, Options options)
     {
         // Fixed "now" of the demo data: created_at values lie before it, open deals close after it.
         private static readonly DateTime Epoch = new(2026, 11, 1, 9, 0, 0, DateTimeKind.Utc);
@@ -162,7 +162,7 @@ public static class SeedDemoCommand
 
         // One prepared command per statement, re-bound per row: preparing an insert compiles its search-index
         // triggers too, which would otherwise dominate the run.
-        private readonly Dictionary<string, SqliteCommand> _commands = [];
+        private readonly Dictionary<string, DbCommand> _commands = [];
         private static readonly Dictionary<Type, System.Reflection.PropertyInfo[]> Properties = [];
 
         private Task ExecAsync(string sql, object args)
@@ -181,7 +181,13 @@ public static class SeedDemoCommand
                 var name = "@" + property.Name;
                 var value = property.GetValue(args) ?? DBNull.Value;
                 if (command.Parameters.Contains(name)) command.Parameters[name].Value = value;
-                else command.Parameters.AddWithValue(name, value);
+                else
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = name;
+                    parameter.Value = value;
+                    command.Parameters.Add(parameter);
+                }
             }
             return command.ExecuteNonQueryAsync();
         }

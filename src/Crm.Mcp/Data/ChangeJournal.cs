@@ -1,7 +1,7 @@
+using System.Data.Common;
 using Crm.Mcp.Common;
 using Crm.Mcp.Features.Webhooks;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Data;
 
@@ -13,7 +13,7 @@ namespace Crm.Mcp.Data;
 public static class ChangeJournal
 {
     /// <summary>Returns the new change's id, or null when the transaction changed no journaled row.</summary>
-    public static async Task<long?> SealAsync(SqliteConnection connection, SqliteTransaction transaction, long? revertsChangeId = null)
+    public static async Task<long?> SealAsync(DbConnection connection, DbTransaction transaction, long? revertsChangeId = null)
     {
         const string pendingSql = "SELECT EXISTS (SELECT 1 FROM change_records WHERE change_id IS NULL)";
         if (await connection.ExecuteScalarAsync<long>(pendingSql, transaction: transaction) == 0) return null;

@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -31,7 +32,7 @@ public sealed class CrmDb
     // Set once the journal's table exists (it never goes away), so the seal step stops asking.
     private volatile bool _journalReady;
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
@@ -48,7 +49,7 @@ public sealed class CrmDb
     /// is sealed: whatever the work changed becomes one change attributed to <see cref="Common.CallContext.Current"/>,
     /// and its webhook events are queued, atomically with the work itself.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken = default)
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
         var call = WriteCall.Current;
         for (var attempt = 1; ; attempt++)
@@ -56,7 +57,7 @@ public sealed class CrmDb
             try
             {
                 await using var connection = await OpenAsync(cancellationToken);
-                await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
+                await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
                 // The key goes with the write that produces the tool's reply; any other write leaves it to the filter.
                 var keyed = call?.IdempotencyKey is not null && typeof(T) == call.ResponseType;
                 if (keyed) await IdempotencyStore.CheckAsync(connection, transaction, call!);
@@ -84,17 +85,17 @@ public sealed class CrmDb
 
     /// <summary>The journal step of every write transaction, just before COMMIT; nothing to do before the journal's
     /// migration has run.</summary>
-    private async Task SealJournalAsync(SqliteConnection connection, SqliteTransaction transaction)
+    private async Task SealJournalAsync(DbConnection connection, DbTransaction transaction)
     {
         if (_journalReady || (_journalReady = await JournalTriggers.TableExistsAsync(connection, transaction, "change_records")))
             await ChangeJournal.SealAsync(connection, transaction);
     }
 
     /// <summary>Runs reads in one deferred transaction, so a count and its page see the same snapshot.</summary>
-    public async Task<T> ReadAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken = default)
+    public async Task<T> ReadAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: true);
+        await using var transaction = ((SqliteConnection)connection).BeginTransaction(deferred: true);
         var result = await work(connection, transaction);
         await transaction.CommitAsync(cancellationToken);
         return result;

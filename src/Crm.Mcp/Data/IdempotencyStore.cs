@@ -1,6 +1,6 @@
+using System.Data.Common;
 using Crm.Mcp.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Data;
 
@@ -15,7 +15,7 @@ public static class IdempotencyStore
 
     private sealed record StoredKey(string Tool, string ArgumentsHash, string ResultJson, string CreatedAt);
 
-    public static async Task CheckAsync(SqliteConnection connection, SqliteTransaction transaction, WriteCall call)
+    public static async Task CheckAsync(DbConnection connection, DbTransaction transaction, WriteCall call)
     {
         const string sql = """
             SELECT tool, arguments_hash AS ArgumentsHash, result_json AS ResultJson, created_at AS CreatedAt
@@ -32,7 +32,7 @@ public static class IdempotencyStore
             "a new unique key (e.g. a UUID) for a new operation, or the same arguments to get the first result again");
     }
 
-    public static async Task SaveAsync(SqliteConnection connection, SqliteTransaction transaction, WriteCall call, string resultJson)
+    public static async Task SaveAsync(DbConnection connection, DbTransaction transaction, WriteCall call, string resultJson)
     {
         var now = Clock.Time.GetUtcNow();
         const string purgeSql = "DELETE FROM idempotency_keys WHERE created_at < @cutoff";

@@ -1,5 +1,5 @@
+using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Data;
 
@@ -17,7 +17,7 @@ public static class JournalTriggers
 
     /// <summary>Creates or refreshes the triggers; a no-op when they already match the schema. Skips tables that do
     /// not exist yet, and does nothing before the journal's own migration has run.</summary>
-    public static async Task InstallAsync(SqliteConnection connection, SqliteTransaction transaction)
+    public static async Task InstallAsync(DbConnection connection, DbTransaction transaction)
     {
         if (!await TableExistsAsync(connection, transaction, "change_records")) return;
         foreach (var table in JournaledTables.All)
@@ -38,7 +38,7 @@ public static class JournalTriggers
 
     /// <summary>Removes every journal trigger, so a migration's own data changes are not journaled as anyone's
     /// change (and a column a trigger names can be dropped). InstallAsync puts them back in the same transaction.</summary>
-    public static async Task DropAsync(SqliteConnection connection, SqliteTransaction transaction)
+    public static async Task DropAsync(DbConnection connection, DbTransaction transaction)
     {
         const string sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'journal\\_%' ESCAPE '\\'";
         foreach (var name in await connection.QueryAsync<string>(sql, transaction: transaction))
@@ -47,7 +47,7 @@ public static class JournalTriggers
 
     /// <summary>A row as the triggers write it (json_object of every column), or null when it does not exist. For
     /// tables with a one-column primary key.</summary>
-    public static async Task<string?> RowJsonAsync(SqliteConnection connection, SqliteTransaction transaction, string table, string id)
+    public static async Task<string?> RowJsonAsync(DbConnection connection, DbTransaction transaction, string table, string id)
     {
         var columns = (await connection.QueryAsync<Column>($"SELECT name, pk FROM pragma_table_info('{table}')", transaction: transaction)).ToList();
         var key = columns.Single(c => c.Pk == 1).Name;
@@ -55,7 +55,7 @@ public static class JournalTriggers
         return await connection.QuerySingleOrDefaultAsync<string?>(sql, new { id }, transaction);
     }
 
-    public static async Task<bool> TableExistsAsync(SqliteConnection connection, SqliteTransaction transaction, string table) =>
+    public static async Task<bool> TableExistsAsync(DbConnection connection, DbTransaction transaction, string table) =>
         await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @table",
             new { table }, transaction) > 0;
 

@@ -1,6 +1,6 @@
+using System.Data.Common;
 using System.Reflection;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Lists;
 
@@ -62,7 +62,7 @@ public interface IEntityFields
 /// Register implementations in DI (services.AddSingleton&lt;IFieldProvider, ...&gt;()).</summary>
 public interface IFieldProvider
 {
-    Task<IReadOnlyList<FieldDef>> FieldsAsync(string entity, SqliteConnection connection, SqliteTransaction transaction);
+    Task<IReadOnlyList<FieldDef>> FieldsAsync(string entity, DbConnection connection, DbTransaction transaction);
 }
 
 /// <summary>The field catalog of every listed entity: built-in fields plus whatever the providers add, with select
@@ -78,11 +78,11 @@ public sealed class FieldRegistry(IEnumerable<IFieldProvider> providers)
 
     public FieldRegistry() : this([]) { }
 
-    public Task<EntitySchema> LoadAsync(string entity, SqliteConnection connection, SqliteTransaction transaction) =>
+    public Task<EntitySchema> LoadAsync(string entity, DbConnection connection, DbTransaction transaction) =>
         LoadAsync(BuiltIn.TryGetValue(entity, out var schema) ? schema : throw new ArgumentException($"No entity '{entity}' is registered.", nameof(entity)),
             connection, transaction);
 
-    public async Task<EntitySchema> LoadAsync(EntitySchema schema, SqliteConnection connection, SqliteTransaction transaction)
+    public async Task<EntitySchema> LoadAsync(EntitySchema schema, DbConnection connection, DbTransaction transaction)
     {
         foreach (var provider in providers)
             schema = schema.With(await provider.FieldsAsync(schema.Entity, connection, transaction));

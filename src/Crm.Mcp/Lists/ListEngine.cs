@@ -1,10 +1,10 @@
+using System.Data.Common;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Crm.Mcp.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Lists;
 
@@ -27,7 +27,7 @@ public static class ListEngine
     /// <summary>Runs one page: counts the matches, reads limit+1 ids in order (the extra row says whether more exist),
     /// then loads the items through <paramref name="load"/> and returns them in page order.</summary>
     public static async Task<ListPage<T>> RunAsync<T>(
-        SqliteConnection connection, SqliteTransaction transaction, EntitySchema schema, ListRequest request,
+        DbConnection connection, DbTransaction transaction, EntitySchema schema, ListRequest request,
         Func<IReadOnlyList<string>, Task<IReadOnlyList<T>>> load, Func<T, string> idOf, IEnumerable<Filter>? extraFilters = null)
     {
         var plan = Build(schema, request, extraFilters);

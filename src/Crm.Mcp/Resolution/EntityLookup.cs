@@ -1,6 +1,6 @@
+using System.Data.Common;
 using Crm.Mcp.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Resolution;
 
@@ -14,28 +14,28 @@ public sealed record EntityRef(string Type, string Id, string Name);
 /// </summary>
 public static class EntityLookup
 {
-    public static async Task<EntityRef> DealAsync(SqliteConnection connection, SqliteTransaction transaction, string? reference, string field)
+    public static async Task<EntityRef> DealAsync(DbConnection connection, DbTransaction transaction, string? reference, string field)
     {
         var id = await Lookup.DealIdAsync(connection, transaction, Required(field, reference, "a deal UUID, identifier such as \"DEAL-001\", or exact name"), field);
         const string sql = "SELECT name FROM deals WHERE id = @id";
         return new EntityRef("deal", id, await connection.QuerySingleAsync<string>(sql, new { id }, transaction));
     }
 
-    public static async Task<EntityRef> ContactAsync(SqliteConnection connection, SqliteTransaction transaction, string? reference, string field)
+    public static async Task<EntityRef> ContactAsync(DbConnection connection, DbTransaction transaction, string? reference, string field)
     {
         var id = await Lookup.PersonIdAsync(connection, transaction, Required(field, reference, "a contact UUID, email such as \"jane@acme.com\", or full name"), field);
         const string sql = "SELECT full_name FROM people WHERE id = @id";
         return new EntityRef("contact", id, await connection.QuerySingleAsync<string>(sql, new { id }, transaction));
     }
 
-    public static async Task<EntityRef> CompanyAsync(SqliteConnection connection, SqliteTransaction transaction, string? reference, string field)
+    public static async Task<EntityRef> CompanyAsync(DbConnection connection, DbTransaction transaction, string? reference, string field)
     {
         var id = await Lookup.CompanyIdAsync(connection, transaction, Required(field, reference, "a company UUID or name such as \"Acme, Inc.\""), field);
         const string sql = "SELECT name FROM companies WHERE id = @id";
         return new EntityRef("company", id, await connection.QuerySingleAsync<string>(sql, new { id }, transaction));
     }
 
-    public static async Task<EntityRef> TaskAsync(SqliteConnection connection, SqliteTransaction transaction, string? reference, string field)
+    public static async Task<EntityRef> TaskAsync(DbConnection connection, DbTransaction transaction, string? reference, string field)
     {
         const string form = "a task UUID from get_tasks or create_tasks";
         var id = Validate.Uuid(field, Required(field, reference, form))!;

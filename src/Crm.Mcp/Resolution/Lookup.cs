@@ -1,6 +1,6 @@
+using System.Data.Common;
 using Crm.Mcp.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Resolution;
 
@@ -8,7 +8,7 @@ namespace Crm.Mcp.Resolution;
 /// (a filter on a misspelt company must not look like "no deals").</summary>
 public static class Lookup
 {
-    public static async Task<string> CompanyIdAsync(SqliteConnection connection, SqliteTransaction transaction, string nameOrId, string field)
+    public static async Task<string> CompanyIdAsync(DbConnection connection, DbTransaction transaction, string nameOrId, string field)
     {
         if (Guid.TryParse(nameOrId, out var guid))
         {
@@ -21,7 +21,7 @@ public static class Lookup
                ?? throw new CrmError(ErrorCodes.NotFound, field, $"{field}: no company is named '{Validate.Shorten(nameOrId)}'.", "an existing company's name or UUID");
     }
 
-    public static async Task<string> StageIdAsync(SqliteConnection connection, SqliteTransaction transaction, string nameOrId, string field,
+    public static async Task<string> StageIdAsync(DbConnection connection, DbTransaction transaction, string nameOrId, string field,
         string pipelineId = Resolver.DefaultPipelineId)
     {
         if (Guid.TryParse(nameOrId, out var guid))
@@ -49,7 +49,7 @@ public static class Lookup
 
     /// <summary>A person by UUID, email (case-insensitive) or full name; several people with the name is a
     /// needs_disambiguation error listing them.</summary>
-    public static async Task<string> PersonIdAsync(SqliteConnection connection, SqliteTransaction transaction, string reference, string field)
+    public static async Task<string> PersonIdAsync(DbConnection connection, DbTransaction transaction, string reference, string field)
     {
         var key = reference.Trim();
         if (Guid.TryParse(key, out var guid))
@@ -70,7 +70,7 @@ public static class Lookup
     }
 
     /// <summary>A deal by UUID, identifier (DEAL-001, case-insensitive) or exact name (case-insensitive).</summary>
-    public static async Task<string> DealIdAsync(SqliteConnection connection, SqliteTransaction transaction, string reference, string field)
+    public static async Task<string> DealIdAsync(DbConnection connection, DbTransaction transaction, string reference, string field)
     {
         var key = reference.Trim();
         if (Guid.TryParse(key, out var guid))

@@ -1,7 +1,7 @@
+using System.Data.Common;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Resolution;
 
@@ -34,7 +34,7 @@ public sealed class Resolver
     /// <paramref name="createIfMissing"/> (default: the call's create_if_missing) allows.
     /// </summary>
     public async Task<ResolvedRecord?> ResolveCompanyAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string? companyId, string? companyName,
+        DbConnection connection, DbTransaction transaction, string? companyId, string? companyName,
         string idField = "company_id", string nameField = "company_name", string? domain = null, CreateIfMissing? createIfMissing = null)
     {
         var id = Validate.Uuid(idField, companyId);
@@ -110,14 +110,14 @@ public sealed class Resolver
         return new ResolvedRecord(false, winner.Id, winner.Name, MatchedBy.Name);
     }
 
-    private static Task<CompanyRow?> CompanyByIdAsync(SqliteConnection connection, SqliteTransaction transaction, string id)
+    private static Task<CompanyRow?> CompanyByIdAsync(DbConnection connection, DbTransaction transaction, string id)
     {
         const string sql = "SELECT id, name, name_key AS NameKey, domain, website FROM companies WHERE id = @id";
         return connection.QuerySingleOrDefaultAsync<CompanyRow>(sql, new { id }, transaction);
     }
 
     /// <summary>Companies whose domain, or whose website's host, is <paramref name="domain"/>.</summary>
-    public static async Task<IReadOnlyList<CompanyRow>> CompaniesByDomainAsync(SqliteConnection connection, SqliteTransaction transaction, string domain)
+    public static async Task<IReadOnlyList<CompanyRow>> CompaniesByDomainAsync(DbConnection connection, DbTransaction transaction, string domain)
     {
         // The LIKE only narrows; the exact comparison on the parsed host is done here.
         const string sql = """
@@ -131,7 +131,7 @@ public sealed class Resolver
 
     /// <summary>Companies whose name is close to <paramref name="key"/>: trigram index hits plus names sharing the
     /// first two letters (typos in short names share no trigram), scored and ranked best first.</summary>
-    public static async Task<IReadOnlyList<Candidate>> NearCompaniesAsync(SqliteConnection connection, SqliteTransaction transaction, string key, string? excludeId = null)
+    public static async Task<IReadOnlyList<Candidate>> NearCompaniesAsync(DbConnection connection, DbTransaction transaction, string key, string? excludeId = null)
     {
         var rows = new Dictionary<string, CompanyRow>();
         if (NameSimilarity.TrigramQuery(key) is { } match)
@@ -155,7 +155,7 @@ public sealed class Resolver
     /// <summary>Resolves a stage within a pipeline (the default pipeline unless a stage id says otherwise). Without
     /// either argument the pipeline's first open stage is used. A new stage goes after the last open stage.</summary>
     public async Task<(ResolvedRecord Stage, string PipelineId)> ResolveStageAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string? stageId, string? stageName,
+        DbConnection connection, DbTransaction transaction, string? stageId, string? stageName,
         string? pipelineId = null, string idField = "stage_id", string nameField = "stage_name", CreateIfMissing? createIfMissing = null)
     {
         var id = Validate.Uuid(idField, stageId);
@@ -240,7 +240,7 @@ public sealed class Resolver
     /// without a different email; near names are candidates. A new person is linked to <paramref name="companyId"/>
     /// when one is given.</summary>
     public async Task<ResolvedRecord> ResolvePersonAsync(
-        SqliteConnection connection, SqliteTransaction transaction, PersonInput input, string field, string? companyId = null,
+        DbConnection connection, DbTransaction transaction, PersonInput input, string field, string? companyId = null,
         CreateIfMissing? createIfMissing = null)
     {
         var (fullName, firstName, lastName, email) = ReadPerson(input, field);
@@ -314,14 +314,14 @@ public sealed class Resolver
         return new ResolvedRecord(true, id, displayName, MatchedBy.Created, email);
     }
 
-    private static Task SetEmailAsync(SqliteConnection connection, SqliteTransaction transaction, string id, string email, string emailKey)
+    private static Task SetEmailAsync(DbConnection connection, DbTransaction transaction, string id, string email, string emailKey)
     {
         const string sql = "UPDATE people SET email = @email, email_key = @emailKey, updated_at = @now WHERE id = @id AND email_key IS NULL";
         return connection.ExecuteAsync(sql, new { email, emailKey, now = Clock.NowIso(), id }, transaction);
     }
 
     /// <summary>People whose name is close to <paramref name="key"/> (trigram hits plus same first two letters), best first.</summary>
-    public static async Task<IReadOnlyList<Candidate>> NearPeopleAsync(SqliteConnection connection, SqliteTransaction transaction, string key, string? excludeId = null)
+    public static async Task<IReadOnlyList<Candidate>> NearPeopleAsync(DbConnection connection, DbTransaction transaction, string key, string? excludeId = null)
     {
         var rows = new Dictionary<string, PersonRow>();
         if (NameSimilarity.TrigramQuery(key) is { } match)
@@ -383,7 +383,7 @@ public sealed class Resolver
     }
 
     /// <summary>An existing person by id, or a not_found error naming the field.</summary>
-    public async Task<ResolvedRecord> RequirePersonAsync(SqliteConnection connection, SqliteTransaction transaction, string id, string field)
+    public async Task<ResolvedRecord> RequirePersonAsync(DbConnection connection, DbTransaction transaction, string id, string field)
     {
         const string sql = "SELECT id, full_name AS FullName, email, email_key AS EmailKey FROM people WHERE id = @id";
         var row = await connection.QuerySingleOrDefaultAsync<PersonRow>(sql, new { id }, transaction)
@@ -392,7 +392,7 @@ public sealed class Resolver
     }
 
     /// <summary>An existing user (owner profile) by id, or a not_found error naming the field.</summary>
-    public async Task<string?> RequireUserAsync(SqliteConnection connection, SqliteTransaction transaction, string? userId, string field)
+    public async Task<string?> RequireUserAsync(DbConnection connection, DbTransaction transaction, string? userId, string field)
     {
         var id = Validate.Uuid(field, userId);
         if (id is null) return null;

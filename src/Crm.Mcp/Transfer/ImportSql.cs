@@ -1,20 +1,20 @@
+using System.Data.Common;
 using Crm.Mcp.Common;
 using Crm.Mcp.Resolution;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Transfer;
 
 /// <summary>The import's own SQL: source keys, fill-in updates, owners, pipelines and closed stages.</summary>
 public static class ImportSql
 {
-    public static Task<string?> FindKeyAsync(SqliteConnection connection, SqliteTransaction transaction, string source, string entity, string externalId)
+    public static Task<string?> FindKeyAsync(DbConnection connection, DbTransaction transaction, string source, string entity, string externalId)
     {
         const string sql = "SELECT record_id FROM import_keys WHERE source = @source AND entity = @entity AND external_id = @externalId";
         return connection.QuerySingleOrDefaultAsync<string>(sql, new { source, entity, externalId }, transaction);
     }
 
-    public static Task SaveKeyAsync(SqliteConnection connection, SqliteTransaction transaction, string source, string entity, string? externalId, string recordId)
+    public static Task SaveKeyAsync(DbConnection connection, DbTransaction transaction, string source, string entity, string? externalId, string recordId)
     {
         if (externalId is null) return Task.CompletedTask;
         const string sql = """
@@ -26,7 +26,7 @@ public static class ImportSql
     }
 
     /// <summary>Fills the company's empty fields; never overwrites what the CRM already knows.</summary>
-    public static Task FillCompanyAsync(SqliteConnection connection, SqliteTransaction transaction, string id,
+    public static Task FillCompanyAsync(DbConnection connection, DbTransaction transaction, string id,
         string? domain, string? website, string? phone, string? industry, string? ownerId)
     {
         const string sql = """
@@ -40,7 +40,7 @@ public static class ImportSql
         return connection.ExecuteAsync(sql, new { id, domain, website, phone, industry, ownerId, now = Clock.NowIso() }, transaction);
     }
 
-    public static Task FillPersonAsync(SqliteConnection connection, SqliteTransaction transaction, string id, string? phone, string? title, string? ownerId)
+    public static Task FillPersonAsync(DbConnection connection, DbTransaction transaction, string id, string? phone, string? title, string? ownerId)
     {
         const string sql = """
             UPDATE people SET phone = COALESCE(phone, @phone), title = COALESCE(title, @title),
@@ -51,7 +51,7 @@ public static class ImportSql
         return connection.ExecuteAsync(sql, new { id, phone, title, ownerId, now = Clock.NowIso() }, transaction);
     }
 
-    public static Task LinkCompanyPersonAsync(SqliteConnection connection, SqliteTransaction transaction, string companyId, string personId)
+    public static Task LinkCompanyPersonAsync(DbConnection connection, DbTransaction transaction, string companyId, string personId)
     {
         const string sql = """
             INSERT INTO company_people (company_id, person_id, created_at) VALUES (@companyId, @personId, @now)
@@ -61,7 +61,7 @@ public static class ImportSql
     }
 
     /// <summary>A deal already in the CRM with this name at this company (how a row without a source id is matched).</summary>
-    public static Task<string?> FindDealAsync(SqliteConnection connection, SqliteTransaction transaction, string name, string? companyId)
+    public static Task<string?> FindDealAsync(DbConnection connection, DbTransaction transaction, string name, string? companyId)
     {
         const string sql = """
             SELECT id FROM deals WHERE name = @name COLLATE NOCASE AND company_id IS @companyId
@@ -71,7 +71,7 @@ public static class ImportSql
     }
 
     /// <summary>Imported deals are live, not drafts, and keep their creation time from the source.</summary>
-    public static Task MarkImportedDealAsync(SqliteConnection connection, SqliteTransaction transaction, string id, string? createdAt)
+    public static Task MarkImportedDealAsync(DbConnection connection, DbTransaction transaction, string id, string? createdAt)
     {
         const string sql = "UPDATE deals SET is_draft = 0, created_at = COALESCE(@createdAt, created_at) WHERE id = @id";
         return connection.ExecuteAsync(sql, new { id, createdAt }, transaction);
@@ -80,7 +80,7 @@ public static class ImportSql
     private sealed record UserRow(string Id, string FirstName, string LastName, string? EmailKey);
 
     /// <summary>An owner as exports name them (full name, or an email): an existing user, else a new one.</summary>
-    public static async Task<(string Id, bool Created)> ResolveOwnerAsync(SqliteConnection connection, SqliteTransaction transaction, string owner)
+    public static async Task<(string Id, bool Created)> ResolveOwnerAsync(DbConnection connection, DbTransaction transaction, string owner)
     {
         var text = owner.Trim();
         var isEmail = text.Contains('@');
@@ -110,7 +110,7 @@ public static class ImportSql
     /// The pipeline a source pipeline name means. "Pipeline", "Default" and "Sales Pipeline" are the vendors' names for
     /// their default pipeline, so a trailing "pipeline" is ignored and an empty or "default" name is ours.
     /// </summary>
-    public static async Task<(string Id, bool Created)> ResolvePipelineAsync(SqliteConnection connection, SqliteTransaction transaction, string? name)
+    public static async Task<(string Id, bool Created)> ResolvePipelineAsync(DbConnection connection, DbTransaction transaction, string? name)
     {
         if (string.IsNullOrWhiteSpace(name)) return (Resolver.DefaultPipelineId, false);
         static string Core(string key) => (key.EndsWith(" pipeline", StringComparison.Ordinal) ? key[..^9] : key == "pipeline" ? "" : key).Trim();
@@ -131,7 +131,7 @@ public static class ImportSql
     }
 
     /// <summary>The pipeline's won or lost stage, created at the end when the pipeline has none.</summary>
-    public static async Task<(string Id, bool Created)> ClosedStageAsync(SqliteConnection connection, SqliteTransaction transaction, string pipelineId, string kind)
+    public static async Task<(string Id, bool Created)> ClosedStageAsync(DbConnection connection, DbTransaction transaction, string pipelineId, string kind)
     {
         const string findSql = "SELECT id FROM stages WHERE pipeline_id = @pipelineId AND kind = @kind ORDER BY position LIMIT 1";
         if (await connection.QuerySingleOrDefaultAsync<string>(findSql, new { pipelineId, kind }, transaction) is { } id) return (id, false);

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Features.Deals;
@@ -114,7 +115,7 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
         }
     }
 
-    private async Task<RowOutcome> ImportRowAsync(SqliteConnection connection, SqliteTransaction transaction, ImportPlan plan,
+    private async Task<RowOutcome> ImportRowAsync(DbConnection connection, DbTransaction transaction, ImportPlan plan,
         string source, ImportRecord record, ImportReport report)
     {
         string Column(string field, string fallback) => record.Columns.TryGetValue(field, out var column) ? column : fallback;
@@ -145,7 +146,7 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
         }
     }
 
-    private async Task<RowOutcome> DealAsync(SqliteConnection connection, SqliteTransaction transaction, string source,
+    private async Task<RowOutcome> DealAsync(DbConnection connection, DbTransaction transaction, string source,
         ImportRecord record, string? ownerId, bool commaDecimal, ImportReport report, Func<string, string, string> column)
     {
         var name = record.DealName ?? (record.CompanyName is null ? null : $"{record.CompanyName} deal");
@@ -204,7 +205,7 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
     }
 
     /// <summary>Won and lost are statuses in Pipedrive and stages in HubSpot: both land on the pipeline's won or lost stage.</summary>
-    private async Task<string> StageAsync(SqliteConnection connection, SqliteTransaction transaction, string pipelineId,
+    private async Task<string> StageAsync(DbConnection connection, DbTransaction transaction, string pipelineId,
         string? stageName, string? status, string field, ImportReport report)
     {
         var name = stageName is null ? null : HubspotStageIds.GetValueOrDefault(stageName.Trim().ToLowerInvariant(), stageName);
@@ -229,7 +230,7 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
         ["contractsent"] = "Contract Sent", ["closedwon"] = "Closed Won", ["closedlost"] = "Closed Lost",
     };
 
-    private async Task<ResolvedRecord> CompanyAsync(SqliteConnection connection, SqliteTransaction transaction, string source,
+    private async Task<ResolvedRecord> CompanyAsync(DbConnection connection, DbTransaction transaction, string source,
         string? externalId, string name, string field, ImportReport report)
     {
         if (externalId is not null && await ImportSql.FindKeyAsync(connection, transaction, source, "company", externalId) is { } knownId)
@@ -247,7 +248,7 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
         return company;
     }
 
-    private async Task<ResolvedRecord> PersonAsync(SqliteConnection connection, SqliteTransaction transaction, string source,
+    private async Task<ResolvedRecord> PersonAsync(DbConnection connection, DbTransaction transaction, string source,
         string? externalId, PersonInput input, ImportRecord record, string? companyId, ImportReport report, string? field = null)
     {
         if (externalId is not null && await ImportSql.FindKeyAsync(connection, transaction, source, "person", externalId) is { } knownId)
@@ -269,7 +270,7 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
         return person;
     }
 
-    private static async Task<string> OwnerAsync(SqliteConnection connection, SqliteTransaction transaction, string owner, ImportReport report)
+    private static async Task<string> OwnerAsync(DbConnection connection, DbTransaction transaction, string owner, ImportReport report)
     {
         var (id, created) = await ImportSql.ResolveOwnerAsync(connection, transaction, owner);
         report.Count("owners", created);

@@ -15,7 +15,7 @@ public sealed class FieldProviderTests
     /// <summary>Stands in for the custom-fields feature: one "priority" select stored in a side table, keyed by a parameter.</summary>
     private sealed class PriorityProvider : IFieldProvider
     {
-        public Task<IReadOnlyList<FieldDef>> FieldsAsync(string entity, SqliteConnection connection, SqliteTransaction transaction) =>
+        public Task<IReadOnlyList<FieldDef>> FieldsAsync(string entity, System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction) =>
             Task.FromResult<IReadOnlyList<FieldDef>>(entity != DealFields.Entity ? [] :
             [
                 new FieldDef("priority", FieldType.SingleSelect, "(SELECT v.value FROM test_values v WHERE v.entity_id = d.id AND v.field_key = @cf_priority)")

@@ -96,7 +96,7 @@ public sealed class ExportBackupTests
         await server.CallOkAsync("create_deal_draft", new { company_name = "Acme, Inc.", amount = 100000 });
         // A reader holding a snapshot open, as a busy server would, does not stop the backup.
         await using var reader = await server.Db.OpenAsync();
-        await using var snapshot = reader.BeginTransaction(deferred: true);
+        await using var snapshot = ((Microsoft.Data.Sqlite.SqliteConnection)reader).BeginTransaction(deferred: true);
         await reader.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM deals", transaction: snapshot);
 
         var target = Path.Combine(server.Database.Folder, "backups", "crm-backup.db");

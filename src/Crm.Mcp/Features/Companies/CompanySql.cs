@@ -1,6 +1,6 @@
+using System.Data.Common;
 using Crm.Mcp.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Features.Companies;
 
@@ -35,7 +35,7 @@ public static class CompanySql
         """;
 
     /// <summary>Inserts unless the name key is taken; returns false when it is.</summary>
-    public static async Task<bool> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, CompanyRow row)
+    public static async Task<bool> InsertAsync(DbConnection connection, DbTransaction transaction, CompanyRow row)
     {
         const string sql = """
             INSERT INTO companies (id, name, name_key, domain, website, logo, phone, industry, notes, owner_id, created_at, updated_at)
@@ -46,7 +46,7 @@ public static class CompanySql
         return await connection.QuerySingleOrDefaultAsync<string>(sql, row, transaction) is not null;
     }
 
-    public static Task UpdateAsync(SqliteConnection connection, SqliteTransaction transaction, CompanyRow row)
+    public static Task UpdateAsync(DbConnection connection, DbTransaction transaction, CompanyRow row)
     {
         const string sql = """
             UPDATE companies SET name = @Name, name_key = @NameKey, domain = @Domain, website = @Website, logo = @Logo,
@@ -57,19 +57,19 @@ public static class CompanySql
     }
 
     /// <summary>The company already holding a name key, other than <paramref name="exceptId"/>.</summary>
-    public static Task<CompanyRow?> FindByKeyAsync(SqliteConnection connection, SqliteTransaction transaction, string nameKey, string? exceptId = null)
+    public static Task<CompanyRow?> FindByKeyAsync(DbConnection connection, DbTransaction transaction, string nameKey, string? exceptId = null)
     {
         const string sql = SelectCompany + " WHERE c.name_key = @nameKey AND (@exceptId IS NULL OR c.id <> @exceptId)";
         return connection.QuerySingleOrDefaultAsync<CompanyRow>(sql, new { nameKey, exceptId }, transaction);
     }
 
-    public static Task<CompanyRow?> FindAsync(SqliteConnection connection, SqliteTransaction transaction, string id)
+    public static Task<CompanyRow?> FindAsync(DbConnection connection, DbTransaction transaction, string id)
     {
         const string sql = SelectCompany + " WHERE c.id = @id";
         return connection.QuerySingleOrDefaultAsync<CompanyRow>(sql, new { id }, transaction);
     }
 
-    public static async Task<IReadOnlyList<CompanyView>> FindManyAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> ids)
+    public static async Task<IReadOnlyList<CompanyView>> FindManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids)
     {
         if (ids.Count == 0) return [];
         const string sql = SelectCompany + " WHERE c.id IN @ids";
@@ -78,14 +78,14 @@ public static class CompanySql
         return rows.Select(r => ToView(r) with { CustomFields = custom[r.Id] }).ToList();
     }
 
-    public static async Task<CompanyView> ViewAsync(SqliteConnection connection, SqliteTransaction transaction, string id) =>
+    public static async Task<CompanyView> ViewAsync(DbConnection connection, DbTransaction transaction, string id) =>
         (await FindManyAsync(connection, transaction, [id]))[0];
 
     /// <summary>A company with up to 50 contacts and deals: get_company, the crm://companies resource and prompts.</summary>
-    public static async Task<CompanyDetail> DetailAsync(SqliteConnection connection, SqliteTransaction transaction, string id) =>
+    public static async Task<CompanyDetail> DetailAsync(DbConnection connection, DbTransaction transaction, string id) =>
         new(await ViewAsync(connection, transaction, id), await ContactsAsync(connection, transaction, id), await DealsAsync(connection, transaction, id));
 
-    public static async Task<IReadOnlyList<CompanyContact>> ContactsAsync(SqliteConnection connection, SqliteTransaction transaction, string companyId)
+    public static async Task<IReadOnlyList<CompanyContact>> ContactsAsync(DbConnection connection, DbTransaction transaction, string companyId)
     {
         const string sql = """
             SELECT p.id, p.full_name AS Name, p.email, p.title
@@ -107,7 +107,7 @@ public static class CompanySql
         public bool IsDraft { get; init; }
     }
 
-    public static async Task<IReadOnlyList<CompanyDeal>> DealsAsync(SqliteConnection connection, SqliteTransaction transaction, string companyId)
+    public static async Task<IReadOnlyList<CompanyDeal>> DealsAsync(DbConnection connection, DbTransaction transaction, string companyId)
     {
         const string sql = """
             SELECT d.id, d.identifier, d.name, s.name AS Stage, d.amount_minor AS AmountMinor, d.currency, d.is_draft AS IsDraft
@@ -122,7 +122,7 @@ public static class CompanySql
     }
 
     /// <summary>Deletes a company. Its deals stay, without a company (ON DELETE SET NULL); contact links go (CASCADE).</summary>
-    public static Task DeleteAsync(SqliteConnection connection, SqliteTransaction transaction, string id)
+    public static Task DeleteAsync(DbConnection connection, DbTransaction transaction, string id)
     {
         const string sql = "DELETE FROM companies WHERE id = @id";
         return connection.ExecuteAsync(sql, new { id }, transaction);

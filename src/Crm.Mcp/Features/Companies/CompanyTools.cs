@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.ComponentModel;
 using System.Text.RegularExpressions;
 using Crm.Mcp.Bulk;
@@ -6,7 +7,6 @@ using Crm.Mcp.Data;
 using Crm.Mcp.Hosting;
 using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
-using Microsoft.Data.Sqlite;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
 
@@ -165,7 +165,7 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
         return key.Length > 0 ? key : throw CrmError.Invalid(field, $"'{name}' has no letters or digits.", "a company name such as \"Acme, Inc.\"");
     }
 
-    private static async Task<CrmError> TakenAsync(SqliteConnection connection, SqliteTransaction transaction, string nameKey, string? exceptId, string field, string name)
+    private static async Task<CrmError> TakenAsync(DbConnection connection, DbTransaction transaction, string nameKey, string? exceptId, string field, string name)
     {
         var other = await CompanySql.FindByKeyAsync(connection, transaction, nameKey, exceptId);
         return new CrmError(ErrorCodes.Conflict, field,

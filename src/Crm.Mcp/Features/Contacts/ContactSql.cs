@@ -1,5 +1,5 @@
+using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Features.Contacts;
 
@@ -33,7 +33,7 @@ public static class ContactSql
         FROM people p
         """;
 
-    public static Task InsertAsync(SqliteConnection connection, SqliteTransaction transaction, PersonRow row)
+    public static Task InsertAsync(DbConnection connection, DbTransaction transaction, PersonRow row)
     {
         const string sql = """
             INSERT INTO people (id, first_name, last_name, full_name, name_key, email, email_key, phone, title, notes, owner_id, created_at, updated_at)
@@ -42,7 +42,7 @@ public static class ContactSql
         return connection.ExecuteAsync(sql, row, transaction);
     }
 
-    public static Task UpdateAsync(SqliteConnection connection, SqliteTransaction transaction, PersonRow row)
+    public static Task UpdateAsync(DbConnection connection, DbTransaction transaction, PersonRow row)
     {
         const string sql = """
             UPDATE people SET first_name = @FirstName, last_name = @LastName, full_name = @FullName, name_key = @NameKey,
@@ -53,14 +53,14 @@ public static class ContactSql
         return connection.ExecuteAsync(sql, row, transaction);
     }
 
-    public static Task<PersonRow?> FindAsync(SqliteConnection connection, SqliteTransaction transaction, string id)
+    public static Task<PersonRow?> FindAsync(DbConnection connection, DbTransaction transaction, string id)
     {
         const string sql = SelectPerson + " WHERE p.id = @id";
         return connection.QuerySingleOrDefaultAsync<PersonRow>(sql, new { id }, transaction);
     }
 
     /// <summary>The contact holding an email key, other than <paramref name="exceptId"/>.</summary>
-    public static Task<PersonRow?> FindByEmailAsync(SqliteConnection connection, SqliteTransaction transaction, string emailKey, string? exceptId)
+    public static Task<PersonRow?> FindByEmailAsync(DbConnection connection, DbTransaction transaction, string emailKey, string? exceptId)
     {
         const string sql = SelectPerson + " WHERE p.email_key = @emailKey AND (@exceptId IS NULL OR p.id <> @exceptId)";
         return connection.QuerySingleOrDefaultAsync<PersonRow>(sql, new { emailKey, exceptId }, transaction);
@@ -68,7 +68,7 @@ public static class ContactSql
 
     private sealed record CompanyLink(string PersonId, string Id, string Name);
 
-    public static async Task<IReadOnlyList<ContactView>> FindManyAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> ids)
+    public static async Task<IReadOnlyList<ContactView>> FindManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids)
     {
         if (ids.Count == 0) return [];
         const string sql = SelectPerson + " WHERE p.id IN @ids";
@@ -90,11 +90,11 @@ public static class ContactSql
         }).ToList();
     }
 
-    public static async Task<ContactView> ViewAsync(SqliteConnection connection, SqliteTransaction transaction, string id) =>
+    public static async Task<ContactView> ViewAsync(DbConnection connection, DbTransaction transaction, string id) =>
         (await FindManyAsync(connection, transaction, [id]))[0];
 
     /// <summary>A contact with up to 50 deals: get_contact and the crm://contacts resource.</summary>
-    public static async Task<ContactDetail> DetailAsync(SqliteConnection connection, SqliteTransaction transaction, string id) =>
+    public static async Task<ContactDetail> DetailAsync(DbConnection connection, DbTransaction transaction, string id) =>
         new(await ViewAsync(connection, transaction, id), await DealsAsync(connection, transaction, id));
 
     private sealed class DealRow
@@ -106,7 +106,7 @@ public static class ContactSql
         public bool IsDraft { get; init; }
     }
 
-    public static async Task<IReadOnlyList<ContactDeal>> DealsAsync(SqliteConnection connection, SqliteTransaction transaction, string personId)
+    public static async Task<IReadOnlyList<ContactDeal>> DealsAsync(DbConnection connection, DbTransaction transaction, string personId)
     {
         const string sql = """
             SELECT d.id, d.identifier, d.name, s.name AS Stage, d.is_draft AS IsDraft
@@ -119,7 +119,7 @@ public static class ContactSql
     }
 
     /// <summary>Makes <paramref name="companyId"/> the contact's only company (null: none).</summary>
-    public static async Task SetCompanyAsync(SqliteConnection connection, SqliteTransaction transaction, string personId, string? companyId, string now)
+    public static async Task SetCompanyAsync(DbConnection connection, DbTransaction transaction, string personId, string? companyId, string now)
     {
         const string unlinkSql = "DELETE FROM company_people WHERE person_id = @personId AND (@companyId IS NULL OR company_id <> @companyId)";
         await connection.ExecuteAsync(unlinkSql, new { personId, companyId }, transaction);
@@ -132,7 +132,7 @@ public static class ContactSql
     }
 
     /// <summary>Deletes a person; deal and company links go with it (CASCADE), the deals and companies stay.</summary>
-    public static Task DeleteAsync(SqliteConnection connection, SqliteTransaction transaction, string id)
+    public static Task DeleteAsync(DbConnection connection, DbTransaction transaction, string id)
     {
         const string sql = "DELETE FROM people WHERE id = @id";
         return connection.ExecuteAsync(sql, new { id }, transaction);

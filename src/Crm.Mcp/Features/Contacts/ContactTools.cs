@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.ComponentModel;
 using Crm.Mcp.Bulk;
 using Crm.Mcp.Common;
@@ -5,7 +6,6 @@ using Crm.Mcp.Data;
 using Crm.Mcp.Hosting;
 using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
-using Microsoft.Data.Sqlite;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
 
@@ -182,7 +182,7 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
         (row.FullName, row.NameKey, row.FirstName, row.LastName) = (full, key, first ?? "", last ?? "");
     }
 
-    private static async Task SetEmailAsync(SqliteConnection connection, SqliteTransaction transaction, ContactSql.PersonRow row, string? email, string field)
+    private static async Task SetEmailAsync(DbConnection connection, DbTransaction transaction, ContactSql.PersonRow row, string? email, string field)
     {
         if (email is null) return;
         var emailKey = NameKeys.Email(email);

@@ -1,5 +1,5 @@
+using System.Data.Common;
 using Crm.Mcp.Lists;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Features.CustomFields;
 
@@ -10,7 +10,7 @@ namespace Crm.Mcp.Features.CustomFields;
 /// </summary>
 public sealed class CustomFieldProvider : IFieldProvider
 {
-    public async Task<IReadOnlyList<FieldDef>> FieldsAsync(string entity, SqliteConnection connection, SqliteTransaction transaction)
+    public async Task<IReadOnlyList<FieldDef>> FieldsAsync(string entity, DbConnection connection, DbTransaction transaction)
     {
         if (!FieldRegistry.BuiltIn.TryGetValue(entity, out var schema)) return [];
         var fields = await CustomFieldSql.ListAsync(connection, transaction, entity);

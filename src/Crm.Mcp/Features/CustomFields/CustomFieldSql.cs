@@ -1,8 +1,8 @@
+using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.Mcp.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Features.CustomFields;
 
@@ -62,21 +62,21 @@ public static class CustomFieldSql
         FROM custom_fields
         """;
 
-    public static async Task<IReadOnlyList<CustomFieldView>> ListAsync(SqliteConnection connection, SqliteTransaction transaction, string entity)
+    public static async Task<IReadOnlyList<CustomFieldView>> ListAsync(DbConnection connection, DbTransaction transaction, string entity)
     {
         const string sql = SelectField + " WHERE entity = @entity ORDER BY position, name";
         return (await connection.QueryAsync<FieldRow>(sql, new { entity }, transaction)).Select(r => r.ToView()).ToList();
     }
 
     /// <summary>A field of an entity by name (case-insensitive) or UUID, or null.</summary>
-    public static async Task<CustomFieldView?> FindAsync(SqliteConnection connection, SqliteTransaction transaction, string entity, string nameOrId)
+    public static async Task<CustomFieldView?> FindAsync(DbConnection connection, DbTransaction transaction, string entity, string nameOrId)
     {
         const string sql = SelectField + " WHERE entity = @entity AND (id = @key OR name = lower(@key))";
         var row = await connection.QuerySingleOrDefaultAsync<FieldRow>(sql, new { entity, key = nameOrId.Trim() }, transaction);
         return row?.ToView();
     }
 
-    public static Task InsertAsync(SqliteConnection connection, SqliteTransaction transaction, CustomFieldView field)
+    public static Task InsertAsync(DbConnection connection, DbTransaction transaction, CustomFieldView field)
     {
         const string sql = """
             INSERT INTO custom_fields (id, entity, name, label, type, options, currency, description, position, created_at, updated_at)
@@ -86,7 +86,7 @@ public static class CustomFieldSql
         return connection.ExecuteAsync(sql, Parameters(field), transaction);
     }
 
-    public static Task UpdateAsync(SqliteConnection connection, SqliteTransaction transaction, CustomFieldView field)
+    public static Task UpdateAsync(DbConnection connection, DbTransaction transaction, CustomFieldView field)
     {
         const string sql = """
             UPDATE custom_fields SET name = @Name, label = @Label, options = @Options, description = @Description,
@@ -102,14 +102,14 @@ public static class CustomFieldSql
         f.Currency, f.Description, f.CreatedAt, f.UpdatedAt,
     };
 
-    public static Task<long> CountAsync(SqliteConnection connection, SqliteTransaction transaction, string entity)
+    public static Task<long> CountAsync(DbConnection connection, DbTransaction transaction, string entity)
     {
         const string sql = "SELECT COUNT(*) FROM custom_fields WHERE entity = @entity";
         return connection.ExecuteScalarAsync<long>(sql, new { entity }, transaction);
     }
 
     /// <summary>Deletes a field and its values; returns how many values went with it.</summary>
-    public static async Task<long> DeleteAsync(SqliteConnection connection, SqliteTransaction transaction, string fieldId)
+    public static async Task<long> DeleteAsync(DbConnection connection, DbTransaction transaction, string fieldId)
     {
         const string sql = """
             DELETE FROM custom_field_values WHERE field_id = @fieldId;
@@ -122,7 +122,7 @@ public static class CustomFieldSql
     }
 
     /// <summary>The record's id, or a not_found error naming the field and the accepted form.</summary>
-    public static async Task<string> RecordIdAsync(SqliteConnection connection, SqliteTransaction transaction, CustomFieldEntity entity, string key, string field)
+    public static async Task<string> RecordIdAsync(DbConnection connection, DbTransaction transaction, CustomFieldEntity entity, string key, string field)
     {
         var trimmed = Guid.TryParse(key, out var guid) ? guid.ToString() : key.Trim();
         var ids = (await connection.QueryAsync<string>(entity.FindSql,
@@ -135,7 +135,7 @@ public static class CustomFieldSql
         };
     }
 
-    public static Task SetValueAsync(SqliteConnection connection, SqliteTransaction transaction, string fieldId, string entityId, StoredValue? value, string now)
+    public static Task SetValueAsync(DbConnection connection, DbTransaction transaction, string fieldId, string entityId, StoredValue? value, string now)
     {
         const string clearSql = "DELETE FROM custom_field_values WHERE field_id = @fieldId AND entity_id = @entityId";
         const string upsertSql = """
@@ -161,7 +161,7 @@ public static class CustomFieldSql
 
     /// <summary>Every custom field value of these records, as a JSON object per record id (fields in their order).</summary>
     public static async Task<IReadOnlyDictionary<string, JsonObject>> ValuesAsync(
-        SqliteConnection connection, SqliteTransaction transaction, IReadOnlyCollection<string> entityIds)
+        DbConnection connection, DbTransaction transaction, IReadOnlyCollection<string> entityIds)
     {
         var result = entityIds.Distinct().ToDictionary(id => id, _ => new JsonObject());
         if (result.Count == 0) return result;
@@ -177,7 +177,7 @@ public static class CustomFieldSql
     }
 
     /// <summary>How many records hold each of these options (single_select: the value; multi_select: in the array).</summary>
-    public static async Task<long> OptionUsageAsync(SqliteConnection connection, SqliteTransaction transaction, CustomFieldView field, string option)
+    public static async Task<long> OptionUsageAsync(DbConnection connection, DbTransaction transaction, CustomFieldView field, string option)
     {
         const string singleSql = "SELECT COUNT(*) FROM custom_field_values WHERE field_id = @Id AND text_value = @option";
         const string multiSql = """
@@ -189,7 +189,7 @@ public static class CustomFieldSql
     }
 
     /// <summary>Rewrites stored values from one option to another (a multi_select keeps its order, without duplicates).</summary>
-    public static async Task RenameOptionAsync(SqliteConnection connection, SqliteTransaction transaction, CustomFieldView field, string from, string to, string now)
+    public static async Task RenameOptionAsync(DbConnection connection, DbTransaction transaction, CustomFieldView field, string from, string to, string now)
     {
         const string singleSql = """
             UPDATE custom_field_values SET text_value = @to, updated_at = @now WHERE field_id = @Id AND text_value = @from

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.ComponentModel;
 using System.Text;
 using System.Text.Json;
@@ -189,7 +190,7 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
     }
 
     /// <summary>Checks every value against its field, then writes them; for any tool that takes a custom_fields object.</summary>
-    public static async Task ApplyAsync(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction,
+    public static async Task ApplyAsync(DbConnection connection, DbTransaction transaction,
         CustomFieldEntity entity, string recordId, IReadOnlyDictionary<string, JsonElement> values, string path)
     {
         var fields = await CustomFieldSql.ListAsync(connection, transaction, entity.Name);
@@ -207,8 +208,8 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
             await CustomFieldSql.SetValueAsync(connection, transaction, field.Id, recordId, value, now);
     }
 
-    private static async Task<CustomFieldView> RequireFieldAsync(Microsoft.Data.Sqlite.SqliteConnection connection,
-        Microsoft.Data.Sqlite.SqliteTransaction transaction, CustomFieldEntity entity, string key)
+    private static async Task<CustomFieldView> RequireFieldAsync(DbConnection connection,
+        DbTransaction transaction, CustomFieldEntity entity, string key)
     {
         if (await CustomFieldSql.FindAsync(connection, transaction, entity.Name, key) is { } field) return field;
         var names = (await CustomFieldSql.ListAsync(connection, transaction, entity.Name)).Select(f => f.Name).ToList();
@@ -216,8 +217,8 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
             names.Count == 0 ? $"{entity.Name} have no custom fields yet" : $"one of: {string.Join(", ", names)}");
     }
 
-    private static async Task RequireFreeNameAsync(Microsoft.Data.Sqlite.SqliteConnection connection,
-        Microsoft.Data.Sqlite.SqliteTransaction transaction, CustomFieldEntity entity, string name, string argument, string? exceptId)
+    private static async Task RequireFreeNameAsync(DbConnection connection,
+        DbTransaction transaction, CustomFieldEntity entity, string name, string argument, string? exceptId)
     {
         if (name == "custom_fields" || (Lists.FieldRegistry.BuiltIn.TryGetValue(entity.Name, out var schema) && schema.Find(name) is not null))
             throw new CrmError(ErrorCodes.Conflict, argument, $"{argument}: '{name}' is a built-in field of {entity.Name}.",

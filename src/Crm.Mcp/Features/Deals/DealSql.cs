@@ -1,6 +1,6 @@
+using System.Data.Common;
 using Crm.Mcp.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Features.Deals;
 
@@ -13,7 +13,7 @@ public static class DealSql
         string? RenewalDate, string Source, string Now, bool IsDraft = true);
 
     /// <summary>Takes the next number of a named counter; atomic in one statement on SQLite and PostgreSQL alike.</summary>
-    public static Task<long> NextCounterAsync(SqliteConnection connection, SqliteTransaction transaction, string name)
+    public static Task<long> NextCounterAsync(DbConnection connection, DbTransaction transaction, string name)
     {
         const string sql = """
             INSERT INTO counters (name, value) VALUES (@name, 1)
@@ -23,13 +23,13 @@ public static class DealSql
         return connection.QuerySingleAsync<long>(sql, new { name }, transaction);
     }
 
-    public static async Task<bool> IdentifierExistsAsync(SqliteConnection connection, SqliteTransaction transaction, string identifier)
+    public static async Task<bool> IdentifierExistsAsync(DbConnection connection, DbTransaction transaction, string identifier)
     {
         const string sql = "SELECT COUNT(*) FROM deals WHERE identifier = @identifier";
         return await connection.ExecuteScalarAsync<long>(sql, new { identifier }, transaction) > 0;
     }
 
-    public static Task InsertAsync(SqliteConnection connection, SqliteTransaction transaction, NewDeal deal)
+    public static Task InsertAsync(DbConnection connection, DbTransaction transaction, NewDeal deal)
     {
         // order_in_stage and company_sort_index append the deal after the ones already there (0 for the first).
         const string sql = """
@@ -46,7 +46,7 @@ public static class DealSql
         return connection.ExecuteAsync(sql, deal, transaction);
     }
 
-    public static Task LinkPersonAsync(SqliteConnection connection, SqliteTransaction transaction, string dealId, string personId, string now)
+    public static Task LinkPersonAsync(DbConnection connection, DbTransaction transaction, string dealId, string personId, string now)
     {
         const string sql = """
             INSERT INTO deal_people (deal_id, person_id, created_at) VALUES (@dealId, @personId, @now)
@@ -76,7 +76,7 @@ public static class DealSql
         public string UpdatedAt { get; set; } = "";
     }
 
-    public static Task<StoredDeal> LoadAsync(SqliteConnection connection, SqliteTransaction transaction, string id)
+    public static Task<StoredDeal> LoadAsync(DbConnection connection, DbTransaction transaction, string id)
     {
         const string sql = """
             SELECT id, identifier, name, amount_minor AS AmountMinor, currency, company_id AS CompanyId, pipeline_id AS PipelineId,
@@ -88,7 +88,7 @@ public static class DealSql
         return connection.QuerySingleAsync<StoredDeal>(sql, new { id }, transaction);
     }
 
-    public static Task UpdateAsync(SqliteConnection connection, SqliteTransaction transaction, StoredDeal deal)
+    public static Task UpdateAsync(DbConnection connection, DbTransaction transaction, StoredDeal deal)
     {
         const string sql = """
             UPDATE deals SET name = @Name, amount_minor = @AmountMinor, currency = @Currency, company_id = @CompanyId,
@@ -101,14 +101,14 @@ public static class DealSql
     }
 
     /// <summary>The slot after the last deal in a stage (0 for the first).</summary>
-    public static Task<long> NextOrderInStageAsync(SqliteConnection connection, SqliteTransaction transaction, string stageId)
+    public static Task<long> NextOrderInStageAsync(DbConnection connection, DbTransaction transaction, string stageId)
     {
         const string sql = "SELECT COALESCE(MAX(order_in_stage) + 1, 0) FROM deals WHERE stage_id = @stageId";
         return connection.ExecuteScalarAsync<long>(sql, new { stageId }, transaction);
     }
 
     /// <summary>The slot after the company's last deal (0 for the first).</summary>
-    public static Task<long> NextCompanySortIndexAsync(SqliteConnection connection, SqliteTransaction transaction, string companyId)
+    public static Task<long> NextCompanySortIndexAsync(DbConnection connection, DbTransaction transaction, string companyId)
     {
         const string sql = "SELECT COALESCE(MAX(company_sort_index) + 1, 0) FROM deals WHERE company_id = @companyId";
         return connection.ExecuteScalarAsync<long>(sql, new { companyId }, transaction);
@@ -116,20 +116,20 @@ public static class DealSql
 
     public sealed record StageInfo(string Id, string Name, string PipelineId);
 
-    public static Task<StageInfo> StageAsync(SqliteConnection connection, SqliteTransaction transaction, string stageId)
+    public static Task<StageInfo> StageAsync(DbConnection connection, DbTransaction transaction, string stageId)
     {
         const string sql = "SELECT id, name, pipeline_id AS PipelineId FROM stages WHERE id = @stageId";
         return connection.QuerySingleAsync<StageInfo>(sql, new { stageId }, transaction);
     }
 
-    public static Task UnlinkPeopleAsync(SqliteConnection connection, SqliteTransaction transaction, string dealId)
+    public static Task UnlinkPeopleAsync(DbConnection connection, DbTransaction transaction, string dealId)
     {
         const string sql = "DELETE FROM deal_people WHERE deal_id = @dealId";
         return connection.ExecuteAsync(sql, new { dealId }, transaction);
     }
 
     /// <summary>Deletes a deal; its people links go with it (CASCADE), the people stay.</summary>
-    public static Task DeleteAsync(SqliteConnection connection, SqliteTransaction transaction, string id)
+    public static Task DeleteAsync(DbConnection connection, DbTransaction transaction, string id)
     {
         const string sql = "DELETE FROM deals WHERE id = @id";
         return connection.ExecuteAsync(sql, new { id }, transaction);
@@ -183,7 +183,7 @@ public static class DealSql
         """;
 
     /// <summary>Loads one deal by id or identifier (DEAL-001, case-insensitive), or null.</summary>
-    public static async Task<DealView?> FindAsync(SqliteConnection connection, SqliteTransaction transaction, string idOrIdentifier)
+    public static async Task<DealView?> FindAsync(DbConnection connection, DbTransaction transaction, string idOrIdentifier)
     {
         const string sql = SelectDeal + " WHERE d.id = @key OR d.identifier = @key COLLATE NOCASE LIMIT 1";
         var key = Guid.TryParse(idOrIdentifier, out var guid) ? guid.ToString() : idOrIdentifier.Trim();
@@ -192,7 +192,7 @@ public static class DealSql
     }
 
     /// <summary>Loads deals by id, in no particular order (the list engine orders the page).</summary>
-    public static async Task<IReadOnlyList<DealView>> FindManyAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> ids)
+    public static async Task<IReadOnlyList<DealView>> FindManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids)
     {
         if (ids.Count == 0) return [];
         const string sql = SelectDeal + " WHERE d.id IN @ids";
@@ -200,7 +200,7 @@ public static class DealSql
         return await ToViewsAsync(connection, transaction, rows);
     }
 
-    private static async Task<IReadOnlyList<DealView>> ToViewsAsync(SqliteConnection connection, SqliteTransaction transaction, List<DealRow> rows)
+    private static async Task<IReadOnlyList<DealView>> ToViewsAsync(DbConnection connection, DbTransaction transaction, List<DealRow> rows)
     {
         if (rows.Count == 0) return [];
         const string peopleSql = """

@@ -1,6 +1,6 @@
+using System.Data.Common;
 using Crm.Mcp.Common;
 using Crm.Mcp.Resolution;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Features.Deals;
 
@@ -35,7 +35,7 @@ public sealed class DealWriter(Resolver resolver, CrmSettings settings)
         return new PreparedDeal(input, prefix, currency, amountMinor, closeDate, renewal, name, personIds, now, template, input.IsDraft ?? defaultDraft);
     }
 
-    public async Task<Created> CreateAsync(SqliteConnection connection, SqliteTransaction transaction, PreparedDeal deal)
+    public async Task<Created> CreateAsync(DbConnection connection, DbTransaction transaction, PreparedDeal deal)
     {
         string F(string name) => deal.Prefix + name;
         var input = deal.Input;
@@ -61,7 +61,7 @@ public sealed class DealWriter(Resolver resolver, CrmSettings settings)
         return new Created((await DealSql.FindAsync(connection, transaction, id))!, company, stage, people, attached);
     }
 
-    public async Task<DealWrite> UpdateAsync(SqliteConnection connection, SqliteTransaction transaction, DealUpdateInput input, string prefix)
+    public async Task<DealWrite> UpdateAsync(DbConnection connection, DbTransaction transaction, DealUpdateInput input, string prefix)
     {
         string F(string name) => prefix + name;
         var reference = Validate.Text(F("deal"), input.Deal, 200, "\"DEAL-001\"")
@@ -138,7 +138,7 @@ public sealed class DealWriter(Resolver resolver, CrmSettings settings)
     }
 
     private async Task<List<ResolvedRecord>> ResolvePeopleAsync(
-        SqliteConnection connection, SqliteTransaction transaction, PersonInput[]? people, string field, string? companyId)
+        DbConnection connection, DbTransaction transaction, PersonInput[]? people, string field, string? companyId)
     {
         var resolved = new List<ResolvedRecord>();
         for (var i = 0; i < (people?.Length ?? 0); i++)
@@ -147,7 +147,7 @@ public sealed class DealWriter(Resolver resolver, CrmSettings settings)
     }
 
     /// <summary>The next free identifier of a template; also used by `crm-mcp import`.</summary>
-    internal static async Task<string> NextIdentifierAsync(SqliteConnection connection, SqliteTransaction transaction, IdentifierTemplate.Parsed template, string prefix = "")
+    internal static async Task<string> NextIdentifierAsync(DbConnection connection, DbTransaction transaction, IdentifierTemplate.Parsed template, string prefix = "")
     {
         // Two templates can render the same text ("D-{seq:1}" and "D-{seq:2}" both give D-10), so skip taken numbers.
         for (var attempt = 0; attempt < 1000; attempt++)

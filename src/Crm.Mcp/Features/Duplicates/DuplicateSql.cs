@@ -1,7 +1,7 @@
+using System.Data.Common;
 using System.Text.Json;
 using Crm.Mcp.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Features.Duplicates;
 
@@ -22,7 +22,7 @@ public static class DuplicateSql
     /// <summary>Every (table, column) that can hold an id of a <paramref name="table"/> row: declared foreign keys, plus
     /// the id-of-any-record columns by convention (entity_id, record_id: custom field values, import keys, search rows)
     /// that cannot declare one. Ids are UUIDs, so a match in those columns can only be this record.</summary>
-    public static async Task<IReadOnlyList<Reference>> ReferencesToAsync(SqliteConnection connection, SqliteTransaction transaction, string table)
+    public static async Task<IReadOnlyList<Reference>> ReferencesToAsync(DbConnection connection, DbTransaction transaction, string table)
     {
         const string sql = """
             SELECT m.name AS TableName, f."from" AS ColumnName
@@ -38,7 +38,7 @@ public static class DuplicateSql
         return (await connection.QueryAsync<Reference>(sql, new { table }, transaction)).ToList();
     }
 
-    public static async Task<IDictionary<string, object?>?> RowAsync(SqliteConnection connection, SqliteTransaction transaction, Kind kind, string id)
+    public static async Task<IDictionary<string, object?>?> RowAsync(DbConnection connection, DbTransaction transaction, Kind kind, string id)
     {
         // Table names come from the fixed Kind records, never from input.
         var sql = $"SELECT * FROM {kind.Table} WHERE id = @id";
@@ -48,7 +48,7 @@ public static class DuplicateSql
 
     /// <summary>Points a reference at the survivor; rows that would then duplicate a survivor's link are dropped.</summary>
     public static async Task<(long Moved, long Dropped)> MoveAsync(
-        SqliteConnection connection, SqliteTransaction transaction, Reference reference, string survivorId, string duplicateId)
+        DbConnection connection, DbTransaction transaction, Reference reference, string survivorId, string duplicateId)
     {
         // Identifiers come from sqlite_master (the schema itself), values are parameters.
         var moveSql = $"UPDATE OR IGNORE \"{reference.TableName}\" SET \"{reference.ColumnName}\" = @survivorId WHERE \"{reference.ColumnName}\" = @duplicateId";
@@ -58,7 +58,7 @@ public static class DuplicateSql
         return (moved, dropped);
     }
 
-    public static Task DeleteAsync(SqliteConnection connection, SqliteTransaction transaction, Kind kind, string id)
+    public static Task DeleteAsync(DbConnection connection, DbTransaction transaction, Kind kind, string id)
     {
         var sql = $"DELETE FROM {kind.Table} WHERE id = @id";
         return connection.ExecuteAsync(sql, new { id }, transaction);
@@ -67,7 +67,7 @@ public static class DuplicateSql
     /// <summary>Copies into the survivor each field it lacks and the merged record had (after the merged record is gone,
     /// so a unique email can move). Returns the names of the fields filled.</summary>
     public static async Task<IReadOnlyList<string>> FillGapsAsync(
-        SqliteConnection connection, SqliteTransaction transaction, Kind kind, string survivorId, IDictionary<string, object?> merged, string now)
+        DbConnection connection, DbTransaction transaction, Kind kind, string survivorId, IDictionary<string, object?> merged, string now)
     {
         var survivor = (await RowAsync(connection, transaction, kind, survivorId))!;
         var filled = new List<string>();
@@ -82,7 +82,7 @@ public static class DuplicateSql
     }
 
     public static async Task<string> AuditAsync(
-        SqliteConnection connection, SqliteTransaction transaction, Kind kind, string survivorId, IDictionary<string, object?> merged,
+        DbConnection connection, DbTransaction transaction, Kind kind, string survivorId, IDictionary<string, object?> merged,
         IReadOnlyDictionary<string, long> moved, string now)
     {
         const string sql = """
@@ -100,7 +100,7 @@ public static class DuplicateSql
 
     public sealed record CompanyRow(string Id, string Name, string NameKey, string? Domain, string? Website);
 
-    public static async Task<IReadOnlyList<CompanyRow>> AllCompaniesAsync(SqliteConnection connection, SqliteTransaction transaction, int max)
+    public static async Task<IReadOnlyList<CompanyRow>> AllCompaniesAsync(DbConnection connection, DbTransaction transaction, int max)
     {
         const string sql = "SELECT id, name, name_key AS NameKey, domain, website FROM companies ORDER BY created_at, id LIMIT @max";
         return (await connection.QueryAsync<CompanyRow>(sql, new { max }, transaction)).ToList();
@@ -108,7 +108,7 @@ public static class DuplicateSql
 
     public sealed record PersonRow(string Id, string FullName, string NameKey, string? Email, string? Phone);
 
-    public static async Task<IReadOnlyList<PersonRow>> AllPeopleAsync(SqliteConnection connection, SqliteTransaction transaction, int max)
+    public static async Task<IReadOnlyList<PersonRow>> AllPeopleAsync(DbConnection connection, DbTransaction transaction, int max)
     {
         const string sql = "SELECT id, full_name AS FullName, name_key AS NameKey, email, phone FROM people ORDER BY created_at, id LIMIT @max";
         return (await connection.QueryAsync<PersonRow>(sql, new { max }, transaction)).ToList();

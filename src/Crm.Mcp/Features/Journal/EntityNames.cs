@@ -1,7 +1,7 @@
+using System.Data.Common;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Features.Journal;
 
@@ -21,7 +21,7 @@ public static class EntityNames
     }
 
     /// <summary>A UUID in canonical form; a deal identifier (DEAL-001) becomes its deal's id; other text is used as is.</summary>
-    public static async Task<string> RecordIdAsync(SqliteConnection connection, SqliteTransaction transaction, string value)
+    public static async Task<string> RecordIdAsync(DbConnection connection, DbTransaction transaction, string value)
     {
         if (Guid.TryParse(value, out var guid)) return guid.ToString();
         const string sql = "SELECT id FROM deals WHERE identifier = @value COLLATE NOCASE";

@@ -1,7 +1,7 @@
+using System.Data.Common;
 using System.Text.Json;
 using Crm.Mcp.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Features.Journal;
 
@@ -37,7 +37,7 @@ public static class JournalSql
     /// <summary>Newest first, keyset-paged on the change id. A record filter also matches the link rows that name
     /// the record (deal_people "deal/person"), so a deal's history shows its people being attached.</summary>
     public static async Task<(IReadOnlyList<ChangeView> Items, long Total, bool HasMore)> ListAsync(
-        SqliteConnection connection, SqliteTransaction transaction, Filter filter)
+        DbConnection connection, DbTransaction transaction, Filter filter)
     {
         const string where = """
              WHERE (@Actor IS NULL OR c.actor = @Actor)
@@ -65,14 +65,14 @@ public static class JournalSql
         return (await ToViewsAsync(connection, transaction, rows), total, hasMore);
     }
 
-    public static async Task<ChangeView?> FindAsync(SqliteConnection connection, SqliteTransaction transaction, long id)
+    public static async Task<ChangeView?> FindAsync(DbConnection connection, DbTransaction transaction, long id)
     {
         const string sql = SelectChange + " WHERE c.id = @id";
         var row = await connection.QuerySingleOrDefaultAsync<ChangeRow>(sql, new { id }, transaction);
         return row is null ? null : (await ToViewsAsync(connection, transaction, [row]))[0];
     }
 
-    public static async Task<IReadOnlyList<RecordRow>> RecordsAsync(SqliteConnection connection, SqliteTransaction transaction, long changeId)
+    public static async Task<IReadOnlyList<RecordRow>> RecordsAsync(DbConnection connection, DbTransaction transaction, long changeId)
     {
         const string sql = """
             SELECT id, change_id AS ChangeId, entity, record_id AS RecordId, operation, before, after
@@ -82,7 +82,7 @@ public static class JournalSql
     }
 
     /// <summary>Changes after <paramref name="changeId"/> that touched any of its records: what a revert would overwrite.</summary>
-    public static async Task<IReadOnlyList<ChangeRow>> LaterChangesAsync(SqliteConnection connection, SqliteTransaction transaction, long changeId)
+    public static async Task<IReadOnlyList<ChangeRow>> LaterChangesAsync(DbConnection connection, DbTransaction transaction, long changeId)
     {
         const string sql = SelectChange + """
              WHERE c.id > @changeId AND EXISTS (
@@ -96,13 +96,13 @@ public static class JournalSql
         return (await connection.QueryAsync<ChangeRow>(sql, new { changeId }, transaction)).ToList();
     }
 
-    public static Task MarkRevertedAsync(SqliteConnection connection, SqliteTransaction transaction, long changeId, long revertedBy)
+    public static Task MarkRevertedAsync(DbConnection connection, DbTransaction transaction, long changeId, long revertedBy)
     {
         const string sql = "UPDATE changes SET reverted_by_change_id = @revertedBy WHERE id = @changeId";
         return connection.ExecuteAsync(sql, new { changeId, revertedBy }, transaction);
     }
 
-    private static async Task<IReadOnlyList<ChangeView>> ToViewsAsync(SqliteConnection connection, SqliteTransaction transaction, List<ChangeRow> rows)
+    private static async Task<IReadOnlyList<ChangeView>> ToViewsAsync(DbConnection connection, DbTransaction transaction, List<ChangeRow> rows)
     {
         if (rows.Count == 0) return [];
         const string recordsSql = """

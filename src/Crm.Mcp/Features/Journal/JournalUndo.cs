@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
@@ -16,7 +17,7 @@ public static class JournalUndo
     private sealed record Column(string Name, long Pk);
     private sealed record Dangling(string Child, string Parent);
 
-    public static async Task ApplyAsync(SqliteConnection connection, SqliteTransaction transaction, long changeId,
+    public static async Task ApplyAsync(DbConnection connection, DbTransaction transaction, long changeId,
         IReadOnlyList<JournalSql.RecordRow> records, string now)
     {
         await connection.ExecuteAsync("PRAGMA defer_foreign_keys = ON", transaction: transaction);
@@ -52,7 +53,7 @@ public static class JournalUndo
         }
     }
 
-    private static Task UndoAsync(SqliteConnection connection, SqliteTransaction transaction, JournalSql.RecordRow record,
+    private static Task UndoAsync(DbConnection connection, DbTransaction transaction, JournalSql.RecordRow record,
         List<Column> columns, string now)
     {
         var keys = columns.Where(c => c.Pk > 0).Select(c => c.Name).ToList();

@@ -1,12 +1,12 @@
+using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Features.Links;
 
 /// <summary>The link tables between deals, contacts and companies; each write reports whether it changed a row.</summary>
 public static class LinkSql
 {
-    public static async Task<bool> LinkDealContactAsync(SqliteConnection connection, SqliteTransaction transaction, string dealId, string personId, string now)
+    public static async Task<bool> LinkDealContactAsync(DbConnection connection, DbTransaction transaction, string dealId, string personId, string now)
     {
         const string sql = """
             INSERT INTO deal_people (deal_id, person_id, created_at) VALUES (@dealId, @personId, @now)
@@ -15,13 +15,13 @@ public static class LinkSql
         return await connection.ExecuteAsync(sql, new { dealId, personId, now }, transaction) > 0;
     }
 
-    public static async Task<bool> UnlinkDealContactAsync(SqliteConnection connection, SqliteTransaction transaction, string dealId, string personId)
+    public static async Task<bool> UnlinkDealContactAsync(DbConnection connection, DbTransaction transaction, string dealId, string personId)
     {
         const string sql = "DELETE FROM deal_people WHERE deal_id = @dealId AND person_id = @personId";
         return await connection.ExecuteAsync(sql, new { dealId, personId }, transaction) > 0;
     }
 
-    public static async Task<bool> LinkContactCompanyAsync(SqliteConnection connection, SqliteTransaction transaction, string personId, string companyId, string now)
+    public static async Task<bool> LinkContactCompanyAsync(DbConnection connection, DbTransaction transaction, string personId, string companyId, string now)
     {
         const string sql = """
             INSERT INTO company_people (company_id, person_id, created_at) VALUES (@companyId, @personId, @now)
@@ -30,7 +30,7 @@ public static class LinkSql
         return await connection.ExecuteAsync(sql, new { companyId, personId, now }, transaction) > 0;
     }
 
-    public static async Task<bool> UnlinkContactCompanyAsync(SqliteConnection connection, SqliteTransaction transaction, string personId, string companyId)
+    public static async Task<bool> UnlinkContactCompanyAsync(DbConnection connection, DbTransaction transaction, string personId, string companyId)
     {
         const string sql = "DELETE FROM company_people WHERE company_id = @companyId AND person_id = @personId";
         return await connection.ExecuteAsync(sql, new { companyId, personId }, transaction) > 0;
@@ -38,7 +38,7 @@ public static class LinkSql
 
     public sealed record DealCompany(string? CompanyId, string? CompanyName);
 
-    public static Task<DealCompany> DealCompanyAsync(SqliteConnection connection, SqliteTransaction transaction, string dealId)
+    public static Task<DealCompany> DealCompanyAsync(DbConnection connection, DbTransaction transaction, string dealId)
     {
         const string sql = """
             SELECT d.company_id AS CompanyId, c.name AS CompanyName FROM deals d LEFT JOIN companies c ON c.id = d.company_id
@@ -48,7 +48,7 @@ public static class LinkSql
     }
 
     /// <summary>Sets or clears a deal's company; a newly set company lists the deal after its other deals.</summary>
-    public static Task SetDealCompanyAsync(SqliteConnection connection, SqliteTransaction transaction, string dealId, string? companyId, string now)
+    public static Task SetDealCompanyAsync(DbConnection connection, DbTransaction transaction, string dealId, string? companyId, string now)
     {
         const string sql = """
             UPDATE deals SET company_id = @companyId, updated_at = @now,
@@ -59,7 +59,7 @@ public static class LinkSql
         return connection.ExecuteAsync(sql, new { dealId, companyId, now }, transaction);
     }
 
-    public static Task TouchDealAsync(SqliteConnection connection, SqliteTransaction transaction, string dealId, string now)
+    public static Task TouchDealAsync(DbConnection connection, DbTransaction transaction, string dealId, string now)
     {
         const string sql = "UPDATE deals SET updated_at = @now WHERE id = @dealId";
         return connection.ExecuteAsync(sql, new { dealId, now }, transaction);

@@ -1,10 +1,10 @@
+using System.Data.Common;
 using System.ComponentModel;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Hosting;
 using Crm.Mcp.Features.Tasks;
 using Crm.Mcp.Resolution;
-using Microsoft.Data.Sqlite;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Features.Links;
@@ -78,7 +78,7 @@ public sealed class LinkTools(CrmDb db)
     }
 
     /// <summary>Adds or removes one link; <paramref name="a"/> comes first in task, deal, contact, company order.</summary>
-    private static async Task<bool> ChangeAsync(SqliteConnection connection, SqliteTransaction transaction, bool link, EntityRef a, EntityRef b, string field, string now)
+    private static async Task<bool> ChangeAsync(DbConnection connection, DbTransaction transaction, bool link, EntityRef a, EntityRef b, string field, string now)
     {
         switch (a.Type, b.Type)
         {
@@ -114,7 +114,7 @@ public sealed class LinkTools(CrmDb db)
         }
     }
 
-    private static Task<EntityRef> FindAsync(SqliteConnection connection, SqliteTransaction transaction, string type, string reference, string field) => type switch
+    private static Task<EntityRef> FindAsync(DbConnection connection, DbTransaction transaction, string type, string reference, string field) => type switch
     {
         "deal" => EntityLookup.DealAsync(connection, transaction, reference, field),
         "company" => EntityLookup.CompanyAsync(connection, transaction, reference, field),

@@ -1,6 +1,6 @@
+using System.Data.Common;
 using Crm.Mcp.Common;
 using Crm.Mcp.Resolution;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Features.Notes;
 
@@ -8,7 +8,7 @@ namespace Crm.Mcp.Features.Notes;
 /// and how a caller's reference (id, name, identifier, email) becomes an id.</summary>
 public sealed record NoteTarget(
     string Entity, string Table, string NameColumn,
-    Func<SqliteConnection, SqliteTransaction, string, string, Task<string>> FindIdAsync);
+    Func<DbConnection, DbTransaction, string, string, Task<string>> FindIdAsync);
 
 /// <summary>Every entity append_note and set_notes accept. Another entity joins with one line here.</summary>
 public static class NoteTargets

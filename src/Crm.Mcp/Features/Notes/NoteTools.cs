@@ -1,10 +1,10 @@
+using System.Data.Common;
 using System.ComponentModel;
 using System.Globalization;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Hosting;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Features.Notes;
@@ -76,7 +76,7 @@ public sealed class NoteTools(CrmDb db)
     private sealed record Row(string Id, string Name, string? Notes);
 
     // Table and column names come from NoteTargets (code), never from the caller; the id is a parameter.
-    private static async Task<(string Id, string Name, string? Notes)> LoadAsync(SqliteConnection connection, SqliteTransaction transaction, NoteTarget target, string reference)
+    private static async Task<(string Id, string Name, string? Notes)> LoadAsync(DbConnection connection, DbTransaction transaction, NoteTarget target, string reference)
     {
         var id = await target.FindIdAsync(connection, transaction, reference, "record");
         var sql = $"SELECT id, {target.NameColumn} AS Name, notes FROM {target.Table} WHERE id = @id";
@@ -84,7 +84,7 @@ public sealed class NoteTools(CrmDb db)
         return (row.Id, row.Name, row.Notes);
     }
 
-    private static async Task<NoteResponse> SaveAsync(SqliteConnection connection, SqliteTransaction transaction, NoteTarget target, string id, string? notes)
+    private static async Task<NoteResponse> SaveAsync(DbConnection connection, DbTransaction transaction, NoteTarget target, string id, string? notes)
     {
         var sql = $"UPDATE {target.Table} SET notes = @notes, updated_at = @now WHERE id = @id RETURNING {target.NameColumn}";
         var name = await connection.QuerySingleAsync<string>(sql, new { notes, now = Clock.NowIso(), id }, transaction);

@@ -1,8 +1,8 @@
+using System.Data.Common;
 using System.Globalization;
 using Crm.Mcp.Common;
 using Crm.Mcp.Resolution;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Features.Pipelines;
 
@@ -40,7 +40,7 @@ public static class PipelineSql
     }
 
     /// <summary>A pipeline by name or UUID; the default pipeline when none is named.</summary>
-    public static async Task<PipelineRow> ResolvePipelineAsync(SqliteConnection connection, SqliteTransaction transaction, string? pipeline, string field = "pipeline")
+    public static async Task<PipelineRow> ResolvePipelineAsync(DbConnection connection, DbTransaction transaction, string? pipeline, string field = "pipeline")
     {
         const string select = "SELECT id, name, is_default AS IsDefault FROM pipelines";
         var text = Validate.Text(field, pipeline, 100, "\"Sales\"");
@@ -55,7 +55,7 @@ public static class PipelineSql
             $"one of: {string.Join(", ", names)}, or a pipeline UUID; leave it out for the default pipeline");
     }
 
-    public static async Task<List<StageRow>> StagesAsync(SqliteConnection connection, SqliteTransaction transaction, string pipelineId)
+    public static async Task<List<StageRow>> StagesAsync(DbConnection connection, DbTransaction transaction, string pipelineId)
     {
         const string sql = """
             SELECT id, pipeline_id AS PipelineId, name, name_key AS NameKey, position, kind
@@ -65,7 +65,7 @@ public static class PipelineSql
     }
 
     /// <summary>A stage by name (in the pipeline) or UUID, with its row.</summary>
-    public static async Task<StageRow> FindStageAsync(SqliteConnection connection, SqliteTransaction transaction, string reference, string field, string pipelineId)
+    public static async Task<StageRow> FindStageAsync(DbConnection connection, DbTransaction transaction, string reference, string field, string pipelineId)
     {
         var text = Validate.Text(field, reference, 100, "\"Proposal\"")!;
         var id = await Lookup.StageIdAsync(connection, transaction, text, field, pipelineId);
@@ -75,7 +75,7 @@ public static class PipelineSql
         return await connection.QuerySingleAsync<StageRow>(sql, new { id }, transaction);
     }
 
-    public static Task InsertStageAsync(SqliteConnection connection, SqliteTransaction transaction, StageRow stage, string now)
+    public static Task InsertStageAsync(DbConnection connection, DbTransaction transaction, StageRow stage, string now)
     {
         const string sql = """
             INSERT INTO stages (id, pipeline_id, name, name_key, position, kind, created_at, updated_at)
@@ -84,7 +84,7 @@ public static class PipelineSql
         return connection.ExecuteAsync(sql, new { stage.Id, stage.PipelineId, stage.Name, stage.NameKey, stage.Position, stage.Kind, now }, transaction);
     }
 
-    public static Task UpdateStageAsync(SqliteConnection connection, SqliteTransaction transaction, StageRow stage, string now)
+    public static Task UpdateStageAsync(DbConnection connection, DbTransaction transaction, StageRow stage, string now)
     {
         const string sql = """
             UPDATE stages SET name = @Name, name_key = @NameKey, position = @Position, kind = @Kind, updated_at = @now
@@ -94,7 +94,7 @@ public static class PipelineSql
     }
 
     /// <summary>Writes position 1..n in list order for the stages whose position changed.</summary>
-    public static async Task RenumberAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<StageRow> ordered, string now)
+    public static async Task RenumberAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StageRow> ordered, string now)
     {
         const string sql = "UPDATE stages SET position = @Position, updated_at = @now WHERE id = @Id";
         for (var i = 0; i < ordered.Count; i++)
@@ -106,7 +106,7 @@ public static class PipelineSql
     }
 
     /// <summary>Moves every deal of one stage to another, after the deals already there, keeping their order.</summary>
-    public static Task<int> MoveDealsAsync(SqliteConnection connection, SqliteTransaction transaction, string fromStageId, string toStageId, string now)
+    public static Task<int> MoveDealsAsync(DbConnection connection, DbTransaction transaction, string fromStageId, string toStageId, string now)
     {
         const string sql = """
             UPDATE deals
@@ -117,13 +117,13 @@ public static class PipelineSql
         return connection.ExecuteAsync(sql, new { fromStageId, toStageId, now }, transaction);
     }
 
-    public static Task DeleteStageAsync(SqliteConnection connection, SqliteTransaction transaction, string stageId)
+    public static Task DeleteStageAsync(DbConnection connection, DbTransaction transaction, string stageId)
     {
         const string sql = "DELETE FROM stages WHERE id = @stageId";
         return connection.ExecuteAsync(sql, new { stageId }, transaction);
     }
 
-    public static async Task<long> DealCountAsync(SqliteConnection connection, SqliteTransaction transaction, string stageId)
+    public static async Task<long> DealCountAsync(DbConnection connection, DbTransaction transaction, string stageId)
     {
         const string sql = "SELECT COUNT(*) FROM deals WHERE stage_id = @stageId";
         return await connection.ExecuteScalarAsync<long>(sql, new { stageId }, transaction);
@@ -131,7 +131,7 @@ public static class PipelineSql
 
     /// <summary>Pipelines with their stages in order and deal counts and amounts per stage and currency.</summary>
     public static async Task<IReadOnlyList<PipelineView>> ViewsAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string? onlyPipelineId, bool includeDrafts)
+        DbConnection connection, DbTransaction transaction, string? onlyPipelineId, bool includeDrafts)
     {
         const string pipelinesSql = """
             SELECT id, name, is_default AS IsDefault FROM pipelines

@@ -1,9 +1,9 @@
+using System.Data.Common;
 using System.ComponentModel;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Hosting;
 using Crm.Mcp.Resolution;
-using Microsoft.Data.Sqlite;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Features.Pipelines;
@@ -161,7 +161,7 @@ public sealed class PipelineTools(CrmDb db)
     }
 
     /// <summary>A stage by name in the named (or default) pipeline, or by UUID in whatever pipeline holds it.</summary>
-    private static async Task<PipelineSql.StageRow> FindAsync(SqliteConnection connection, SqliteTransaction transaction, string stage, string field, string? pipeline)
+    private static async Task<PipelineSql.StageRow> FindAsync(DbConnection connection, DbTransaction transaction, string stage, string field, string? pipeline)
     {
         var pipelineRow = await PipelineSql.ResolvePipelineAsync(connection, transaction, pipeline);
         var row = await PipelineSql.FindStageAsync(connection, transaction, stage, field, pipelineRow.Id);
@@ -170,10 +170,10 @@ public sealed class PipelineTools(CrmDb db)
         return row;
     }
 
-    private static async Task<string> PipelineNameAsync(SqliteConnection connection, SqliteTransaction transaction, string pipelineId) =>
+    private static async Task<string> PipelineNameAsync(DbConnection connection, DbTransaction transaction, string pipelineId) =>
         (await PipelineSql.ResolvePipelineAsync(connection, transaction, pipelineId)).Name;
 
-    private static async Task<StageChangeResponse> ChangeAsync(SqliteConnection connection, SqliteTransaction transaction, string stageId, string pipelineId)
+    private static async Task<StageChangeResponse> ChangeAsync(DbConnection connection, DbTransaction transaction, string stageId, string pipelineId)
     {
         var view = (await PipelineSql.ViewsAsync(connection, transaction, pipelineId, includeDrafts: true)).Single();
         return new StageChangeResponse(new StageChange(view.Stages.Single(s => s.Id == stageId), view), true);

@@ -1,5 +1,5 @@
+using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Features.Search;
 
@@ -22,7 +22,7 @@ public static class SearchSql
     public sealed record Query(string Match, IReadOnlyList<string> Types, IReadOnlyList<long> Exclude, int Take);
 
     /// <summary>Word matches, best first (bm25 is lower for better matches).</summary>
-    public static async Task<IReadOnlyList<HitRow>> WordsAsync(SqliteConnection connection, SqliteTransaction transaction, Query query)
+    public static async Task<IReadOnlyList<HitRow>> WordsAsync(DbConnection connection, DbTransaction transaction, Query query)
     {
         const string sql = $"""
             SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title,
@@ -36,7 +36,7 @@ public static class SearchSql
     }
 
     /// <summary>Substring matches through the trigram index, best first.</summary>
-    public static async Task<IReadOnlyList<HitRow>> SubstringsAsync(SqliteConnection connection, SqliteTransaction transaction, Query query)
+    public static async Task<IReadOnlyList<HitRow>> SubstringsAsync(DbConnection connection, DbTransaction transaction, Query query)
     {
         const string sql = $"""
             SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title,

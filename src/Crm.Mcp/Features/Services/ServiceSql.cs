@@ -1,7 +1,7 @@
+using System.Data.Common;
 using System.Globalization;
 using Crm.Mcp.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Features.Services;
 
@@ -27,7 +27,7 @@ public static class ServiceSql
 
     private sealed record LineRow(string DealId, long AmountMinor, long Quantity);
 
-    public static Task<DealRow> DealAsync(SqliteConnection connection, SqliteTransaction transaction, string dealId)
+    public static Task<DealRow> DealAsync(DbConnection connection, DbTransaction transaction, string dealId)
     {
         const string sql = "SELECT id, identifier, name, currency FROM deals WHERE id = @dealId";
         return connection.QuerySingleAsync<DealRow>(sql, new { dealId }, transaction);
@@ -35,7 +35,7 @@ public static class ServiceSql
 
     public sealed record NewService(string Id, string DealId, string Name, long AmountMinor, string Currency, long Quantity, string Now);
 
-    public static Task InsertAsync(SqliteConnection connection, SqliteTransaction transaction, NewService service)
+    public static Task InsertAsync(DbConnection connection, DbTransaction transaction, NewService service)
     {
         const string sql = """
             INSERT INTO services (id, deal_id, name, amount_minor, currency, quantity, position, created_at, updated_at)
@@ -45,7 +45,7 @@ public static class ServiceSql
         return connection.ExecuteAsync(sql, service, transaction);
     }
 
-    public static Task UpdateAsync(SqliteConnection connection, SqliteTransaction transaction, string id, string? name, long? amountMinor, long? quantity, string now)
+    public static Task UpdateAsync(DbConnection connection, DbTransaction transaction, string id, string? name, long? amountMinor, long? quantity, string now)
     {
         const string sql = """
             UPDATE services
@@ -57,7 +57,7 @@ public static class ServiceSql
     }
 
     /// <summary>Deletes one service; returns its name, or null when no service has the id.</summary>
-    public static Task<string?> DeleteAsync(SqliteConnection connection, SqliteTransaction transaction, string id)
+    public static Task<string?> DeleteAsync(DbConnection connection, DbTransaction transaction, string id)
     {
         const string sql = "DELETE FROM services WHERE id = @id RETURNING name";
         return connection.QuerySingleOrDefaultAsync<string?>(sql, new { id }, transaction);
@@ -69,7 +69,7 @@ public static class ServiceSql
         FROM services s JOIN deals d ON d.id = s.deal_id
         """;
 
-    public static async Task<IReadOnlyList<ServiceView>> FindManyAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> ids)
+    public static async Task<IReadOnlyList<ServiceView>> FindManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids)
     {
         if (ids.Count == 0) return [];
         const string sql = SelectService + " WHERE s.id IN @ids";
@@ -80,7 +80,7 @@ public static class ServiceSql
     /// <summary>total_value and total_quantity of each deal, summed exactly in decimal (a product of two large
     /// integers may not fit SQLite's 64 bits). Deals without services get zeros.</summary>
     public static async Task<IReadOnlyDictionary<string, DealServiceTotals>> DealTotalsAsync(
-        SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<(string Id, string Currency)> deals)
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Id, string Currency)> deals)
     {
         if (deals.Count == 0) return new Dictionary<string, DealServiceTotals>();
         const string sql = "SELECT deal_id AS DealId, amount_minor AS AmountMinor, quantity FROM services WHERE deal_id IN @ids";
@@ -92,7 +92,7 @@ public static class ServiceSql
         });
     }
 
-    public static async Task<DealServiceTotals> DealTotalsAsync(SqliteConnection connection, SqliteTransaction transaction, string dealId)
+    public static async Task<DealServiceTotals> DealTotalsAsync(DbConnection connection, DbTransaction transaction, string dealId)
     {
         var deal = await DealAsync(connection, transaction, dealId);
         return (await DealTotalsAsync(connection, transaction, [(deal.Id, deal.Currency)]))[deal.Id];

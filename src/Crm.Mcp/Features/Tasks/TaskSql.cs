@@ -1,6 +1,6 @@
+using System.Data.Common;
 using Crm.Mcp.Resolution;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Features.Tasks;
 
@@ -13,7 +13,7 @@ public static class TaskSql
     public sealed record NewTask(string Id, string Title, string Type, string Status, string? Due, string? AssigneeId,
         string? Notes, string? CompletedAt, string Now);
 
-    public static Task InsertAsync(SqliteConnection connection, SqliteTransaction transaction, NewTask task)
+    public static Task InsertAsync(DbConnection connection, DbTransaction transaction, NewTask task)
     {
         const string sql = """
             INSERT INTO tasks (id, title, type, status, due, assignee_id, notes, completed_at, created_at, updated_at)
@@ -26,7 +26,7 @@ public static class TaskSql
     public sealed record Change(string Id, string? Title, string? Type, string? Status, string? Due, string? AssigneeId,
         string? Notes, bool ClearDue, bool ClearAssignee, bool ClearNotes, string Now);
 
-    public static Task UpdateAsync(SqliteConnection connection, SqliteTransaction transaction, Change change)
+    public static Task UpdateAsync(DbConnection connection, DbTransaction transaction, Change change)
     {
         // completed_at follows the status: set when it becomes done, kept while it stays done, cleared otherwise.
         const string sql = """
@@ -46,14 +46,14 @@ public static class TaskSql
     }
 
     /// <summary>Deletes one task (its links cascade); returns its title, or null when no task has the id.</summary>
-    public static Task<string?> DeleteAsync(SqliteConnection connection, SqliteTransaction transaction, string id)
+    public static Task<string?> DeleteAsync(DbConnection connection, DbTransaction transaction, string id)
     {
         const string sql = "DELETE FROM tasks WHERE id = @id RETURNING title";
         return connection.QuerySingleOrDefaultAsync<string?>(sql, new { id }, transaction);
     }
 
     /// <summary>Links a task to a deal, company or contact; false when the link already existed.</summary>
-    public static async Task<bool> LinkAsync(SqliteConnection connection, SqliteTransaction transaction, string taskId, EntityRef target, string now)
+    public static async Task<bool> LinkAsync(DbConnection connection, DbTransaction transaction, string taskId, EntityRef target, string now)
     {
         var sql = target.Type switch
         {
@@ -66,7 +66,7 @@ public static class TaskSql
     }
 
     /// <summary>Removes a task's link; false when there was none.</summary>
-    public static async Task<bool> UnlinkAsync(SqliteConnection connection, SqliteTransaction transaction, string taskId, EntityRef target)
+    public static async Task<bool> UnlinkAsync(DbConnection connection, DbTransaction transaction, string taskId, EntityRef target)
     {
         var sql = target.Type switch
         {
@@ -106,7 +106,7 @@ public static class TaskSql
         FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id
         """;
 
-    public static async Task<IReadOnlyList<TaskView>> FindManyAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> ids)
+    public static async Task<IReadOnlyList<TaskView>> FindManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids)
     {
         if (ids.Count == 0) return [];
         const string sql = SelectTask + " WHERE t.id IN @ids";
@@ -114,7 +114,7 @@ public static class TaskSql
         return await ToViewsAsync(connection, transaction, ids.Where(rows.ContainsKey).Select(id => rows[id]).ToList());
     }
 
-    private static async Task<IReadOnlyList<TaskView>> ToViewsAsync(SqliteConnection connection, SqliteTransaction transaction, List<TaskRow> rows)
+    private static async Task<IReadOnlyList<TaskView>> ToViewsAsync(DbConnection connection, DbTransaction transaction, List<TaskRow> rows)
     {
         if (rows.Count == 0) return [];
         var ids = new { ids = rows.Select(r => r.Id).ToList() };

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.ComponentModel;
 using Crm.Mcp.Bulk;
 using Crm.Mcp.Common;
@@ -6,7 +7,6 @@ using Crm.Mcp.Features.Users;
 using Crm.Mcp.Lists;
 using Crm.Mcp.Hosting;
 using Crm.Mcp.Resolution;
-using Microsoft.Data.Sqlite;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
 
@@ -166,7 +166,7 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
                 return new DeletedRecord(id, title);
             }, cancellationToken, "tasks");
 
-    private static async Task<List<EntityRef>> TargetsAsync(SqliteConnection connection, SqliteTransaction transaction, TaskInput item, string path)
+    private static async Task<List<EntityRef>> TargetsAsync(DbConnection connection, DbTransaction transaction, TaskInput item, string path)
     {
         var targets = new List<EntityRef>();
         for (var i = 0; i < (item.Deals?.Length ?? 0); i++)

@@ -1,5 +1,5 @@
+using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Features.Users;
 
@@ -25,20 +25,20 @@ public static class UserSql
         """;
 
     /// <summary>The default local user's id; the migrator creates that user on every start.</summary>
-    public static Task<string> CurrentIdAsync(SqliteConnection connection, SqliteTransaction transaction)
+    public static Task<string> CurrentIdAsync(DbConnection connection, DbTransaction transaction)
     {
         const string sql = "SELECT id FROM users WHERE is_default = 1";
         return connection.QuerySingleAsync<string>(sql, transaction: transaction);
     }
 
-    public static async Task<UserView?> CurrentAsync(SqliteConnection connection, SqliteTransaction transaction)
+    public static async Task<UserView?> CurrentAsync(DbConnection connection, DbTransaction transaction)
     {
         const string sql = SelectUser + " WHERE is_default = 1";
         var row = await connection.QuerySingleOrDefaultAsync<UserRow>(sql, transaction: transaction);
         return row is null ? null : ToView(row);
     }
 
-    public static async Task<IReadOnlyList<UserView>> FindManyAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> ids)
+    public static async Task<IReadOnlyList<UserView>> FindManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids)
     {
         if (ids.Count == 0) return [];
         const string sql = SelectUser + " WHERE id IN @ids";

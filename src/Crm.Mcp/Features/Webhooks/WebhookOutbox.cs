@@ -1,8 +1,8 @@
+using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.Mcp.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Features.Webhooks;
 
@@ -38,7 +38,7 @@ public static class WebhookOutbox
         public Dictionary<string, (SortedSet<string> Added, SortedSet<string> Removed)> Links { get; } = [];
     }
 
-    public static async Task EnqueueAsync(SqliteConnection connection, SqliteTransaction transaction, long changeId, string at)
+    public static async Task EnqueueAsync(DbConnection connection, DbTransaction transaction, long changeId, string at)
     {
         const string subscribersSql = "SELECT id, events FROM webhooks WHERE active = 1 ORDER BY created_at, id";
         var subscribers = (await connection.QueryAsync<Subscriber>(subscribersSql, transaction: transaction))
@@ -114,7 +114,7 @@ public static class WebhookOutbox
 
     /// <summary>The body a receiver gets: event id, type, timestamp and the record; *.updated adds changed_fields
     /// (before and after of each field that changed). Null when nothing a receiver could see changed.</summary>
-    private static async Task<JsonObject?> BuildEventAsync(SqliteConnection connection, SqliteTransaction transaction, Touched touched, long changeId, string at)
+    private static async Task<JsonObject?> BuildEventAsync(DbConnection connection, DbTransaction transaction, Touched touched, long changeId, string at)
     {
         var entity = JournaledTables.Find(touched.Table)!.WebhookEntity!;
         if (!touched.RowChanged)

@@ -1,6 +1,6 @@
+using System.Data.Common;
 using System.Text.Json;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Features.Webhooks;
 
@@ -30,12 +30,12 @@ public static class WebhookSql
         FROM webhooks w
         """;
 
-    public static async Task<WebhookView?> FindAsync(SqliteConnection connection, SqliteTransaction transaction, string id) =>
+    public static async Task<WebhookView?> FindAsync(DbConnection connection, DbTransaction transaction, string id) =>
         (await connection.QuerySingleOrDefaultAsync<WebhookRow>(SelectWebhook + " WHERE w.id = @id", new { id }, transaction))?.ToView();
 
     /// <summary>Oldest first (the order they were added), keyset-paged on (created_at, id).</summary>
     public static async Task<(IReadOnlyList<WebhookView> Items, long Total, bool HasMore)> ListAsync(
-        SqliteConnection connection, SqliteTransaction transaction, int limit, string? afterCreatedAt, string? afterId)
+        DbConnection connection, DbTransaction transaction, int limit, string? afterCreatedAt, string? afterId)
     {
         const string pageSql = SelectWebhook + """
              WHERE @afterCreatedAt IS NULL OR w.created_at > @afterCreatedAt OR (w.created_at = @afterCreatedAt AND w.id > @afterId)
@@ -49,7 +49,7 @@ public static class WebhookSql
         return (rows.Select(r => r.ToView()).ToList(), total, hasMore);
     }
 
-    public static Task InsertAsync(SqliteConnection connection, SqliteTransaction transaction,
+    public static Task InsertAsync(DbConnection connection, DbTransaction transaction,
         string id, string url, IReadOnlyList<string> events, string? description, string secret, string now)
     {
         const string sql = """
@@ -60,7 +60,7 @@ public static class WebhookSql
     }
 
     /// <summary>Sets what is given (null leaves a field as it is).</summary>
-    public static Task UpdateAsync(SqliteConnection connection, SqliteTransaction transaction, string id, string? url,
+    public static Task UpdateAsync(DbConnection connection, DbTransaction transaction, string id, string? url,
         IReadOnlyList<string>? events, string? description, bool? active, string? secret, string now)
     {
         const string sql = """
@@ -75,7 +75,7 @@ public static class WebhookSql
         }, transaction);
     }
 
-    public static async Task<long> DeleteAsync(SqliteConnection connection, SqliteTransaction transaction, string id)
+    public static async Task<long> DeleteAsync(DbConnection connection, DbTransaction transaction, string id)
     {
         const string countSql = "SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = @id";
         var deliveries = await connection.ExecuteScalarAsync<long>(countSql, new { id }, transaction);
@@ -115,7 +115,7 @@ public static class WebhookSql
 
     /// <summary>Newest first, keyset-paged on the delivery's sequence number.</summary>
     public static async Task<(IReadOnlyList<DeliveryView> Items, long Total, bool HasMore, long? LastSeq)> ListDeliveriesAsync(
-        SqliteConnection connection, SqliteTransaction transaction, DeliveryFilter filter)
+        DbConnection connection, DbTransaction transaction, DeliveryFilter filter)
     {
         const string where = """
              WHERE (@WebhookId IS NULL OR d.webhook_id = @WebhookId)
@@ -136,11 +136,11 @@ public static class WebhookSql
         return (rows.Select(r => r.ToView()).ToList(), total, hasMore, rows.LastOrDefault()?.Seq);
     }
 
-    public static async Task<DeliveryView?> FindDeliveryAsync(SqliteConnection connection, SqliteTransaction transaction, string id) =>
+    public static async Task<DeliveryView?> FindDeliveryAsync(DbConnection connection, DbTransaction transaction, string id) =>
         (await connection.QuerySingleOrDefaultAsync<DeliveryRow>(SelectDelivery + " WHERE d.id = @id", new { id }, transaction))?.ToView();
 
     /// <summary>A new pending delivery of the same event to the same webhook, due now; the old one keeps its history.</summary>
-    public static Task ResendAsync(SqliteConnection connection, SqliteTransaction transaction, string deliveryId, string newId, string now)
+    public static Task ResendAsync(DbConnection connection, DbTransaction transaction, string deliveryId, string newId, string now)
     {
         const string sql = """
             INSERT INTO webhook_deliveries (id, webhook_id, event_seq, record_key, next_attempt_at, created_at)
