@@ -31,7 +31,7 @@ public static class ArgumentCheck
                 return CrmError.Invalid(name, "is not an argument of this tool" + (close.Count > 0 ? $"; did you mean {string.Join(" or ", close)}?" : "."),
                     $"one of: {string.Join(", ", known)}");
             }
-            if (Check(property, value, name) is { } error) return error;
+            if (Check(property, value, name, IsRequired(schema, name)) is { } error) return error;
         }
         // Required last: a misspelt name ("q" for "query") is the more useful error than "query is required".
         // A missing required argument would otherwise fail inside the SDK's binder as an internal error.
@@ -45,8 +45,14 @@ public static class ArgumentCheck
         return null;
     }
 
-    private static CrmError? Check(JsonElement schema, JsonElement value, string path)
+    private static bool IsRequired(JsonElement schema, string name) =>
+        schema.TryGetProperty("required", out var required) && required.EnumerateArray().Any(r => r.GetString() == name);
+
+    /// <summary>An explicit null for a property that is not required means "not given" (ToolSchemas drops the null
+    /// from optional types); anywhere else null must fit the type.</summary>
+    private static CrmError? Check(JsonElement schema, JsonElement value, string path, bool required = true)
     {
+        if (value.ValueKind == JsonValueKind.Null && !required) return null;
         var types = TypesOf(schema);
         if (types.Count > 0 && !types.Any(t => Fits(t, value)))
         {
@@ -67,7 +73,7 @@ public static class ArgumentCheck
                 if (!properties.TryGetProperty(member.Name, out var property))
                     return CrmError.Invalid($"{path}.{member.Name}", "is not a known field.",
                         $"one of: {string.Join(", ", properties.EnumerateObject().Select(p => p.Name))}");
-                if (Check(property, member.Value, $"{path}.{member.Name}") is { } error) return error;
+                if (Check(property, member.Value, $"{path}.{member.Name}", IsRequired(schema, member.Name)) is { } error) return error;
             }
         }
         return null;

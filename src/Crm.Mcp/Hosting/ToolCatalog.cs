@@ -35,8 +35,9 @@ public static class ToolCatalog
                 var tool = McpServerTool.Create(
                     entry.Method,
                     request => ActivatorUtilities.CreateInstance(request.Services!, entry.ToolType),
-                    new McpServerToolCreateOptions { Services = services, SerializerOptions = CrmJson.Options });
+                    new McpServerToolCreateOptions { Services = services, SerializerOptions = CrmJson.Options, SchemaCreateOptions = ToolSchemas.CreateOptions });
                 WriteCalls.Describe(tool, entry.Method);
+                ToolSchemas.Compact(tool);
                 return tool;
             });
         }

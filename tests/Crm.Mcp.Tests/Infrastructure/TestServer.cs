@@ -62,7 +62,23 @@ public sealed class TestServer : IAsyncDisposable
         var args = arguments is null
             ? new Dictionary<string, object?>()
             : JsonSerializer.Deserialize<Dictionary<string, object?>>(JsonSerializer.Serialize(arguments, CrmJson.Options))!;
-        return await Client.CallToolAsync(tool, args, cancellationToken: TestContext.Current.CancellationToken);
+        var result = await Client.CallToolAsync(tool, args, cancellationToken: TestContext.Current.CancellationToken);
+        if (result.IsError is not true && result.StructuredContent is { } structured) await AssertMatchesOutputSchemaAsync(tool, structured);
+        return result;
+    }
+
+    private Dictionary<string, JsonElement>? _outputSchemas;
+
+    /// <summary>Every successful call's structuredContent must validate against the tool's listed outputSchema, as
+    /// validating clients (Inspector, Codex) check it; so every test that calls a tool also tests its schema.</summary>
+    private async Task AssertMatchesOutputSchemaAsync(string tool, JsonElement structured)
+    {
+        _outputSchemas ??= (await Client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken))
+            .Where(t => t.ProtocolTool.OutputSchema is not null)
+            .ToDictionary(t => t.Name, t => t.ProtocolTool.OutputSchema!.Value);
+        if (!_outputSchemas.TryGetValue(tool, out var schema)) return;
+        var errors = SchemaValidator.Validate(schema, structured);
+        Assert.True(errors.Count == 0, $"{tool}: structuredContent does not match its outputSchema: {string.Join("; ", errors.Take(5))}");
     }
 
     /// <summary>Calls a tool that must succeed; returns its structured content after checking the text carries the same JSON.</summary>
