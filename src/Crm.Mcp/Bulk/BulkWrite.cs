@@ -21,8 +21,11 @@ public sealed record BulkData<T>(
 
 public sealed record BulkResponse<T>(BulkData<T> Data, bool Success);
 
-/// <summary>What a bulk delete removed.</summary>
-public sealed record DeletedRecord(string Id, string Name);
+/// <summary>
+/// A record a bulk call created or deleted: its id and name (a task's title) and no more, since every item's full
+/// record would be paid for in the reply and in the tool's outputSchema; get_&lt;entity&gt; has the rest.
+/// </summary>
+public sealed record BulkRecord(string Id, string Name);
 
 /// <summary>
 /// Runs 1 to 100 items in one write transaction, each in its own savepoint, reporting MCP progress after each.
@@ -32,7 +35,7 @@ public sealed record DeletedRecord(string Id, string Name);
 public static class BulkWrite
 {
     public const int MaxItems = 100;
-    public const string AtomicDoc = "true (default): all items or none; the error lists every failing item. false: write the valid items and report each failure.";
+    public const string AtomicDoc = "true (default): all items or none. false: write the valid items, report each failure.";
 
     public static async Task<BulkResponse<T>> RunAsync<TItem, T>(
         CrmDb db, IReadOnlyList<TItem>? items, bool? atomic, IProgress<ProgressNotificationValue>? progress,

@@ -53,6 +53,9 @@ public static class ArgumentCheck
     private static CrmError? Check(JsonElement schema, JsonElement value, string path, bool required = true)
     {
         if (value.ValueKind == JsonValueKind.Null && !required) return null;
+        // A boolean schema: true (any value; the SDK writes an undescribed JsonElement so) or false (none).
+        if (schema.ValueKind == JsonValueKind.True) return null;
+        if (schema.ValueKind == JsonValueKind.False) return CrmError.Invalid(path, "is not accepted here.", "leave it out");
         var types = TypesOf(schema);
         if (types.Count > 0 && !types.Any(t => Fits(t, value)))
         {

@@ -48,20 +48,20 @@ public static class WriteCalls
         {
             ["type"] = "boolean",
             ["default"] = false,
-            ["description"] = "true: do everything except commit and return exactly what would be matched and created (marked \"dry_run\": true); nothing is written. Example: true",
+            ["description"] = "true: preview exactly what would be matched and created; nothing is written. Example: true",
         },
         [IdempotencyKey] = new JsonObject
         {
             ["type"] = "string",
             ["maxLength"] = 200,
-            ["description"] = "Any unique text per intended operation, e.g. a UUID \"7d0c2b1e-...\". A retry with the same key and arguments returns the first result without writing again (keys kept 7 days); the same key with other arguments is an error.",
+            ["description"] = "Unique text per intended operation, e.g. a UUID \"7d0c2b1e-...\": a retry with the same key and arguments returns the first result without writing again (7 days).",
         },
         [CreateIfMissingArgument] = new JsonObject
         {
             ["type"] = "string",
             ["enum"] = new JsonArray("auto", "always", "never"),
             ["default"] = "auto",
-            ["description"] = "When a name matches nothing exactly: \"auto\" (default) creates it unless a similar record exists (then needs_disambiguation with candidates), \"always\" creates it even beside similar records, \"never\" never creates (not_found with candidates). Example: \"never\"",
+            ["description"] = "For a name that matches nothing exactly: \"auto\" (default) creates it unless a similar record exists (then candidates), \"always\" creates it, \"never\" returns not_found with candidates. Example: \"never\"",
         },
     };
 
@@ -79,9 +79,9 @@ public static class WriteCalls
             output["properties"] is JsonObject outputProperties)
         {
             if (extras.Contains(DryRun))
-                outputProperties[DryRun] = new JsonObject { ["type"] = "boolean", ["description"] = "Present and true when this was a preview: nothing was written." };
+                outputProperties[DryRun] = new JsonObject { ["type"] = "boolean" };
             if (extras.Contains(IdempotencyKey))
-                outputProperties["idempotent_replay"] = new JsonObject { ["type"] = "boolean", ["description"] = "Present and true when this is the stored result of an earlier call with the same idempotency_key; nothing was written now." };
+                outputProperties["idempotent_replay"] = new JsonObject { ["type"] = "boolean" };
             tool.ProtocolTool.OutputSchema = JsonSerializer.SerializeToElement(output);
         }
     }

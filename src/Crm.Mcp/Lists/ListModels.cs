@@ -6,11 +6,9 @@ namespace Crm.Mcp.Lists;
 /// <summary>One condition inside an any_of group.</summary>
 public sealed record FilterRule
 {
-    [Description("Field name, e.g. \"amount\".")]
+    // No descriptions: the any_of argument's own example shows the form, and each list tool would repeat them.
     public string? Field { get; init; }
-    [Description("Operator, e.g. \"gte\".")]
     public string? Op { get; init; }
-    [Description("Value: text, number, boolean, ISO date, or an array for in/not_in/has_any/has_none/between.")]
     public JsonElement? Value { get; init; }
 }
 
@@ -21,9 +19,9 @@ public sealed record Filter
     public string? Field { get; init; }
     [Description("Operator, e.g. \"gte\".")]
     public string? Op { get; init; }
-    [Description("Value: text, number, boolean, ISO date, or an array for in/not_in/has_any/has_none/between.")]
+    [Description("Text, number, boolean, ISO date, or an array (in, not_in, has_any, has_none, between).")]
     public JsonElement? Value { get; init; }
-    [Description("OR group instead of field/op/value: matches when any rule matches, e.g. [{\"field\": \"stage\", \"op\": \"equals\", \"value\": \"Proposal\"}, {\"field\": \"amount\", \"op\": \"gt\", \"value\": 50000}]")]
+    [Description("OR group of rules instead of field/op/value, e.g. [{\"field\": \"stage\", \"op\": \"equals\", \"value\": \"Proposal\"}, {\"field\": \"amount\", \"op\": \"gt\", \"value\": 50000}]")]
     public IReadOnlyList<FilterRule>? AnyOf { get; init; }
 
     public static Filter Rule(string field, string op, object? value) =>
@@ -51,8 +49,8 @@ public sealed record ListPage<T>(
 /// <summary>Parameter descriptions shared by every get_&lt;plural&gt; tool, kept short: tools/list is paid per token.</summary>
 public static class ListDocs
 {
-    public const string Filters = "AND-ed rules {field, op, value}; {any_of: [rules]} is an OR group. Ops: equals, not_equals, contains, starts_with, gt, gte, lt, lte, between [a,b], in [..], not_in [..], is_null, is_not_null, has_any [..], has_none [..]; fields and their ops: get_entity_configuration or an error. Example: [{\"field\": \"amount\", \"op\": \"gte\", \"value\": 10000}]";
-    public const string Search = "Free text matched against the main text fields, every word must match, e.g. \"acme renewal\".";
+    public const string Filters = "AND-ed rules {field, op, value}; {any_of: [rules]} is an OR group. Ops: equals, not_equals, contains, starts_with, gt, gte, lt, lte, between [a,b], in, not_in, is_null, is_not_null, has_any, has_none; fields: get_entity_configuration. Example: [{\"field\": \"amount\", \"op\": \"gte\", \"value\": 10000}]";
+    public const string Search = "Free text; every word must match a main text field, e.g. \"acme renewal\".";
     public const string Sort = "Sort keys in order, e.g. [{\"field\": \"amount\", \"direction\": \"desc\"}, {\"field\": \"name\"}]. Nulls last.";
     public const string Limit = "Page size, 1 to 100. Default 25.";
     public const string Cursor = "next_cursor from the previous page (same filters and sort).";

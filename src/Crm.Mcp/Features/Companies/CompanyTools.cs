@@ -21,10 +21,10 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Creates]
     [Description("""
-        Create 1 to 100 companies; a name already taken (ignoring case and legal suffixes: "ACME inc" is "Acme, Inc.") is an error naming the existing company. Result per item.
+        Create 1 to 100 companies; a name already taken (ignoring case and legal suffixes: "ACME inc" is "Acme, Inc.") is an error naming the existing company. Result per item: id and name.
         Example: {"items": [{"name": "Acme, Inc.", "website": "https://acme.com", "industry": "Software"}]}
         """)]
-    public Task<BulkResponse<CompanyView>> CreateCompanies(
+    public Task<BulkResponse<BulkRecord>> CreateCompanies(
         [Description("Companies to create, e.g. [{\"name\": \"Acme, Inc.\", \"domain\": \"acme.com\"}].")] CompanyInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
@@ -49,7 +49,7 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
             };
             if (!await CompanySql.InsertAsync(connection, transaction, row))
                 throw await TakenAsync(connection, transaction, row.NameKey, null, $"{path}.name", name);
-            return CompanySql.ToView(row);
+            return new BulkRecord(row.Id, row.Name);
         }, cancellationToken);
 
     [McpServerTool(Name = "get_companies", Title = "List companies", ReadOnly = true, Destructive = false, Idempotent = true,
@@ -143,7 +143,7 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("Permanently delete 1 to 100 companies by name or UUID: irreversible. Their deals stay without a company; their contacts stay, unlinked. Example: {\"companies\": [\"Acme, Inc.\"]}")]
-    public Task<BulkResponse<DeletedRecord>> DeleteCompanies(
+    public Task<BulkResponse<BulkRecord>> DeleteCompanies(
         [Description("Company names or UUIDs, e.g. [\"Acme, Inc.\", \"c1d2e3f4-a5b6-4890-8def-123456789abc\"].")] string[] companies,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
@@ -153,7 +153,7 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
             var id = await Lookup.CompanyIdAsync(connection, transaction, Required(path, reference), path);
             var row = (await CompanySql.FindAsync(connection, transaction, id))!;
             await CompanySql.DeleteAsync(connection, transaction, id);
-            return new DeletedRecord(id, row.Name);
+            return new BulkRecord(id, row.Name);
         }, cancellationToken, "companies");
 
     private static string Required(string field, string? value) =>

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Crm.Mcp.Bulk;
 using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
 
@@ -33,7 +34,7 @@ public sealed record ContactDetail(
     ContactView Contact,
     [property: Description("Up to 50 deals the contact is on, newest first.")] IReadOnlyList<ContactDeal> Deals);
 
-/// <summary>A contact written by create_contacts or update_contact, with how its company was resolved.</summary>
+/// <summary>A contact written by update_contact, with how its company was resolved.</summary>
 public sealed record ContactWrite(
     ContactView Contact,
     [property: Description("The company found or created from company_name/company_id; null when none was given.")] ResolvedRecord? Company);
@@ -62,6 +63,9 @@ public sealed record ContactInput
     [Description("Markdown notes.")]
     public string? Notes { get; init; }
 }
+
+/// <summary>One item of create_contacts: the contact's id and name, and how its company was resolved.</summary>
+public sealed record ContactCreated(BulkRecord Contact, ResolvedRecord? Company);
 
 public sealed record ContactWriteResponse(ContactWrite Data, bool Success);
 

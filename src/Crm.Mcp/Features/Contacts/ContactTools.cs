@@ -21,10 +21,10 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Resolves, Creates]
     [Description("""
-        Create 1 to 100 contacts (people). The company is found or created by name (see `company` in each result); an email already used is an error naming its contact. Result per item.
+        Create 1 to 100 contacts (people). The company is found or created by name ; an email already used is an error naming its contact. Result per item: the contact's id and name, and how its company was resolved.
         Example: {"items": [{"name": "Jane Founder", "email": "jane@acme.com", "title": "CEO", "company_name": "Acme, Inc."}]}
         """)]
-    public Task<BulkResponse<ContactWrite>> CreateContacts(
+    public Task<BulkResponse<ContactCreated>> CreateContacts(
         [Description("Contacts to create, e.g. [{\"name\": \"Jane Founder\", \"email\": \"jane@acme.com\"}].")] ContactInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
@@ -53,7 +53,7 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
             var company = await resolver.ResolveCompanyAsync(connection, transaction, item.CompanyId, item.CompanyName, $"{path}.company_id", $"{path}.company_name");
             await ContactSql.InsertAsync(connection, transaction, row);
             if (company is not null) await ContactSql.SetCompanyAsync(connection, transaction, row.Id, company.Id, now);
-            return new ContactWrite(await ContactSql.ViewAsync(connection, transaction, row.Id), company);
+            return new ContactCreated(new BulkRecord(row.Id, row.FullName), company);
         }, cancellationToken);
 
     [McpServerTool(Name = "get_contacts", Title = "List contacts", ReadOnly = true, Destructive = false, Idempotent = true,
@@ -151,7 +151,7 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("Permanently delete 1 to 100 contacts by UUID, email or full name: irreversible. Their deals and companies stay, without them. Example: {\"contacts\": [\"jane@acme.com\"]}")]
-    public Task<BulkResponse<DeletedRecord>> DeleteContacts(
+    public Task<BulkResponse<BulkRecord>> DeleteContacts(
         [Description("Contact UUIDs, emails or full names, e.g. [\"jane@acme.com\", \"Bob Builder\"].")] string[] contacts,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
@@ -161,7 +161,7 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
             var id = await Lookup.PersonIdAsync(connection, transaction, Required(path, reference), path);
             var row = (await ContactSql.FindAsync(connection, transaction, id))!;
             await ContactSql.DeleteAsync(connection, transaction, id);
-            return new DeletedRecord(id, row.FullName);
+            return new BulkRecord(id, row.FullName);
         }, cancellationToken, "contacts");
 
     private static string Required(string field, string? value) =>

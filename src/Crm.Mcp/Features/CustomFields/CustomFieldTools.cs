@@ -20,9 +20,8 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Creates]
     [Description("""
-        Add a typed field to deals, companies, contacts or tasks. Its name then works in filters and sort of get_<entity> like
-        a built-in field, values come back in each record's custom_fields, and set_custom_field_values writes them
-        (checked against the type). Types: text, number, currency, date, datetime, single_select, multi_select (both
+        Add a typed field to deals, companies, contacts or tasks: it then works in filters and sort like a built-in
+        field, values come back in custom_fields, and set_custom_field_values writes them. Types: text, number, currency, date, datetime, single_select, multi_select (both
         need options), email, phone, url, checkbox.
         Example: {"entity": "deals", "label": "Lead source", "type": "single_select", "options": ["Inbound", "Referral"]}
         """)]

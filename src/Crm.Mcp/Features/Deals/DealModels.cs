@@ -152,3 +152,17 @@ public sealed record DealWrite(
     [property: Description("One entry per person given, in order.")] IReadOnlyList<ResolvedRecord> People);
 
 public sealed record DealWriteResponse(DealWrite Data, bool Success);
+
+public sealed record DealRef(string Id, string Identifier, string Name);
+
+/// <summary>One item of create_deals/update_deals: which deal, and how each named record was resolved; get_deal has
+/// the whole deal.</summary>
+public sealed record DealWritten(
+    DealRef Deal,
+    ResolvedRecord? Company,
+    ResolvedRecord? Stage,
+    [property: Description("One entry per person given, in order.")] IReadOnlyList<ResolvedRecord> People)
+{
+    public static DealWritten From(DealWrite write) =>
+        new(new DealRef(write.Deal.Id, write.Deal.Identifier, write.Deal.Name), write.Company, write.Stage, write.People);
+}

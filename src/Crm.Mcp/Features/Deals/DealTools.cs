@@ -19,9 +19,9 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Resolves, Creates]
     [Description("""
-        Create a draft deal from names or ids in one call. The company, stage and people are found or created in the
-        same transaction; `resolution` says per record whether it was found (and how: id, email, name) or created.
-        An ambiguous name returns candidates instead of guessing; any invalid field writes nothing.
+        Create a draft deal from names or ids in one call; the company, stage and people are found or created, and
+        `resolution` says per record how it was found (id, email, name) or that it was created. An ambiguous name
+        returns candidates instead of guessing; any invalid field writes nothing.
         Example: {"company_name": "Acme, Inc.", "amount": 100000, "stage_name": "Proposal", "people": [{"name": "Jane Founder", "email": "jane@acme.com"}]}
         """)]
     public async Task<DealDraftResponse> CreateDealDraft(
@@ -63,10 +63,10 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Resolves, Creates]
     [Description("""
-        Create 1 to 100 deals; each item takes create_deal_draft's fields (company, stage and people by name, found or created) plus is_draft (default false). Result per item with the resolution of each name.
+        Create 1 to 100 deals; each item takes create_deal_draft's fields (company, stage and people by name, found or created) plus is_draft (default false). Result per item: the deal's id, identifier and name, and how each name was resolved.
         Example: {"items": [{"name": "Acme renewal", "company_name": "Acme, Inc.", "amount": 50000, "stage_name": "Proposal"}]}
         """)]
-    public Task<BulkResponse<DealWrite>> CreateDeals(
+    public Task<BulkResponse<DealWritten>> CreateDeals(
         [Description("Deals to create, e.g. [{\"company_name\": \"Acme\", \"amount\": 50000, \"people\": [{\"email\": \"jane@acme.com\"}]}].")] DealInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
@@ -74,7 +74,7 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
         BulkWrite.RunAsync(db, items, atomic, progress, async (connection, transaction, item, path) =>
         {
             var created = await writer.CreateAsync(connection, transaction, writer.Prepare(item ?? new DealInput(), path + ".", defaultDraft: false));
-            return new DealWrite(created.Deal, created.Company, created.Stage, [.. created.People, .. created.Attached]);
+            return DealWritten.From(new DealWrite(created.Deal, created.Company, created.Stage, [.. created.People, .. created.Attached]));
         }, cancellationToken);
 
     [McpServerTool(Name = "update_deal", Title = "Update deal", ReadOnly = false, Destructive = false, Idempotent = false,
@@ -116,23 +116,23 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
         OpenWorld = false, UseStructuredContent = true)]
     [Resolves]
     [Description("""
-        Change 1 to 100 deals; each item takes update_deal's fields. Result per item.
+        Change 1 to 100 deals; each item takes update_deal's fields. Result per item: the deal's id, identifier and name, and how each name was resolved.
         Example: {"items": [{"deal": "DEAL-001", "stage_name": "Closed Won"}, {"deal": "DEAL-002", "is_draft": false}]}
         """)]
-    public Task<BulkResponse<DealWrite>> UpdateDeals(
+    public Task<BulkResponse<DealWritten>> UpdateDeals(
         [Description("Changes, one per deal, e.g. [{\"deal\": \"DEAL-001\", \"amount\": 50000}].")] DealUpdateInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
         BulkWrite.RunAsync(db, items, atomic, progress,
-            (connection, transaction, item, path) => writer.UpdateAsync(connection, transaction, item ?? new DealUpdateInput(), path + "."),
+            async (connection, transaction, item, path) => DealWritten.From(await writer.UpdateAsync(connection, transaction, item ?? new DealUpdateInput(), path + ".")),
             cancellationToken);
 
     [McpServerTool(Name = "delete_deals", Title = "Delete deals", ReadOnly = false, Destructive = true, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("Permanently delete 1 to 100 deals by identifier, UUID or exact name: irreversible. Their people and company stay. Example: {\"deals\": [\"DEAL-001\", \"DEAL-007\"]}")]
-    public Task<BulkResponse<DeletedRecord>> DeleteDeals(
+    public Task<BulkResponse<BulkRecord>> DeleteDeals(
         [Description("Deal identifiers, UUIDs or exact names, e.g. [\"DEAL-001\"].")] string[] deals,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
@@ -143,7 +143,7 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
             var id = await Lookup.DealIdAsync(connection, transaction, key, path);
             var stored = await DealSql.LoadAsync(connection, transaction, id);
             await DealSql.DeleteAsync(connection, transaction, id);
-            return new DeletedRecord(id, $"{stored.Identifier} {stored.Name}");
+            return new BulkRecord(id, $"{stored.Identifier} {stored.Name}");
         }, cancellationToken, "deals");
 
     [McpServerTool(Name = "get_deal", Title = "Get deal", ReadOnly = true, Destructive = false, Idempotent = true,

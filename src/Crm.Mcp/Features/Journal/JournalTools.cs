@@ -12,10 +12,9 @@ public sealed class JournalTools(CrmDb db)
     [McpServerTool(Name = "get_changes", Title = "List changes (journal)", ReadOnly = true, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        The change journal: every write by any tool, CLI command or import, newest first, with who (actor), which tool,
-        its arguments and per record what changed (an update lists each changed field before and after). Filter by
-        entity, record, actor, tool and time; paged with an opaque cursor. Use it to answer "what did you change?" and
-        to find the change_id for revert_change.
+        The change journal: every write by any tool, CLI command or import, newest first, with actor, tool, arguments
+        and per record what changed (before and after). Filter by entity, record, actor, tool and time; paged. Answers
+        "what did you change?" and gives the change_id for revert_change.
         Example: {"entity": "deal", "record_id": "DEAL-001", "since": "2026-11-01", "limit": 10}
         """)]
     public async Task<ChangePageResponse> GetChanges(

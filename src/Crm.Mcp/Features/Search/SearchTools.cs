@@ -15,10 +15,8 @@ public sealed class SearchTools(CrmDb db)
         OpenWorld = false, UseStructuredContent = true)]
     [Description("""
         Ranked full-text search across deals, companies, contacts and tasks (names, titles, identifiers, emails,
-        domains, notes).
-        Words match as prefixes, accents are ignored, and when few records contain every word the reply adds records
-        with some of the words, then records containing the text inside a word ("cme" finds Acme). Any text is safe
-        to pass: quotes, *, AND/OR/NEAR are searched literally. Use it to find an id from a name or phrase.
+        domains, notes). Words match as prefixes, accents are ignored; with few full matches, records with some of the
+        words follow, then text inside words ("cme" finds Acme). Any text is safe: quotes, *, AND/OR are literal.
         Example: {"query": "acme renewal", "types": ["deal", "company"], "limit": 10}
         """)]
     public async Task<SearchResponse> SearchAll(

@@ -22,10 +22,10 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
     [Creates]
     [Description("""
         Add 1 to 100 line items (unit price × quantity, in the deal's currency) to one deal; the deal's total_value and
-        total_quantity (get_deal) add them up. Result per item.
+        total_quantity (get_deal) add them up. Result per item: id and name.
         Example: {"deal": "DEAL-001", "items": [{"name": "Onboarding workshop", "amount": 2500, "quantity": 2}]}
         """)]
-    public async Task<BulkResponse<ServiceView>> CreateServices(
+    public async Task<BulkResponse<BulkRecord>> CreateServices(
         [Description("The deal: UUID, identifier such as \"DEAL-001\", or exact name.")] string deal,
         [Description("Line items, e.g. [{\"name\": \"Licence\", \"amount\": 1200.50, \"quantity\": 10}].")] ServiceInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
@@ -50,7 +50,7 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
             // The deal is re-read inside the write: it may have been deleted since the check above.
             var current = await EntityLookup.DealAsync(connection, transaction, dealRow.Id, "deal");
             await ServiceSql.InsertAsync(connection, transaction, new ServiceSql.NewService(id, current.Id, name, amount, dealCurrency.Code, quantity, Clock.NowIso()));
-            return (await ServiceSql.FindManyAsync(connection, transaction, [id])).Single();
+            return new BulkRecord(id, name);
         }, cancellationToken);
     }
 
@@ -108,7 +108,7 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("Permanently delete 1 to 100 line items by UUID: irreversible. Their deals' totals drop accordingly. Result per item. Example: {\"services\": [\"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\"]}")]
-    public Task<BulkResponse<DeletedRecord>> DeleteServices(
+    public Task<BulkResponse<BulkRecord>> DeleteServices(
         [Description("Service UUIDs, e.g. [\"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\"].")] string[] services,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
@@ -118,7 +118,7 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
             {
                 var id = Validate.Uuid(path, reference) ?? throw CrmError.Invalid(path, "is required.", Validate.UuidForm);
                 var name = await ServiceSql.DeleteAsync(connection, transaction, id) ?? throw NotFound(path, id);
-                return new DeletedRecord(id, name);
+                return new BulkRecord(id, name);
             }, cancellationToken, "services");
 
     private static CrmError NotFound(string field, string id) =>

@@ -27,10 +27,10 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
     [Creates]
     [Description("""
         Create 1 to 100 tasks linked to deals, companies and contacts found by id or name (never created); assigned to
-        the current user unless assignee_id says otherwise. Result per item.
+        the current user unless assignee_id says otherwise. Result per item: id and name (the title).
         Example: {"items": [{"title": "Call Jane about pricing", "type": "call", "due": "2026-12-01", "deals": ["DEAL-001"], "contacts": ["jane@acme.com"]}]}
         """)]
-    public Task<BulkResponse<TaskView>> CreateTasks(
+    public Task<BulkResponse<BulkRecord>> CreateTasks(
         [Description("Tasks, e.g. [{\"title\": \"Send proposal\", \"type\": \"email\", \"due\": \"2026-12-01\"}].")] TaskInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
@@ -53,7 +53,7 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
             var now = Clock.NowIso();
             await TaskSql.InsertAsync(connection, transaction, new TaskSql.NewTask(id, title, type, status, due, assignee, notes, status == "done" ? now : null, now));
             foreach (var target in targets) await TaskSql.LinkAsync(connection, transaction, id, target, now);
-            return (await TaskSql.FindManyAsync(connection, transaction, [id])).Single();
+            return new BulkRecord(id, title);
         }, cancellationToken);
 
     [McpServerTool(Name = "get_tasks", Title = "List tasks", ReadOnly = true, Destructive = false, Idempotent = true,
@@ -152,7 +152,7 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("Permanently delete 1 to 100 tasks by UUID with their links: irreversible. To close a task instead, update_task with status done. Result per item. Example: {\"tasks\": [\"0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b\"]}")]
-    public Task<BulkResponse<DeletedRecord>> DeleteTasks(
+    public Task<BulkResponse<BulkRecord>> DeleteTasks(
         [Description("Task UUIDs, e.g. [\"0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b\"].")] string[] tasks,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
@@ -163,7 +163,7 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
                 var id = Validate.Uuid(path, reference) ?? throw CrmError.Invalid(path, "is required.", Validate.UuidForm);
                 var title = await TaskSql.DeleteAsync(connection, transaction, id)
                             ?? throw new CrmError(ErrorCodes.NotFound, path, $"{path}: no task has id '{id}'.", "a task UUID from get_tasks");
-                return new DeletedRecord(id, title);
+                return new BulkRecord(id, title);
             }, cancellationToken, "tasks");
 
     private static async Task<List<EntityRef>> TargetsAsync(DbConnection connection, DbTransaction transaction, TaskInput item, string path)

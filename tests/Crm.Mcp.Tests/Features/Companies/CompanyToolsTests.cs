@@ -20,10 +20,15 @@ public sealed class CompanyToolsTests
             """))).GetProperty("data");
         Assert.Equal(2, created.GetProperty("succeeded").GetInt32());
         Assert.True(created.GetProperty("atomic").GetBoolean());
-        var acme = created.GetProperty("results")[0].GetProperty("result");
+        // Each item answers with id and name only; the record itself is get_company's.
+        var acmeRef = created.GetProperty("results")[0].GetProperty("result");
+        Assert.Equal("Acme, Inc.", acmeRef.GetProperty("name").GetString());
+        Assert.Equal(["id", "name"], acmeRef.EnumerateObject().Select(p => p.Name));
+        var acme = (await server.CallOkAsync("get_company", new { company = acmeRef.GetProperty("id").GetString() })).GetProperty("data").GetProperty("company");
         Assert.Equal("acme.com", acme.GetProperty("domain").GetString());
         Assert.Equal("https://www.acme.com/about", acme.GetProperty("website").GetString());
-        Assert.Equal("globex.de", created.GetProperty("results")[1].GetProperty("result").GetProperty("domain").GetString());
+        var globexId = created.GetProperty("results")[1].GetProperty("result").GetProperty("id").GetString();
+        Assert.Equal("globex.de", (await server.CallOkAsync("get_company", new { company = globexId })).GetProperty("data").GetProperty("company").GetProperty("domain").GetString());
 
         await server.CallOkAsync("create_deal_draft", new { company_name = "ACME inc", people = new[] { new { name = "Jane Founder", email = "jane@acme.com" } } });
         var detail = (await server.CallOkAsync("get_company", new { company = "acme" })).GetProperty("data");

@@ -17,7 +17,9 @@ public sealed class ContactToolsTests
                        {"email": "anon@globex.com"}]}
             """))).GetProperty("data").GetProperty("results");
         var jane = created[0].GetProperty("result");
-        Assert.Equal("Jane", jane.GetProperty("contact").GetProperty("first_name").GetString());
+        Assert.Equal(["id", "name"], jane.GetProperty("contact").EnumerateObject().Select(p => p.Name));
+        var janeRecord = (await server.CallOkAsync("get_contact", new { contact = jane.GetProperty("contact").GetProperty("id").GetString() })).GetProperty("data");
+        Assert.Equal("Jane", janeRecord.GetProperty("contact").GetProperty("first_name").GetString());
         Assert.True(jane.GetProperty("company").GetProperty("created").GetBoolean());
         Assert.Equal("name", created[1].GetProperty("result").GetProperty("company").GetProperty("matched_by").GetString());
         Assert.Equal("Bob Builder", created[1].GetProperty("result").GetProperty("contact").GetProperty("name").GetString());

@@ -28,8 +28,10 @@ public sealed class ServiceToolsTests
             },
         })).GetProperty("data");
         Assert.Equal(2, created.GetProperty("succeeded").GetInt32());
-        var items = created.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("result")).ToList();
-        Assert.Equal(["Licence", "Onboarding workshop"], items.Select(i => i.GetProperty("name").GetString()));
+        var written = created.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("result")).ToList();
+        Assert.Equal(["Licence", "Onboarding workshop"], written.Select(i => i.GetProperty("name").GetString()));
+        var items = (await server.CallOkAsync("get_services", new { deal = "DEAL-001" })).GetProperty("data").GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(written.Select(w => w.GetProperty("id").GetString()), items.Select(i => i.GetProperty("id").GetString()));
         Assert.Equal("120050", items[0].GetProperty("amount").GetString());
         Assert.Equal("1200500", items[0].GetProperty("total").GetString());
         Assert.Equal("$12.01K", items[0].GetProperty("total_display").GetProperty("formatted").GetString());
@@ -74,6 +76,8 @@ public sealed class ServiceToolsTests
             deal = "DEAL-001",
             items = new[] { new { name = "Plant", amount = 900_000_000_000_000_000.0, quantity = 1_000_000 } },
         })).GetProperty("data").GetProperty("results")[0].GetProperty("result");
+        created = (await server.CallOkAsync("get_services", new { deal = "DEAL-001" })).GetProperty("data").GetProperty("items")
+            .EnumerateArray().Single(s => s.GetProperty("id").GetString() == created.GetProperty("id").GetString());
         Assert.Equal("JPY", created.GetProperty("currency").GetString());
         Assert.Equal("900000000000000000000000", created.GetProperty("total").GetString());
         Assert.Equal("900000000000000000000000", (await DealAsync(server)).GetProperty("total_value").GetString());

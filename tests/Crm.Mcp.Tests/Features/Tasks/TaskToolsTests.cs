@@ -30,7 +30,10 @@ public sealed class TaskToolsTests
             },
         })).GetProperty("data").GetProperty("results");
         Assert.Equal(2, created.GetArrayLength());
-        var call = created[0].GetProperty("result");
+        Assert.Equal("Call Jane about pricing", created[0].GetProperty("result").GetProperty("name").GetString());
+        var all = (await server.CallOkAsync("get_tasks", new { status = new[] { "any" } })).GetProperty("data").GetProperty("items").EnumerateArray().ToList();
+        JsonElement Task(int index) => all.Single(t => t.GetProperty("id").GetString() == created[index].GetProperty("result").GetProperty("id").GetString());
+        var call = Task(0);
         Assert.Equal("call", call.GetProperty("type").GetString());
         Assert.Equal("open", call.GetProperty("status").GetString());
         Assert.Equal("2026-12-01T14:00:00.000Z", call.GetProperty("due").GetString());
@@ -42,7 +45,7 @@ public sealed class TaskToolsTests
         Assert.Equal("Ask about **seats**", call.GetProperty("notes").GetString());
         Assert.Equal(JsonValueKind.Null, call.GetProperty("completed_at").ValueKind);
 
-        var followUp = created[1].GetProperty("result");
+        var followUp = Task(1);
         Assert.Equal("follow_up", followUp.GetProperty("type").GetString());
         Assert.Equal("DEAL-002", followUp.GetProperty("deals")[0].GetProperty("identifier").GetString());
         Assert.NotEqual(JsonValueKind.Null, followUp.GetProperty("completed_at").ValueKind);
