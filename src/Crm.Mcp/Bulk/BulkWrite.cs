@@ -83,8 +83,28 @@ public static class BulkWrite
         }, cancellationToken);
     }
 
+    /// <summary>A bulk delete: 1 to 100 references (names or ids, e.g. <paramref name="example"/>) in
+    /// <paramref name="field"/>, each removed by <paramref name="delete"/>, which throws not_found for an unknown one.</summary>
+    public static Task<BulkResponse<BulkRecord>> DeleteAsync(
+        CrmDb db, string field, IReadOnlyList<string>? references, string example, bool? atomic, IProgress<ProgressNotificationValue>? progress,
+        Func<DbConnection, DbTransaction, string, string, Task<BulkRecord>> delete, CancellationToken cancellationToken) =>
+        RunAsync(db, References(field, references, example), atomic, progress, delete, cancellationToken, field);
+
+    /// <summary>A bulk delete by UUID for records whose delete statement returns the removed record's name, or null
+    /// when no <paramref name="entity"/> has the id; get_<paramref name="field"/> is where a caller finds ids.</summary>
+    public static Task<BulkResponse<BulkRecord>> DeleteByIdAsync(
+        CrmDb db, string field, string entity, IReadOnlyList<string>? ids, string example, bool? atomic, IProgress<ProgressNotificationValue>? progress,
+        Func<DbConnection, DbTransaction, string, Task<string?>> delete, CancellationToken cancellationToken) =>
+        DeleteAsync(db, field, ids, example, atomic, progress, async (connection, transaction, reference, path) =>
+        {
+            var id = Validate.Uuid(path, reference) ?? throw CrmError.Invalid(path, "is required.", Validate.UuidForm);
+            var name = await delete(connection, transaction, id)
+                       ?? throw new CrmError(ErrorCodes.NotFound, path, $"{path}: no {entity} has id '{id}'.", $"a {entity} UUID from get_{field}");
+            return new BulkRecord(id, name);
+        }, cancellationToken);
+
     /// <summary>Reads a 1-to-100 list of record references (names or ids) for bulk deletes.</summary>
-    public static IReadOnlyList<string> References(string field, IReadOnlyList<string>? values, string example)
+    private static IReadOnlyList<string> References(string field, IReadOnlyList<string>? values, string example)
     {
         if (values is null || values.Count is 0 or > MaxItems)
             throw CrmError.Invalid(field, $"has {values?.Count ?? 0} entries.", $"an array of 1 to {MaxItems} names or ids, e.g. {example}");

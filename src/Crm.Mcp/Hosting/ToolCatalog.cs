@@ -22,12 +22,7 @@ public static class ToolCatalog
 
     public static IMcpServerBuilder WithCrmTools(this IMcpServerBuilder builder, IReadOnlyCollection<string>? toolsets, bool readOnly)
     {
-        // Registered after error handling and access control, so it runs inside both: a caller without the scope
-        // hears "forbidden" rather than which arguments are missing, and a bad argument becomes a field error.
-        builder.WithRequestFilters(filters => filters.AddCallToolFilter(next => (request, cancellationToken) =>
-            request.MatchedPrimitive is McpServerTool tool && ArgumentCheck.Find(tool.ProtocolTool.InputSchema, request.Params?.Arguments) is { } badArgument
-                ? throw badArgument
-                : next(request, cancellationToken)));
+        // Arguments are checked by ArgumentCheck's filter (CrmServer registers it inside access control and error handling).
         foreach (var entry in Select(toolsets, readOnly))
         {
             builder.Services.AddSingleton(services =>

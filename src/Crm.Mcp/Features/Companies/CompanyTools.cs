@@ -148,13 +148,13 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
-        BulkWrite.RunAsync(db, BulkWrite.References("companies", companies, "[\"Acme, Inc.\"]"), atomic, progress, async (connection, transaction, reference, path) =>
+        BulkWrite.DeleteAsync(db, "companies", companies, "[\"Acme, Inc.\"]", atomic, progress, async (connection, transaction, reference, path) =>
         {
             var id = await Lookup.CompanyIdAsync(connection, transaction, Required(path, reference), path);
             var row = (await CompanySql.FindAsync(connection, transaction, id))!;
             await CompanySql.DeleteAsync(connection, transaction, id);
             return new BulkRecord(id, row.Name);
-        }, cancellationToken, "companies");
+        }, cancellationToken);
 
     private static string Required(string field, string? value) =>
         Validate.RequiredText(field, value, 200, "a company name or UUID, e.g. \"Acme, Inc.\"");

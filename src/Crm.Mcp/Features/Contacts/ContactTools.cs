@@ -156,13 +156,13 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
-        BulkWrite.RunAsync(db, BulkWrite.References("contacts", contacts, "[\"jane@acme.com\"]"), atomic, progress, async (connection, transaction, reference, path) =>
+        BulkWrite.DeleteAsync(db, "contacts", contacts, "[\"jane@acme.com\"]", atomic, progress, async (connection, transaction, reference, path) =>
         {
             var id = await Lookup.PersonIdAsync(connection, transaction, Required(path, reference), path);
             var row = (await ContactSql.FindAsync(connection, transaction, id))!;
             await ContactSql.DeleteAsync(connection, transaction, id);
             return new BulkRecord(id, row.FullName);
-        }, cancellationToken, "contacts");
+        }, cancellationToken);
 
     private static string Required(string field, string? value) =>
         Validate.RequiredText(field, value, 254, ContactForm);

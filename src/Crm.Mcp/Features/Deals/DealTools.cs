@@ -137,14 +137,14 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
-        BulkWrite.RunAsync(db, BulkWrite.References("deals", deals, "[\"DEAL-001\"]"), atomic, progress, async (connection, transaction, reference, path) =>
+        BulkWrite.DeleteAsync(db, "deals", deals, "[\"DEAL-001\"]", atomic, progress, async (connection, transaction, reference, path) =>
         {
             var key = Validate.Text(path, reference, 200, "\"DEAL-001\"") ?? throw CrmError.Invalid(path, "is required.", "a deal identifier such as \"DEAL-001\"");
             var id = await Lookup.DealIdAsync(connection, transaction, key, path);
             var stored = await DealSql.LoadAsync(connection, transaction, id);
             await DealSql.DeleteAsync(connection, transaction, id);
             return new BulkRecord(id, $"{stored.Identifier} {stored.Name}");
-        }, cancellationToken, "deals");
+        }, cancellationToken);
 
     [McpServerTool(Name = "get_deal", Title = "Get deal", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]

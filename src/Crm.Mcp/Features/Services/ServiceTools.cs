@@ -113,13 +113,8 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
-        BulkWrite.RunAsync(db, BulkWrite.References("services", services, "[\"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\"]"), atomic, progress,
-            async (connection, transaction, reference, path) =>
-            {
-                var id = Validate.Uuid(path, reference) ?? throw CrmError.Invalid(path, "is required.", Validate.UuidForm);
-                var name = await ServiceSql.DeleteAsync(connection, transaction, id) ?? throw NotFound(path, id);
-                return new BulkRecord(id, name);
-            }, cancellationToken, "services");
+        BulkWrite.DeleteByIdAsync(db, "services", "service", services, "[\"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\"]", atomic, progress,
+            ServiceSql.DeleteAsync, cancellationToken);
 
     private static CrmError NotFound(string field, string id) =>
         new(ErrorCodes.NotFound, field, $"{field}: no service has id '{id}'.", "a service UUID from get_services");

@@ -157,14 +157,8 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
-        BulkWrite.RunAsync(db, BulkWrite.References("tasks", tasks, "[\"0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b\"]"), atomic, progress,
-            async (connection, transaction, reference, path) =>
-            {
-                var id = Validate.Uuid(path, reference) ?? throw CrmError.Invalid(path, "is required.", Validate.UuidForm);
-                var title = await TaskSql.DeleteAsync(connection, transaction, id)
-                            ?? throw new CrmError(ErrorCodes.NotFound, path, $"{path}: no task has id '{id}'.", "a task UUID from get_tasks");
-                return new BulkRecord(id, title);
-            }, cancellationToken, "tasks");
+        BulkWrite.DeleteByIdAsync(db, "tasks", "task", tasks, "[\"0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b\"]", atomic, progress,
+            TaskSql.DeleteAsync, cancellationToken);
 
     private static async Task<List<EntityRef>> TargetsAsync(DbConnection connection, DbTransaction transaction, TaskInput item, string path)
     {
