@@ -8,8 +8,8 @@ namespace Crm.Mcp.Hosting;
 
 /// <summary>
 /// Keeps tools/list small (an assistant pays for it on every turn) in one place instead of per tool. The SDK's
-/// TransformSchemaNode hook sees one node at a time, so it only tags object shapes with their C# type; the pass over
-/// the finished schemas does the rest:
+/// TransformSchemaNode hook sees one node at a time, so it only tags object shapes with their C# type (and takes a
+/// property that is left out when null off `required`); the pass over the finished schemas does the rest:
 /// inputSchema: an optional argument is one that is not required, so `["string", "null"]` becomes `"string"` and
 /// `"default": null` goes (ArgumentCheck still takes an explicit null for an optional argument);
 /// outputSchema: shape only, no prose (result fields are described in docs/tools.md), and an object shape that
