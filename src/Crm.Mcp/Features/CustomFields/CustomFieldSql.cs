@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.Mcp.Common;
+using Crm.Mcp.Data;
 using Dapper;
 
 namespace Crm.Mcp.Features.CustomFields;
@@ -171,7 +172,7 @@ public static class CustomFieldSql
             WHERE v.entity_id IN @ids
             ORDER BY f.position, f.name
             """;
-        foreach (var row in await connection.QueryAsync<ValueRow>(sql, new { ids = result.Keys.ToList() }, transaction))
+        foreach (var row in await connection.QueryAsync<ValueRow>(SqlDialect.Lists(connection, sql), new { ids = result.Keys.ToList() }, transaction))
             result[row.EntityId][row.Name] = CustomFieldTypes.Read(row.Type, row.TextValue, row.NumberValue);
         return result;
     }

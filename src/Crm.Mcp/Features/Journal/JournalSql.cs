@@ -112,7 +112,7 @@ public static class JournalSql
             WHERE n <= @RecordsPerChange
             ORDER BY id
             """;
-        var records = (await connection.QueryAsync<RecordRow>(recordsSql, new { ids = rows.Select(r => r.Id).ToList(), RecordsPerChange }, transaction))
+        var records = (await connection.QueryAsync<RecordRow>(SqlDialect.Lists(connection, recordsSql), new { ids = rows.Select(r => r.Id).ToList(), RecordsPerChange }, transaction))
             .ToLookup(r => r.ChangeId);
         return rows.Select(c => new ChangeView(c.Id, c.At, c.Actor, c.Tool, Parse(c.Arguments), c.RevertsChangeId,
             c.RevertedByChangeId, c.RecordCount, records[c.Id].Select(ToView).ToList())).ToList();
