@@ -74,13 +74,20 @@ public static class JournalTriggers
 
     /// <summary>PostgreSQL: one PL/pgSQL function (journal_row, migration 0070) serves every table; it writes the
     /// row as row_to_json (every column, so a later column is journaled too) and skips updates that change nothing
-    /// but updated_at. The record id's key columns are the trigger's arguments.</summary>
+    /// but updated_at. The record id's key columns are the trigger's arguments. Nothing to regenerate when a column
+    /// is added, so an existing trigger is left alone.</summary>
     private static async Task InstallPostgresAsync(DbConnection connection, DbTransaction transaction, string table,
         IReadOnlyList<SqlDialect.Column> columns)
     {
         var keys = columns.Where(c => c.Pk > 0).OrderBy(c => c.Pk).Select(c => $"'{c.Name}'");
+        const string existingSql = """
+            SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+            WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = @table AND t.tgname LIKE 'journal\_%'
+            """;
+        var existing = (await connection.QueryAsync<string>(existingSql, new { table }, transaction)).ToHashSet();
         foreach (var operation in new[] { "insert", "update", "delete" })
-            await connection.ExecuteAsync($"""
+            if (!existing.Contains($"{Prefix}{table}_{operation}"))
+                await connection.ExecuteAsync($"""
                 CREATE OR REPLACE TRIGGER "{Prefix}{table}_{operation}" AFTER {operation.ToUpperInvariant()} ON "{table}"
                 FOR EACH ROW EXECUTE FUNCTION journal_row({string.Join(", ", keys)})
                 """, transaction: transaction);

@@ -201,7 +201,7 @@ public static class CustomFieldSql
                     SELECT json_group_array(value) FROM (
                         SELECT CASE WHEN je.value = @from THEN @to ELSE je.value END AS value, MIN(je.key) AS k
                         FROM json_each(custom_field_values.text_value) je
-                        GROUP BY 1 ORDER BY k)),
+                        GROUP BY 1 ORDER BY k) renamed),
                 updated_at = @now
             WHERE field_id = @Id AND EXISTS (SELECT 1 FROM json_each(text_value) je WHERE je.value = @from)
             """;

@@ -108,7 +108,7 @@ public static class JournalSql
         const string recordsSql = """
             SELECT id, change_id AS ChangeId, entity, record_id AS RecordId, operation, before, after
             FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.change_id ORDER BY r.id) AS n
-                  FROM change_records r WHERE r.change_id IN @ids)
+                  FROM change_records r WHERE r.change_id IN @ids) numbered
             WHERE n <= @RecordsPerChange
             ORDER BY id
             """;

@@ -1,9 +1,11 @@
 -- PostgreSQL mirror of ../0001_initial.sql (same tables, columns and keys; INTEGER is BIGINT so values read back as
--- they do from SQLite; booleans stay 0/1 integers so the shared SQL compares them the same way).
+-- they do from SQLite; booleans stay 0/1 integers so the shared SQL compares them the same way). Foreign keys are
+-- DEFERRABLE (initially immediate) so reverting a change can restore rows in any order, as SQLite's defer_foreign_keys.
 --
 -- A few SQLite names the shared SQL relies on, defined here so most queries need no PostgreSQL form of their own:
 -- the NOCASE collation (ICU, case-insensitive, accents significant), json_group_array (a JSON array as text, '[]' for
--- no rows), json_each over a JSON array (its value column, as text) and group_concat(value, separator).
+-- no rows), json_each and json_array_length over a JSON array given as text, group_concat(value, separator) and
+-- the two-argument max/min.
 CREATE COLLATION IF NOT EXISTS nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
 
 CREATE FUNCTION json_group_array_final(anycompatiblearray) RETURNS text
@@ -11,8 +13,16 @@ CREATE FUNCTION json_group_array_final(anycompatiblearray) RETURNS text
 CREATE AGGREGATE json_group_array(anycompatible) (
     SFUNC = array_append, STYPE = anycompatiblearray, FINALFUNC = json_group_array_final, INITCOND = '{}');
 
-CREATE FUNCTION json_each(document text) RETURNS TABLE (value text)
-    LANGUAGE sql IMMUTABLE AS $$ SELECT e FROM jsonb_array_elements_text(COALESCE(document, '[]')::jsonb) e $$;
+CREATE FUNCTION json_each(document text) RETURNS TABLE (key bigint, value text)
+    LANGUAGE sql IMMUTABLE AS $$
+        SELECT position - 1, e FROM jsonb_array_elements_text(COALESCE(document, '[]')::jsonb) WITH ORDINALITY AS x (e, position) $$;
+
+CREATE FUNCTION json_array_length(document text) RETURNS bigint
+    LANGUAGE sql IMMUTABLE AS $$ SELECT json_array_length(document::json) $$;
+
+-- SQLite's two-argument (scalar) max and min.
+CREATE FUNCTION max(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT GREATEST(a, b) $$;
+CREATE FUNCTION min(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT LEAST(a, b) $$;
 
 CREATE FUNCTION group_concat_step(accumulated text, value text, separator text) RETURNS text
     LANGUAGE sql IMMUTABLE AS $$
@@ -49,7 +59,7 @@ CREATE TABLE companies (
     phone       TEXT,
     industry    TEXT,
     notes       TEXT,
-    owner_id    TEXT REFERENCES users (id),
+    owner_id    TEXT REFERENCES users (id) DEFERRABLE,
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
 );
@@ -68,7 +78,7 @@ CREATE TABLE people (
     phone       TEXT,
     title       TEXT,
     notes       TEXT,
-    owner_id    TEXT REFERENCES users (id),
+    owner_id    TEXT REFERENCES users (id) DEFERRABLE,
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
 );
@@ -77,8 +87,8 @@ CREATE INDEX ix_people_name_key ON people (name_key);
 CREATE INDEX ix_people_created ON people (created_at, id);
 
 CREATE TABLE company_people (
-    company_id  TEXT NOT NULL REFERENCES companies (id) ON DELETE CASCADE,
-    person_id   TEXT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    company_id  TEXT NOT NULL REFERENCES companies (id) ON DELETE CASCADE DEFERRABLE,
+    person_id   TEXT NOT NULL REFERENCES people (id) ON DELETE CASCADE DEFERRABLE,
     created_at  TEXT NOT NULL,
     PRIMARY KEY (company_id, person_id)
 );
@@ -97,7 +107,7 @@ CREATE UNIQUE INDEX ux_pipelines_default ON pipelines (is_default) WHERE is_defa
 
 CREATE TABLE stages (
     id           TEXT PRIMARY KEY,
-    pipeline_id  TEXT NOT NULL REFERENCES pipelines (id) ON DELETE CASCADE,
+    pipeline_id  TEXT NOT NULL REFERENCES pipelines (id) ON DELETE CASCADE DEFERRABLE,
     name         TEXT NOT NULL,
     name_key     TEXT NOT NULL,
     position     BIGINT NOT NULL,
@@ -114,11 +124,11 @@ CREATE TABLE deals (
     name                 TEXT NOT NULL,
     amount_minor         BIGINT CHECK (amount_minor IS NULL OR amount_minor >= 0),
     currency             TEXT NOT NULL,
-    company_id           TEXT REFERENCES companies (id) ON DELETE SET NULL,
-    pipeline_id          TEXT NOT NULL REFERENCES pipelines (id),
-    stage_id             TEXT NOT NULL REFERENCES stages (id),
-    owner_id             TEXT REFERENCES users (id),
-    user_id              TEXT REFERENCES users (id),
+    company_id           TEXT REFERENCES companies (id) ON DELETE SET NULL DEFERRABLE,
+    pipeline_id          TEXT NOT NULL REFERENCES pipelines (id) DEFERRABLE,
+    stage_id             TEXT NOT NULL REFERENCES stages (id) DEFERRABLE,
+    owner_id             TEXT REFERENCES users (id) DEFERRABLE,
+    user_id              TEXT REFERENCES users (id) DEFERRABLE,
     is_draft             BIGINT NOT NULL DEFAULT 1,
     expected_close_date  TEXT,
     renewal_date         TEXT,
@@ -136,8 +146,8 @@ CREATE INDEX ix_deals_stage ON deals (stage_id, order_in_stage);
 CREATE INDEX ix_deals_company ON deals (company_id, company_sort_index);
 
 CREATE TABLE deal_people (
-    deal_id     TEXT NOT NULL REFERENCES deals (id) ON DELETE CASCADE,
-    person_id   TEXT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    deal_id     TEXT NOT NULL REFERENCES deals (id) ON DELETE CASCADE DEFERRABLE,
+    person_id   TEXT NOT NULL REFERENCES people (id) ON DELETE CASCADE DEFERRABLE,
     created_at  TEXT NOT NULL,
     PRIMARY KEY (deal_id, person_id)
 );

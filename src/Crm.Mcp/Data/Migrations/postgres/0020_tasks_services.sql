@@ -7,7 +7,7 @@ CREATE TABLE tasks (
     type          TEXT NOT NULL DEFAULT 'todo' CHECK (type IN ('call', 'email', 'meeting', 'todo', 'deadline', 'follow_up')),
     status        TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'in_progress', 'done', 'canceled')),
     due           TEXT,
-    assignee_id   TEXT REFERENCES users (id) ON DELETE SET NULL,
+    assignee_id   TEXT REFERENCES users (id) ON DELETE SET NULL DEFERRABLE,
     notes         TEXT,
     completed_at  TEXT,
     created_at    TEXT NOT NULL,
@@ -18,24 +18,24 @@ CREATE INDEX ix_tasks_due ON tasks (due) WHERE due IS NOT NULL;
 CREATE INDEX ix_tasks_assignee ON tasks (assignee_id, status);
 
 CREATE TABLE task_deals (
-    task_id     TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
-    deal_id     TEXT NOT NULL REFERENCES deals (id) ON DELETE CASCADE,
+    task_id     TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE DEFERRABLE,
+    deal_id     TEXT NOT NULL REFERENCES deals (id) ON DELETE CASCADE DEFERRABLE,
     created_at  TEXT NOT NULL,
     PRIMARY KEY (task_id, deal_id)
 );
 CREATE INDEX ix_task_deals_deal ON task_deals (deal_id);
 
 CREATE TABLE task_companies (
-    task_id     TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
-    company_id  TEXT NOT NULL REFERENCES companies (id) ON DELETE CASCADE,
+    task_id     TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE DEFERRABLE,
+    company_id  TEXT NOT NULL REFERENCES companies (id) ON DELETE CASCADE DEFERRABLE,
     created_at  TEXT NOT NULL,
     PRIMARY KEY (task_id, company_id)
 );
 CREATE INDEX ix_task_companies_company ON task_companies (company_id);
 
 CREATE TABLE task_people (
-    task_id     TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
-    person_id   TEXT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    task_id     TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE DEFERRABLE,
+    person_id   TEXT NOT NULL REFERENCES people (id) ON DELETE CASCADE DEFERRABLE,
     created_at  TEXT NOT NULL,
     PRIMARY KEY (task_id, person_id)
 );
@@ -45,7 +45,7 @@ CREATE INDEX ix_task_people_person ON task_people (person_id);
 -- SUM(amount_minor * quantity) over its services.
 CREATE TABLE services (
     id            TEXT PRIMARY KEY,
-    deal_id       TEXT NOT NULL REFERENCES deals (id) ON DELETE CASCADE,
+    deal_id       TEXT NOT NULL REFERENCES deals (id) ON DELETE CASCADE DEFERRABLE,
     name          TEXT NOT NULL,
     amount_minor  BIGINT NOT NULL CHECK (amount_minor >= 0),
     currency      TEXT NOT NULL,

@@ -20,7 +20,7 @@ CREATE TABLE custom_fields (
 CREATE UNIQUE INDEX ux_custom_fields_entity_name ON custom_fields (entity, name);
 
 CREATE TABLE custom_field_values (
-    field_id      TEXT NOT NULL REFERENCES custom_fields (id) ON DELETE CASCADE,
+    field_id      TEXT NOT NULL REFERENCES custom_fields (id) ON DELETE CASCADE DEFERRABLE,
     entity_id     TEXT NOT NULL,
     text_value    TEXT,
     number_value  NUMERIC,
