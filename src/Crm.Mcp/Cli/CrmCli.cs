@@ -62,6 +62,7 @@ public static class CrmCli
         root.Add(ImportCommand.Create());
         root.Add(ExportCommand.Create());
         root.Add(BackupCommand.Create());
+        root.Add(MigrateDataCommand.Create());
         root.Add(DoctorCommand.Create());
         root.Add(StressCommand.Create());
         return root;

@@ -89,7 +89,7 @@ public sealed class DoctorTests
         Assert.Equal(Severity.Ok, ok.Severity);
         Assert.Contains("reachable, schema", ok.Message);
 
-        await using (var connection = await database.Db.OpenAsync())
+        await using (var connection = await database.Db.OpenAsync(TestContext.Current.CancellationToken))
             await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version = @v", new { v = Migrator.Postgres[^1].Version });
         var pending = Assert.Single(await RunAsync(database.Path, homes));
         Assert.Equal(Severity.Warn, pending.Severity);
