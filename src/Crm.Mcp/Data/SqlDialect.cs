@@ -9,7 +9,8 @@ namespace Crm.Mcp.Data;
 /// The explicit seam between the two backends. SQL is shared wherever SQLite and PostgreSQL agree (the PostgreSQL
 /// migrations also define a few SQLite-named helpers, e.g. json_group_array, and a NOCASE collation, so most queries
 /// need no second form); what differs lives here or as a second const string beside its Dapper call, chosen by
-/// <see cref="Of"/>. Full-text search, catalog queries, error classification and case-insensitive LIKE differ.
+/// <see cref="Of"/>. Full-text search, catalog queries, error classification and list parameters differ
+/// (case-insensitive matching is written lower(x) LIKE lower(y), which both agree on).
 /// </summary>
 public abstract class SqlDialect
 {
@@ -19,9 +20,6 @@ public abstract class SqlDialect
     public static SqlDialect Of(DbConnection connection) => connection is NpgsqlConnection ? Postgres : Sqlite;
 
     public abstract bool IsPostgres { get; }
-
-    /// <summary>Case-insensitive LIKE: SQLite's LIKE already ignores (ASCII) case; PostgreSQL's needs ILIKE.</summary>
-    public abstract string Like { get; }
 
     public sealed record Column(string Name, long Pk);
 
@@ -51,7 +49,6 @@ public abstract class SqlDialect
     private sealed class SqliteDialect : SqlDialect
     {
         public override bool IsPostgres => false;
-        public override string Like => "LIKE";
 
         public override async Task<bool> TableExistsAsync(DbConnection connection, DbTransaction? transaction, string table) =>
             await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @table",
@@ -69,7 +66,6 @@ public abstract class SqlDialect
     private sealed class PostgresDialect : SqlDialect
     {
         public override bool IsPostgres => true;
-        public override string Like => "ILIKE";
 
         public override async Task<bool> TableExistsAsync(DbConnection connection, DbTransaction? transaction, string table) =>
             await connection.ExecuteScalarAsync<long>("""
