@@ -13,8 +13,8 @@ namespace Crm.Mcp.Data;
 /// PostgreSQL: every write transaction first takes one transaction-scoped advisory lock (<see cref="WriteLockKey"/>),
 /// then runs READ COMMITTED, so each statement sees every write committed before the lock was granted: the same
 /// one-writer-at-a-time semantics as SQLite, for every instance sharing the database. Reads never take the lock. The
-/// unique indexes on the normalized keys stay the backstop. The cost is that writes do not run in parallel (one
-/// write transaction is a few round trips, so a few hundred to a few thousand writes a second); reads scale out.
+/// unique indexes on the normalized keys stay the backstop. The cost is that writes do not run in parallel (see
+/// docs/postgresql.md and BENCHMARKS.md for what that means in calls per second); reads scale out.
 /// </summary>
 public sealed class CrmDb
 {
