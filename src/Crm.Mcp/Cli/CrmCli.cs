@@ -62,6 +62,7 @@ public static class CrmCli
         root.Add(ImportCommand.Create());
         root.Add(ExportCommand.Create());
         root.Add(BackupCommand.Create());
+        root.Add(MigrateDataCommand.Create());
         root.Add(DoctorCommand.Create());
         root.Add(StressCommand.Create());
         return root;
@@ -105,8 +106,8 @@ public static class CrmCli
             var settings = Settings(parse);
             var applied = await new Migrator(new CrmDb(settings.DatabasePath)).MigrateAsync(cancellationToken);
             Console.Error.WriteLine(applied.Count == 0
-                ? $"{settings.DatabasePath}: already at schema version {Migrator.All[^1].Version}"
-                : $"{settings.DatabasePath}: applied migrations {string.Join(", ", applied)}");
+                ? $"{DatabaseLocation.Display(settings.DatabasePath)}: already at schema version {Migrator.All[^1].Version}"
+                : $"{DatabaseLocation.Display(settings.DatabasePath)}: applied migrations {string.Join(", ", applied)}");
             return 0;
         });
         return migrate;

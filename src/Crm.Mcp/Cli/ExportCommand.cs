@@ -20,7 +20,7 @@ public static class ExportCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = CrmCli.Settings(parse);
-            if (!File.Exists(settings.DatabasePath)) return CrmCli.Fail(parse, $"{settings.DatabasePath}: no database there (see --db).");
+            if (!DatabaseLocation.IsPostgres(settings.DatabasePath) && !File.Exists(settings.DatabasePath)) return CrmCli.Fail(parse, $"{settings.DatabasePath}: no database there (see --db).");
             var db = new CrmDb(settings.DatabasePath);
             await new Migrator(db).MigrateAsync(cancellationToken);
             var only = parse.GetValue(entity);

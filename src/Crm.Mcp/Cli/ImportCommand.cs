@@ -49,7 +49,7 @@ public static class ImportCommand
             var exit = 0;
             foreach (var (name, plan) in plans.OrderBy(p => p.Plan.Entity))
             {
-                error.WriteLine($"Importing {plan.Records.Count} {plan.Entity.ToString().ToLowerInvariant()} rows from {name} ({plan.Source.ToString().ToLowerInvariant()}) into {settings.DatabasePath}{(parse.GetValue(dryRun) ? " (dry run)" : "")}");
+                error.WriteLine($"Importing {plan.Records.Count} {plan.Entity.ToString().ToLowerInvariant()} rows from {name} ({plan.Source.ToString().ToLowerInvariant()}) into {DatabaseLocation.Display(settings.DatabasePath)}{(parse.GetValue(dryRun) ? " (dry run)" : "")}");
                 var progress = new SynchronousProgress<ImportProgress>(p => error.Write(interactive ? ProgressBar(p) : ProgressLine(p)));
                 var report = await new Importer(db, new Resolver(), settings).RunAsync(plan, parse.GetValue(dryRun), parse.GetValue(batchSize), progress, cancellationToken);
                 if (interactive) error.WriteLine();

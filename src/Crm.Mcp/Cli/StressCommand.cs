@@ -11,11 +11,13 @@ public static class StressCommand
     {
         var processes = new Option<int>("--processes") { Description = "Server processes writing at once", DefaultValueFactory = _ => 8 };
         var calls = new Option<int>("--calls") { Description = "Tool calls per process", DefaultValueFactory = _ => 1000 };
-        var db = new Option<string?>("--db") { Description = "Database file to write (default: a new temporary file, removed after)", HelpName = "PATH" };
+        var db = new Option<string?>("--db") { Description = "Database to write: a file, or a PostgreSQL URL (default: a new temporary file, removed after)", HelpName = "PATH" };
+        var http = new Option<bool>("--http") { Description = "Run the servers as stateless HTTP instances on loopback (as behind a load balancer) instead of over stdio" };
         var command = new Command("stress", "Start N crm-mcp servers on one database, make M create_deal_draft calls through each over MCP, then check for duplicates, lost writes and errors");
         command.Add(processes);
         command.Add(calls);
         command.Add(db);
+        command.Add(http);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var n = parse.GetValue(processes);
@@ -26,10 +28,10 @@ public static class StressCommand
             var temporary = chosen is null ? Directory.CreateTempSubdirectory("crm-mcp-stress").FullName : null;
             var path = chosen is null ? Path.Combine(temporary!, "stress.db") : DatabasePath.Resolve(chosen);
             var (file, prefix) = SelfCommand();
-            Console.WriteLine($"crm-mcp stress: {n} processes x {m} calls on {path}");
+            Console.WriteLine($"crm-mcp stress: {n} processes x {m} calls on {DatabaseLocation.Display(path)}");
             try
             {
-                var report = await new StressRunner(file, prefix, path) { Progress = Console.Error }.RunAsync(n, m, cancellationToken);
+                var report = await new StressRunner(file, prefix, path) { Progress = Console.Error, Http = parse.GetValue(http) }.RunAsync(n, m, cancellationToken);
                 Console.WriteLine(report);
                 foreach (var sample in report.ErrorSamples) Console.WriteLine($"  error: {sample}");
                 return report.Clean ? 0 : 1;

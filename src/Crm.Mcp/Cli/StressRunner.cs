@@ -13,28 +13,33 @@ namespace Crm.Mcp.Cli;
 /// Many writers on one database file, as when Claude Desktop and Cursor each start a server: N real crm-mcp processes
 /// over stdio, one MCP client each, all creating deals for overlapping companies, people and stages (spelled
 /// differently, with idempotent retries and dry runs mixed in). Then checks the database: no duplicate company, person
-/// or stage, every write acknowledged is there (and nothing else), and no call failed.
+/// or stage, every write acknowledged is there (and nothing else), deal identifiers are unique, and no call failed.
+/// With <see cref="Http"/> the processes are `serve --transport http --stateless` instances on loopback ports instead,
+/// as several instances behind a load balancer sharing one PostgreSQL database would run.
 /// </summary>
 public sealed class StressRunner(string command, IReadOnlyList<string> commandPrefix, string databasePath)
 {
     /// <summary>Where to report progress (every tenth of the calls), or nowhere.</summary>
     public TextWriter? Progress { get; init; }
 
+    /// <summary>Stateless HTTP instances (no API key, loopback) instead of stdio servers.</summary>
+    public bool Http { get; init; }
+
     public sealed record Report(
         int Processes, int CallsPerProcess, TimeSpan Wall, long Calls, long Succeeded, long Errors, long BusyErrors,
         long Replays, long ReplayMismatches, long DryRuns, long DuplicateCompanies, long DuplicatePeople, long DuplicateStages,
-        long LostWrites, long UnexpectedRows, IReadOnlyList<string> ErrorSamples)
+        long LostWrites, long UnexpectedRows, IReadOnlyList<string> ErrorSamples, long DuplicateIdentifiers = 0)
     {
         public double CallsPerSecond => Calls / Math.Max(Wall.TotalSeconds, 0.001);
         public bool Clean => Errors == 0 && ReplayMismatches == 0 && DuplicateCompanies == 0 && DuplicatePeople == 0 &&
-                             DuplicateStages == 0 && LostWrites == 0 && UnexpectedRows == 0;
+                             DuplicateStages == 0 && LostWrites == 0 && UnexpectedRows == 0 && DuplicateIdentifiers == 0;
 
         public override string ToString() => string.Join(Environment.NewLine,
             $"processes x calls      {Processes} x {CallsPerProcess} = {Calls} calls",
             $"wall time              {Wall.TotalSeconds:0.0} s ({CallsPerSecond:0} calls/s)",
             $"succeeded              {Succeeded} (of which {Replays} idempotent replays, {DryRuns} dry runs)",
             $"errors                 {Errors} (SQLITE_BUSY: {BusyErrors}; replay mismatches: {ReplayMismatches})",
-            $"duplicates             companies {DuplicateCompanies}, people {DuplicatePeople}, stages {DuplicateStages}",
+            $"duplicates             companies {DuplicateCompanies}, people {DuplicatePeople}, stages {DuplicateStages}, deal identifiers {DuplicateIdentifiers}",
             $"lost writes            {LostWrites} acknowledged deals missing; {UnexpectedRows} rows nobody acknowledged",
             $"result                 {(Clean ? "CLEAN" : "FAILED")}");
     }
@@ -65,13 +70,23 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
         var total = (long)processes * callsPerProcess;
         var step = Math.Max(1, total / 10);
 
-        var clients = await Task.WhenAll(Enumerable.Range(0, processes).Select(p => McpClient.CreateAsync(
-            new StdioClientTransport(new StdioClientTransportOptions
-            {
-                Name = $"crm-mcp-{p}",
-                Command = command,
-                Arguments = [.. commandPrefix, "serve", "--db", databasePath, "--log-level", "Warning"],
-            }), new McpClientOptions { ClientInfo = new Implementation { Name = $"stress-{p}", Version = "1" }, ProtocolVersion = "2025-11-25" }, cancellationToken: cancellationToken)));
+        var servers = new List<Process>();
+        McpClient[] clients;
+        try
+        {
+            clients = await Task.WhenAll(Enumerable.Range(0, processes).Select(async p => await McpClient.CreateAsync(
+                Http ? await StartHttpInstanceAsync(servers, cancellationToken) : new StdioClientTransport(new StdioClientTransportOptions
+                {
+                    Name = $"crm-mcp-{p}",
+                    Command = command,
+                    Arguments = [.. commandPrefix, "serve", "--db", databasePath, "--log-level", "Warning"],
+                }), new McpClientOptions { ClientInfo = new Implementation { Name = $"stress-{p}", Version = "1" }, ProtocolVersion = "2025-11-25" }, cancellationToken: cancellationToken)));
+        }
+        catch
+        {
+            StopAll(servers);
+            throw;
+        }
 
         var clock = Stopwatch.StartNew();
         try
@@ -157,6 +172,7 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
         {
             clock.Stop();
             foreach (var client in clients) await client.DisposeAsync();
+            StopAll(servers);
         }
 
         // The database, read directly: what each writer was told is what must be there, once.
@@ -165,6 +181,7 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
         var personEmails = (await connection.QueryAsync<string>("SELECT email_key FROM people")).ToList();
         var stageKeys = (await connection.QueryAsync<string>("SELECT name_key FROM stages")).ToList();
         var dealIds = (await connection.QueryAsync<string>("SELECT id FROM deals")).ToHashSet();
+        var identifiers = (await connection.QueryAsync<string>("SELECT identifier FROM deals")).ToList();
         var writes = written.ToList();
         var expectedCompanies = writes.Select(w => w.CompanyKey).ToHashSet();
         var expectedPeople = writes.SelectMany(w => w.Emails).ToHashSet();
@@ -180,6 +197,48 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
             companyKeys.Count - expectedCompanies.Count(companyKeys.Contains),
             personEmails.Count - expectedPeople.Count(personEmails.Contains),
             stageKeys.Count - 6 - expectedStages.Count(stageKeys.Contains),
-            lost, unexpected, errors.Take(5).ToList());
+            lost, unexpected, errors.Take(5).ToList(), identifiers.Count - identifiers.Distinct().Count());
+    }
+
+    /// <summary>Starts one stateless HTTP instance on a free loopback port and returns a client transport for it once
+    /// /healthz answers.</summary>
+    private async Task<IClientTransport> StartHttpInstanceAsync(List<Process> servers, CancellationToken cancellationToken)
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        var url = $"http://127.0.0.1:{port}";
+        var start = new ProcessStartInfo(command) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in (string[])[.. commandPrefix, "serve", "--transport", "http", "--urls", url, "--no-auth", "--stateless",
+                     "--db", databasePath, "--log-level", "Warning"])
+            start.ArgumentList.Add(argument);
+        var process = Process.Start(start)!;
+        lock (servers) servers.Add(process);
+        _ = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        _ = process.StandardError.ReadToEndAsync(cancellationToken);
+        using var http = new HttpClient();
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                if ((await http.GetAsync($"{url}/healthz", cancellationToken)).IsSuccessStatusCode) break;
+            }
+            catch (HttpRequestException) when (attempt < 300 && !process.HasExited) { }
+            if (process.HasExited || attempt >= 300) throw new InvalidOperationException($"the HTTP instance on {url} did not start");
+            await Task.Delay(100, cancellationToken);
+        }
+        return new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri($"{url}/mcp"), Name = $"crm-mcp-{port}" });
+    }
+
+    private static void StopAll(List<Process> servers)
+    {
+        foreach (var server in servers)
+        {
+            try { if (!server.HasExited) server.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            server.Dispose();
+        }
     }
 }

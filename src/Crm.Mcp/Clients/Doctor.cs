@@ -30,6 +30,11 @@ public sealed class Doctor(string databasePath, string home, string project, Fun
     private async Task CheckDatabaseAsync(List<Finding> findings, CancellationToken cancellationToken)
     {
         const string subject = "database";
+        if (DatabaseLocation.IsPostgres(databasePath))
+        {
+            await CheckPostgresAsync(findings, cancellationToken);
+            return;
+        }
         if (!File.Exists(databasePath))
         {
             findings.Add(new(Severity.Warn, subject, $"no database at {databasePath} yet.",
@@ -69,6 +74,39 @@ public sealed class Doctor(string databasePath, string home, string project, Fun
         catch (SqliteException e)
         {
             findings.Add(new(Severity.Fail, subject, $"{databasePath} cannot be read: {e.Message}", "check the file's permissions, or restore a backup"));
+        }
+    }
+
+    /// <summary>PostgreSQL: reachable, and its schema neither behind nor ahead of this build.</summary>
+    private async Task CheckPostgresAsync(List<Finding> findings, CancellationToken cancellationToken)
+    {
+        const string subject = "database";
+        var shown = DatabaseLocation.Display(databasePath);
+        try
+        {
+            var db = new CrmDb(databasePath);
+            await using var connection = await db.OpenAsync(cancellationToken);
+            var hasHistory = await db.Dialect.TableExistsAsync(connection, null, "schema_migrations");
+            var applied = hasHistory ? (await connection.QueryAsync<int>("SELECT version FROM schema_migrations")).ToHashSet() : [];
+            var pending = Migrator.Postgres.Where(m => !applied.Contains(m.Version)).Select(m => m.Name).ToList();
+            var unknown = applied.Where(v => Migrator.Postgres.All(m => m.Version != v)).Order().ToList();
+            if (unknown.Count > 0)
+                findings.Add(new(Severity.Fail, subject, $"written by a newer crm-mcp: schema versions {string.Join(", ", unknown)} are unknown to {Hosting.CrmServer.Version}.",
+                    "upgrade crm-mcp (dotnet tool update -g Crm.Mcp) on every instance sharing this database"));
+            if (pending.Count > 0)
+                findings.Add(new(Severity.Warn, subject, $"{pending.Count} migration(s) not applied yet: {string.Join(", ", pending)}.",
+                    $"the server applies them at start, or now: crm-mcp migrate --db \"{shown}\""));
+            if (unknown.Count == 0 && pending.Count == 0)
+            {
+                var counts = await connection.QuerySingleAsync<(long, long, long)>(
+                    "SELECT (SELECT COUNT(*) FROM companies), (SELECT COUNT(*) FROM people), (SELECT COUNT(*) FROM deals)");
+                findings.Add(new(Severity.Ok, subject, $"PostgreSQL {shown}: reachable, schema {applied.Max()} ({counts.Item1} companies, {counts.Item2} people, {counts.Item3} deals)."));
+            }
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            findings.Add(new(Severity.Fail, subject, $"PostgreSQL {shown} cannot be reached: {e.Message}",
+                "check the server is running, the host/port/user/password, and that the database exists (CREATE DATABASE)"));
         }
     }
 

@@ -56,6 +56,9 @@ public static class Validate
             throw CrmError.Invalid(field, "must not be empty.", example is null ? "a non-empty text" : $"a non-empty text such as {example}");
         if (text.Length > maxLength)
             throw CrmError.Invalid(field, $"is {text.Length} characters long; the limit is {maxLength}.", $"at most {maxLength} characters");
+        // PostgreSQL text cannot hold U+0000, so neither backend accepts it: the same input behaves the same on both.
+        if (text.Contains('\0'))
+            throw CrmError.Invalid(field, "contains the NUL character (U+0000).", "text without NUL characters");
         return text;
     }
 

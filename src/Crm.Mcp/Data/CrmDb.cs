@@ -2,38 +2,62 @@ using System.Data;
 using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Crm.Mcp.Data;
 
 /// <summary>
-/// The one place that opens connections and transactions. Writes run in BEGIN IMMEDIATE transactions: SQLite then
-/// serializes writers across processes, so a resolve-then-insert can never interleave with another writer's, and a
-/// busy database waits (busy_timeout) instead of failing.
+/// The one place that opens connections and transactions. Writes are serialized across processes and machines, so a
+/// resolve-then-insert can never interleave with another writer's and the journal's "rows not yet claimed" are always
+/// the current transaction's own. SQLite: BEGIN IMMEDIATE (a busy database waits, busy_timeout, instead of failing).
+/// PostgreSQL: every write transaction first takes one transaction-scoped advisory lock (<see cref="WriteLockKey"/>),
+/// then runs READ COMMITTED, so each statement sees every write committed before the lock was granted: the same
+/// one-writer-at-a-time semantics as SQLite, for every instance sharing the database. Reads never take the lock. The
+/// unique indexes on the normalized keys stay the backstop. The cost is that writes do not run in parallel (see
+/// docs/postgresql.md and BENCHMARKS.md for what that means in calls per second); reads scale out.
 /// </summary>
 public sealed class CrmDb
 {
     private const int BusyTimeoutMs = 30_000;
+    /// <summary>The advisory lock every PostgreSQL write transaction holds ("crm-mcp" as a number).</summary>
+    public const long WriteLockKey = 0x63726d2d6d6370;
     private readonly string _connectionString;
+    private readonly NpgsqlDataSource? _postgres;
 
-    public CrmDb(string path)
+    /// <param name="location">A SQLite file path, or a PostgreSQL URL / connection string (see <see cref="DatabaseLocation"/>).</param>
+    public CrmDb(string location)
     {
-        Path = path;
+        Path = location;
+        if (DatabaseLocation.IsPostgres(location))
+        {
+            Dialect = SqlDialect.Postgres;
+            _connectionString = DatabaseLocation.ToNpgsql(location);
+            _postgres = NpgsqlDataSource.Create(_connectionString);
+            return;
+        }
+        Dialect = SqlDialect.Sqlite;
         _connectionString = new SqliteConnectionStringBuilder
         {
-            DataSource = path,
+            DataSource = location,
             ForeignKeys = true,
             Pooling = true,
             DefaultTimeout = BusyTimeoutMs / 1000,
         }.ToString();
     }
 
+    /// <summary>The SQLite file, or the PostgreSQL location as given.</summary>
     public string Path { get; }
+
+    public SqlDialect Dialect { get; }
+
+    public bool IsPostgres => _postgres is not null;
 
     // Set once the journal's table exists (it never goes away), so the seal step stops asking.
     private volatile bool _journalReady;
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
+        if (_postgres is not null) return await _postgres.OpenConnectionAsync(cancellationToken);
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         await connection.ExecuteAsync($"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = NORMAL;");
@@ -57,7 +81,7 @@ public sealed class CrmDb
             try
             {
                 await using var connection = await OpenAsync(cancellationToken);
-                await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
+                await using var transaction = await BeginWriteAsync(connection, cancellationToken);
                 // The key goes with the write that produces the tool's reply; any other write leaves it to the filter.
                 var keyed = call?.IdempotencyKey is not null && typeof(T) == call.ResponseType;
                 if (keyed) await IdempotencyStore.CheckAsync(connection, transaction, call!);
@@ -72,7 +96,7 @@ public sealed class CrmDb
                 }
                 return result;
             }
-            catch (SqliteException e) when (e.SqliteErrorCode is SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED && attempt < BusyAttempts)
+            catch (Exception e) when (Dialect.IsTransient(e) && attempt < BusyAttempts)
             {
                 // busy_timeout already waited; a lock still held (e.g. a checkpoint or a crashed writer's recovery) gets
                 // a few more tries of the whole transaction, which is safe because nothing of it was committed.
@@ -83,11 +107,19 @@ public sealed class CrmDb
 
     private const int BusyAttempts = 4;
 
+    private async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        if (_postgres is null) return await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
+        var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@WriteLockKey)", new { WriteLockKey }, transaction);
+        return transaction;
+    }
+
     /// <summary>The journal step of every write transaction, just before COMMIT; nothing to do before the journal's
     /// migration has run.</summary>
     private async Task SealJournalAsync(DbConnection connection, DbTransaction transaction)
     {
-        if (_journalReady || (_journalReady = await JournalTriggers.TableExistsAsync(connection, transaction, "change_records")))
+        if (_journalReady || (_journalReady = await Dialect.TableExistsAsync(connection, transaction, "change_records")))
             await ChangeJournal.SealAsync(connection, transaction);
     }
 
@@ -95,7 +127,9 @@ public sealed class CrmDb
     public async Task<T> ReadAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = ((SqliteConnection)connection).BeginTransaction(deferred: true);
+        await using var transaction = _postgres is not null
+            ? await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken)
+            : ((SqliteConnection)connection).BeginTransaction(deferred: true);
         var result = await work(connection, transaction);
         await transaction.CommitAsync(cancellationToken);
         return result;

@@ -1,6 +1,7 @@
 namespace Crm.Mcp.Data;
 
-/// <summary>Where the database lives when nobody says: --db, else CRM_MCP_DB, else the user's data folder.</summary>
+/// <summary>Where the database lives when nobody says: --db, else CRM_MCP_DB, else the user's data folder. A
+/// PostgreSQL location (see <see cref="DatabaseLocation"/>) is kept as given.</summary>
 public static class DatabasePath
 {
     public const string EnvironmentVariable = "CRM_MCP_DB";
@@ -10,7 +11,7 @@ public static class DatabasePath
         var chosen = !string.IsNullOrWhiteSpace(fromOption) ? fromOption
             : Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } fromEnv ? fromEnv
             : DefaultPath();
-        return Path.GetFullPath(ExpandHome(chosen));
+        return DatabaseLocation.IsPostgres(chosen) ? chosen : Path.GetFullPath(ExpandHome(chosen));
     }
 
     public static string DefaultPath()

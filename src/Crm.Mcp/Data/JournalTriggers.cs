@@ -13,19 +13,22 @@ public static class JournalTriggers
     public const string Prefix = "journal_";
     public const string UpdatedAt = "updated_at";
 
-    private sealed record Column(string Name, long Pk);
-
     /// <summary>Creates or refreshes the triggers; a no-op when they already match the schema. Skips tables that do
     /// not exist yet, and does nothing before the journal's own migration has run.</summary>
     public static async Task InstallAsync(DbConnection connection, DbTransaction transaction)
     {
-        if (!await TableExistsAsync(connection, transaction, "change_records")) return;
+        var dialect = SqlDialect.Of(connection);
+        if (!await dialect.TableExistsAsync(connection, transaction, "change_records")) return;
         foreach (var table in JournaledTables.All)
         {
-            if (!await TableExistsAsync(connection, transaction, table.Name)) continue;
-            var columns = (await connection.QueryAsync<Column>(
-                $"SELECT name, pk FROM pragma_table_info('{table.Name}')", transaction: transaction)).ToList();
+            if (!await dialect.TableExistsAsync(connection, transaction, table.Name)) continue;
+            var columns = await dialect.ColumnsAsync(connection, transaction, table.Name);
             if (columns.Count == 0) continue;
+            if (dialect.IsPostgres)
+            {
+                await InstallPostgresAsync(connection, transaction, table.Name, columns);
+                continue;
+            }
             foreach (var (name, sql) in Generate(table.Name, columns))
             {
                 const string existingSql = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = @name";
@@ -40,6 +43,16 @@ public static class JournalTriggers
     /// change (and a column a trigger names can be dropped). InstallAsync puts them back in the same transaction.</summary>
     public static async Task DropAsync(DbConnection connection, DbTransaction transaction)
     {
+        if (SqlDialect.Of(connection).IsPostgres)
+        {
+            const string triggersSql = """
+                SELECT t.tgname AS Name, c.relname AS TableName FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                WHERE c.relnamespace = current_schema()::regnamespace AND t.tgname LIKE 'journal\_%'
+                """;
+            foreach (var (name, tableName) in await connection.QueryAsync<(string, string)>(triggersSql, transaction: transaction))
+                await connection.ExecuteAsync($"DROP TRIGGER \"{name}\" ON \"{tableName}\"", transaction: transaction);
+            return;
+        }
         const string sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'journal\\_%' ESCAPE '\\'";
         foreach (var name in await connection.QueryAsync<string>(sql, transaction: transaction))
             await connection.ExecuteAsync($"DROP TRIGGER \"{name}\"", transaction: transaction);
@@ -49,17 +62,38 @@ public static class JournalTriggers
     /// tables with a one-column primary key.</summary>
     public static async Task<string?> RowJsonAsync(DbConnection connection, DbTransaction transaction, string table, string id)
     {
-        var columns = (await connection.QueryAsync<Column>($"SELECT name, pk FROM pragma_table_info('{table}')", transaction: transaction)).ToList();
+        var dialect = SqlDialect.Of(connection);
+        var columns = await dialect.ColumnsAsync(connection, transaction, table);
         var key = columns.Single(c => c.Pk == 1).Name;
+        if (dialect.IsPostgres)
+            return await connection.QuerySingleOrDefaultAsync<string?>(
+                $"SELECT row_to_json(r)::text FROM \"{table}\" r WHERE \"{key}\" = @id", new { id }, transaction);
         var sql = $"SELECT json_object({string.Join(", ", columns.Select(c => $"'{c.Name}', \"{c.Name}\""))}) FROM \"{table}\" WHERE \"{key}\" = @id";
         return await connection.QuerySingleOrDefaultAsync<string?>(sql, new { id }, transaction);
     }
 
-    public static async Task<bool> TableExistsAsync(DbConnection connection, DbTransaction transaction, string table) =>
-        await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @table",
-            new { table }, transaction) > 0;
+    /// <summary>PostgreSQL: one PL/pgSQL function (journal_row, migration 0070) serves every table; it writes the
+    /// row as row_to_json (every column, so a later column is journaled too) and skips updates that change nothing
+    /// but updated_at. The record id's key columns are the trigger's arguments. Nothing to regenerate when a column
+    /// is added, so an existing trigger is left alone.</summary>
+    private static async Task InstallPostgresAsync(DbConnection connection, DbTransaction transaction, string table,
+        IReadOnlyList<SqlDialect.Column> columns)
+    {
+        var keys = columns.Where(c => c.Pk > 0).OrderBy(c => c.Pk).Select(c => $"'{c.Name}'");
+        const string existingSql = """
+            SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+            WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = @table AND t.tgname LIKE 'journal\_%'
+            """;
+        var existing = (await connection.QueryAsync<string>(existingSql, new { table }, transaction)).ToHashSet();
+        foreach (var operation in new[] { "insert", "update", "delete" })
+            if (!existing.Contains($"{Prefix}{table}_{operation}"))
+                await connection.ExecuteAsync($"""
+                CREATE OR REPLACE TRIGGER "{Prefix}{table}_{operation}" AFTER {operation.ToUpperInvariant()} ON "{table}"
+                FOR EACH ROW EXECUTE FUNCTION journal_row({string.Join(", ", keys)})
+                """, transaction: transaction);
+    }
 
-    private static IEnumerable<(string Name, string Sql)> Generate(string table, IReadOnlyList<Column> columns)
+    private static IEnumerable<(string Name, string Sql)> Generate(string table, IReadOnlyList<SqlDialect.Column> columns)
     {
         var keys = columns.Where(c => c.Pk > 0).OrderBy(c => c.Pk).Select(c => c.Name).ToList();
         string RecordId(string row) => keys.Count == 0 ? $"{row}.rowid" : string.Join(" || '/' || ", keys.Select(k => $"{row}.\"{k}\""));

@@ -1,32 +1,37 @@
 using System.Reflection;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Data;
 
 /// <summary>Applies the embedded numbered .sql files in order, each once, each in its own write transaction.
-/// Safe when several processes start together: the check and the apply share one IMMEDIATE transaction.</summary>
+/// Safe when several processes start together: the check and the apply share one serialized write transaction.
+/// SQLite runs Data/Migrations/*.sql, PostgreSQL Data/Migrations/postgres/*.sql: the same versions, each dialect's
+/// own DDL (a version one dialect does not need is an empty file there, so the numbering stays aligned).</summary>
 public sealed class Migrator(CrmDb db)
 {
     public sealed record Migration(int Version, string Name, string Sql);
 
-    public static IReadOnlyList<Migration> All { get; } = Load();
+    public static IReadOnlyList<Migration> All { get; } = Load("Migrations.");
+
+    public static IReadOnlyList<Migration> Postgres { get; } = Load("PgMigrations.");
 
     /// <summary>Returns the versions applied by this call (empty when the database was current).</summary>
     public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken = default)
     {
-        var directory = System.IO.Path.GetDirectoryName(db.Path);
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-
-        await using (var connection = await db.OpenAsync(cancellationToken))
+        if (db.IsPostgres)
+            await db.WriteAsync((connection, transaction) => connection.ExecuteAsync(CreateHistorySql, transaction: transaction), cancellationToken);
+        else
         {
+            var directory = System.IO.Path.GetDirectoryName(db.Path);
+            if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+            await using var connection = await db.OpenAsync(cancellationToken);
             // WAL is a property of the file: set once, kept by every later connection.
             await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
             await connection.ExecuteAsync(CreateHistorySql);
         }
 
         var applied = new List<int>();
-        foreach (var migration in All)
+        foreach (var migration in db.IsPostgres ? Postgres : All)
         {
             var ran = await db.WriteAsync(async (connection, transaction) =>
             {
@@ -53,9 +58,7 @@ public sealed class Migrator(CrmDb db)
     public async Task<IReadOnlyList<int>> AppliedVersionsAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var exists = await connection.ExecuteScalarAsync<long>(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
-        if (exists == 0) return [];
+        if (!await db.Dialect.TableExistsAsync(connection, null, "schema_migrations")) return [];
         return (await connection.QueryAsync<int>("SELECT version FROM schema_migrations ORDER BY version")).ToList();
     }
 
@@ -92,10 +95,9 @@ public sealed class Migrator(CrmDb db)
             return inserted;
         }, cancellationToken);
 
-    private static IReadOnlyList<Migration> Load()
+    private static IReadOnlyList<Migration> Load(string prefix)
     {
         var assembly = Assembly.GetExecutingAssembly();
-        const string prefix = "Migrations.";
         return assembly.GetManifestResourceNames()
             .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
             .Select(n =>

@@ -20,8 +20,8 @@ public static class StdioHost
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Crm.Mcp");
         var applied = await host.Services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
         logger.LogInformation("crm-mcp {Version} on stdio; database {Path}{Migrated}", CrmServer.Version,
-            options.Settings.DatabasePath, applied.Count > 0 ? $" (applied migrations {string.Join(", ", applied)})" : "");
-        if (!Console.IsInputRedirected) Console.Error.WriteLine(TerminalGreeting(options.Settings.DatabasePath));
+            Data.DatabaseLocation.Display(options.Settings.DatabasePath), applied.Count > 0 ? $" (applied migrations {string.Join(", ", applied)})" : "");
+        if (!Console.IsInputRedirected) Console.Error.WriteLine(TerminalGreeting(Data.DatabaseLocation.Display(options.Settings.DatabasePath)));
 
         await host.RunAsync(cancellationToken);
         return 0;

@@ -140,13 +140,24 @@ public sealed class Resolver
                 SELECT c.id, c.name, c.name_key AS NameKey, c.domain, c.website FROM companies c
                 WHERE c.rowid IN (SELECT rowid FROM companies_name_trgm WHERE companies_name_trgm MATCH @match ORDER BY rank LIMIT 50)
                 """;
-            foreach (var row in await connection.QueryAsync<CompanyRow>(trigramSql, new { match }, transaction)) rows[row.Id] = row;
+            // PostgreSQL: pg_trgm's similarity operator over its GIN index (migration 0050).
+            const string postgresTrigramSql = """
+                SELECT id, name, name_key AS NameKey, domain, website FROM companies
+                WHERE name_key % @key ORDER BY similarity(name_key, @key) DESC LIMIT 50
+                """;
+            var postgres = SqlDialect.Of(connection).IsPostgres;
+            foreach (var row in await connection.QueryAsync<CompanyRow>(postgres ? postgresTrigramSql : trigramSql, new { match, key }, transaction)) rows[row.Id] = row;
         }
         const string prefixSql = """
             SELECT id, name, name_key AS NameKey, domain, website FROM companies
             WHERE name_key >= @prefix AND name_key < @prefix || char(1114111) LIMIT 200
             """;
-        foreach (var row in await connection.QueryAsync<CompanyRow>(prefixSql, new { prefix = key[..Math.Min(2, key.Length)] }, transaction)) rows[row.Id] = row;
+        const string postgresPrefixSql = """
+            SELECT id, name, name_key AS NameKey, domain, website FROM companies
+            WHERE name_key COLLATE "C" >= @prefix AND name_key COLLATE "C" < @prefix || chr(1114111) LIMIT 200
+            """;
+        foreach (var row in await connection.QueryAsync<CompanyRow>(SqlDialect.Of(connection).IsPostgres ? postgresPrefixSql : prefixSql,
+                     new { prefix = key[..Math.Min(2, key.Length)] }, transaction)) rows[row.Id] = row;
         return Rank(rows.Values.Where(r => r.Id != excludeId)
             .Select(r => (Row: r, Similarity: NameSimilarity.Score(key, r.NameKey)))
             .Select(x => new Candidate(x.Row.Id, x.Row.Name, null, x.Similarity.Score, x.Similarity.Why, Domains.Normalize(x.Row.Domain) ?? Domains.FromWebsite(x.Row.Website))));
@@ -330,13 +341,23 @@ public sealed class Resolver
                 SELECT p.id, p.full_name AS FullName, p.email, p.email_key AS EmailKey, p.name_key AS NameKey FROM people p
                 WHERE p.rowid IN (SELECT rowid FROM people_name_trgm WHERE people_name_trgm MATCH @match ORDER BY rank LIMIT 50)
                 """;
-            foreach (var row in await connection.QueryAsync<PersonRow>(trigramSql, new { match }, transaction)) rows[row.Id] = row;
+            const string postgresTrigramSql = """
+                SELECT id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey FROM people
+                WHERE name_key % @key ORDER BY similarity(name_key, @key) DESC LIMIT 50
+                """;
+            var postgres = SqlDialect.Of(connection).IsPostgres;
+            foreach (var row in await connection.QueryAsync<PersonRow>(postgres ? postgresTrigramSql : trigramSql, new { match, key }, transaction)) rows[row.Id] = row;
         }
         const string prefixSql = """
             SELECT id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey FROM people
             WHERE name_key >= @prefix AND name_key < @prefix || char(1114111) LIMIT 200
             """;
-        foreach (var row in await connection.QueryAsync<PersonRow>(prefixSql, new { prefix = key[..Math.Min(2, key.Length)] }, transaction)) rows[row.Id] = row;
+        const string postgresPrefixSql = """
+            SELECT id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey FROM people
+            WHERE name_key COLLATE "C" >= @prefix AND name_key COLLATE "C" < @prefix || chr(1114111) LIMIT 200
+            """;
+        foreach (var row in await connection.QueryAsync<PersonRow>(SqlDialect.Of(connection).IsPostgres ? postgresPrefixSql : prefixSql,
+                     new { prefix = key[..Math.Min(2, key.Length)] }, transaction)) rows[row.Id] = row;
         return Rank(rows.Values.Where(r => r.Id != excludeId)
             .Select(r => (Row: r, Similarity: NameSimilarity.Score(key, r.NameKey ?? "")))
             .Select(x => new Candidate(x.Row.Id, x.Row.FullName, x.Row.Email, x.Similarity.Score, x.Similarity.Why)));

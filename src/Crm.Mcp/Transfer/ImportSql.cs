@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Crm.Mcp.Common;
 using Crm.Mcp.Resolution;
+using Crm.Mcp.Data;
 using Dapper;
 
 namespace Crm.Mcp.Transfer;
@@ -67,7 +68,12 @@ public static class ImportSql
             SELECT id FROM deals WHERE name = @name COLLATE NOCASE AND company_id IS @companyId
             ORDER BY created_at, id LIMIT 1
             """;
-        return connection.QuerySingleOrDefaultAsync<string>(sql, new { name, companyId }, transaction);
+        // PostgreSQL's IS compares only with NULL/TRUE/FALSE; IS NOT DISTINCT FROM is its null-safe equality.
+        const string postgresSql = """
+            SELECT id FROM deals WHERE name = @name COLLATE NOCASE AND company_id IS NOT DISTINCT FROM @companyId
+            ORDER BY created_at, id LIMIT 1
+            """;
+        return connection.QuerySingleOrDefaultAsync<string>(SqlDialect.Of(connection).IsPostgres ? postgresSql : sql, new { name, companyId }, transaction);
     }
 
     /// <summary>Imported deals are live, not drafts, and keep their creation time from the source.</summary>

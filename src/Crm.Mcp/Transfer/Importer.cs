@@ -90,7 +90,7 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
                 }, cancellationToken);
             }
             catch (DryRunRollback) { }
-            catch (Exception e) when (e is SqliteException or InvalidOperationException)
+            catch (Exception e) when (e is DbException or InvalidOperationException)
             {
                 report.Failure = $"rows {batch[0].Row}-{batch[^1].Row} were not imported (their batch was rolled back): {e.Message}";
                 break;

@@ -32,6 +32,7 @@ public sealed class DoctorTests
     [Fact]
     public async Task A_current_database_and_a_working_client_entry_are_ok()
     {
+        if (TestDatabase.IsPostgres) Assert.Skip("SQLite file checks (quick_check, WAL); PostgreSQL has its own doctor test");
         await using var database = await TestDatabase.CreateAsync();
         using var homes = new Homes();
         var dll = typeof(Crm.Mcp.Hosting.CrmServer).Assembly.Location;
@@ -79,8 +80,30 @@ public sealed class DoctorTests
     }
 
     [Fact]
+    public async Task On_postgresql_a_current_database_is_ok_a_pending_migration_warns_and_an_unreachable_server_fails()
+    {
+        if (!TestDatabase.IsPostgres) Assert.Skip("needs CRM_MCP_TEST_POSTGRES");
+        await using var database = await TestDatabase.CreateAsync();
+        using var homes = new Homes();
+        var ok = Assert.Single(await RunAsync(database.Path, homes));
+        Assert.Equal(Severity.Ok, ok.Severity);
+        Assert.Contains("reachable, schema", ok.Message);
+
+        await using (var connection = await database.Db.OpenAsync(TestContext.Current.CancellationToken))
+            await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version = @v", new { v = Migrator.Postgres[^1].Version });
+        var pending = Assert.Single(await RunAsync(database.Path, homes));
+        Assert.Equal(Severity.Warn, pending.Severity);
+        Assert.Contains(Migrator.Postgres[^1].Name, pending.Message);
+
+        var unreachable = Assert.Single(await RunAsync("Host=127.0.0.1;Port=1;Database=none;Timeout=2", homes));
+        Assert.Equal(Severity.Fail, unreachable.Severity);
+        Assert.Contains("cannot be reached", unreachable.Message);
+    }
+
+    [Fact]
     public async Task Pending_migrations_and_a_missing_database_are_warnings_with_the_command()
     {
+        if (TestDatabase.IsPostgres) Assert.Skip("a missing or half-migrated SQLite file");
         await using var database = await TestDatabase.CreateAsync();
         await using (var connection = await database.Db.OpenAsync())
             await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version = @v", new { v = Migrator.All[^1].Version });

@@ -13,16 +13,24 @@ public sealed class JournalTriggersTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync();
         await using var connection = await database.Db.OpenAsync(ct);
-        var triggers = (await connection.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'journal%'")).ToHashSet();
-        var tables = (await connection.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table'")).ToHashSet();
+        var triggers = (await connection.QueryAsync<string>(TestDatabase.IsPostgres
+            ? "SELECT tgname::text FROM pg_trigger WHERE tgname LIKE 'journal%'"
+            : "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'journal%'")).ToHashSet();
+        var tables = (await connection.QueryAsync<string>(TestDatabase.IsPostgres
+            ? "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()"
+            : "SELECT name FROM sqlite_master WHERE type = 'table'")).ToHashSet();
         var expected = JournaledTables.All.Where(t => tables.Contains(t.Name))
             .SelectMany(t => new[] { "insert", "update", "delete" }.Select(op => $"journal_{t.Name}_{op}")).ToHashSet();
         Assert.Contains("journal_deals_update", expected);
         Assert.Equal(expected, triggers);
 
-        var version = await connection.ExecuteScalarAsync<long>("PRAGMA schema_version");
+        // SQLite counts schema changes; on PostgreSQL the triggers' catalog rows (oid, row version) must stay the same.
+        var versionSql = TestDatabase.IsPostgres
+            ? "SELECT string_agg(oid::text || ':' || xmin::text, ',' ORDER BY oid) FROM pg_trigger"
+            : "PRAGMA schema_version";
+        var version = await connection.ExecuteScalarAsync<string>(versionSql);
         await new Migrator(database.Db).MigrateAsync(ct);
-        Assert.Equal(version, await connection.ExecuteScalarAsync<long>("PRAGMA schema_version"));
+        Assert.Equal(version, await connection.ExecuteScalarAsync<string>(versionSql));
         Assert.Equal(0, await database.CountAsync("changes")); // setup (default user, seed pipeline) is nobody's change
     }
 

@@ -43,7 +43,13 @@ public sealed class TestServer : IAsyncDisposable
         var clientToServer = new Pipe();
         var serverToClient = new Pipe();
         var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddLogging(b =>
+        {
+            b.SetMinimumLevel(LogLevel.Warning);
+            // CRM_MCP_TEST_LOG=1 shows the server's own log (e.g. an internal_error's exception) on stderr.
+            if (Environment.GetEnvironmentVariable("CRM_MCP_TEST_LOG") == "1")
+                b.AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
+        });
         services.AddCrmMcpServer(options).WithStreamServerTransport(clientToServer.Reader.AsStream(), serverToClient.Writer.AsStream());
         var provider = services.BuildServiceProvider();
 

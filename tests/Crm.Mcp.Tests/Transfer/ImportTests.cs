@@ -176,7 +176,12 @@ public sealed class ImportTests
     {
         await using var database = await TestDatabase.CreateAsync();
         await using (var connection = await database.Db.OpenAsync())
-            await connection.ExecuteAsync("CREATE TRIGGER no_hooli BEFORE INSERT ON deals WHEN NEW.name = 'Hooli upsell' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+            await connection.ExecuteAsync(TestDatabase.IsPostgres
+                ? """
+                  CREATE FUNCTION no_hooli() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$;
+                  CREATE TRIGGER no_hooli BEFORE INSERT ON deals FOR EACH ROW WHEN (NEW.name = 'Hooli upsell') EXECUTE FUNCTION no_hooli();
+                  """
+                : "CREATE TRIGGER no_hooli BEFORE INSERT ON deals WHEN NEW.name = 'Hooli upsell' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
         var report = await ImportAsync(database, "pipedrive-deals.csv", ImportSource.Pipedrive, batchSize: 3);
 
         // Batch 1 (rows 1-3) went in; batch 2 (rows 4-6) held the failing insert: none of its rows stayed.

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Crm.Mcp.Common;
+using Crm.Mcp.Data;
 using Dapper;
 
 namespace Crm.Mcp.Features.Companies;
@@ -73,7 +74,7 @@ public static class CompanySql
     {
         if (ids.Count == 0) return [];
         const string sql = SelectCompany + " WHERE c.id IN @ids";
-        var rows = (await connection.QueryAsync<CompanyRow>(sql, new { ids }, transaction)).ToList();
+        var rows = (await connection.QueryAsync<CompanyRow>(SqlDialect.Lists(connection, sql), new { ids }, transaction)).ToList();
         var custom = await CustomFields.CustomFieldSql.ValuesAsync(connection, transaction, ids);
         return rows.Select(r => ToView(r) with { CustomFields = custom[r.Id] }).ToList();
     }

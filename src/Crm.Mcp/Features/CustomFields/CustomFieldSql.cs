@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.Mcp.Common;
+using Crm.Mcp.Data;
 using Dapper;
 
 namespace Crm.Mcp.Features.CustomFields;
@@ -171,7 +172,7 @@ public static class CustomFieldSql
             WHERE v.entity_id IN @ids
             ORDER BY f.position, f.name
             """;
-        foreach (var row in await connection.QueryAsync<ValueRow>(sql, new { ids = result.Keys.ToList() }, transaction))
+        foreach (var row in await connection.QueryAsync<ValueRow>(SqlDialect.Lists(connection, sql), new { ids = result.Keys.ToList() }, transaction))
             result[row.EntityId][row.Name] = CustomFieldTypes.Read(row.Type, row.TextValue, row.NumberValue);
         return result;
     }
@@ -200,7 +201,7 @@ public static class CustomFieldSql
                     SELECT json_group_array(value) FROM (
                         SELECT CASE WHEN je.value = @from THEN @to ELSE je.value END AS value, MIN(je.key) AS k
                         FROM json_each(custom_field_values.text_value) je
-                        GROUP BY 1 ORDER BY k)),
+                        GROUP BY 1 ORDER BY k) renamed),
                 updated_at = @now
             WHERE field_id = @Id AND EXISTS (SELECT 1 FROM json_each(text_value) je WHERE je.value = @from)
             """;

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Crm.Mcp.Common;
+using Crm.Mcp.Data;
 using Dapper;
 
 namespace Crm.Mcp.Features.Deals;
@@ -37,7 +38,7 @@ public static class DealSql
                                user_id, is_draft, expected_close_date, renewal_date, source, order_in_stage,
                                company_sort_index, created_at, updated_at)
             VALUES (@Id, @Identifier, @Name, @AmountMinor, @Currency, @CompanyId, @PipelineId, @StageId, @OwnerId,
-                    @UserId, @IsDraft, @ExpectedCloseDate, @RenewalDate, @Source,
+                    @UserId, CAST(@IsDraft AS INTEGER), @ExpectedCloseDate, @RenewalDate, @Source,
                     COALESCE((SELECT MAX(order_in_stage) + 1 FROM deals WHERE stage_id = @StageId), 0),
                     CASE WHEN @CompanyId IS NULL THEN 0
                          ELSE COALESCE((SELECT MAX(company_sort_index) + 1 FROM deals WHERE company_id = @CompanyId), 0) END,
@@ -93,7 +94,7 @@ public static class DealSql
         const string sql = """
             UPDATE deals SET name = @Name, amount_minor = @AmountMinor, currency = @Currency, company_id = @CompanyId,
                              pipeline_id = @PipelineId, stage_id = @StageId, owner_id = @OwnerId, user_id = @UserId,
-                             is_draft = @IsDraft, expected_close_date = @ExpectedCloseDate, renewal_date = @RenewalDate,
+                             is_draft = CAST(@IsDraft AS INTEGER), expected_close_date = @ExpectedCloseDate, renewal_date = @RenewalDate,
                              order_in_stage = @OrderInStage, company_sort_index = @CompanySortIndex, updated_at = @UpdatedAt
             WHERE id = @Id
             """;
@@ -196,7 +197,7 @@ public static class DealSql
     {
         if (ids.Count == 0) return [];
         const string sql = SelectDeal + " WHERE d.id IN @ids";
-        var rows = (await connection.QueryAsync<DealRow>(sql, new { ids }, transaction)).ToList();
+        var rows = (await connection.QueryAsync<DealRow>(SqlDialect.Lists(connection, sql), new { ids }, transaction)).ToList();
         return await ToViewsAsync(connection, transaction, rows);
     }
 
@@ -209,7 +210,7 @@ public static class DealSql
             WHERE dp.deal_id IN @ids
             ORDER BY dp.created_at, p.full_name
             """;
-        var people = (await connection.QueryAsync<PersonLinkRow>(peopleSql, new { ids = rows.Select(r => r.Id).ToList() }, transaction))
+        var people = (await connection.QueryAsync<PersonLinkRow>(SqlDialect.Lists(connection, peopleSql), new { ids = rows.Select(r => r.Id).ToList() }, transaction))
             .ToLookup(p => p.DealId);
         var totals = await Services.ServiceSql.DealTotalsAsync(connection, transaction, rows.Select(r => (r.Id, r.Currency)).ToList());
         var custom = await CustomFields.CustomFieldSql.ValuesAsync(connection, transaction, rows.Select(r => r.Id).ToList());

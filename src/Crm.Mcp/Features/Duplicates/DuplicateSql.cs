@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Crm.Mcp.Common;
+using Crm.Mcp.Data;
 using Dapper;
 
 namespace Crm.Mcp.Features.Duplicates;
@@ -35,7 +36,20 @@ public static class DuplicateSql
               AND c.name IN ('entity_id', 'record_id')
             ORDER BY 1, 2
             """;
-        return (await connection.QueryAsync<Reference>(sql, new { table }, transaction)).ToList();
+        const string postgresSql = """
+            SELECT cl.relname::text AS TableName, a.attname::text AS ColumnName
+            FROM pg_constraint c
+            JOIN pg_class cl ON cl.oid = c.conrelid
+            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+            WHERE c.contype = 'f' AND c.confrelid = to_regclass(quote_ident(current_schema()) || '.' || quote_ident(@table))
+            UNION
+            SELECT c.table_name::text, c.column_name::text
+            FROM information_schema.columns c
+            JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+            WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.column_name IN ('entity_id', 'record_id')
+            ORDER BY 1, 2
+            """;
+        return (await connection.QueryAsync<Reference>(SqlDialect.Of(connection).IsPostgres ? postgresSql : sql, new { table }, transaction)).ToList();
     }
 
     public static async Task<IDictionary<string, object?>?> RowAsync(DbConnection connection, DbTransaction transaction, Kind kind, string id)
@@ -50,12 +64,41 @@ public static class DuplicateSql
     public static async Task<(long Moved, long Dropped)> MoveAsync(
         DbConnection connection, DbTransaction transaction, Reference reference, string survivorId, string duplicateId)
     {
-        // Identifiers come from sqlite_master (the schema itself), values are parameters.
-        var moveSql = $"UPDATE OR IGNORE \"{reference.TableName}\" SET \"{reference.ColumnName}\" = @survivorId WHERE \"{reference.ColumnName}\" = @duplicateId";
-        var moved = await connection.ExecuteAsync(moveSql, new { survivorId, duplicateId }, transaction);
+        // Identifiers come from the schema itself (sqlite_master, pg_catalog), values are parameters.
+        long moved;
+        if (SqlDialect.Of(connection).IsPostgres) moved = await MoveRowsOneByOneAsync(connection, transaction, reference, survivorId, duplicateId);
+        else
+        {
+            var moveSql = $"UPDATE OR IGNORE \"{reference.TableName}\" SET \"{reference.ColumnName}\" = @survivorId WHERE \"{reference.ColumnName}\" = @duplicateId";
+            moved = await connection.ExecuteAsync(moveSql, new { survivorId, duplicateId }, transaction);
+        }
         var dropSql = $"DELETE FROM \"{reference.TableName}\" WHERE \"{reference.ColumnName}\" = @duplicateId";
         var dropped = await connection.ExecuteAsync(dropSql, new { duplicateId }, transaction);
         return (moved, dropped);
+    }
+
+    /// <summary>PostgreSQL has no UPDATE OR IGNORE: each row moves under a savepoint, and one whose move would break
+    /// a unique rule stays behind (to be dropped with the duplicate), exactly as SQLite skips it.</summary>
+    private static async Task<long> MoveRowsOneByOneAsync(
+        DbConnection connection, DbTransaction transaction, Reference reference, string survivorId, string duplicateId)
+    {
+        var rowsSql = $"SELECT ctid::text FROM \"{reference.TableName}\" WHERE \"{reference.ColumnName}\" = @duplicateId";
+        var moveSql = $"UPDATE \"{reference.TableName}\" SET \"{reference.ColumnName}\" = @survivorId WHERE ctid = @row::tid";
+        long moved = 0;
+        foreach (var row in (await connection.QueryAsync<string>(rowsSql, new { duplicateId }, transaction)).ToList())
+        {
+            await connection.ExecuteAsync("SAVEPOINT merge_move", transaction: transaction);
+            try
+            {
+                moved += await connection.ExecuteAsync(moveSql, new { survivorId, row }, transaction);
+                await connection.ExecuteAsync("RELEASE SAVEPOINT merge_move", transaction: transaction);
+            }
+            catch (Exception e) when (SqlDialect.Postgres.IsUniqueViolation(e))
+            {
+                await connection.ExecuteAsync("ROLLBACK TO SAVEPOINT merge_move; RELEASE SAVEPOINT merge_move", transaction: transaction);
+            }
+        }
+        return moved;
     }
 
     public static Task DeleteAsync(DbConnection connection, DbTransaction transaction, Kind kind, string id)

@@ -3,7 +3,8 @@ using System.Text.Json;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Text.RegularExpressions;
+using Npgsql;
 
 namespace Crm.Mcp.Features.Journal;
 
@@ -14,14 +15,15 @@ namespace Crm.Mcp.Features.Journal;
 /// </summary>
 public static class JournalUndo
 {
-    private sealed record Column(string Name, long Pk);
     private sealed record Dangling(string Child, string Parent);
 
     public static async Task ApplyAsync(DbConnection connection, DbTransaction transaction, long changeId,
         IReadOnlyList<JournalSql.RecordRow> records, string now)
     {
-        await connection.ExecuteAsync("PRAGMA defer_foreign_keys = ON", transaction: transaction);
-        var schemas = new Dictionary<string, List<Column>>();
+        var dialect = SqlDialect.Of(connection);
+        // PostgreSQL's foreign keys are DEFERRABLE for exactly this (its migrations); checked below, before COMMIT.
+        await connection.ExecuteAsync(dialect.IsPostgres ? "SET CONSTRAINTS ALL DEFERRED" : "PRAGMA defer_foreign_keys = ON", transaction: transaction);
+        var schemas = new Dictionary<string, IReadOnlyList<SqlDialect.Column>>();
         try
         {
             foreach (var record in records.Reverse())
@@ -31,33 +33,45 @@ public static class JournalUndo
                         $"change_id: change {changeId} touched {record.Entity}, which is no longer journaled; it cannot be reverted.",
                         "a change whose records are all in journaled tables");
                 if (!schemas.TryGetValue(record.Entity, out var columns))
-                    schemas[record.Entity] = columns = (await connection.QueryAsync<Column>(
-                        $"SELECT name, pk FROM pragma_table_info('{record.Entity}')", transaction: transaction)).ToList();
-                await UndoAsync(connection, transaction, record, columns, now);
+                    schemas[record.Entity] = columns = await dialect.ColumnsAsync(connection, transaction, record.Entity);
+                await UndoAsync(connection, transaction, record, columns, now, dialect.IsPostgres);
             }
+            if (dialect.IsPostgres) await connection.ExecuteAsync("SET CONSTRAINTS ALL IMMEDIATE", transaction: transaction);
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+        {
+            var parent = Regex.Match(e.Detail ?? "", "table \"([^\"]+)\"") is { Success: true } m ? m.Groups[1].Value : "referenced";
+            throw DanglingError(changeId, new Dangling(e.TableName ?? "child", parent));
+        }
+        catch (Exception e) when (dialect.IsConstraintViolation(e))
         {
             throw new CrmError(ErrorCodes.Conflict, "change_id",
                 $"change_id: reverting change {changeId} would break a uniqueness or integrity rule ({e.Message.Split('\n')[0]}); nothing was written.",
                 "first change or remove the record that now holds the same name or email, then revert again");
         }
+        if (dialect.IsPostgres) return;
 
         foreach (var table in schemas.Keys)
         {
             const string checkSql = "SELECT \"table\" AS Child, parent AS Parent FROM pragma_foreign_key_check(@table) LIMIT 1";
             if (await connection.QuerySingleOrDefaultAsync<Dangling>(checkSql, new { table }, transaction) is { } first)
-                throw new CrmError(ErrorCodes.Conflict, "change_id",
-                    $"change_id: reverting change {changeId} would leave a {first.Child} row pointing to a {first.Parent} row that no longer exists; nothing was written.",
-                    $"restore the {first.Parent} row first (revert the change that deleted it), then revert this one");
+                throw DanglingError(changeId, first);
         }
     }
 
+    private static CrmError DanglingError(long changeId, Dangling first) =>
+        new(ErrorCodes.Conflict, "change_id",
+            $"change_id: reverting change {changeId} would leave a {first.Child} row pointing to a {first.Parent} row that no longer exists; nothing was written.",
+            $"restore the {first.Parent} row first (revert the change that deleted it), then revert this one");
+
     private static Task UndoAsync(DbConnection connection, DbTransaction transaction, JournalSql.RecordRow record,
-        List<Column> columns, string now)
+        IReadOnlyList<SqlDialect.Column> columns, string now, bool postgres)
     {
         var keys = columns.Where(c => c.Pk > 0).Select(c => c.Name).ToList();
-        string Value(string column, string parameter) => $"json_extract({parameter}, '$.\"{column}\"')";
+        // PostgreSQL reads the JSON back as a row of the table, so every value gets its column's type.
+        string Value(string column, string parameter) => postgres
+            ? $"(jsonb_populate_record(NULL::\"{record.Entity}\", {parameter}::jsonb)).\"{column}\""
+            : $"json_extract({parameter}, '$.\"{column}\"')";
         string KeyMatch(string parameter) => string.Join(" AND ", keys.Select(k => $"\"{k}\" = {Value(k, parameter)}"));
 
         switch (record.Operation)

@@ -22,6 +22,31 @@ public static class SearchQuery
         /// <summary>For the trigram index: terms of three or more characters, as substrings; null when none is long enough.</summary>
         public string? Substrings =>
             Terms.Where(t => t.Length >= 3).Select(Quote).ToList() is { Count: > 0 } long_ ? string.Join(" AND ", long_) : null;
+
+        /// <summary>PostgreSQL (to_tsquery over crm_fold'ed text): each term as its words in sequence, the last a prefix.</summary>
+        public string PostgresAllWords => string.Join(" & ", Terms.Select(PostgresPrefix));
+
+        public string PostgresAnyWord => string.Join(" | ", Terms.Select(PostgresPrefix));
+
+        /// <summary>PostgreSQL: LIKE patterns over the folded text, one per term of three or more characters, in the
+        /// same JSON form as the other tiers' match text; null when none is long enough.</summary>
+        public string? PostgresSubstrings =>
+            Terms.Where(t => t.Length >= 3).Select(t => "%" + Fold(t).Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%").ToList()
+                is { Count: > 0 } patterns ? System.Text.Json.JsonSerializer.Serialize(patterns) : null;
+    }
+
+    // What crm_fold (PostgreSQL migration 0030) does to indexed text: no accents, lower case, punctuation as spaces.
+    private static string Fold(string text)
+    {
+        var decomposed = text.Normalize(System.Text.NormalizationForm.FormD);
+        var kept = decomposed.Where(c => System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.NonSpacingMark);
+        return System.Text.RegularExpressions.Regex.Replace(new string(kept.ToArray()).ToLowerInvariant(), @"[^\p{L}\p{N}]+", " ");
+    }
+
+    private static string PostgresPrefix(string term)
+    {
+        var words = Fold(term).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return "(" + string.Join(" <-> ", words.Select((w, i) => "'" + w + "'" + (i == words.Length - 1 ? ":*" : ""))) + ")";
     }
 
     public static Parsed Parse(string field, string? text)

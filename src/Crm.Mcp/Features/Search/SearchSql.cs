@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Crm.Mcp.Data;
 using Dapper;
 
 namespace Crm.Mcp.Features.Search;
@@ -32,6 +33,20 @@ public static class SearchSql
             ORDER BY Rank, d.doc_id
             LIMIT @Take
             """;
+        // PostgreSQL: the stored tsvector (title weight A = 1.0, body B = 0.1, as 10:1 above); lower is better here too.
+        const string postgresSql = """
+            SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title,
+                   ts_headline('simple', concat_ws(' ', d.title, d.body), q,
+                               'StartSel=**, StopSel=**, MaxWords=16, MinWords=4, ShortWord=0, FragmentDelimiter=…, MaxFragments=1') AS Snippet,
+                   -ts_rank('{0, 0, 0.1, 1.0}', d.words, q)::float8 AS Rank
+            FROM search_documents d, to_tsquery('simple', @Match) q
+            WHERE d.words @@ q AND d.entity_type = ANY(@Types) AND NOT (d.doc_id = ANY(@Exclude))
+            ORDER BY Rank, d.doc_id
+            LIMIT @Take
+            """;
+        if (SqlDialect.Of(connection).IsPostgres)
+            return (await connection.QueryAsync<HitRow>(postgresSql,
+                new { query.Match, Types = query.Types.ToArray(), Exclude = query.Exclude.ToArray(), query.Take }, transaction)).ToList();
         return (await connection.QueryAsync<HitRow>(sql, query, transaction)).ToList();
     }
 
@@ -46,6 +61,19 @@ public static class SearchSql
             ORDER BY Rank, d.doc_id
             LIMIT @Take
             """;
+        // PostgreSQL: Match is a JSON array of LIKE patterns over the folded text (pg_trgm GIN index); title hits first.
+        const string postgresSql = """
+            SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title, NULL AS Snippet,
+                   CASE WHEN crm_fold(d.title) LIKE ALL(p.patterns) THEN -10.0 ELSE -1.0 END AS Rank
+            FROM search_documents d, (SELECT ARRAY(SELECT json_array_elements_text(@Match::json)) AS patterns) p
+            WHERE (crm_fold(d.title) || ' ' || crm_fold(d.body)) LIKE ALL(p.patterns)
+              AND d.entity_type = ANY(@Types) AND NOT (d.doc_id = ANY(@Exclude))
+            ORDER BY Rank, d.doc_id
+            LIMIT @Take
+            """;
+        if (SqlDialect.Of(connection).IsPostgres)
+            return (await connection.QueryAsync<HitRow>(postgresSql,
+                new { query.Match, Types = query.Types.ToArray(), Exclude = query.Exclude.ToArray(), query.Take }, transaction)).ToList();
         return (await connection.QueryAsync<HitRow>(sql, query, transaction)).ToList();
     }
 }

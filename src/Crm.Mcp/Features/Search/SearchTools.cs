@@ -42,9 +42,10 @@ public sealed class SearchTools(CrmDb db)
                     : await SearchSql.WordsAsync(connection, transaction, q);
                 found.AddRange(rows.Select(r => (r, label)));
             }
-            await Add(parsed.AllWords, "all_words", substrings: false);
-            await Add(parsed.Terms.Count > 1 ? parsed.AnyWord : null, "some_words", substrings: false);
-            await Add(parsed.Substrings, "substring", substrings: true);
+            var postgres = SqlDialect.Of(connection).IsPostgres;
+            await Add(postgres ? parsed.PostgresAllWords : parsed.AllWords, "all_words", substrings: false);
+            await Add(parsed.Terms.Count > 1 ? postgres ? parsed.PostgresAnyWord : parsed.AnyWord : null, "some_words", substrings: false);
+            await Add(postgres ? parsed.PostgresSubstrings : parsed.Substrings, "substring", substrings: true);
             return found;
         }, cancellationToken);
 

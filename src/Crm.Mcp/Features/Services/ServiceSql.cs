@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Crm.Mcp.Common;
+using Crm.Mcp.Data;
 using Dapper;
 
 namespace Crm.Mcp.Features.Services;
@@ -73,7 +74,7 @@ public static class ServiceSql
     {
         if (ids.Count == 0) return [];
         const string sql = SelectService + " WHERE s.id IN @ids";
-        var rows = (await connection.QueryAsync<ServiceRow>(sql, new { ids }, transaction)).ToDictionary(r => r.Id);
+        var rows = (await connection.QueryAsync<ServiceRow>(SqlDialect.Lists(connection, sql), new { ids }, transaction)).ToDictionary(r => r.Id);
         return ids.Where(rows.ContainsKey).Select(id => ToView(rows[id])).ToList();
     }
 
@@ -84,7 +85,7 @@ public static class ServiceSql
     {
         if (deals.Count == 0) return new Dictionary<string, DealServiceTotals>();
         const string sql = "SELECT deal_id AS DealId, amount_minor AS AmountMinor, quantity FROM services WHERE deal_id IN @ids";
-        var lines = (await connection.QueryAsync<LineRow>(sql, new { ids = deals.Select(d => d.Id).ToList() }, transaction)).ToLookup(l => l.DealId);
+        var lines = (await connection.QueryAsync<LineRow>(SqlDialect.Lists(connection, sql), new { ids = deals.Select(d => d.Id).ToList() }, transaction)).ToLookup(l => l.DealId);
         return deals.DistinctBy(d => d.Id).ToDictionary(d => d.Id, d =>
         {
             var value = lines[d.Id].Sum(l => (decimal)l.AmountMinor * l.Quantity);

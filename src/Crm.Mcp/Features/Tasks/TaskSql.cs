@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Crm.Mcp.Resolution;
+using Crm.Mcp.Data;
 using Dapper;
 
 namespace Crm.Mcp.Features.Tasks;
@@ -110,7 +111,7 @@ public static class TaskSql
     {
         if (ids.Count == 0) return [];
         const string sql = SelectTask + " WHERE t.id IN @ids";
-        var rows = (await connection.QueryAsync<TaskRow>(sql, new { ids }, transaction)).ToDictionary(r => r.Id);
+        var rows = (await connection.QueryAsync<TaskRow>(SqlDialect.Lists(connection, sql), new { ids }, transaction)).ToDictionary(r => r.Id);
         return await ToViewsAsync(connection, transaction, ids.Where(rows.ContainsKey).Select(id => rows[id]).ToList());
     }
 
@@ -122,17 +123,17 @@ public static class TaskSql
             SELECT x.task_id AS TaskId, d.id, d.identifier, d.name FROM task_deals x JOIN deals d ON d.id = x.deal_id
             WHERE x.task_id IN @ids ORDER BY x.created_at, d.identifier
             """;
-        var deals = (await connection.QueryAsync<DealLinkRow>(dealsSql, ids, transaction)).ToLookup(l => l.TaskId);
+        var deals = (await connection.QueryAsync<DealLinkRow>(SqlDialect.Lists(connection, dealsSql), ids, transaction)).ToLookup(l => l.TaskId);
         const string companiesSql = """
             SELECT x.task_id AS TaskId, c.id, c.name FROM task_companies x JOIN companies c ON c.id = x.company_id
             WHERE x.task_id IN @ids ORDER BY x.created_at, c.name
             """;
-        var companies = (await connection.QueryAsync<CompanyLinkRow>(companiesSql, ids, transaction)).ToLookup(l => l.TaskId);
+        var companies = (await connection.QueryAsync<CompanyLinkRow>(SqlDialect.Lists(connection, companiesSql), ids, transaction)).ToLookup(l => l.TaskId);
         const string contactsSql = """
             SELECT x.task_id AS TaskId, p.id, p.full_name AS FullName, p.email FROM task_people x JOIN people p ON p.id = x.person_id
             WHERE x.task_id IN @ids ORDER BY x.created_at, p.full_name
             """;
-        var contacts = (await connection.QueryAsync<ContactLinkRow>(contactsSql, ids, transaction)).ToLookup(l => l.TaskId);
+        var contacts = (await connection.QueryAsync<ContactLinkRow>(SqlDialect.Lists(connection, contactsSql), ids, transaction)).ToLookup(l => l.TaskId);
         var custom = await CustomFields.CustomFieldSql.ValuesAsync(connection, transaction, ids.ids);
         return rows.Select(r => new TaskView
         {

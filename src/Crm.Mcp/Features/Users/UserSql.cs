@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Crm.Mcp.Data;
 using Dapper;
 
 namespace Crm.Mcp.Features.Users;
@@ -42,7 +43,7 @@ public static class UserSql
     {
         if (ids.Count == 0) return [];
         const string sql = SelectUser + " WHERE id IN @ids";
-        return (await connection.QueryAsync<UserRow>(sql, new { ids }, transaction)).Select(ToView).ToList();
+        return (await connection.QueryAsync<UserRow>(SqlDialect.Lists(connection, sql), new { ids }, transaction)).Select(ToView).ToList();
     }
 
     private static UserView ToView(UserRow r) => new()

@@ -87,7 +87,7 @@ public sealed class WebhookDeliverer(CrmDb db, HttpClient http, TimeProvider tim
                 JOIN webhook_events e ON e.seq = d.event_seq
                 WHERE d.seq IN @seqs ORDER BY d.seq
                 """;
-            return (await connection.QueryAsync<Due>(loadSql, new { seqs }, transaction)).ToList();
+            return (await connection.QueryAsync<Due>(SqlDialect.Lists(connection, loadSql), new { seqs }, transaction)).ToList();
         }, cancellationToken);
 
     private async Task<(int? Status, string? Error)> SendAsync(Due due, CancellationToken cancellationToken)

@@ -138,7 +138,7 @@ public static class WebhookOutbox
 
         foreach (var link in JournaledTables.LinksOf(touched.Table).Select(t => (t.Name, t.Link!)))
         {
-            if (!await JournalTriggers.TableExistsAsync(connection, transaction, link.Name)) continue;
+            if (!await SqlDialect.Of(connection).TableExistsAsync(connection, transaction, link.Name)) continue;
             touched.Links.TryGetValue(link.Item2.Field, out var delta);
             List<string> now;
             if (action == "deleted") now = delta.Removed?.ToList() ?? [];

@@ -65,7 +65,7 @@ public static class WebhookSql
     {
         const string sql = """
             UPDATE webhooks SET url = COALESCE(@url, url), events = COALESCE(@events, events),
-                   description = COALESCE(@description, description), active = COALESCE(@active, active),
+                   description = COALESCE(@description, description), active = COALESCE(CAST(@active AS INTEGER), active),
                    secret = COALESCE(@secret, secret), updated_at = @now
             WHERE id = @id
             """;

@@ -31,7 +31,7 @@ public static class HttpHost
         await app.StartAsync(cancellationToken);
         logger.LogInformation("crm-mcp {Version} on {Urls} (Streamable HTTP /mcp, SSE /sse, health /healthz; {Mode}); database {Path}{Migrated}",
             CrmServer.Version, string.Join(", ", app.Urls), http.Stateless ? "stateless" : "sessions",
-            serve.Settings.DatabasePath, applied.Count > 0 ? $" (applied migrations {string.Join(", ", applied)})" : "");
+            Data.DatabaseLocation.Display(serve.Settings.DatabasePath), applied.Count > 0 ? $" (applied migrations {string.Join(", ", applied)})" : "");
         if (!http.RequireAuth)
             logger.LogWarning("Auth is OFF (--no-auth): any local process can use the CRM. Loopback only.");
         else if (liveKeys == 0)

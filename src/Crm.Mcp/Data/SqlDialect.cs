@@ -1,0 +1,95 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Crm.Mcp.Data;
+
+/// <summary>
+/// The explicit seam between the two backends. SQL is shared wherever SQLite and PostgreSQL agree (the PostgreSQL
+/// migrations also define a few SQLite-named helpers, e.g. json_group_array, and a NOCASE collation, so most queries
+/// need no second form); what differs lives here or as a second const string beside its Dapper call, chosen by
+/// <see cref="Of"/>. Full-text search, catalog queries, error classification and list parameters differ
+/// (case-insensitive matching is written lower(x) LIKE lower(y), which both agree on).
+/// </summary>
+public abstract class SqlDialect
+{
+    public static readonly SqlDialect Sqlite = new SqliteDialect();
+    public static readonly SqlDialect Postgres = new PostgresDialect();
+
+    public static SqlDialect Of(DbConnection connection) => connection is NpgsqlConnection ? Postgres : Sqlite;
+
+    public abstract bool IsPostgres { get; }
+
+    public sealed record Column(string Name, long Pk);
+
+    private static readonly System.Text.RegularExpressions.Regex InList = new(@"\b(NOT\s+)?IN\s+(@\w+)",
+        System.Text.RegularExpressions.RegexOptions.Compiled | System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+
+    /// <summary>For SQL with a Dapper list parameter (<c>x IN @ids</c>). Dapper expands the list into (@ids1, @ids2, ...)
+    /// for SQLite but hands Npgsql one array parameter, which PostgreSQL compares with <c>= ANY(@ids)</c>.</summary>
+    public static string Lists(DbConnection connection, string sql) =>
+        connection is NpgsqlConnection
+            ? InList.Replace(sql, m => m.Groups[1].Success ? $"<> ALL({m.Groups[2].Value})" : $"= ANY({m.Groups[2].Value})")
+            : sql;
+
+    public abstract Task<bool> TableExistsAsync(DbConnection connection, DbTransaction? transaction, string table);
+
+    /// <summary>A table's columns in declaration order; Pk is the column's 1-based position in the primary key, else 0.</summary>
+    public abstract Task<IReadOnlyList<Column>> ColumnsAsync(DbConnection connection, DbTransaction? transaction, string table);
+
+    /// <summary>A unique, primary-key, check or foreign-key rule refused the statement.</summary>
+    public abstract bool IsConstraintViolation(Exception e);
+
+    public abstract bool IsUniqueViolation(Exception e);
+
+    /// <summary>Another writer held the database (or a serialization conflict): the whole transaction may be retried.</summary>
+    public abstract bool IsTransient(Exception e);
+
+    private sealed class SqliteDialect : SqlDialect
+    {
+        public override bool IsPostgres => false;
+
+        public override async Task<bool> TableExistsAsync(DbConnection connection, DbTransaction? transaction, string table) =>
+            await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @table",
+                new { table }, transaction) > 0;
+
+        public override async Task<IReadOnlyList<Column>> ColumnsAsync(DbConnection connection, DbTransaction? transaction, string table) =>
+            (await connection.QueryAsync<Column>("SELECT name, pk FROM pragma_table_info(@table) ORDER BY cid", new { table }, transaction)).ToList();
+
+        public override bool IsConstraintViolation(Exception e) => e is SqliteException { SqliteErrorCode: 19 };
+        public override bool IsUniqueViolation(Exception e) => e is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
+        public override bool IsTransient(Exception e) =>
+            e is SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED };
+    }
+
+    private sealed class PostgresDialect : SqlDialect
+    {
+        public override bool IsPostgres => true;
+
+        public override async Task<bool> TableExistsAsync(DbConnection connection, DbTransaction? transaction, string table) =>
+            await connection.ExecuteScalarAsync<long>("""
+                SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = @table
+                """, new { table }, transaction) > 0;
+
+        public override async Task<IReadOnlyList<Column>> ColumnsAsync(DbConnection connection, DbTransaction? transaction, string table)
+        {
+            const string sql = """
+                SELECT c.column_name AS Name, COALESCE(k.ordinal_position, 0)::bigint AS Pk
+                FROM information_schema.columns c
+                LEFT JOIN information_schema.table_constraints t
+                  ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.constraint_type = 'PRIMARY KEY'
+                LEFT JOIN information_schema.key_column_usage k
+                  ON k.constraint_name = t.constraint_name AND k.table_schema = c.table_schema AND k.column_name = c.column_name
+                WHERE c.table_schema = current_schema() AND c.table_name = @table
+                ORDER BY c.ordinal_position
+                """;
+            return (await connection.QueryAsync<Column>(sql, new { table }, transaction)).ToList();
+        }
+
+        public override bool IsConstraintViolation(Exception e) => e is PostgresException { SqlState: ['2', '3', ..] };
+        public override bool IsUniqueViolation(Exception e) => e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+        public override bool IsTransient(Exception e) =>
+            e is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected };
+    }
+}
