@@ -1,20 +1,23 @@
-using System.Text.Json;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
 namespace Crm.Mcp.Bench;
 
-/// <summary>The calls measured end to end. Each checks its result so a failing call can't pass for a fast one.</summary>
-public sealed class Workloads(McpClient client, IList<McpClientTool> tools)
+/// <summary>The calls measured end to end against a database Populate filled with <paramref name="rows"/> rows each.
+/// Each checks its result so a failing call can't pass for a fast one.</summary>
+public sealed class Workloads(McpClient client, IList<McpClientTool> tools, int rows)
 {
     private readonly string _run = Guid.NewGuid().ToString("N")[..6];
 
-    public static async Task<Workloads> CreateAsync(McpClient client) => new(client, await client.ListToolsAsync());
+    public static async Task<Workloads> CreateAsync(McpClient client, int rows = 1000) => new(client, await client.ListToolsAsync(), rows);
 
     public bool Has(string tool) => tools.Any(t => t.Name == tool);
 
     private bool HasArgument(string tool, string argument) =>
         tools.Single(t => t.Name == tool).ProtocolTool.InputSchema.GetProperty("properties").TryGetProperty(argument, out _);
+
+    /// <summary>A populated row spread over the whole table (not just its first pages).</summary>
+    private int Row(int i) => (int)((Math.Max(i, 0) * 7919L + 13) % rows);
 
     public Task NoOp(int _) => client.PingAsync().AsTask();
 
@@ -44,9 +47,42 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools)
         })
         : Call("get_deals", new Dictionary<string, object?> { ["stage"] = "Proposal", ["is_draft"] = false, ["limit"] = 25 });
 
-    public Task GetDeal(int i) => Call("get_deal", new Dictionary<string, object?> { ["deal"] = $"BENCH-{Math.Max(i, 0) % 1000:0000000}" });
+    public Task GetDeal(int i) => Call("get_deal", new Dictionary<string, object?> { ["deal"] = $"BENCH-{Row(i):0000000}" });
 
-    public Task SearchAll(int i) => Call("search_all", new Dictionary<string, object?> { ["query"] = $"Company {Math.Max(i, 0) % 1000}", ["limit"] = 10 });
+    public Task GetContact(int i) => Call("get_contact", new Dictionary<string, object?> { ["contact"] = $"person{Row(i)}@company{Row(i)}.example" });
+
+    public Task SearchAll(int i) => Call("search_all", new Dictionary<string, object?> { ["query"] = $"Company {Row(i)}", ["limit"] = 10 });
+
+    /// <summary>One new contact at a new company: what "remember this person" costs.</summary>
+    public Task CreateContact(int i) => Call("create_contacts", new Dictionary<string, object?>
+    {
+        ["items"] = new[] { Contact($"{i}") },
+    });
+
+    /// <summary>A batch of <paramref name="size"/> new contacts, each at its own new company.</summary>
+    public Task CreateContacts(int batch, int size) => Call("create_contacts", new Dictionary<string, object?>
+    {
+        ["items"] = Enumerable.Range(0, size).Select(k => Contact($"{batch}.{k}")).ToArray(),
+    });
+
+    /// <summary>A batch of <paramref name="size"/> new deals, each with a new company and a stage by name.</summary>
+    public Task CreateDeals(int batch, int size) => Call("create_deals", new Dictionary<string, object?>
+    {
+        ["items"] = Enumerable.Range(0, size).Select(k => new Dictionary<string, object?>
+        {
+            ["name"] = $"Bulk {_run} deal {batch}.{k}",
+            ["company_name"] = $"Bulk {_run} Company {batch}.{k}",
+            ["amount"] = 1000 + k,
+            ["stage_name"] = "Proposal",
+        }).ToArray(),
+    });
+
+    private Dictionary<string, object?> Contact(string key) => new()
+    {
+        ["name"] = $"Cara {_run} {key}",
+        ["email"] = $"cara.{_run}.{key}@bulk.example",
+        ["company_name"] = $"Contact {_run} Company {key}",
+    };
 
     private async Task Call(string tool, Dictionary<string, object?> arguments)
     {
