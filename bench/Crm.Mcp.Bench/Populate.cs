@@ -24,6 +24,9 @@ public static class Populate
 
     private static readonly string[] BulkTables = ["companies", "people", "company_people", "deals", "deal_people", "search_documents"];
 
+    public static string DefaultWork =>
+        System.Environment.GetEnvironmentVariable("BENCH_WORK") is { Length: > 0 } w ? w : Path.Combine(Path.GetTempPath(), "crm-mcp-bench");
+
     public static string SchemaKey
     {
         get

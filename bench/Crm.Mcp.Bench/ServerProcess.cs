@@ -21,13 +21,16 @@ public sealed class ServerProcess : IAsyncDisposable
         StartToInitialize = startup;
     }
 
+    /// <summary>Environment for every crm-mcp process the bench starts (runtime knobs under test).</summary>
+    public static IReadOnlyDictionary<string, string> Environment { get; set; } = new Dictionary<string, string>();
+
     public static string ServerDll => Path.Combine(AppContext.BaseDirectory, "crm-mcp.dll");
 
     /// <summary>The command line that starts crm-mcp: CRM_MCP_SERVER (an apphost or a .dll, e.g. a ReadyToRun publish)
     /// or the crm-mcp.dll built next to the bench.</summary>
     public static (string Command, string[] Prefix) CrmCommand()
     {
-        var server = Environment.GetEnvironmentVariable("CRM_MCP_SERVER") is { Length: > 0 } s ? s : ServerDll;
+        var server = System.Environment.GetEnvironmentVariable("CRM_MCP_SERVER") is { Length: > 0 } s ? s : ServerDll;
         return server.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? ("dotnet", [server]) : (server, []);
     }
 
@@ -56,10 +59,10 @@ public sealed class ServerProcess : IAsyncDisposable
         return new ServerProcess(process, client, clock.Elapsed);
     }
 
-    public static Task<ServerProcess> StartCrmAsync(string dbPath, IDictionary<string, string>? env = null)
+    public static Task<ServerProcess> StartCrmAsync(string dbPath)
     {
         var (command, prefix) = CrmCommand();
-        return StartAsync(command, [.. prefix, "serve", "--db", dbPath, "--log-level", "Warning"], env);
+        return StartAsync(command, [.. prefix, "serve", "--db", dbPath, "--log-level", "Warning"], Environment.ToDictionary());
     }
 
     /// <summary>Resident set size of the server process, from /proc (Linux).</summary>
@@ -103,6 +106,7 @@ public sealed class HttpServer : IAsyncDisposable
         foreach (var arg in (string[])[.. prefix, "serve", "--transport", "http", "--no-auth", "--urls", $"http://127.0.0.1:{port}",
                      "--rate-limit", "0", "--max-sessions", "10000", "--db", dbPath, "--log-level", "Warning", .. stateless ? ["--stateless"] : Array.Empty<string>()])
             info.ArgumentList.Add(arg);
+        foreach (var (key, value) in ServerProcess.Environment) info.Environment[key] = value;
         var process = Process.Start(info)!;
         _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
         _ = process.StandardError.BaseStream.CopyToAsync(Stream.Null);

@@ -66,7 +66,7 @@ public static class Verify
         return failures == 0 ? 0 : 1;
     }
 
-    private static string Scalar(string path, string sql)
+    public static string Scalar(string path, string sql)
     {
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();

@@ -71,7 +71,7 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools, int 
         ["items"] = Enumerable.Range(0, size).Select(k => new Dictionary<string, object?>
         {
             ["name"] = $"Bulk {_run} deal {batch}.{k}",
-            ["company_name"] = $"Bulk {_run} Company {batch}.{k}",
+            ["company_name"] = $"{Words.Name($"{_run} deal company {batch}.{k}")} Company {batch}.{k}",
             ["amount"] = 1000 + k,
             ["stage_name"] = "Proposal",
         }).ToArray(),
@@ -79,9 +79,9 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools, int 
 
     private Dictionary<string, object?> Contact(string key) => new()
     {
-        ["name"] = $"Cara {_run} {key}",
+        ["name"] = $"{Words.Name($"{_run} person {key}")} {key}",
         ["email"] = $"cara.{_run}.{key}@bulk.example",
-        ["company_name"] = $"Contact {_run} Company {key}",
+        ["company_name"] = $"{Words.Name($"{_run} company {key}")} Company {key}",
     };
 
     private async Task Call(string tool, Dictionary<string, object?> arguments)
@@ -89,5 +89,29 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools, int 
         var result = await client.CallToolAsync(tool, arguments);
         if (result.IsError == true)
             throw new InvalidOperationException($"{tool} failed: {(result.Content.FirstOrDefault() as TextContentBlock)?.Text}");
+    }
+}
+
+/// <summary>Made-up names far apart from each other, so a batch of new records is a batch of distinct new records to the
+/// resolver (numbered names like "Company 0.10" and "Company 1.0" are near-names, and rightly make it ask).</summary>
+public static class Words
+{
+    private const string Consonants = "bcdfghjklmnprstvz";
+    private const string Vowels = "aeiou";
+
+    public static string Name(string seed)
+    {
+        var hash = 2166136261u; // FNV-1a: the same seed gives the same name in every process
+        foreach (var c in seed) hash = (hash ^ c) * 16777619u;
+        var random = new Random((int)hash);
+        string Word()
+        {
+            var letters = new char[6];
+            for (var i = 0; i < letters.Length; i++)
+                letters[i] = i % 2 == 0 ? Consonants[random.Next(Consonants.Length)] : Vowels[random.Next(Vowels.Length)];
+            letters[0] = char.ToUpperInvariant(letters[0]);
+            return new string(letters);
+        }
+        return $"{Word()} {Word()}";
     }
 }
