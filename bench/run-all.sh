@@ -97,7 +97,7 @@ else
       echo "trimmed publish failed; see publish-trimmed.log" > "$OUT/07-startup-trimmed.md"
     fi
   fi
-  want micro   && section 08-micro   B micro
+  want micro   && section 08-micro   B micro --job Short
 fi
 
 cat "$OUT"/*.md > "$OUT/summary.md"

@@ -33,9 +33,13 @@ switch (command)
         await EndToEnd(Option("--calls", 2000), Option("--runs", 3), Option("--rows", 1000));
         break;
     case "growth":
+    {
+        var curve = new List<(int Rows, Dictionary<string, Sample> Medians)>();
         foreach (var size in Sizes("1000,100000,1000000"))
-            await EndToEnd(Option("--calls", 300), Option("--runs", 1), size);
+            curve.Add((size, await EndToEnd(Option("--calls", 300), Option("--runs", 1), size)));
+        Growth(curve);
         break;
+    }
     case "http":
         foreach (var clients in (Text("--clients") ?? "1,4,16").Split(',').Select(int.Parse))
             await Http(Option("--calls", 2000), Option("--runs", 3), Option("--rows", 1000), clients, args.Contains("--stateless"));
@@ -84,7 +88,7 @@ void Table(string title, Dictionary<string, List<Sample>> results, string noOpNa
 void Add(Dictionary<string, List<Sample>> results, Sample sample) =>
     (results.TryGetValue(sample.Name, out var list) ? list : results[sample.Name] = []).Add(sample);
 
-async Task EndToEnd(int calls, int runs, int rows)
+async Task<Dictionary<string, Sample>> EndToEnd(int calls, int runs, int rows)
 {
     var seeded = await Populate.CreateAsync(work, rows);
     var results = new Dictionary<string, List<Sample>>();
@@ -103,6 +107,24 @@ async Task EndToEnd(int calls, int runs, int rows)
             Add(results, await Measure.RunAsync(name, calls, call, budget));
     }
     Table($"### stdio, one client, {rows:N0} deals/companies/people, up to {calls} calls per run ({budget.TotalSeconds:F0} s budget), median of {runs} runs", results);
+    return results.ToDictionary(r => r.Key, r => Measure.Median(r.Value));
+}
+
+// The growth curve: each call's p50 at every size, as a multiple of the no-op's p50 measured in the same run, and the
+// growth from the smallest size to each larger one (flat is 1×).
+void Growth(List<(int Rows, Dictionary<string, Sample> Medians)> curve)
+{
+    var first = curve[0];
+    Console.WriteLine($"\n### Growth curve (stdio, p50 per call; ratio to the same run's no-op p50 in brackets)\n");
+    Console.WriteLine($"| call | {string.Join(" | ", curve.Select(c => $"{c.Rows:N0} rows"))} | {string.Join(" | ", curve.Skip(1).Select(c => $"growth {first.Rows / 1000}k→{(c.Rows >= 1_000_000 ? $"{c.Rows / 1_000_000}M" : $"{c.Rows / 1000}k")}"))} |");
+    Console.WriteLine($"|---|{string.Concat(Enumerable.Repeat("---|", curve.Count * 2 - 1))}");
+    foreach (var name in first.Medians.Keys)
+    {
+        var cells = curve.Select(c => c.Medians.TryGetValue(name, out var m)
+            ? $"{m.P50Ms:F2} ms ({m.P50Ms / c.Medians["no-op (ping)"].P50Ms:F0}×)" : "—");
+        var growth = curve.Skip(1).Select(c => c.Medians.TryGetValue(name, out var m) ? $"{m.P50Ms / first.Medians[name].P50Ms:F1}×" : "—");
+        Console.WriteLine($"| {name} | {string.Join(" | ", cells)} | {string.Join(" | ", growth)} |");
+    }
 }
 
 async Task Http(int calls, int runs, int rows, int clients, bool stateless)
