@@ -65,7 +65,7 @@ if [ $QUICK = 1 ]; then
   want bulk    && section 05-bulk    B bulk --batches 5 --runs 1 --import 2000 --import-timeout 60 --budget 30
   want memory  && section 06-memory  B memory --sizes 1000 --calls 50 --budget 20
   want startup && section 07-startup B startup --runs 3 --load-calls 50 --node
-  want micro   && section 08-micro   B micro --job Dry
+  want micro   && section 08-micro   B micro --job Dry --inProcess --artifacts "$OUT/benchmarkdotnet"
 else
   want verify  && section 01-verify  B verify --rows 100000
   want e2e     && section 02-e2e     B e2e --calls 2000 --runs 3
@@ -76,28 +76,31 @@ else
   want bulk    && section 05-bulk    B bulk --batches 50 --runs 3 --import 100000 --import-timeout 600 --budget 120
   want memory  && section 06-memory  B memory --sizes 1000,100000 --calls 200 --budget 60
   if want startup; then
-    # Start-up and RSS: the build as shipped, runtime knobs one at a time (environment only, same binaries), then
-    # other builds of the same source: an apphost, ReadyToRun, and a trimmed self-contained publish.
+    # Start-up and RSS: the build as shipped, runtime knobs (environment only, same binaries), and other builds of the
+    # same source, started round-robin so the machine's noise lands on all alike; then loaded RSS and throughput for
+    # the shipped build and the ReadyToRun one.
     PUB="$OUT/publish"
-    section 07-startup B startup --runs 10 --load-calls 1000 --node --label "framework-dependent: dotnet crm-mcp.dll"
-    for knob in DOTNET_TieredPGO=0 DOTNET_TieredCompilation=0 DOTNET_TC_QuickJitForLoops=0 DOTNET_ReadyToRun=0 \
-                DOTNET_gcConcurrent=0 DOTNET_GCgen0size=0x200000 DOTNET_GCConserveMemory=7; do
-      section "07-startup-${knob%%=*}" B startup --runs 10 --load-calls 1000 --no-header --env "$knob" --label "same"
-    done
-    dotnet publish src/Crm.Mcp -c Release -r linux-x64 --self-contained false -o "$PUB/apphost" -nologo -v q > "$OUT/publish-apphost.log" 2>&1
-    CRM_MCP_SERVER="$PUB/apphost/crm-mcp" section 07-startup-apphost B startup --runs 10 --load-calls 1000 --no-header --label "apphost (linux-x64), JIT only"
-    dotnet publish src/Crm.Mcp -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$PUB/r2r" -nologo -v q > "$OUT/publish-r2r.log" 2>&1
-    CRM_MCP_SERVER="$PUB/r2r/crm-mcp" section 07-startup-r2r B startup --runs 10 --load-calls 1000 --no-header --label "apphost + ReadyToRun"
-    CRM_MCP_SERVER="$PUB/r2r/crm-mcp" section 07-startup-r2r-e2e B e2e --calls 2000 --runs 3
-    # Trimming: the SDK binds tool parameters and serializes results by reflection; the publish lists what it warns about.
+    pub() { local name="$1"; shift; dotnet publish src/Crm.Mcp -c Release -r linux-x64 -o "$PUB/$name" -nologo "$@" > "$OUT/publish-$name.log" 2>&1 || echo "publish $name failed (see publish-$name.log)" >&2; }
+    pub apphost --self-contained false
+    pub r2r --self-contained false -p:PublishReadyToRun=true
+    pub single --self-contained true -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:EnableCompressionInSingleFile=true
+    pub single-r2r --self-contained true -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:PublishReadyToRun=true
+    FD="dotnet crm-mcp.dll="
+    section 07-startup-compare B startup-compare --runs 10 --servers "$FD,$FD|DOTNET_TieredPGO=0,$FD|DOTNET_TieredCompilation=0,$FD|DOTNET_TC_QuickJitForLoops=0,$FD|DOTNET_gcConcurrent=0,$FD|DOTNET_GCgen0size=0x200000,apphost (linux-x64)=$PUB/apphost/crm-mcp,apphost + ReadyToRun=$PUB/r2r/crm-mcp,single file compressed (Dockerfile/CI)=$PUB/single/crm-mcp,single file + ReadyToRun uncompressed=$PUB/single-r2r/crm-mcp"
+    section 07-startup B startup --runs 5 --load-calls 1000 --label "dotnet crm-mcp.dll"
+    section 07-startup-gen0 B startup --runs 5 --load-calls 1000 --no-header --env DOTNET_GCgen0size=0x200000 --label "same"
+    CRM_MCP_SERVER="$PUB/r2r/crm-mcp" section 07-startup-r2r B startup --runs 5 --load-calls 1000 --no-header --label "apphost + ReadyToRun"
+    CRM_MCP_SERVER="$PUB/r2r/crm-mcp" section 07-e2e-r2r B e2e --calls 2000 --runs 3
+    section 07-e2e-gen0 B e2e --calls 2000 --runs 3 --env DOTNET_GCgen0size=0x200000
+    # Trimming: the SDK binds tool parameters and serializes results by reflection, and Dapper emits IL at run time.
     if dotnet publish src/Crm.Mcp -c Release -r linux-x64 --self-contained true -p:PublishTrimmed=true -o "$PUB/trimmed" -nologo > "$OUT/publish-trimmed.log" 2>&1; then
-      echo "trim warnings: $(grep -c 'warning IL' "$OUT/publish-trimmed.log" || true)" > "$OUT/07-startup-trimmed.md"
-      CRM_MCP_SERVER="$PUB/trimmed/crm-mcp" section 07-startup-trimmed-run B verify --rows 1000
+      echo "trimmed publish: $(grep -c 'warning IL' "$OUT/publish-trimmed.log" || true) IL warnings" > "$OUT/07-trimmed.md"
+      CRM_MCP_SERVER="$PUB/trimmed/crm-mcp" section 07-trimmed-verify B verify --rows 1000
     else
-      echo "trimmed publish failed; see publish-trimmed.log" > "$OUT/07-startup-trimmed.md"
+      echo "trimmed publish failed; see publish-trimmed.log" > "$OUT/07-trimmed.md"
     fi
   fi
-  want micro   && section 08-micro   B micro --job Short
+  want micro   && section 08-micro   B micro --job Short --inProcess --artifacts "$OUT/benchmarkdotnet"
 fi
 
 cat "$OUT"/*.md > "$OUT/summary.md"

@@ -5,8 +5,11 @@ namespace Crm.Mcp.Bench;
 public sealed record Sample(string Name, int Calls, double CallsPerSecond, double P50Ms, double P99Ms, double Load)
 {
     public string Row(Sample? noOp = null) =>
-        $"| {Name} | {Calls} | {CallsPerSecond:F0} | {P50Ms:F3} | {P99Ms:F3} |" +
+        $"| {Name} | {Calls} | {Rate(CallsPerSecond)} | {P50Ms:F3} | {P99Ms:F3} |" +
         (noOp is null ? "" : $" {CallsPerSecond / noOp.CallsPerSecond:F3}× | {P50Ms / noOp.P50Ms:F1}× |") + $" {Load:F2} |";
+
+    /// <summary>Three significant figures or so: 10158, 29.4, 0.037.</summary>
+    public static string Rate(double x) => x >= 100 ? x.ToString("F0") : x >= 1 ? x.ToString("F1") : x.ToString("F3");
 
     public const string Header = "| call | calls | calls/s | p50 ms | p99 ms | throughput vs no-op | p50 vs no-op | load avg |\n|---|---|---|---|---|---|---|---|";
 }

@@ -8,6 +8,7 @@ using Crm.Mcp.Bench;
 //   bulk     [--batches 50] [--import 100000] [--import-timeout 300]           create_contacts/create_deals in 100-item batches; `crm-mcp import`
 //   memory   [--sizes 1000,100000]                          side by side with @modelcontextprotocol/server-memory
 //   startup  [--runs 10] [--label L] [--node] [--no-header]   process start to initialize reply; idle and loaded RSS
+//   startup-compare --servers LABEL=PATH[|K=V...],... [--runs 10]   builds/knobs round-robin (shared noise), plus Node
 //   micro                                                   BenchmarkDotNet: resolver lookups at 1M companies, in process
 //   populate [--sizes ...]  verify [--rows 1000]            build the cached databases; check one answers like a served one
 // Common: --env K=V (repeatable) for the crm-mcp processes, --work DIR (default $BENCH_WORK or $TMPDIR/crm-mcp-bench), --budget SECONDS per measured call (default 60).
@@ -53,6 +54,9 @@ switch (command)
         break;
     case "startup":
         await Startup(Option("--runs", 10), Option("--load-calls", 1000), Text("--label") ?? "crm-mcp", args.Contains("--node"));
+        break;
+    case "startup-compare":
+        await StartupCompare(Option("--runs", 10), Text("--servers") ?? "");
         break;
     case "micro":
         // BenchmarkDotNet's own options (e.g. --job Dry) pass through; the database comes from $BENCH_WORK's cache.
@@ -306,6 +310,48 @@ async Task Startup(int runs, int loadCalls, string label, bool node)
         times.Sort();
         Console.WriteLine($"| {name} | {Crm.Mcp.Bench.Measure.Median(times):F0} ms ({times[0]:F0}–{times[^1]:F0}) | {idle / 1048576.0:F1} MB | {(crm ? $"{loaded / 1048576.0:F1} MB" : "—")} | {(crm ? assemblies : "—")} | {Crm.Mcp.Bench.Measure.LoadAverage():F2} |");
     }
+}
+
+// Several builds or runtime settings started in turn, round after round, so a busy machine's noise lands on all of
+// them alike; the Node reference server takes its turn in each round too.
+async Task StartupCompare(int runs, string servers)
+{
+    var variants = servers.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v =>
+    {
+        var parts = v.Split('|');
+        var (label, path) = (parts[0].Split('=', 2)[0], parts[0].Split('=', 2)[1]);
+        var knobs = parts.Skip(1).Select(k => k.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
+        return (Label: label, Path: path, Env: knobs);
+    }).ToList();
+    var times = variants.Select(_ => new List<double>()).Append(new List<double>()).ToList();
+    var rss = variants.Select(_ => new List<double>()).Append(new List<double>()).ToList();
+    for (var run = 0; run < runs; run++)
+    {
+        for (var v = 0; v <= variants.Count; v++)
+        {
+            ServerProcess? server = null;
+            if (v < variants.Count)
+            {
+                System.Environment.SetEnvironmentVariable("CRM_MCP_SERVER", variants[v].Path.Length > 0 ? variants[v].Path : null);
+                ServerProcess.Environment = variants[v].Env;
+                server = await ServerProcess.StartCrmAsync(Path.Combine(work, "startup.db"));
+            }
+            else server = await MemoryServer.StartAsync(Fresh("", "startup.jsonl"));
+            await using (server)
+            {
+                times[v].Add(server.StartToInitialize.TotalMilliseconds);
+                await Task.Delay(1000);
+                rss[v].Add(server.RssBytes() / 1048576.0);
+            }
+        }
+    }
+    var node = Measure.Median(times[^1]);
+    Console.WriteLine($"\n### Start-up, round-robin over {runs} rounds (median; ratio to server-memory's start-up in the same rounds)\n");
+    Console.WriteLine("| server | start → initialize reply | vs Node server-memory | RSS idle (1 s after initialize) |\n|---|---|---|---|");
+    for (var v = 0; v < variants.Count; v++)
+        Console.WriteLine($"| {variants[v].Label}{(variants[v].Env.Count > 0 ? " " + string.Join(' ', variants[v].Env.Select(kv => $"{kv.Key}={kv.Value}")) : "")} | {Measure.Median(times[v]):F0} ms | {Measure.Median(times[v]) / node:F2}× | {Measure.Median(rss[v]):F1} MB |");
+    Console.WriteLine($"| @modelcontextprotocol/server-memory {MemoryServer.Version} (Node {NodeVersion()}) | {node:F0} ms | 1.00× | {Measure.Median(rss[^1]):F1} MB |");
+    Console.WriteLine($"\nLoad average at the end: {Measure.LoadAverage():F2}.");
 }
 
 static string NodeVersion()
