@@ -2,39 +2,56 @@ using System.Diagnostics;
 
 namespace Crm.Mcp.Bench;
 
-public sealed record Sample(string Name, int Calls, double CallsPerSecond, double P50Ms, double P99Ms)
+public sealed record Sample(string Name, int Calls, double CallsPerSecond, double P50Ms, double P99Ms, double Load)
 {
-    public string Row(double? noOpCallsPerSecond = null, double? noOpP50 = null) =>
-        $"| {Name} | {Calls} | {CallsPerSecond:F0} | {P50Ms:F3} | {P99Ms:F3} |" +
-        (noOpCallsPerSecond is { } n ? $" {CallsPerSecond / n:F2}× | {P50Ms / noOpP50!.Value:F2}× |" : "");
+    public string Row(Sample? noOp = null) =>
+        $"| {Name} | {Calls} | {Rate(CallsPerSecond)} | {P50Ms:F3} | {P99Ms:F3} |" +
+        (noOp is null ? "" : $" {CallsPerSecond / noOp.CallsPerSecond:F3}× | {P50Ms / noOp.P50Ms:F1}× |") + $" {Load:F2} |";
+
+    /// <summary>Three significant figures or so: 10158, 29.4, 0.037.</summary>
+    public static string Rate(double x) => x >= 100 ? x.ToString("F0") : x >= 1 ? x.ToString("F1") : x.ToString("F3");
+
+    public const string Header = "| call | calls | calls/s | p50 ms | p99 ms | throughput vs no-op | p50 vs no-op | load avg |\n|---|---|---|---|---|---|---|---|";
 }
 
 public static class Measure
 {
-    /// <summary>Runs <paramref name="call"/> <paramref name="calls"/> times after a warm-up, on <paramref name="concurrency"/>
-    /// workers, and returns throughput and latency percentiles.</summary>
-    public static async Task<Sample> RunAsync(string name, int calls, Func<int, Task> call, int concurrency = 1, int warmup = 50)
+    /// <summary>Runs <paramref name="call"/> up to <paramref name="calls"/> times (stopping early once
+    /// <paramref name="budget"/> is spent) after a short warm-up, on <paramref name="concurrency"/> workers, and returns
+    /// throughput and latency percentiles. The call gets (worker, index); indexes are unique, warm-up ones negative.</summary>
+    public static async Task<Sample> RunAsync(string name, int calls, Func<int, int, Task> call, int concurrency = 1,
+        TimeSpan? budget = null, int? warmup = null)
     {
-        for (var i = 0; i < warmup; i++) await call(-1 - i);
+        var limit = budget ?? TimeSpan.FromSeconds(60);
+        var warm = Stopwatch.StartNew();
+        var warmCalls = warmup ?? Math.Clamp(calls / 10, 1, 50);
+        for (var i = 0; i < warmCalls && warm.Elapsed < limit / 4; i++) await call(0, -1 - i);
         var latencies = new double[calls];
         var next = -1;
+        var done = 0;
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
         {
             int index;
-            while ((index = Interlocked.Increment(ref next)) < calls)
+            while (clock.Elapsed < limit && (index = Interlocked.Increment(ref next)) < calls)
             {
                 var start = Stopwatch.GetTimestamp();
-                await call(index);
+                await call(worker, index);
                 latencies[index] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                Interlocked.Increment(ref done);
             }
         })));
         var elapsed = clock.Elapsed.TotalSeconds;
-        Array.Sort(latencies);
-        return new Sample(name, calls, calls / elapsed, Percentile(latencies, 0.50), Percentile(latencies, 0.99));
+        var measured = latencies.Where(l => l > 0).ToArray();
+        Array.Sort(measured);
+        return new Sample(name, done, done / elapsed, Percentile(measured, 0.50), Percentile(measured, 0.99), LoadAverage());
     }
 
-    public static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    public static Task<Sample> RunAsync(string name, int calls, Func<int, Task> call, TimeSpan? budget = null) =>
+        RunAsync(name, calls, (_, i) => call(i), 1, budget);
+
+    public static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     /// <summary>The median sample (by throughput) of several repeated runs.</summary>
     public static Sample Median(IEnumerable<Sample> runs)
@@ -42,4 +59,14 @@ public static class Measure
         var ordered = runs.OrderBy(s => s.CallsPerSecond).ToList();
         return ordered[ordered.Count / 2];
     }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var ordered = values.Order().ToList();
+        return ordered[ordered.Count / 2];
+    }
+
+    /// <summary>The one-minute load average (the machine may be shared; every figure carries it).</summary>
+    public static double LoadAverage() =>
+        File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) : double.NaN;
 }

@@ -1,22 +1,52 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
 using Crm.Mcp.Data;
 using Crm.Mcp.Resolution;
 using Microsoft.Data.Sqlite;
 
 namespace Crm.Mcp.Bench;
 
-/// <summary>Fills a database with N companies, N people and N deals straight through SQL (prepared statements in one
-/// transaction), so growth runs start from 1k, 100k or 1M rows in seconds rather than hours of tool calls.</summary>
+/// <summary>
+/// Fills a database with N companies, N people and N deals (each deal with its company and one person, each person
+/// linked to the company), set-based in SQL so 1M of each takes minutes rather than hours of tool calls.
+/// The result has the shape the server itself gives: the same migrations, the same search documents and FTS5 indexes
+/// the triggers would have written (rebuilt in bulk instead of row by row), the same triggers afterwards, and no
+/// ANALYZE statistics (the server never runs ANALYZE, and statistics would change its query plans). The journal is
+/// left empty, as if the rows predated it: no measured call reads it, and 5N journal rows would double the file.
+/// Built databases are cached under the work folder keyed by size and schema (a hash of the migrations), so reruns
+/// reuse them.
+/// </summary>
 public static class Populate
 {
-    private static readonly string[] Stages =
-    [
-        "00000000-0000-4000-8000-000000000101", "00000000-0000-4000-8000-000000000102", "00000000-0000-4000-8000-000000000103",
-        "00000000-0000-4000-8000-000000000104", "00000000-0000-4000-8000-000000000105", "00000000-0000-4000-8000-000000000106",
-    ];
+    /// <summary>Bumped whenever the generated data changes, so stale cached databases are not reused.</summary>
+    private const int DataVersion = 2;
+
+    private static readonly string[] BulkTables = ["companies", "people", "company_people", "deals", "deal_people", "search_documents"];
+
+    public static string DefaultWork =>
+        System.Environment.GetEnvironmentVariable("BENCH_WORK") is { Length: > 0 } w ? w : Path.Combine(Path.GetTempPath(), "crm-mcp-bench");
+
+    public static string SchemaKey
+    {
+        get
+        {
+            var assembly = typeof(CrmDb).Assembly;
+            using var sha = SHA256.Create();
+            foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("Migrations.", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+            {
+                using var stream = assembly.GetManifestResourceStream(name)!;
+                var bytes = Encoding.UTF8.GetBytes(name).Concat(ReadAll(stream)).ToArray();
+                sha.TransformBlock(bytes, 0, bytes.Length, null, 0);
+            }
+            sha.TransformFinalBlock(BitConverter.GetBytes(DataVersion), 0, 4);
+            return Convert.ToHexStringLower(sha.Hash!)[..12];
+        }
+    }
 
     public static async Task<string> CreateAsync(string folder, int rows)
     {
+        folder = Path.Combine(folder, "db-" + SchemaKey);
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, $"bench-{rows}.db");
         if (File.Exists(path)) return path;
@@ -27,55 +57,88 @@ public static class Populate
         await new Migrator(db).MigrateAsync();
         await using (var connection = (SqliteConnection)await db.OpenAsync())
         {
+            // Only for building: the file's own settings (WAL) are what the server set.
+            await Exec(connection, null, "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;");
+            connection.CreateFunction("company_key", (string name) => NameKeys.Company(name), isDeterministic: true);
+            connection.CreateFunction("person_key", (string name) => NameKeys.Person(name), isDeterministic: true);
             await using var transaction = connection.BeginTransaction();
-            var company = Prepare(connection, transaction, "INSERT INTO companies (id, name, name_key, domain, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)", 5);
-            var person = Prepare(connection, transaction, "INSERT INTO people (id, first_name, last_name, full_name, name_key, email, email_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $7)", 7);
-            var link = Prepare(connection, transaction, "INSERT INTO company_people (company_id, person_id, created_at) VALUES ($1, $2, $3)", 3);
-            var deal = Prepare(connection, transaction, """
+
+            // Every trigger on the bulk-filled tables goes, and comes back byte for byte once the rows and indexes are in.
+            var triggers = new List<(string Name, string Sql)>();
+            await using (var list = connection.CreateCommand())
+            {
+                list.Transaction = transaction;
+                list.CommandText = $"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({string.Join(", ", BulkTables.Select(t => $"'{t}'"))})";
+                await using var reader = await list.ExecuteReaderAsync();
+                while (await reader.ReadAsync()) triggers.Add((reader.GetString(0), reader.GetString(1)));
+            }
+            foreach (var (name, _) in triggers) await Exec(connection, transaction, $"DROP TRIGGER \"{name}\"");
+
+            // Row i: 'Company i Ltd', 'First<i> Last<i>' <person<i>@company<i>.example>, deal BENCH-<i> in one of the six
+            // default stages, a third of them drafts, created 17 s apart from 2024-01-01.
+            const string numbers = "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $rows - 1)";
+            const string at = "strftime('%Y-%m-%dT%H:%M:%fZ', '2024-01-01', '+' || (i * 17) || ' seconds')";
+            string Id(int kind) => $"printf('00000000-0000-4000-800{kind}-%012x', i)";
+            await Exec(connection, transaction, $"""
+                {numbers}
+                INSERT INTO companies (id, name, name_key, domain, created_at, updated_at)
+                SELECT {Id(1)}, 'Company ' || i || ' Ltd', company_key('Company ' || i || ' Ltd'), 'company' || i || '.example', {at}, {at} FROM n
+                """, rows);
+            await Exec(connection, transaction, $"""
+                {numbers}
+                INSERT INTO people (id, first_name, last_name, full_name, name_key, email, email_key, created_at, updated_at)
+                SELECT {Id(2)}, 'First' || i, 'Last' || i, 'First' || i || ' Last' || i, person_key('First' || i || ' Last' || i),
+                       'person' || i || '@company' || i || '.example', 'person' || i || '@company' || i || '.example', {at}, {at} FROM n
+                """, rows);
+            await Exec(connection, transaction, $"""
+                {numbers}
+                INSERT INTO company_people (company_id, person_id, created_at) SELECT {Id(1)}, {Id(2)}, {at} FROM n
+                """, rows);
+            await Exec(connection, transaction, $"""
+                {numbers}
                 INSERT INTO deals (id, identifier, name, amount_minor, currency, company_id, pipeline_id, stage_id, is_draft,
                                    source, order_in_stage, company_sort_index, created_at, updated_at)
-                VALUES ($1, $2, $3, $4, 'USD', $5, '00000000-0000-4000-8000-000000000001', $6, $7, 'import', $8, 0, $9, $9)
-                """, 9);
-            var dealPerson = Prepare(connection, transaction, "INSERT INTO deal_people (deal_id, person_id, created_at) VALUES ($1, $2, $3)", 3);
-            var start = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-            var random = new Random(42);
-            for (var i = 0; i < rows; i++)
-            {
-                var at = start.AddSeconds(i * 17).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'");
-                var companyId = Guid.NewGuid().ToString();
-                var personId = Guid.NewGuid().ToString();
-                var dealId = Guid.NewGuid().ToString();
-                var name = $"Company {i} Ltd";
-                Run(company, companyId, name, NameKeys.Company(name), $"company{i}.example", at);
-                Run(person, personId, $"First{i}", $"Last{i}", $"First{i} Last{i}", $"first{i} last{i}", $"person{i}@company{i}.example", at);
-                Run(link, companyId, personId, at);
-                Run(deal, dealId, $"BENCH-{i:0000000}", $"Deal {i}", random.Next(1, 1_000_000) * 100L, companyId, Stages[i % Stages.Length], i % 3 == 0 ? 1 : 0, i / Stages.Length, at);
-                Run(dealPerson, dealId, personId, at);
-            }
+                SELECT {Id(3)}, printf('BENCH-%07d', i), 'Deal ' || i, ((i * 2654435761) % 999999 + 1) * 100, 'USD', {Id(1)},
+                       '00000000-0000-4000-8000-000000000001', printf('00000000-0000-4000-8000-%012d', 101 + i % 6),
+                       i % 3 = 0, 'import', i / 6, 0, {at}, {at} FROM n
+                """, rows);
+            await Exec(connection, transaction, $"""
+                {numbers}
+                INSERT INTO deal_people (deal_id, person_id, created_at) SELECT {Id(3)}, {Id(2)}, {at} FROM n
+                """, rows);
+
+            // What the *_search_ai and *_name_trgm_ai triggers would have written, in bulk.
+            await Exec(connection, transaction, """
+                INSERT INTO search_documents (entity_type, entity_id, title, body) SELECT entity_type, entity_id, title, body FROM search_source;
+                INSERT INTO search_words (search_words) VALUES ('rebuild');
+                INSERT INTO search_trigrams (search_trigrams) VALUES ('rebuild');
+                INSERT INTO companies_name_trgm (companies_name_trgm) VALUES ('rebuild');
+                INSERT INTO people_name_trgm (people_name_trgm) VALUES ('rebuild');
+                """);
+            foreach (var (_, sql) in triggers) await Exec(connection, transaction, sql);
             await transaction.CommitAsync();
-            await using var analyze = connection.CreateCommand();
-            analyze.CommandText = "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);";
-            await analyze.ExecuteNonQueryAsync();
+            await Exec(connection, null, "PRAGMA wal_checkpoint(TRUNCATE);");
         }
         SqliteConnection.ClearAllPools();
         File.Move(temp, path);
-        Console.Error.WriteLine($"populated {rows:N0} rows each of companies, people, deals in {clock.Elapsed.TotalSeconds:F1} s");
+        Console.Error.WriteLine($"populated {rows:N0} rows each of companies, people, deals in {clock.Elapsed.TotalSeconds:F1} s ({new FileInfo(path).Length / 1048576.0:F0} MB): {path}");
         return path;
     }
 
-    private static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction transaction, string sql, int parameters)
+    private static async Task Exec(SqliteConnection connection, SqliteTransaction? transaction, string sql, int rows = 0)
     {
-        var command = connection.CreateCommand();
+        await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        for (var p = 1; p <= parameters; p++) command.Parameters.Add(new SqliteParameter($"${p}", null));
-        command.Prepare();
-        return command;
+        command.CommandTimeout = 0;
+        command.Parameters.AddWithValue("$rows", rows);
+        await command.ExecuteNonQueryAsync();
     }
 
-    private static void Run(SqliteCommand command, params object[] values)
+    private static byte[] ReadAll(Stream stream)
     {
-        for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i];
-        command.ExecuteNonQuery();
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        return memory.ToArray();
     }
 }

@@ -20,7 +20,7 @@ public class ResolverBenchmarks
     [GlobalSetup]
     public async Task Setup()
     {
-        var path = await Populate.CreateAsync(Path.Combine(Path.GetTempPath(), "crm-mcp-bench"), Companies);
+        var path = await Populate.CreateAsync(Populate.DefaultWork, Companies);
         _connection = (SqliteConnection)await new CrmDb(path).OpenAsync();
         _transaction = _connection.BeginTransaction(deferred: true);
     }
@@ -30,8 +30,11 @@ public class ResolverBenchmarks
         _resolver.ResolveCompanyAsync(_connection, _transaction, null, $"COMPANY {_i++ % Companies}, LTD.");
 
     [Benchmark]
-    public Task<ResolvedRecord> Person_by_email() =>
-        _resolver.ResolvePersonAsync(_connection, _transaction, new PersonInput { Email = $"Person{_i++ % Companies}@Company{_i % Companies}.example" }, "people[0]");
+    public Task<ResolvedRecord> Person_by_email()
+    {
+        var i = _i++ % Companies;
+        return _resolver.ResolvePersonAsync(_connection, _transaction, new PersonInput { Email = $"Person{i}@Company{i}.example" }, "people[0]");
+    }
 
     [Benchmark]
     public string Company_key() => NameKeys.Company("Globex GmbH & Co. KG");

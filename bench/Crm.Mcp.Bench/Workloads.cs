@@ -1,20 +1,23 @@
-using System.Text.Json;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
 namespace Crm.Mcp.Bench;
 
-/// <summary>The calls measured end to end. Each checks its result so a failing call can't pass for a fast one.</summary>
-public sealed class Workloads(McpClient client, IList<McpClientTool> tools)
+/// <summary>The calls measured end to end against a database Populate filled with <paramref name="rows"/> rows each.
+/// Each checks its result so a failing call can't pass for a fast one.</summary>
+public sealed class Workloads(McpClient client, IList<McpClientTool> tools, int rows)
 {
     private readonly string _run = Guid.NewGuid().ToString("N")[..6];
 
-    public static async Task<Workloads> CreateAsync(McpClient client) => new(client, await client.ListToolsAsync());
+    public static async Task<Workloads> CreateAsync(McpClient client, int rows = 1000) => new(client, await client.ListToolsAsync(), rows);
 
     public bool Has(string tool) => tools.Any(t => t.Name == tool);
 
     private bool HasArgument(string tool, string argument) =>
         tools.Single(t => t.Name == tool).ProtocolTool.InputSchema.GetProperty("properties").TryGetProperty(argument, out _);
+
+    /// <summary>A populated row spread over the whole table (not just its first pages).</summary>
+    private int Row(int i) => (int)((Math.Max(i, 0) * 7919L + 13) % rows);
 
     public Task NoOp(int _) => client.PingAsync().AsTask();
 
@@ -44,14 +47,71 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools)
         })
         : Call("get_deals", new Dictionary<string, object?> { ["stage"] = "Proposal", ["is_draft"] = false, ["limit"] = 25 });
 
-    public Task GetDeal(int i) => Call("get_deal", new Dictionary<string, object?> { ["deal"] = $"BENCH-{Math.Max(i, 0) % 1000:0000000}" });
+    public Task GetDeal(int i) => Call("get_deal", new Dictionary<string, object?> { ["deal"] = $"BENCH-{Row(i):0000000}" });
 
-    public Task SearchAll(int i) => Call("search_all", new Dictionary<string, object?> { ["query"] = $"Company {Math.Max(i, 0) % 1000}", ["limit"] = 10 });
+    public Task GetContact(int i) => Call("get_contact", new Dictionary<string, object?> { ["contact"] = $"person{Row(i)}@company{Row(i)}.example" });
+
+    public Task SearchAll(int i) => Call("search_all", new Dictionary<string, object?> { ["query"] = $"Company {Row(i)}", ["limit"] = 10 });
+
+    /// <summary>One new contact at a new company: what "remember this person" costs.</summary>
+    public Task CreateContact(int i) => Call("create_contacts", new Dictionary<string, object?>
+    {
+        ["items"] = new[] { Contact($"{i}") },
+    });
+
+    /// <summary>A batch of <paramref name="size"/> new contacts, each at its own new company.</summary>
+    public Task CreateContacts(int batch, int size) => Call("create_contacts", new Dictionary<string, object?>
+    {
+        ["items"] = Enumerable.Range(0, size).Select(k => Contact($"{batch}.{k}")).ToArray(),
+    });
+
+    /// <summary>A batch of <paramref name="size"/> new deals, each with a new company and a stage by name.</summary>
+    public Task CreateDeals(int batch, int size) => Call("create_deals", new Dictionary<string, object?>
+    {
+        ["items"] = Enumerable.Range(0, size).Select(k => new Dictionary<string, object?>
+        {
+            ["name"] = $"Bulk {_run} deal {batch}.{k}",
+            ["company_name"] = $"{Words.Name($"{_run} deal company {batch}.{k}")} Company {batch}.{k}",
+            ["amount"] = 1000 + k,
+            ["stage_name"] = "Proposal",
+        }).ToArray(),
+    });
+
+    private Dictionary<string, object?> Contact(string key) => new()
+    {
+        ["name"] = $"{Words.Name($"{_run} person {key}")} {key}",
+        ["email"] = $"cara.{_run}.{key}@bulk.example",
+        ["company_name"] = $"{Words.Name($"{_run} company {key}")} Company {key}",
+    };
 
     private async Task Call(string tool, Dictionary<string, object?> arguments)
     {
         var result = await client.CallToolAsync(tool, arguments);
         if (result.IsError == true)
             throw new InvalidOperationException($"{tool} failed: {(result.Content.FirstOrDefault() as TextContentBlock)?.Text}");
+    }
+}
+
+/// <summary>Made-up names far apart from each other, so a batch of new records is a batch of distinct new records to the
+/// resolver (numbered names like "Company 0.10" and "Company 1.0" are near-names, and rightly make it ask).</summary>
+public static class Words
+{
+    private const string Consonants = "bcdfghjklmnprstvz";
+    private const string Vowels = "aeiou";
+
+    public static string Name(string seed)
+    {
+        var hash = 2166136261u; // FNV-1a: the same seed gives the same name in every process
+        foreach (var c in seed) hash = (hash ^ c) * 16777619u;
+        var random = new Random((int)hash);
+        string Word()
+        {
+            var letters = new char[6];
+            for (var i = 0; i < letters.Length; i++)
+                letters[i] = i % 2 == 0 ? Consonants[random.Next(Consonants.Length)] : Vowels[random.Next(Vowels.Length)];
+            letters[0] = char.ToUpperInvariant(letters[0]);
+            return new string(letters);
+        }
+        return $"{Word()} {Word()}";
     }
 }
