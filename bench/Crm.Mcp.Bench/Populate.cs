@@ -28,6 +28,9 @@ public static class Populate
         await using (var connection = (SqliteConnection)await db.OpenAsync())
         {
             await using var transaction = connection.BeginTransaction();
+            // Filling the database is nobody's change: without the journal's triggers the first write of a run does
+            // not seal millions of rows into one change (and webhook events) during the server's start-up.
+            await JournalTriggers.DropAsync(connection, transaction);
             var company = Prepare(connection, transaction, "INSERT INTO companies (id, name, name_key, domain, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)", 5);
             var person = Prepare(connection, transaction, "INSERT INTO people (id, first_name, last_name, full_name, name_key, email, email_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $7)", 7);
             var link = Prepare(connection, transaction, "INSERT INTO company_people (company_id, person_id, created_at) VALUES ($1, $2, $3)", 3);
@@ -52,6 +55,7 @@ public static class Populate
                 Run(deal, dealId, $"BENCH-{i:0000000}", $"Deal {i}", random.Next(1, 1_000_000) * 100L, companyId, Stages[i % Stages.Length], i % 3 == 0 ? 1 : 0, i / Stages.Length, at);
                 Run(dealPerson, dealId, personId, at);
             }
+            await JournalTriggers.InstallAsync(connection, transaction);
             await transaction.CommitAsync();
             await using var analyze = connection.CreateCommand();
             analyze.CommandText = "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);";
