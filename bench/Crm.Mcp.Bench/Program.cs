@@ -57,6 +57,8 @@ async Task EndToEnd(int calls, int runs, int rows)
             ("create_deal_draft (new company + 2 new people)", load.CreateDealDraft),
         };
         if (load.Has("search_all")) plan.Add(("search_all", load.SearchAll));
+        plan.Add(("create_contacts (100 per call)", load.CreateContacts));
+        plan.Add(("create_deals (100 per call)", load.CreateDeals));
         // --only NAME: the no-op plus the calls whose name starts with NAME (e.g. while profiling one of them).
         if (Text("--only") is { } only) plan.RemoveAll(p => p.Item1 != "no-op (ping)" && !p.Item1.StartsWith(only, StringComparison.Ordinal));
         foreach (var (name, call) in plan)

@@ -89,7 +89,8 @@ public sealed class Resolver
         }
 
         var mode = Mode(createIfMissing);
-        if (choice is null)
+        // "always" creates whatever the candidates are: do not look for them (imports create thousands of rows this way).
+        if (choice is null && mode != CreateIfMissing.Always)
         {
             var near = await NearCompaniesAsync(connection, transaction, key);
             CheckCreation(mode, near, nameField, "company", name, $"the company's id in {idField}, its exact name");
@@ -303,8 +304,11 @@ public sealed class Resolver
                 if (email is not null) await SetEmailAsync(connection, transaction, match.Id, email, emailKey!);
                 return new ResolvedRecord(false, match.Id, match.FullName, MatchedBy.Name, email ?? match.Email);
             }
-            var near = (await NearPeopleAsync(connection, transaction, nameKey)).Where(c => emailKey is null || c.Email is null).ToList();
-            CheckCreation(Mode(createIfMissing), near, field, "person", fullName, "the person's id in person_ids, an email, or the exact name");
+            if (Mode(createIfMissing) != CreateIfMissing.Always)
+            {
+                var near = (await NearPeopleAsync(connection, transaction, nameKey)).Where(c => emailKey is null || c.Email is null).ToList();
+                CheckCreation(Mode(createIfMissing), near, field, "person", fullName, "the person's id in person_ids, an email, or the exact name");
+            }
         }
         else if (choice is null && Mode(createIfMissing) == CreateIfMissing.Never)
             CheckCreation(CreateIfMissing.Never, [], field, "person", email!, "an existing person's email or id");
