@@ -5,7 +5,7 @@ using Crm.Mcp.Bench;
 //   e2e       [--calls N] [--runs R]           stdio round trips: no-op, create_deal_draft, get_deals, search_all
 //   growth    [--sizes 1000,100000,1000000]    the same calls on databases of growing size
 //   startup   [--runs R]                       process start to initialize reply; idle and loaded RSS
-//   --only NAME                                (e2e, growth) the no-op and the calls whose name starts with NAME
+//   --only NAME[,NAME]                         (e2e, growth) the no-op and the calls whose name starts with a NAME
 //   micro                                      BenchmarkDotNet: resolver lookups at 1M companies, in process
 var command = args.FirstOrDefault() ?? "e2e";
 int Option(string name, int fallback) =>
@@ -59,8 +59,8 @@ async Task EndToEnd(int calls, int runs, int rows)
         if (load.Has("search_all")) plan.Add(("search_all", load.SearchAll));
         plan.Add(("create_contacts (100 per call)", load.CreateContacts));
         plan.Add(("create_deals (100 per call)", load.CreateDeals));
-        // --only NAME: the no-op plus the calls whose name starts with NAME (e.g. while profiling one of them).
-        if (Text("--only") is { } only) plan.RemoveAll(p => p.Item1 != "no-op (ping)" && !p.Item1.StartsWith(only, StringComparison.Ordinal));
+        // --only NAME[,NAME]: the no-op plus the calls whose name starts with one of the NAMEs (e.g. while profiling one of them).
+        if (Text("--only") is { } only) plan.RemoveAll(p => p.Item1 != "no-op (ping)" && !only.Split(',').Any(o => p.Item1.StartsWith(o, StringComparison.Ordinal)));
         foreach (var (name, call) in plan)
         {
             var sample = await Measure.RunAsync(name, calls, call);

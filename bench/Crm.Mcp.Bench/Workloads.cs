@@ -46,7 +46,7 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools)
     {
         ["items"] = Enumerable.Range(0, BulkItems).Select(k => new Dictionary<string, object?>
         {
-            ["name"] = $"Bulk deal {_run} {i} {k}", ["company_name"] = $"Bulk {_run} Deals {i}", ["amount"] = 1000 + k, ["stage_name"] = "Proposal",
+            ["name"] = $"Bulk deal {_run} {i} {k}", ["company_name"] = $"Zeta Holdings {_run} {i}", ["amount"] = 1000 + k, ["stage_name"] = "Proposal",
         }).ToArray(),
     });
 
