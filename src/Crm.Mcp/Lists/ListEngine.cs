@@ -34,7 +34,9 @@ public static partial class ListEngine
         var countSql = $"SELECT COUNT(*) FROM {FromFor(schema.From, plan.Where)}{plan.Where}";
         var total = await connection.ExecuteScalarAsync<long>(countSql, plan.Parameters, transaction);
         var keyColumns = string.Concat(plan.KeySql.Select((sql, i) => $", {sql} AS k{i}"));
-        var pageSql = $"SELECT {schema.IdSql} AS id{keyColumns} FROM {schema.From}{plan.PageWhere} ORDER BY {plan.OrderBy} LIMIT {plan.Limit + 1}";
+        // An unused LEFT JOIN here also costs the page its index order: SQLite then scans and sorts every deal.
+        var pageFrom = FromFor(schema.From, plan.PageWhere + keyColumns + plan.OrderBy);
+        var pageSql = $"SELECT {schema.IdSql} AS id{keyColumns} FROM {pageFrom}{plan.PageWhere} ORDER BY {plan.OrderBy} LIMIT {plan.Limit + 1}";
         var rows = (await connection.QueryAsync(pageSql, plan.Parameters, transaction)).Cast<IDictionary<string, object?>>().ToList();
 
         var hasMore = rows.Count > plan.Limit;
@@ -52,8 +54,9 @@ public static partial class ListEngine
     }
 
     /// <summary><paramref name="from"/> without the LEFT JOINs <paramref name="sql"/> does not use. Each joins on a
-    /// unique key (see <see cref="EntitySchema.From"/>), so leaving it out changes no count; a count over many matches
-    /// then reads one index instead of looking every match up in the joined table.</summary>
+    /// unique key (see <see cref="EntitySchema.From"/>), so leaving it out changes no count and no page; a count over
+    /// many matches then reads one index instead of looking every match up in the joined table, and a page can walk
+    /// its sort index.</summary>
     public static string FromFor(string from, string sql) =>
         UnusedLeftJoin().Replace(from, m => sql.Contains(m.Groups["alias"].Value + ".", StringComparison.Ordinal) ? m.Value : "");
 
