@@ -269,6 +269,9 @@ public static partial class ListEngine
         private string EqualsSql(FieldDef field, string x, object value)
         {
             if (field.Type.IsTextual()) return $"lower({x}) = lower({Param(value)})";
+            // A checkbox is 0 or 1 from Scalar, never caller text: written as a literal, SQLite keeps walking the sort
+            // index for a page, where a bound parameter here made it scan and sort every deal (100k: 0.1 ms vs 300 ms).
+            if (field.Type == FieldType.Checkbox) return $"{x} = {(long)value}";
             if (IsWholeDay(field, value)) return $"({x} >= {Param(value)} AND {x} < {Param(NextDay(value))})";
             return $"{x} = {Param(value)}";
         }
