@@ -33,6 +33,26 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools, int 
         },
     });
 
+    public const int BulkItems = 100;
+
+    /// <summary>create_contacts with 100 new people, all at one new company (records/s = calls/s × 100).</summary>
+    public Task CreateContacts(int i) => Call("create_contacts", new Dictionary<string, object?>
+    {
+        ["items"] = Enumerable.Range(0, BulkItems).Select(k => new Dictionary<string, object?>
+        {
+            ["name"] = $"Carol {_run} {i} {k}", ["email"] = $"carol.{_run}.{i}.{k}@bulk{i}.example", ["company_name"] = $"Bulk {_run} Co {i}",
+        }).ToArray(),
+    });
+
+    /// <summary>create_deals with 100 deals of one new company in an existing stage (records/s = calls/s × 100).</summary>
+    public Task CreateDeals(int i) => Call("create_deals", new Dictionary<string, object?>
+    {
+        ["items"] = Enumerable.Range(0, BulkItems).Select(k => new Dictionary<string, object?>
+        {
+            ["name"] = $"Bulk deal {_run} {i} {k}", ["company_name"] = $"Zeta Holdings {_run} {i}", ["amount"] = 1000 + k, ["stage_name"] = "Proposal",
+        }).ToArray(),
+    });
+
     /// <summary>Three conditions: a stage, a draft flag and an amount range (the filter language when it is there).</summary>
     public Task GetDealsFiltered(int _) => HasArgument("get_deals", "filters")
         ? Call("get_deals", new Dictionary<string, object?>

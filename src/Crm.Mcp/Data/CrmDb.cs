@@ -58,7 +58,7 @@ public sealed class CrmDb
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
         if (_postgres is not null) return await _postgres.OpenConnectionAsync(cancellationToken);
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new StatementCachingConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         await connection.ExecuteAsync($"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = NORMAL;");
         return connection;

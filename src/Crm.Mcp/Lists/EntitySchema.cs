@@ -19,6 +19,9 @@ public sealed record FieldDef(string Name, FieldType Type, string Sql)
     /// <summary>Narrows the type's operators; null keeps them all.</summary>
     public IReadOnlyList<string>? Ops { get; init; }
     public bool Sortable { get; init; } = true;
+    /// <summary>Never NULL in the database: a sort on it needs no nulls-last term, so an index on it can serve the
+    /// order and a page stops reading after limit+1 rows instead of sorting every match.</summary>
+    public bool NotNull { get; init; }
     /// <summary>What to order by when it is not the value itself (a stage sorts by its position, not its name).</summary>
     public string? SortSql { get; init; }
     /// <summary>Matched by the free-text `search` argument.</summary>
@@ -37,6 +40,7 @@ public sealed record SortKey(string Field, bool Descending = false);
 /// <summary>
 /// Everything the list engine needs to know about an entity: the FROM clause its field expressions refer to, the id
 /// expression (the last tie-breaker of every sort, so keyset paging is exact), its fields and its default order.
+/// A LEFT JOIN in From must join on a unique key: a count that uses none of its columns leaves it out.
 /// </summary>
 public sealed record EntitySchema(string Entity, string From, string IdSql, IReadOnlyList<FieldDef> Fields, IReadOnlyList<SortKey> DefaultSort)
 {

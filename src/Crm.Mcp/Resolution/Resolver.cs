@@ -89,7 +89,8 @@ public sealed class Resolver
         }
 
         var mode = Mode(createIfMissing);
-        if (choice is null)
+        // "always" creates whatever the candidates are: do not look for them (imports create thousands of rows this way).
+        if (choice is null && mode != CreateIfMissing.Always)
         {
             var near = await NearCompaniesAsync(connection, transaction, key);
             CheckCreation(mode, near, nameField, "company", name, $"the company's id in {idField}, its exact name");
@@ -129,39 +130,58 @@ public sealed class Resolver
         return rows.Where(r => Domains.Normalize(r.Domain) == domain || Domains.FromWebsite(r.Website) == domain).ToList();
     }
 
-    /// <summary>Companies whose name is close to <paramref name="key"/>: trigram index hits plus names sharing the
-    /// first two letters (typos in short names share no trigram), scored and ranked best first.</summary>
+    /// <summary>Companies whose name is close to <paramref name="key"/>, scored and ranked best first. Candidates come
+    /// from bounded queries (see <see cref="NearRowsSql"/>), so the cost stays flat however many companies exist.</summary>
     public static async Task<IReadOnlyList<Candidate>> NearCompaniesAsync(DbConnection connection, DbTransaction transaction, string key, string? excludeId = null)
     {
-        var rows = new Dictionary<string, CompanyRow>();
-        if (NameSimilarity.TrigramQuery(key) is { } match)
-        {
-            const string trigramSql = """
-                SELECT c.id, c.name, c.name_key AS NameKey, c.domain, c.website FROM companies c
-                WHERE c.rowid IN (SELECT rowid FROM companies_name_trgm WHERE companies_name_trgm MATCH @match ORDER BY rank LIMIT 50)
-                """;
-            // PostgreSQL: pg_trgm's similarity operator over its GIN index (migration 0050).
-            const string postgresTrigramSql = """
-                SELECT id, name, name_key AS NameKey, domain, website FROM companies
-                WHERE name_key % @key ORDER BY similarity(name_key, @key) DESC LIMIT 50
-                """;
-            var postgres = SqlDialect.Of(connection).IsPostgres;
-            foreach (var row in await connection.QueryAsync<CompanyRow>(postgres ? postgresTrigramSql : trigramSql, new { match, key }, transaction)) rows[row.Id] = row;
-        }
-        const string prefixSql = """
-            SELECT id, name, name_key AS NameKey, domain, website FROM companies
-            WHERE name_key >= @prefix AND name_key < @prefix || char(1114111) LIMIT 200
+        const string select = "SELECT id, name, name_key AS NameKey, domain, website FROM companies";
+        // PostgreSQL: pg_trgm's similarity operator over its GIN index (migration 0050), plus names sharing the first
+        // two letters (typos in short names share no trigram); both bounded by LIMIT.
+        const string postgresSql = """
+            (SELECT id, name, name_key AS NameKey, domain, website FROM companies
+             WHERE name_key % @key ORDER BY similarity(name_key, @key) DESC LIMIT 50)
+            UNION
+            (SELECT id, name, name_key AS NameKey, domain, website FROM companies
+             WHERE name_key COLLATE "C" >= @prefix AND name_key COLLATE "C" < @prefix || chr(1114111) LIMIT 200)
             """;
-        const string postgresPrefixSql = """
-            SELECT id, name, name_key AS NameKey, domain, website FROM companies
-            WHERE name_key COLLATE "C" >= @prefix AND name_key COLLATE "C" < @prefix || chr(1114111) LIMIT 200
-            """;
-        foreach (var row in await connection.QueryAsync<CompanyRow>(SqlDialect.Of(connection).IsPostgres ? postgresPrefixSql : prefixSql,
-                     new { prefix = key[..Math.Min(2, key.Length)] }, transaction)) rows[row.Id] = row;
-        return Rank(rows.Values.Where(r => r.Id != excludeId)
+        var (sql, parameters) = SqlDialect.Of(connection).IsPostgres
+            ? (postgresSql, new DynamicParameters(new { key, prefix = key[..Math.Min(2, key.Length)] }))
+            : NearRowsSql(select, "companies_name_trgm", key);
+        var rows = (await connection.QueryAsync<CompanyRow>(sql, parameters, transaction)).DistinctBy(r => r.Id);
+        return Rank(rows.Where(r => r.Id != excludeId)
             .Select(r => (Row: r, Similarity: NameSimilarity.Score(key, r.NameKey)))
             .Select(x => new Candidate(x.Row.Id, x.Row.Name, null, x.Similarity.Score, x.Similarity.Why, Domains.Normalize(x.Row.Domain) ?? Domains.FromWebsite(x.Row.Website))));
     }
+
+    /// <summary>
+    /// The near-name candidate query (<paramref name="select"/> from companies or people): rows containing any of the key's pieces
+    /// (<see cref="NameSimilarity.CandidatePhrases"/>, at most <see cref="NameSimilarity.RowsPerPiece"/> each, through
+    /// the trigram index), plus the names sorted just before and after the key with its first two letters (typos in
+    /// short names share no piece). Every part has a LIMIT, so nothing here grows with the table: a piece shared by
+    /// thousands of names ("company") contributes its first 50, and the pieces a real near name shares are rare.
+    /// </summary>
+    private static (string Sql, DynamicParameters Parameters) NearRowsSql(string select, string trigramTable, string key)
+    {
+        var parameters = new DynamicParameters(new { key, prefix = key[..Math.Min(2, key.Length)] });
+        var parts = new List<string>
+        {
+            $"SELECT * FROM ({select} WHERE name_key >= @key AND name_key < @prefix || char(1114111) ORDER BY name_key LIMIT {NeighboursEachSide})",
+            $"SELECT * FROM ({select} WHERE name_key < @key AND name_key >= @prefix ORDER BY name_key DESC LIMIT {NeighboursEachSide})",
+        };
+        var phrases = NameSimilarity.CandidatePhrases(key);
+        if (phrases.Count > 0)
+        {
+            var pieces = phrases.Select((phrase, i) =>
+            {
+                parameters.Add($"piece{i}", phrase);
+                return $"SELECT rowid FROM (SELECT rowid FROM {trigramTable} WHERE {trigramTable} MATCH @piece{i} LIMIT {NameSimilarity.RowsPerPiece})";
+            });
+            parts.Add($"{select} WHERE rowid IN ({string.Join(" UNION ", pieces)})");
+        }
+        return (string.Join("\nUNION ALL\n", parts), parameters);
+    }
+
+    private const int NeighboursEachSide = 100;
 
     /// <summary>Resolves a stage within a pipeline (the default pipeline unless a stage id says otherwise). Without
     /// either argument the pipeline's first open stage is used. A new stage goes after the last open stage.</summary>
@@ -295,8 +315,11 @@ public sealed class Resolver
                 if (email is not null) await SetEmailAsync(connection, transaction, match.Id, email, emailKey!);
                 return new ResolvedRecord(false, match.Id, match.FullName, MatchedBy.Name, email ?? match.Email);
             }
-            var near = (await NearPeopleAsync(connection, transaction, nameKey)).Where(c => emailKey is null || c.Email is null).ToList();
-            CheckCreation(Mode(createIfMissing), near, field, "person", fullName, "the person's id in person_ids, an email, or the exact name");
+            if (Mode(createIfMissing) != CreateIfMissing.Always)
+            {
+                var near = (await NearPeopleAsync(connection, transaction, nameKey)).Where(c => emailKey is null || c.Email is null).ToList();
+                CheckCreation(Mode(createIfMissing), near, field, "person", fullName, "the person's id in person_ids, an email, or the exact name");
+            }
         }
         else if (choice is null && Mode(createIfMissing) == CreateIfMissing.Never)
             CheckCreation(CreateIfMissing.Never, [], field, "person", email!, "an existing person's email or id");
@@ -331,34 +354,22 @@ public sealed class Resolver
         return connection.ExecuteAsync(sql, new { email, emailKey, now = Clock.NowIso(), id }, transaction);
     }
 
-    /// <summary>People whose name is close to <paramref name="key"/> (trigram hits plus same first two letters), best first.</summary>
+    /// <summary>People whose name is close to <paramref name="key"/> (bounded candidates as for companies), best first.</summary>
     public static async Task<IReadOnlyList<Candidate>> NearPeopleAsync(DbConnection connection, DbTransaction transaction, string key, string? excludeId = null)
     {
-        var rows = new Dictionary<string, PersonRow>();
-        if (NameSimilarity.TrigramQuery(key) is { } match)
-        {
-            const string trigramSql = """
-                SELECT p.id, p.full_name AS FullName, p.email, p.email_key AS EmailKey, p.name_key AS NameKey FROM people p
-                WHERE p.rowid IN (SELECT rowid FROM people_name_trgm WHERE people_name_trgm MATCH @match ORDER BY rank LIMIT 50)
-                """;
-            const string postgresTrigramSql = """
-                SELECT id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey FROM people
-                WHERE name_key % @key ORDER BY similarity(name_key, @key) DESC LIMIT 50
-                """;
-            var postgres = SqlDialect.Of(connection).IsPostgres;
-            foreach (var row in await connection.QueryAsync<PersonRow>(postgres ? postgresTrigramSql : trigramSql, new { match, key }, transaction)) rows[row.Id] = row;
-        }
-        const string prefixSql = """
-            SELECT id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey FROM people
-            WHERE name_key >= @prefix AND name_key < @prefix || char(1114111) LIMIT 200
+        const string select = "SELECT id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey FROM people";
+        const string postgresSql = """
+            (SELECT id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey FROM people
+             WHERE name_key % @key ORDER BY similarity(name_key, @key) DESC LIMIT 50)
+            UNION
+            (SELECT id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey FROM people
+             WHERE name_key COLLATE "C" >= @prefix AND name_key COLLATE "C" < @prefix || chr(1114111) LIMIT 200)
             """;
-        const string postgresPrefixSql = """
-            SELECT id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey FROM people
-            WHERE name_key COLLATE "C" >= @prefix AND name_key COLLATE "C" < @prefix || chr(1114111) LIMIT 200
-            """;
-        foreach (var row in await connection.QueryAsync<PersonRow>(SqlDialect.Of(connection).IsPostgres ? postgresPrefixSql : prefixSql,
-                     new { prefix = key[..Math.Min(2, key.Length)] }, transaction)) rows[row.Id] = row;
-        return Rank(rows.Values.Where(r => r.Id != excludeId)
+        var (sql, parameters) = SqlDialect.Of(connection).IsPostgres
+            ? (postgresSql, new DynamicParameters(new { key, prefix = key[..Math.Min(2, key.Length)] }))
+            : NearRowsSql(select, "people_name_trgm", key);
+        var rows = (await connection.QueryAsync<PersonRow>(sql, parameters, transaction)).DistinctBy(r => r.Id);
+        return Rank(rows.Where(r => r.Id != excludeId)
             .Select(r => (Row: r, Similarity: NameSimilarity.Score(key, r.NameKey ?? "")))
             .Select(x => new Candidate(x.Row.Id, x.Row.FullName, x.Row.Email, x.Similarity.Score, x.Similarity.Why)));
     }

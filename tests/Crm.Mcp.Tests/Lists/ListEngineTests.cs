@@ -250,4 +250,14 @@ public sealed class ListEngineTests(SixDeals six) : IClassFixture<SixDeals>
         Assert.Equal("cursor", error.GetProperty("field").GetString());
         Assert.Contains("different sort", error.GetProperty("message").GetString());
     }
+
+    [Theory]
+    [InlineData(" WHERE lower(s.name) = lower(@lp0)", "deals d JOIN stages s ON s.id = d.stage_id")]
+    [InlineData(" WHERE lower(c.name) = lower(@lp0)", "deals d JOIN stages s ON s.id = d.stage_id LEFT JOIN companies c ON c.id = d.company_id")]
+    public void A_count_leaves_out_the_left_joins_its_conditions_do_not_use(string where, string from) =>
+        Assert.Equal(from, Crm.Mcp.Lists.ListEngine.FromFor(new Crm.Mcp.Features.Deals.DealFields().Schema.From, where));
+
+    [Fact]
+    public void A_left_join_before_another_join_is_left_out_alone() =>
+        Assert.Equal("a x JOIN c z ON z.id = x.c_id", Crm.Mcp.Lists.ListEngine.FromFor("a x LEFT JOIN b y ON y.id = x.b_id JOIN c z ON z.id = x.c_id", " WHERE z.n = 1"));
 }

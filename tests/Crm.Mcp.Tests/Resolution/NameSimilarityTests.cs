@@ -52,11 +52,25 @@ public sealed class NameSimilarityTests
     }
 
     [Fact]
-    public void Trigram_query_quotes_every_trigram_and_skips_short_keys()
+    public void Candidate_phrases_are_quoted_trigrams_for_short_keys_and_none_for_tiny_ones()
     {
-        Assert.Equal("\"acm\" OR \"cme\"", NameSimilarity.TrigramQuery("acme"));
-        Assert.Null(NameSimilarity.TrigramQuery("ab"));
+        Assert.Equal(["\"acm\"", "\"cme\"", "\"acme\""], NameSimilarity.CandidatePhrases("acme"));
+        Assert.Empty(NameSimilarity.CandidatePhrases("ab"));
     }
+
+    [Fact]
+    public void Candidate_phrases_cut_long_keys_into_pieces_and_words()
+    {
+        Assert.Equal(["\"jane\"", "\" fou\"", "\"dner\"", "\"foudner\""], NameSimilarity.CandidatePhrases("jane foudner"));
+    }
+
+    [Theory]
+    [InlineData("jane founder", "jane foudner")]
+    [InlineData("globex corporation", "globexx corporatoin")]
+    [InlineData("umbrella pharmaceuticals", "umbrela pharmacuticals")]
+    [InlineData("founder jane", "jane founder")]
+    public void A_near_name_shares_a_whole_piece(string stored, string asked) =>
+        Assert.Contains(NameSimilarity.CandidatePhrases(asked), p => stored.Contains(p.Trim('"')));
 }
 
 public sealed class DomainsTests

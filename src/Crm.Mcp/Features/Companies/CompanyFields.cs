@@ -25,8 +25,8 @@ public sealed class CompanyFields : IEntityFields
             new("contact_count", FieldType.Number, "(SELECT COUNT(*) FROM company_people cp WHERE cp.company_id = c.id)"),
             new("deal_count", FieldType.Number, "(SELECT COUNT(*) FROM deals d WHERE d.company_id = c.id)"),
             new("notes", FieldType.Text, "c.notes") { Sortable = false, Searchable = true },
-            new("created_at", FieldType.Datetime, "c.created_at"),
-            new("updated_at", FieldType.Datetime, "c.updated_at"),
+            new("created_at", FieldType.Datetime, "c.created_at") { NotNull = true },
+            new("updated_at", FieldType.Datetime, "c.updated_at") { NotNull = true },
         ],
         DefaultSort: [new("name")]);
 }

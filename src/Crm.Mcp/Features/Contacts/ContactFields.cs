@@ -27,8 +27,8 @@ public sealed class ContactFields : IEntityFields
             new("owner_id", FieldType.Id, "p.owner_id"),
             new("deal_count", FieldType.Number, "(SELECT COUNT(*) FROM deal_people dp WHERE dp.person_id = p.id)"),
             new("notes", FieldType.Text, "p.notes") { Sortable = false, Searchable = true },
-            new("created_at", FieldType.Datetime, "p.created_at"),
-            new("updated_at", FieldType.Datetime, "p.updated_at"),
+            new("created_at", FieldType.Datetime, "p.created_at") { NotNull = true },
+            new("updated_at", FieldType.Datetime, "p.updated_at") { NotNull = true },
         ],
         DefaultSort: [new("name")]);
 }

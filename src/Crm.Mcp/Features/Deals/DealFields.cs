@@ -45,8 +45,8 @@ public sealed class DealFields : IEntityFields
                 Description = "Sum of the deal's services (amount × quantity) in major units.",
             },
             new("total_quantity", FieldType.Number, "(SELECT COALESCE(SUM(sv.quantity), 0) FROM services sv WHERE sv.deal_id = d.id)"),
-            new("created_at", FieldType.Datetime, "d.created_at"),
-            new("updated_at", FieldType.Datetime, "d.updated_at"),
+            new("created_at", FieldType.Datetime, "d.created_at") { NotNull = true },
+            new("updated_at", FieldType.Datetime, "d.updated_at") { NotNull = true },
         ],
         DefaultSort: [new("created_at", Descending: true)]);
 }

@@ -21,8 +21,8 @@ public sealed class ServiceFields : IEntityFields
             new("deal_name", FieldType.Text, "d.name") { Searchable = true },
             new("deal_id", FieldType.Id, "s.deal_id"),
             new("position", FieldType.Number, "s.position") { Description = "Order among the deal's services." },
-            new("created_at", FieldType.Datetime, "s.created_at"),
-            new("updated_at", FieldType.Datetime, "s.updated_at"),
+            new("created_at", FieldType.Datetime, "s.created_at") { NotNull = true },
+            new("updated_at", FieldType.Datetime, "s.updated_at") { NotNull = true },
         ],
         // A deal's items added in one call share created_at; deal and position keep them in the order given.
         DefaultSort: [new("created_at"), new("deal_id"), new("position")]);

@@ -37,8 +37,8 @@ public sealed class TaskFields : IEntityFields
                 Sortable = false, Searchable = true, Description = "Full names of the linked contacts.",
             },
             new("contact_ids", FieldType.MultiSelect, "(SELECT json_group_array(x.person_id) FROM task_people x WHERE x.task_id = t.id)") { Sortable = false },
-            new("created_at", FieldType.Datetime, "t.created_at"),
-            new("updated_at", FieldType.Datetime, "t.updated_at"),
+            new("created_at", FieldType.Datetime, "t.created_at") { NotNull = true },
+            new("updated_at", FieldType.Datetime, "t.updated_at") { NotNull = true },
         ],
         DefaultSort: [new("due")]);
 }

@@ -16,8 +16,8 @@ public sealed class UserFields : IEntityFields
             new("last_name", FieldType.Text, "u.last_name"),
             new("email", FieldType.Email, "u.email") { Searchable = true },
             new("is_current", FieldType.Checkbox, "u.is_default") { Description = "The user this server acts as." },
-            new("created_at", FieldType.Datetime, "u.created_at"),
-            new("updated_at", FieldType.Datetime, "u.updated_at"),
+            new("created_at", FieldType.Datetime, "u.created_at") { NotNull = true },
+            new("updated_at", FieldType.Datetime, "u.updated_at") { NotNull = true },
         ],
         DefaultSort: [new("is_current", Descending: true), new("name")]);
 }
