@@ -14,7 +14,7 @@ COPY src/Crm.Mcp/Crm.Mcp.csproj src/Crm.Mcp/
 RUN dotnet restore src/Crm.Mcp/Crm.Mcp.csproj -r linux-x64
 COPY src/ src/
 RUN dotnet publish src/Crm.Mcp/Crm.Mcp.csproj -c Release -r linux-x64 --self-contained true --no-restore \
-      -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:EnableCompressionInSingleFile=true \
+      -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
       -o /app \
  && rm -f /app/*.pdb
 

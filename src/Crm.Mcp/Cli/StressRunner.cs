@@ -38,7 +38,7 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
             $"processes x calls      {Processes} x {CallsPerProcess} = {Calls} calls",
             $"wall time              {Wall.TotalSeconds:0.0} s ({CallsPerSecond:0} calls/s)",
             $"succeeded              {Succeeded} (of which {Replays} idempotent replays, {DryRuns} dry runs)",
-            $"errors                 {Errors} (SQLITE_BUSY: {BusyErrors}; replay mismatches: {ReplayMismatches})",
+            $"errors                 {Errors} (database busy: {BusyErrors}; replay mismatches: {ReplayMismatches})",
             $"duplicates             companies {DuplicateCompanies}, people {DuplicatePeople}, stages {DuplicateStages}, deal identifiers {DuplicateIdentifiers}",
             $"lost writes            {LostWrites} acknowledged deals missing; {UnexpectedRows} rows nobody acknowledged",
             $"result                 {(Clean ? "CLEAN" : "FAILED")}");
