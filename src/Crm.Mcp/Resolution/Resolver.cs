@@ -135,18 +135,7 @@ public sealed class Resolver
     public static async Task<IReadOnlyList<Candidate>> NearCompaniesAsync(DbConnection connection, DbTransaction transaction, string key, string? excludeId = null)
     {
         const string select = "SELECT id, name, name_key AS NameKey, domain, website FROM companies";
-        // PostgreSQL: pg_trgm's similarity operator over its GIN index (migration 0050), plus names sharing the first
-        // two letters (typos in short names share no trigram); both bounded by LIMIT.
-        const string postgresSql = """
-            (SELECT id, name, name_key AS NameKey, domain, website FROM companies
-             WHERE name_key % @key ORDER BY similarity(name_key, @key) DESC LIMIT 50)
-            UNION
-            (SELECT id, name, name_key AS NameKey, domain, website FROM companies
-             WHERE name_key COLLATE "C" >= @prefix AND name_key COLLATE "C" < @prefix || chr(1114111) LIMIT 200)
-            """;
-        var (sql, parameters) = SqlDialect.Of(connection).IsPostgres
-            ? (postgresSql, new DynamicParameters(new { key, prefix = key[..Math.Min(2, key.Length)] }))
-            : NearRowsSql(select, "companies_name_trgm", key);
+        var (sql, parameters) = NearRowsSql(connection, select, "companies_name_trgm", key);
         var rows = (await connection.QueryAsync<CompanyRow>(sql, parameters, transaction)).DistinctBy(r => r.Id);
         return Rank(rows.Where(r => r.Id != excludeId)
             .Select(r => (Row: r, Similarity: NameSimilarity.Score(key, r.NameKey)))
@@ -160,9 +149,20 @@ public sealed class Resolver
     /// short names share no piece). Every part has a LIMIT, so nothing here grows with the table: a piece shared by
     /// thousands of names ("company") contributes its first 50, and the pieces a real near name shares are rare.
     /// </summary>
-    private static (string Sql, DynamicParameters Parameters) NearRowsSql(string select, string trigramTable, string key)
+    private static (string Sql, DynamicParameters Parameters) NearRowsSql(DbConnection connection, string select, string trigramTable, string key)
     {
         var parameters = new DynamicParameters(new { key, prefix = key[..Math.Min(2, key.Length)] });
+        if (SqlDialect.Of(connection).IsPostgres)
+        {
+            // pg_trgm's similarity operator over its GIN index (migration 0050), plus names sharing the first two letters
+            // (typos in short names share no trigram); both bounded.
+            var sql = $"""
+                ({select} WHERE name_key % @key ORDER BY similarity(name_key, @key) DESC LIMIT 50)
+                UNION
+                ({select} WHERE name_key COLLATE "C" >= @prefix AND name_key COLLATE "C" < @prefix || chr(1114111) LIMIT 200)
+                """;
+            return (sql, parameters);
+        }
         var parts = new List<string>
         {
             $"SELECT * FROM ({select} WHERE name_key >= @key AND name_key < @prefix || char(1114111) ORDER BY name_key LIMIT {NeighboursEachSide})",
@@ -358,16 +358,7 @@ public sealed class Resolver
     public static async Task<IReadOnlyList<Candidate>> NearPeopleAsync(DbConnection connection, DbTransaction transaction, string key, string? excludeId = null)
     {
         const string select = "SELECT id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey FROM people";
-        const string postgresSql = """
-            (SELECT id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey FROM people
-             WHERE name_key % @key ORDER BY similarity(name_key, @key) DESC LIMIT 50)
-            UNION
-            (SELECT id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey FROM people
-             WHERE name_key COLLATE "C" >= @prefix AND name_key COLLATE "C" < @prefix || chr(1114111) LIMIT 200)
-            """;
-        var (sql, parameters) = SqlDialect.Of(connection).IsPostgres
-            ? (postgresSql, new DynamicParameters(new { key, prefix = key[..Math.Min(2, key.Length)] }))
-            : NearRowsSql(select, "people_name_trgm", key);
+        var (sql, parameters) = NearRowsSql(connection, select, "people_name_trgm", key);
         var rows = (await connection.QueryAsync<PersonRow>(sql, parameters, transaction)).DistinctBy(r => r.Id);
         return Rank(rows.Where(r => r.Id != excludeId)
             .Select(r => (Row: r, Similarity: NameSimilarity.Score(key, r.NameKey ?? "")))
