@@ -50,4 +50,26 @@ public sealed class MigrationTests
     {
         Assert.Equal(Migrator.All.Count, Migrator.All.Select(m => m.Version).Distinct().Count());
     }
+
+    [Fact]
+    public async Task A_start_measures_a_table_that_outgrew_its_planner_statistics()
+    {
+        if (TestDatabase.IsPostgres) Assert.Skip("PostgreSQL's autovacuum keeps its own statistics.");
+        await using var database = await TestDatabase.CreateAsync();
+        const string insertSql = """
+            INSERT INTO companies (id, name, name_key, created_at, updated_at)
+            VALUES (@Id, @Name, @Key, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')
+            """;
+        var rows = Enumerable.Range(0, 1500).Select(i => new { Id = Guid.NewGuid().ToString(), Name = $"Company {i}", Key = $"company {i}" });
+        await database.Db.WriteAsync((connection, transaction) => connection.ExecuteAsync(insertSql, rows, transaction));
+        const string measuredSql = "SELECT stat FROM sqlite_stat1 WHERE tbl = 'companies' LIMIT 1";
+        await using (var before = await database.Db.OpenAsync())
+            Assert.Null(await before.ExecuteScalarAsync<string?>(measuredSql));
+
+        await new Migrator(database.Db).MigrateAsync(TestContext.Current.CancellationToken);
+
+        await using var connection = await database.Db.OpenAsync();
+        var stat = await connection.ExecuteScalarAsync<string>(measuredSql);
+        Assert.Equal(1500, long.Parse(stat!.Split(' ')[0]));
+    }
 }
