@@ -38,7 +38,9 @@ public sealed class HttpTestServer : IAsyncDisposable
         Keys = app.Services.GetRequiredService<ApiKeyStore>();
     }
 
-    public static async Task<HttpTestServer> StartAsync(Func<HttpServeOptions, HttpServeOptions>? configure = null, Action<WebApplicationBuilder>? build = null)
+    /// <summary><paramref name="map"/> adds endpoints beside MCP, as other surfaces (REST) do.</summary>
+    public static async Task<HttpTestServer> StartAsync(Func<HttpServeOptions, HttpServeOptions>? configure = null, Action<WebApplicationBuilder>? build = null,
+        Action<WebApplication>? map = null)
     {
         var database = await TestDatabase.CreateAsync();
         var options = configure?.Invoke(new HttpServeOptions()) ?? new HttpServeOptions();
@@ -51,6 +53,7 @@ public sealed class HttpTestServer : IAsyncDisposable
             builder.Services.AddSingleton(PurgeEverything());
             build?.Invoke(builder);
         });
+        map?.Invoke(app);
         await app.StartAsync(TestContext.Current.CancellationToken);
         return new HttpTestServer(app, database, options);
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -41,11 +42,17 @@ public static class HttpErrors
     /// <summary>
     /// The SDK's transport refuses in its own words (a JSON-RPC error without data, a bare 400 on the legacy SSE
     /// endpoint, an empty 405 from routing). This gives those refusals our shape: a reason code, the status, and
-    /// where we can say more, what to do next. Only responses with an error status are held back; streams pass through.
+    /// where we can say more, what to do next. Only MCP responses with an error status are held back; streams pass
+    /// through, and other endpoints on the application answer in their own shape.
     /// </summary>
     public static void UseRefusalShape(this WebApplication app, HttpServeOptions options) =>
         app.Use(async (context, next) =>
         {
+            if (!context.Request.Path.StartsWithSegments("/mcp"))
+            {
+                await next(context);
+                return;
+            }
             var body = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
             var capture = new RefusalCapture(context.Response, body.Stream);
             var shaped = new StreamResponseBodyFeature(capture, body);
@@ -83,7 +90,7 @@ public static class HttpErrors
                     data = detail["data"] as JsonObject;
                     detail.Remove("data");
                     if (error["id"] is JsonValue requestId)
-                        id = JsonSerializer.Deserialize<RequestId>(requestId.ToJsonString(), McpJsonUtilities.DefaultOptions);
+                        id = requestId.Deserialize((JsonTypeInfo<RequestId>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(RequestId)));
                     break;
                 case JsonValue text when text.TryGetValue(out string? words):
                     said = words;

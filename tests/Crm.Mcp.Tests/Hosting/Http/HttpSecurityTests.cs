@@ -1,7 +1,10 @@
 using System.Net;
+using Crm.Mcp.Hosting;
 using Crm.Mcp.Hosting.Http;
 using Crm.Mcp.Security;
 using Crm.Mcp.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using ModelContextProtocol.Client;
 
 namespace Crm.Mcp.Tests.Hosting.Http;
@@ -52,6 +55,26 @@ public sealed class HttpSecurityTests
         Assert.Equal(HttpStatusCode.Unauthorized, sse.StatusCode);
         using var message = await Raw.PostAsync(server.Http, ToolsList, endpoint: "http://localhost/message?sessionId=abc");
         Assert.Equal(HttpStatusCode.Unauthorized, message.StatusCode);
+    }
+
+    [Fact]
+    public async Task Endpoints_beside_mcp_see_the_key_in_the_user_and_answer_in_their_own_shape()
+    {
+        await using var server = await HttpTestServer.StartAsync(map: app =>
+        {
+            app.MapGet("/probe", (HttpContext context) => $"{context.User.Identity?.Name}|{ToolAccess.ScopeOf(context.User)?.Name()}");
+            app.MapGet("/probe/missing", () => Results.NotFound());
+        });
+        var key = await server.CreateKeyAsync("reporting", AccessScope.Read);
+
+        using var anonymous = await Raw.SendAsync(server.Http, HttpMethod.Get, null, endpoint: "http://localhost/probe");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        await Raw.AssertErrorAsync(anonymous, "unauthorized");
+        using var known = await Raw.SendAsync(server.Http, HttpMethod.Get, null, key: key, endpoint: "http://localhost/probe");
+        Assert.Equal("reporting|read", await known.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        using var missing = await Raw.SendAsync(server.Http, HttpMethod.Get, null, key: key, endpoint: "http://localhost/probe/missing");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("", await missing.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)); // not reworded as JSON-RPC
     }
 
     [Fact]
