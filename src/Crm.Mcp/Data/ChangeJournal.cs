@@ -12,6 +12,9 @@ namespace Crm.Mcp.Data;
 /// </summary>
 public static class ChangeJournal
 {
+    /// <summary>The journal's record table: append-only history, never rewritten (a merge does not re-point it).</summary>
+    public const string RecordsTable = "change_records";
+
     /// <summary>Returns the new change's id, or null when the transaction changed no journaled row.</summary>
     public static async Task<long?> SealAsync(DbConnection connection, DbTransaction transaction, long? revertsChangeId = null)
     {
