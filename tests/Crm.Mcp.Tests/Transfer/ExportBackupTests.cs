@@ -90,6 +90,37 @@ public sealed class ExportBackupTests
     }
 
     [Fact]
+    public async Task Csv_export_neutralises_formulas_and_imports_back_to_the_same_values()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_companies", new { items = new[] { new { name = "=HYPERLINK(\"https://evil.example\",\"Acme\")", industry = "@SUM(1+1)", phone = "+1 555 0100" } } });
+        await server.CallOkAsync("create_contacts", new { items = new[] { new { name = "Hank Formula", email = "hank@evil.example", title = "+cmd|' /C calc'!A0", phone = "-2+3" } } });
+        await server.CallOkAsync("create_deal_draft", new { name = "'=already quoted", company_name = "Plain Co", amount = 1250.5 });
+        var folder = Path.Combine(server.Database.Folder, "csv");
+        Assert.Equal(0, (await CliRunner.RunAsync("export", "--format", "csv", "-o", folder, "--db", server.Database.Path)).ExitCode);
+
+        var raw = string.Join("\n", Directory.GetFiles(folder).Select(File.ReadAllText));
+        Assert.Contains("'=HYPERLINK", raw);
+        Assert.Contains("'@SUM(1+1)", raw);
+        Assert.Contains("'+cmd|' /C calc'!A0", raw);
+        Assert.Contains("'+1 555 0100", raw);
+        Assert.Contains("'-2+3", raw);
+        Assert.Contains("''=already quoted", raw);
+        Assert.DoesNotMatch(new System.Text.RegularExpressions.Regex("(^|[,\n])\"?[=+@]"), raw);
+
+        await using var copy = await TestDatabase.CreateAsync();
+        foreach (var entity in new[] { "companies", "people", "deals" })
+            await ImportAsync(copy, Path.Combine(folder, $"{entity}.csv"), ImportSource.Csv);
+        const string companiesSql = "SELECT name, industry, phone FROM companies ORDER BY name";
+        Assert.Equal(await RowsAsync(server.Database, companiesSql), await RowsAsync(copy, companiesSql));
+        const string peopleSql = "SELECT full_name, title, phone FROM people ORDER BY full_name";
+        Assert.Equal(await RowsAsync(server.Database, peopleSql), await RowsAsync(copy, peopleSql));
+        const string dealsSql = "SELECT name, amount_minor FROM deals ORDER BY name";
+        Assert.Equal(await RowsAsync(server.Database, dealsSql), await RowsAsync(copy, dealsSql));
+        Assert.Contains("=HYPERLINK(\"https://evil.example\",\"Acme\") | @SUM(1+1) | +1 555 0100", await RowsAsync(copy, companiesSql));
+    }
+
+    [Fact]
     public async Task Export_refuses_the_live_database_and_its_side_files_even_with_force()
     {
         if (TestDatabase.IsPostgres) Assert.Skip("a PostgreSQL database is no file an export could overwrite");
