@@ -112,6 +112,45 @@ public sealed class StdioEndToEndTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task With_a_home_that_does_not_exist_yet_the_default_database_goes_under_it_not_the_current_folder(bool relativeXdg)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var folder = Directory.CreateTempSubdirectory("crm-mcp-home").FullName;
+        var home = Path.Combine(folder, "home", "new-user");
+        var current = Path.Combine(folder, "cwd");
+        Directory.CreateDirectory(current);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "crm-mcp.dll"), "migrate" },
+            WorkingDirectory = current,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["HOME"] = home;
+        start.Environment.Remove("CRM_MCP_DB");
+        // XDG: a relative XDG_DATA_HOME is invalid and ignored (it would be relative to the current folder).
+        if (relativeXdg) start.Environment["XDG_DATA_HOME"] = "data";
+        else start.Environment.Remove("XDG_DATA_HOME");
+        try
+        {
+            using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(60), ct);
+            var expected = Path.Combine(home, ".local", "share", "crm-mcp", "crm.db");
+            Assert.True(process.ExitCode == 0, await stderr);
+            Assert.Contains(expected, await stderr);
+            Assert.True(File.Exists(expected));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(current));
+        }
+        finally
+        {
+            try { Directory.Delete(folder, true); } catch (IOException) { }
+        }
+    }
+
     [Fact]
     public async Task Requests_written_before_stdin_closes_are_all_answered()
     {
