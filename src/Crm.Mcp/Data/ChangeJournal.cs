@@ -12,6 +12,9 @@ namespace Crm.Mcp.Data;
 /// </summary>
 public static class ChangeJournal
 {
+    /// <summary>The journal's record table: append-only history, never rewritten (a merge does not re-point it).</summary>
+    public const string RecordsTable = "change_records";
+
     /// <summary>Runs inside the sealing transaction, after the change row exists: its writes commit or roll back with it.</summary>
     public delegate Task SealedHook(DbConnection connection, DbTransaction transaction, long changeId, string at);
 
