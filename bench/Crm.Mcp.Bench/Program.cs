@@ -66,6 +66,11 @@ switch (command)
         foreach (var size in Sizes("1000,100000,1000000"))
             Console.WriteLine(await Populate.CreateAsync(work, size));
         break;
+    case "explain":
+        // explain DB SQL [PARAM=VALUE...]: the plan and time of one statement as the server's SQLite build runs it
+        // (the sqlite3 shell on the machine may be another version with another planner).
+        Explain.Run(args[1], args[2], args.Skip(3).Select(a => a.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]));
+        break;
     case "verify":
         return await Verify.RunAsync(await Populate.CreateAsync(work, Option("--rows", 1000)), work, Option("--rows", 1000));
     default:
