@@ -27,6 +27,13 @@ public sealed record BulkResponse<T>(BulkData<T> Data, bool Success);
 /// </summary>
 public sealed record BulkRecord(string Id, string Name);
 
+/// <summary>A record a create call with upsert wrote: created, or (updated: true) found by its unique attribute and changed.</summary>
+public sealed record UpsertedRecord(
+    string Id,
+    string Name,
+    [property: Description("True when upsert found an existing record and updated it."),
+               System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? Updated = null);
+
 /// <summary>
 /// Runs 1 to 100 items in one write transaction, each in its own savepoint, reporting MCP progress after each.
 /// atomic (the default): any failing item fails the call and nothing is written; the error lists every failing

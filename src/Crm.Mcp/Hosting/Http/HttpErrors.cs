@@ -14,6 +14,9 @@ public static class HttpErrors
     public static Task WriteAsync(HttpContext context, int status, string reason, string message, RequestId id = default, int? code = null)
     {
         if (context.Response.HasStarted) return Task.CompletedTask;
+        // REST callers parse problem details (RFC 9457), not JSON-RPC errors.
+        if (context.Request.Path.StartsWithSegments(Rest.RestApi.Prefix))
+            return Rest.RestProblems.WriteAsync(context, status, reason, null, message, null);
         var error = new JsonRpcError
         {
             Id = id,

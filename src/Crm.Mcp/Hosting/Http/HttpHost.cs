@@ -3,6 +3,7 @@
 #pragma warning disable MCP9006
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Hosting.Rest;
 using Crm.Mcp.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -75,6 +76,7 @@ public static class HttpHost
         builder.Services.AddSingleton<StreamableHttpEndpoint>();
         builder.Services.AddSingleton<SseEndpoint>();
         if (http.RateLimit > 0) builder.Services.AddCrmRateLimiting(http);
+        builder.Services.AddCrmRestApi();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -114,6 +116,7 @@ public static class HttpHost
         var sse = app.Services.GetRequiredService<SseEndpoint>();
         app.MapGet("/sse", sse.StreamAsync);
         app.MapPost("/message", sse.MessageAsync);
+        app.MapCrmRestApi();
         return app;
     }
 

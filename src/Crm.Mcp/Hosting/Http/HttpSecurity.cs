@@ -54,7 +54,10 @@ public static class HttpSecurity
                                                 "Create one on the server with: crm-mcp keys create --name NAME --scope read|write|admin";
             else if (await context.RequestServices.GetRequiredService<ApiKeyStore>().VerifyAsync(presented, context.RequestAborted) is { } key)
                 context.User = new ClaimsPrincipal(new ClaimsIdentity(
-                    [new Claim(ClaimTypes.Name, key.Name), new Claim(ToolAccess.ScopeClaim, key.Scope.Name()), new Claim("crm:key_id", key.KeyId)],
+                    [
+                        new Claim(ClaimTypes.Name, key.Name), new Claim(ToolAccess.ScopeClaim, key.Scope.Name()), new Claim("crm:key_id", key.KeyId),
+                        .. key.UserId is null ? [] : new[] { new Claim(CallContextFilter.UserIdClaim, key.UserId), new Claim(CallContextFilter.UserNameClaim, key.UserName ?? "") },
+                    ],
                     authenticationType: "ApiKey"));
             else
                 context.Items[AuthFailureKey] = "Unauthorized: the API key is not valid (unknown, mistyped or revoked). List keys with: crm-mcp keys list";
@@ -65,7 +68,8 @@ public static class HttpSecurity
     public static void UseApiKeyRefusal(this WebApplication app) =>
         app.Use(async (context, next) =>
         {
-            if (context.Items[AuthFailureKey] is string failure)
+            // The API's description and reference page hold no data; tools and scripts fetch them before they have a key.
+            if (context.Items[AuthFailureKey] is string failure && !IsPublic(context.Request.Path))
             {
                 context.Response.Headers.WWWAuthenticate = "Bearer realm=\"crm-mcp\"";
                 await HttpErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, "unauthorized", failure);
@@ -73,6 +77,9 @@ public static class HttpSecurity
             }
             await next(context);
         });
+
+    private static bool IsPublic(PathString path) =>
+        path == Rest.RestApi.OpenApiPath || path.StartsWithSegments(Rest.RestApi.DocsPath);
 
     /// <summary>A fixed window per API key (per client address for requests without a valid key).</summary>
     public static IServiceCollection AddCrmRateLimiting(this IServiceCollection services, HttpServeOptions options) =>
