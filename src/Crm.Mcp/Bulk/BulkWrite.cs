@@ -90,6 +90,13 @@ public static class BulkWrite
         }, cancellationToken);
     }
 
+    /// <summary>update_&lt;plural&gt;: each item runs the same update as update_&lt;singular&gt;, with "items[i]." before
+    /// every field name its errors report; a null item is an empty change (reported as such by the update).</summary>
+    public static Task<BulkResponse<T>> UpdateAsync<TItem, T>(
+        CrmDb db, IReadOnlyList<TItem?>? items, bool? atomic, IProgress<ProgressNotificationValue>? progress,
+        Func<DbConnection, DbTransaction, TItem, string, Task<T>> update, CancellationToken cancellationToken) where TItem : class, new() =>
+        RunAsync(db, items, atomic, progress, (connection, transaction, item, path) => update(connection, transaction, item ?? new TItem(), path + "."), cancellationToken);
+
     /// <summary>A bulk delete: 1 to 100 references (names or ids, e.g. <paramref name="example"/>) in
     /// <paramref name="field"/>, each removed by <paramref name="delete"/>, which throws not_found for an unknown one.</summary>
     public static Task<BulkResponse<BulkRecord>> DeleteAsync(

@@ -138,9 +138,9 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
-        BulkWrite.RunAsync(db, items, atomic, progress, async (connection, transaction, item, path) =>
+        BulkWrite.UpdateAsync(db, items, atomic, progress, async (connection, transaction, item, prefix) =>
         {
-            var written = await UpdateAsync(connection, transaction, item ?? new CompanyUpdateInput(), path + ".");
+            var written = await UpdateAsync(connection, transaction, item, prefix);
             return new BulkRecord(written.Id, written.Name);
         }, cancellationToken);
 

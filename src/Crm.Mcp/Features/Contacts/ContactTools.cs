@@ -143,9 +143,9 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
-        BulkWrite.RunAsync(db, items, atomic, progress, async (connection, transaction, item, path) =>
+        BulkWrite.UpdateAsync(db, items, atomic, progress, async (connection, transaction, item, prefix) =>
         {
-            var written = await UpdateAsync(connection, transaction, item ?? new ContactUpdateInput(), path + ".");
+            var written = await UpdateAsync(connection, transaction, item, prefix);
             return new ContactCreated(new BulkRecord(written.Contact.Id, written.Contact.Name), written.Company);
         }, cancellationToken);
 

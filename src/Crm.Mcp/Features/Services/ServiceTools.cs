@@ -110,9 +110,9 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
-        BulkWrite.RunAsync(db, items, atomic, progress, async (connection, transaction, item, path) =>
+        BulkWrite.UpdateAsync(db, items, atomic, progress, async (connection, transaction, item, prefix) =>
         {
-            var written = await UpdateAsync(connection, transaction, item ?? new ServiceUpdateInput(), path + ".");
+            var written = await UpdateAsync(connection, transaction, item, prefix);
             return new BulkRecord(written.Id, written.Name);
         }, cancellationToken);
 

@@ -142,9 +142,9 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
-        BulkWrite.RunAsync(db, items, atomic, progress, async (connection, transaction, item, path) =>
+        BulkWrite.UpdateAsync(db, items, atomic, progress, async (connection, transaction, item, prefix) =>
         {
-            var written = await UpdateAsync(connection, transaction, item ?? new TaskUpdateInput(), path + ".");
+            var written = await UpdateAsync(connection, transaction, item, prefix);
             return new BulkRecord(written.Id, written.Title);
         }, cancellationToken);
 

@@ -135,9 +135,9 @@ public sealed class Issue18ToolsTests
         {
             items = new[] { new { title = "past", due = Day(-10) }, new { title = "recent", due = Day(-2) }, new { title = "today", due = Day(0) }, new { title = "soon", due = Day(5) }, new { title = "later", due = Day(40) } },
         });
-        async Task<string?[]> Titles(string op, int days) =>
+        async Task<string[]> Titles(string op, int days) =>
             (await server.CallOkAsync("get_tasks", new { filters = new[] { new { field = "due", op, value = days } }, sort = new[] { new { field = "due" } } }))
-            .GetProperty("data").GetProperty("items").EnumerateArray().Select(t => t.GetProperty("title").GetString()).ToArray();
+            .GetProperty("data").GetProperty("items").EnumerateArray().Select(t => t.GetProperty("title").GetString()!).ToArray();
         Assert.Equal(["recent", "today"], await Titles("in_last_days", 7));
         Assert.Equal(["today", "soon"], await Titles("in_next_days", 7));
         Assert.Equal(["today"], await Titles("in_next_days", 0));

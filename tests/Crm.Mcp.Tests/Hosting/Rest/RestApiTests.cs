@@ -230,6 +230,10 @@ public sealed class RestApiTests
         var paths = document.GetProperty("paths");
         foreach (var route in RestApi.Routes)
             Assert.True(paths.GetProperty(route.Path).TryGetProperty(route.Method.ToLowerInvariant(), out _), $"{route.Method} {route.Path} is not in the document");
+        var parameters = paths.GetProperty("/api/v1/contacts/{id}").GetProperty("put").GetProperty("parameters").EnumerateArray().ToList();
+        Assert.Contains(parameters, p => p.GetProperty("name").GetString() == "id" && p.GetProperty("in").GetString() == "path" && p.GetProperty("required").GetBoolean());
+        Assert.Contains(parameters, p => p.GetProperty("name").GetString() == "dry_run" && p.GetProperty("in").GetString() == "query");
+        Assert.Contains(paths.GetProperty("/api/v1/tasks").GetProperty("post").GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "Idempotency-Key");
         Assert.Equal("x-api-key", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("apiKeyAuth").GetProperty("name").GetString());
         var docs = await server.Http.GetAsync("/docs/", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
