@@ -202,6 +202,28 @@ public sealed class RestApiTests
     }
 
     [Fact]
+    public async Task Webhooks_are_managed_over_rest_and_a_rest_write_queues_their_event()
+    {
+        await using var server = await RestTestServer.StartAsync(o => o with { RequireAuth = false });
+        var hook = (await server.OkAsync("POST", "/api/v1/webhooks", new { url = "https://example.com/hooks/crm", events = new[] { "contact.created" } })).GetProperty("data");
+        var hookId = hook.GetProperty("webhook").GetProperty("id").GetString();
+        Assert.Equal(1, (await server.OkAsync("GET", "/api/v1/webhooks?limit=10")).GetProperty("data").GetProperty("total").GetInt64());
+
+        await server.OkAsync("POST", "/api/v1/contacts", new { name = "Jane Founder" }, expected: HttpStatusCode.Created);
+        var deliveries = (await server.OkAsync("GET", $"/api/v1/webhooks/deliveries?webhook_id={hookId}&event_type=contact.created")).GetProperty("data").GetProperty("items");
+        var delivery = Assert.Single(deliveries.EnumerateArray());
+        var resent = (await server.OkAsync("POST", $"/api/v1/webhooks/deliveries/{delivery.GetProperty("id").GetString()}/resend")).GetProperty("data");
+        Assert.NotEqual(delivery.GetProperty("id").GetString(), resent.GetProperty("id").GetString());
+        Assert.Equal(2, (await server.OkAsync("GET", $"/api/v1/webhooks/deliveries?webhook_id={hookId}")).GetProperty("data").GetProperty("total").GetInt64());
+        var badStatus = await server.ProblemAsync("GET", "/api/v1/webhooks/deliveries?status=lost", HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("status", badStatus.GetProperty("field").GetString());
+
+        await server.OkAsync("PUT", $"/api/v1/webhooks/{hookId}", new { active = false });
+        await server.OkAsync("DELETE", $"/api/v1/webhooks/{hookId}");
+        Assert.Equal(0, (await server.OkAsync("GET", "/api/v1/webhooks")).GetProperty("data").GetProperty("total").GetInt64());
+    }
+
+    [Fact]
     public async Task Every_seed_operation_maps_to_a_served_endpoint_and_a_tool()
     {
         var seed = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Fixtures", "rest", "customermates-operations.tsv"))
