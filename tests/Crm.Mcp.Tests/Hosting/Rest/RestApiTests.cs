@@ -133,7 +133,18 @@ public sealed class RestApiTests
         Assert.Equal("items", tooMany.GetProperty("field").GetString());
 
         var big = new { items = Enumerable.Range(0, 100).Select(i => new { name = new string('x', 100) + i }) };
-        Assert.Equal("payload_too_large", (await server.ProblemAsync("POST", "/api/v1/organizations/many", HttpStatusCode.RequestEntityTooLarge, big, admin)).GetProperty("code").GetString());
+        Assert.Equal("body_too_large", (await server.ProblemAsync("POST", "/api/v1/organizations/many", HttpStatusCode.RequestEntityTooLarge, big, admin)).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task A_read_only_server_refuses_rest_writes_as_it_refuses_the_tools()
+    {
+        await using var server = await RestTestServer.StartAsync(o => o with { RequireAuth = false }, s => s with { ReadOnly = true });
+        var refused = await server.ProblemAsync("POST", "/api/v1/contacts", HttpStatusCode.Forbidden, new { name = "Jane" });
+        Assert.Equal("tool_not_served", refused.GetProperty("code").GetString());
+        Assert.Contains("create_contacts", refused.GetProperty("detail").GetString());
+        await server.OkAsync("POST", "/api/v1/contacts/search", new { });
+        Assert.Equal(0, await server.Database.CountAsync("people"));
     }
 
     [Fact]
