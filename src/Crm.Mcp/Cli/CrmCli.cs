@@ -57,6 +57,7 @@ public static class CrmCli
         root.Add(MigrateCommand());
         root.Add(SeedDemoCommand.Build());
         root.Add(KeysCommand.Build());
+        root.Add(UsersCommand.Build());
         root.Add(WebhooksCommand.Build());
         root.Add(ConfigCommand.Create());
         root.Add(ImportCommand.Create());

@@ -256,6 +256,16 @@ public static partial class ListEngine
                     var bounds = List(field, value, valuePath, 2);
                     return $"({CompareSql(field, x, FilterOps.Gte, bounds[0])} AND {CompareSql(field, x, FilterOps.Lte, bounds[1])})";
                 }
+                case FilterOps.InLastDays or FilterOps.InNextDays:
+                {
+                    // Whole UTC days, today included: in_last_days 7 is the 7 days before today through today's end.
+                    var days = value is { ValueKind: JsonValueKind.Number } n && n.TryGetInt32(out var d) && d is >= 0 and <= FilterOps.MaxRelativeDays ? d
+                        : throw CrmError.Invalid(valuePath, $"{name} needs a whole number of days.", $"a whole number from 0 to {FilterOps.MaxRelativeDays}, e.g. {{\"field\": \"{field.Name}\", \"op\": \"{name}\", \"value\": 7}}");
+                    var today = DateOnly.FromDateTime(Clock.Time.GetUtcNow().UtcDateTime);
+                    var (from, to) = name == FilterOps.InLastDays ? (today.AddDays(-days), today) : (today, today.AddDays(days));
+                    string Day(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                    return $"({CompareSql(field, x, FilterOps.Gte, Day(from))} AND {CompareSql(field, x, FilterOps.Lte, Day(to))})";
+                }
             }
             if (!present) throw CrmError.Invalid(valuePath, $"{name} needs a value.", Expected(field));
             var scalar = Scalar(field, value!.Value, valuePath);

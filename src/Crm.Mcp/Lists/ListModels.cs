@@ -59,7 +59,7 @@ public sealed record ListPage<T>(
 /// <summary>Parameter descriptions shared by every get_&lt;plural&gt; tool, kept short: tools/list is paid per token.</summary>
 public static class ListDocs
 {
-    public const string Filters = "AND-ed rules {field, op, value}; {any_of: [rules]} is an OR group. Ops: equals, not_equals, contains, starts_with, gt, gte, lt, lte, between [a,b], in, not_in, is_null, is_not_null, has_any, has_none; fields: get_entity_configuration. Example: [{\"field\": \"amount\", \"op\": \"gte\", \"value\": 10000}]";
+    public const string Filters = "AND-ed rules {field, op, value}; {any_of: [rules]} is an OR group. Ops: equals, not_equals, contains, starts_with, gt, gte, lt, lte, between [a,b], in, not_in, is_null, is_not_null, has_any, has_none, in_last_days N, in_next_days N (dates, whole UTC days); fields: get_entity_configuration. Example: [{\"field\": \"amount\", \"op\": \"gte\", \"value\": 10000}]";
     public const string Search = "Free text; every word must match a main text field, e.g. \"acme renewal\".";
     public const string Sort = "Sort keys in order, e.g. [{\"field\": \"amount\", \"direction\": \"desc\"}, {\"field\": \"name\"}]. Nulls last.";
     public const string Limit = "Page size, 1 to 100. Default 25.";

@@ -54,6 +54,23 @@ public sealed record CompanyInput
     public string? Notes { get; init; }
 }
 
+/// <summary>A change to one company, as update_company and update_companies take it.</summary>
+public sealed record CompanyUpdateInput
+{
+    [Description("The company's name or UUID, e.g. \"Acme, Inc.\".")]
+    public string? Company { get; init; }
+    public string? Name { get; init; }
+    [Description("Domain or URL, stored as the bare host.")]
+    public string? Domain { get; init; }
+    public string? Website { get; init; }
+    public string? Phone { get; init; }
+    public string? Industry { get; init; }
+    public string? Logo { get; init; }
+    public string? OwnerId { get; init; }
+    [Description("Fields to empty: domain, website, phone, industry, logo, owner_id.")]
+    public string[]? Clear { get; init; }
+}
+
 public sealed record CompanyResponse(CompanyView Data, bool Success);
 
 public sealed record CompanyDetailResponse(CompanyDetail Data, bool Success);

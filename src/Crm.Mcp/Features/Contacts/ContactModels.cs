@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Serialization;
 using Crm.Mcp.Bulk;
 using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
@@ -64,8 +65,31 @@ public sealed record ContactInput
     public string? Notes { get; init; }
 }
 
-/// <summary>One item of create_contacts: the contact's id and name, and how its company was resolved.</summary>
-public sealed record ContactCreated(BulkRecord Contact, ResolvedRecord? Company);
+/// <summary>One item of create_contacts or update_contacts: the contact's id and name, and how its company was resolved.</summary>
+public sealed record ContactCreated(
+    BulkRecord Contact,
+    ResolvedRecord? Company,
+    [property: Description("True when upsert found the email and updated that contact instead of creating one."),
+               JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Updated = null);
+
+/// <summary>A change to one contact, as update_contact and update_contacts take it.</summary>
+public sealed record ContactUpdateInput
+{
+    [Description("The contact's UUID, email or full name, e.g. \"jane@acme.com\".")]
+    public string? Contact { get; init; }
+    public string? Name { get; init; }
+    public string? FirstName { get; init; }
+    public string? LastName { get; init; }
+    public string? Email { get; init; }
+    public string? Phone { get; init; }
+    public string? Title { get; init; }
+    [Description("Company name, found or created; replaces the contact's company links.")]
+    public string? CompanyName { get; init; }
+    public string? CompanyId { get; init; }
+    public string? OwnerId { get; init; }
+    [Description("Fields to empty: email, phone, title, owner_id, company.")]
+    public string[]? Clear { get; init; }
+}
 
 public sealed record ContactWriteResponse(ContactWrite Data, bool Success);
 

@@ -18,7 +18,7 @@ public sealed record CustomFieldInfo(
     [property: Description("False when a built-in field has the same name and hides it from filters.")] bool Filterable);
 
 public sealed record EntityConfiguration(
-    [property: Description("deals, companies, contacts or tasks.")] string Entity,
+    [property: Description("deals, companies, contacts, tasks or services.")] string Entity,
     [property: Description("Fields usable in filters and sort of the entity's get_<plural> tool, built-in and custom; empty when that tool has its own arguments instead.")] IReadOnlyList<FieldInfo> Fields,
     IReadOnlyList<CustomFieldInfo> CustomFields);
 

@@ -124,8 +124,8 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
-        BulkWrite.RunAsync(db, items, atomic, progress,
-            async (connection, transaction, item, path) => DealWritten.From(await writer.UpdateAsync(connection, transaction, item ?? new DealUpdateInput(), path + ".")),
+        BulkWrite.UpdateAsync(db, items, atomic, progress,
+            async (connection, transaction, item, prefix) => DealWritten.From(await writer.UpdateAsync(connection, transaction, item, prefix)),
             cancellationToken);
 
     [McpServerTool(Name = "delete_deals", Title = "Delete deals", ReadOnly = false, Destructive = true, Idempotent = false,

@@ -57,3 +57,24 @@ public sealed record StageDeletion(
     PipelineView Pipeline);
 
 public sealed record StageDeletionResponse(StageDeletion Data, bool Success);
+
+/// <summary>A stage of a new pipeline.</summary>
+public sealed record StageInput
+{
+    [Description("Stage name, e.g. \"Discovery\".")]
+    public string? Name { get; init; }
+    [Description("open (default), won or lost.")]
+    public string? Kind { get; init; }
+}
+
+public sealed record PipelineResponse(PipelineView Data, bool Success);
+
+public sealed record DealsMoved(
+    [property: Description("The pipeline that received the deals.")] MovedTo Pipeline,
+    [property: Description("How many deals moved.")] long Deals);
+
+public sealed record PipelineDeletion(
+    DeletedStage Deleted,
+    [property: Description("Where the pipeline's deals went; null when it had none.")] DealsMoved? Moved);
+
+public sealed record PipelineDeletionResponse(PipelineDeletion Data, bool Success);

@@ -117,6 +117,47 @@ public static class PipelineSql
         return connection.ExecuteAsync(sql, new { fromStageId, toStageId, now }, transaction);
     }
 
+    /// <summary>Moves every deal of one stage into a stage of another pipeline, after the deals already there.</summary>
+    public static Task<int> MoveDealsAcrossAsync(DbConnection connection, DbTransaction transaction, string fromStageId, string toStageId, string toPipelineId, string now)
+    {
+        const string sql = """
+            UPDATE deals
+            SET order_in_stage = order_in_stage + COALESCE((SELECT MAX(order_in_stage) + 1 FROM deals WHERE stage_id = @toStageId), 0),
+                stage_id = @toStageId, pipeline_id = @toPipelineId, updated_at = @now
+            WHERE stage_id = @fromStageId
+            """;
+        return connection.ExecuteAsync(sql, new { fromStageId, toStageId, toPipelineId, now }, transaction);
+    }
+
+    public static Task InsertPipelineAsync(DbConnection connection, DbTransaction transaction, string id, string name, string nameKey, string now)
+    {
+        const string sql = """
+            INSERT INTO pipelines (id, name, name_key, is_default, created_at, updated_at) VALUES (@id, @name, @nameKey, 0, @now, @now)
+            """;
+        return connection.ExecuteAsync(sql, new { id, name, nameKey, now }, transaction);
+    }
+
+    public static Task RenamePipelineAsync(DbConnection connection, DbTransaction transaction, string id, string name, string nameKey, string now)
+    {
+        const string sql = "UPDATE pipelines SET name = @name, name_key = @nameKey, updated_at = @now WHERE id = @id";
+        return connection.ExecuteAsync(sql, new { id, name, nameKey, now }, transaction);
+    }
+
+    public static Task<string?> PipelineIdByKeyAsync(DbConnection connection, DbTransaction transaction, string nameKey)
+    {
+        const string sql = "SELECT id FROM pipelines WHERE name_key = @nameKey";
+        return connection.QuerySingleOrDefaultAsync<string>(sql, new { nameKey }, transaction);
+    }
+
+    /// <summary>Deletes a pipeline with its stages; its deals must have been moved out first.</summary>
+    public static async Task DeletePipelineAsync(DbConnection connection, DbTransaction transaction, string id)
+    {
+        const string stagesSql = "DELETE FROM stages WHERE pipeline_id = @id";
+        await connection.ExecuteAsync(stagesSql, new { id }, transaction);
+        const string sql = "DELETE FROM pipelines WHERE id = @id";
+        await connection.ExecuteAsync(sql, new { id }, transaction);
+    }
+
     public static Task DeleteStageAsync(DbConnection connection, DbTransaction transaction, string stageId)
     {
         const string sql = "DELETE FROM stages WHERE id = @stageId";

@@ -50,6 +50,20 @@ public sealed record DealServiceTotals(
     AmountDisplay TotalValueDisplay,
     [property: Description("Sum of the services' quantities.")] long TotalQuantity);
 
+/// <summary>A change to one service, as update_service and update_services take it.</summary>
+public sealed record ServiceUpdateInput
+{
+    [Description("The service's UUID.")]
+    public string? Service { get; init; }
+    public string? Name { get; init; }
+    [Description("Unit price in major units of the deal's currency.")]
+    public double? Amount { get; init; }
+    [Description("Whole quantity, 1 to 1000000.")]
+    public long? Quantity { get; init; }
+}
+
+public sealed record ServiceResponse(ServiceView Data, bool Success);
+
 public sealed record ServiceUpdated(ServiceView Service, DealServiceTotals DealTotals);
 
 public sealed record ServiceUpdatedResponse(ServiceUpdated Data, bool Success);

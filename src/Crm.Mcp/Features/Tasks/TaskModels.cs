@@ -67,6 +67,24 @@ public sealed record TaskInput
     public string[]? Contacts { get; init; }
 }
 
+/// <summary>A change to one task, as update_task and update_tasks take it.</summary>
+public sealed record TaskUpdateInput
+{
+    [Description("The task's UUID.")]
+    public string? Task { get; init; }
+    public string? Title { get; init; }
+    [Description("call, email, meeting, todo, deadline or follow_up.")]
+    public string? Type { get; init; }
+    [Description("open, in_progress, done or canceled.")]
+    public string? Status { get; init; }
+    [Description("ISO 8601 date or date-time.")]
+    public string? Due { get; init; }
+    public string? AssigneeId { get; init; }
+    public string? Notes { get; init; }
+    [Description("Fields to empty: due, assignee_id, notes.")]
+    public string[]? Clear { get; init; }
+}
+
 public sealed record TaskResponse(TaskView Data, bool Success);
 
 public sealed record TaskPageResponse(ListPage<TaskView> Data, bool Success);

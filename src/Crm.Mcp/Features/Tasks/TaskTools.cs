@@ -126,26 +126,61 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
         [Description("Fields to empty: any of due, assignee_id, notes, e.g. [\"due\"]; an omitted argument leaves its field unchanged.")] string[]? clear = null,
         CancellationToken cancellationToken = default)
     {
-        var id = Validate.Uuid("task", task) ?? throw CrmError.Invalid("task", "is required.", Validate.UuidForm);
-        var cleared = ClearFields.Read(clear, Clearable);
-        foreach (var (field, value) in new (string, object?)[] { ("due", due), ("assignee_id", assignee_id), ("notes", notes) })
-            ClearFields.NotBoth(cleared, field, value);
-        var newTitle = Validate.Text("title", title, 300, "\"Call Jane back\"");
-        var newType = OneOf("type", type, TaskSql.Types, TypeForm);
-        var newStatus = OneOf("status", status, TaskSql.Statuses, StatusForm);
-        var newDue = Validate.Date("due", due);
-        var newNotes = Validate.Text("notes", notes, 100_000);
-        if (newTitle is null && newType is null && newStatus is null && newDue is null && assignee_id is null && newNotes is null && cleared.Count == 0)
-            throw CrmError.Invalid("task", "update_task needs something to change.", "at least one of title, type, status, due, assignee_id, notes or clear");
+        var input = new TaskUpdateInput { Task = task, Title = title, Type = type, Status = status, Due = due, AssigneeId = assignee_id, Notes = notes, Clear = clear };
+        return new TaskResponse(await db.WriteAsync((connection, transaction) => UpdateAsync(connection, transaction, input, ""), cancellationToken), true);
+    }
 
-        return await db.WriteAsync(async (connection, transaction) =>
+    [McpServerTool(Name = "update_tasks", Title = "Update tasks", ReadOnly = false, Destructive = false,
+        Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
+    [Description("""
+        Change 1 to 100 tasks; each item takes update_task's fields, e.g. to close several at once. Result per item: id and name (the title).
+        Example: {"items": [{"task": "0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b", "status": "done"}]}
+        """)]
+    public Task<BulkResponse<BulkRecord>> UpdateTasks(
+        [Description("Changes, one per task, e.g. [{\"task\": \"0f8e2c1a-...\", \"due\": \"2026-12-15\"}].")] TaskUpdateInput[] items,
+        [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
+        IProgress<ProgressNotificationValue>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        BulkWrite.UpdateAsync(db, items, atomic, progress, async (connection, transaction, item, prefix) =>
         {
-            await EntityLookup.TaskAsync(connection, transaction, id, "task");
-            var assignee = await resolver.RequireUserAsync(connection, transaction, assignee_id, "assignee_id");
-            await TaskSql.UpdateAsync(connection, transaction, new TaskSql.Change(id, newTitle, newType, newStatus, newDue, assignee, newNotes,
-                cleared.Contains("due"), cleared.Contains("assignee_id"), cleared.Contains("notes"), Clock.NowIso()));
-            return new TaskResponse((await TaskSql.FindManyAsync(connection, transaction, [id])).Single(), true);
+            var written = await UpdateAsync(connection, transaction, item, prefix);
+            return new BulkRecord(written.Id, written.Title);
         }, cancellationToken);
+
+    [McpServerTool(Name = "get_task", Title = "Get task", ReadOnly = true, Destructive = false, Idempotent = true,
+        OpenWorld = false, UseStructuredContent = true)]
+    [Description("Get one task by UUID, with its assignee and linked deals, companies and contacts. Example: {\"task\": \"0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b\"}")]
+    public async Task<TaskResponse> GetTask(
+        [Description("The task's UUID, e.g. \"0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b\".")] string task,
+        CancellationToken cancellationToken = default)
+    {
+        var id = Validate.Uuid("task", task) ?? throw CrmError.Invalid("task", "is required.", Validate.UuidForm);
+        var view = await db.ReadAsync(async (connection, transaction) => (await TaskSql.FindManyAsync(connection, transaction, [id])).SingleOrDefault(), cancellationToken);
+        return new TaskResponse(view ?? throw new CrmError(ErrorCodes.NotFound, "task", $"task: no task has id '{id}'.", "a task UUID from get_tasks"), true);
+    }
+
+    /// <summary>update_task and update_tasks alike; field names in errors carry <paramref name="prefix"/>.</summary>
+    private async Task<TaskView> UpdateAsync(DbConnection connection, DbTransaction transaction, TaskUpdateInput input, string prefix)
+    {
+        string F(string name) => prefix + name;
+        var id = Validate.Uuid(F("task"), input.Task) ?? throw CrmError.Invalid(F("task"), "is required.", Validate.UuidForm);
+        var cleared = ClearFields.Read(input.Clear, Clearable, F("clear"));
+        foreach (var (field, value) in new (string, object?)[] { ("due", input.Due), ("assignee_id", input.AssigneeId), ("notes", input.Notes) })
+            ClearFields.NotBoth(cleared, field, value, prefix);
+        var newTitle = Validate.Text(F("title"), input.Title, 300, "\"Call Jane back\"");
+        var newType = OneOf(F("type"), input.Type, TaskSql.Types, TypeForm);
+        var newStatus = OneOf(F("status"), input.Status, TaskSql.Statuses, StatusForm);
+        var newDue = Validate.Date(F("due"), input.Due);
+        var newNotes = Validate.Text(F("notes"), input.Notes, 100_000);
+        if (newTitle is null && newType is null && newStatus is null && newDue is null && input.AssigneeId is null && newNotes is null && cleared.Count == 0)
+            throw CrmError.Invalid(F("task"), "nothing to change.", "at least one of title, type, status, due, assignee_id, notes or clear");
+
+        await EntityLookup.TaskAsync(connection, transaction, id, F("task"));
+        var assignee = await resolver.RequireUserAsync(connection, transaction, input.AssigneeId, F("assignee_id"));
+        await TaskSql.UpdateAsync(connection, transaction, new TaskSql.Change(id, newTitle, newType, newStatus, newDue, assignee, newNotes,
+            cleared.Contains("due"), cleared.Contains("assignee_id"), cleared.Contains("notes"), Clock.NowIso()));
+        return (await TaskSql.FindManyAsync(connection, transaction, [id])).Single();
     }
 
     [McpServerTool(Name = "delete_tasks", Title = "Delete tasks", ReadOnly = false, Destructive = true,

@@ -13,7 +13,7 @@ public sealed record UserView
     public required string LastName { get; init; }
     public string? Email { get; init; }
     public string? AvatarUrl { get; init; }
-    [Description("True for the user this server acts as (the default local user).")]
+    [Description("True for the calling user: the API key's user, else the default local user.")]
     public bool IsCurrent { get; init; }
     public required string CreatedAt { get; init; }
     public required string UpdatedAt { get; init; }

@@ -21,6 +21,9 @@ public static class HttpErrors
         JsonObject? data = null)
     {
         if (context.Response.HasStarted) return Task.CompletedTask;
+        // REST callers parse problem details (RFC 9457), not JSON-RPC errors.
+        if (context.Request.Path.StartsWithSegments(Rest.RestApi.Prefix))
+            return Rest.RestProblems.WriteAsync(context, status, reason, null, message, null);
         data ??= [];
         data["status"] = status;
         data["reason"] = reason;

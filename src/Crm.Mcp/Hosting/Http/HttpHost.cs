@@ -3,6 +3,7 @@
 #pragma warning disable MCP9006, MCP9004
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Hosting.Rest;
 using Crm.Mcp.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -89,6 +90,7 @@ public static class HttpHost
                 services.GetRequiredService<ILogger<DistributedCacheEventStreamStore>>())));
         }
         if (http.RateLimit > 0) builder.Services.AddCrmRateLimiting(http);
+        builder.Services.AddCrmRestApi();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -146,6 +148,7 @@ public static class HttpHost
         app.UseRouting();
         app.UseRefusalShape(http);
         app.MapMcp("/mcp");
+        app.MapCrmRestApi();
         return app;
     }
 

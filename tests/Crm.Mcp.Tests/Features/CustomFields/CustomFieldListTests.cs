@@ -145,7 +145,7 @@ public sealed class CustomFieldListTests
     {
         await using var server = await SeededAsync();
         var all = (await server.CallOkAsync("get_entity_configuration", new { })).GetProperty("data");
-        Assert.Equal(["deals", "companies", "contacts", "tasks"], all.GetProperty("entities").EnumerateArray().Select(e => e.GetProperty("entity").GetString()));
+        Assert.Equal(["deals", "companies", "contacts", "tasks", "services"], all.GetProperty("entities").EnumerateArray().Select(e => e.GetProperty("entity").GetString()));
         Assert.Contains("multi_select", all.GetProperty("custom_field_types").EnumerateArray().Select(t => t.GetString()));
 
         var deals = (await server.CallOkAsync("get_entity_configuration", new { entity = "deal" })).GetProperty("data").GetProperty("entities")[0];
