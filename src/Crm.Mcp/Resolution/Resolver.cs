@@ -402,6 +402,8 @@ public sealed class Resolver
     /// <summary>People whose name is close to <paramref name="key"/> (bounded candidates as for companies), best first.</summary>
     public static async Task<IReadOnlyList<Candidate>> NearPeopleAsync(DbConnection connection, DbTransaction transaction, string key, string? excludeId = null)
     {
+        if (key.Length == 0) return []; // a person known only by email has no name to be near
+
         const string select = "SELECT id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey FROM people";
         var (sql, parameters) = NearRowsSql(connection, select, "people_name_trgm", key);
         var rows = (await connection.QueryAsync<PersonRow>(sql, parameters, transaction)).DistinctBy(r => r.Id);

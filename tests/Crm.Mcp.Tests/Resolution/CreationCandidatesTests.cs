@@ -24,6 +24,12 @@ public sealed class CreationCandidatesTests
         // The other way round too: the plain address beside a +tagged one.
         await server.CallOkAsync("create_deal_draft", new { people = new[] { new { name = "Bob", email = "bob+sales@initech.com" } } });
         Assert.Equal("needs_disambiguation", (await server.CallErrorAsync("create_deal_draft", new { people = new[] { new { email = "bob@initech.com" } } })).GetProperty("code").GetString());
+
+        // Created on purpose, the pair is what find_duplicates shows.
+        var second = Person(await server.CallOkAsync("create_deal_draft", new { create_if_missing = "always", people = new[] { new { name = "Jane Founder", email = "jane.founder+crm@acme.com" } } }));
+        var pairs = (await server.CallOkAsync("find_duplicates", new { kind = "people", min_score = 0.95 })).GetProperty("data").GetProperty("pairs").EnumerateArray().ToList();
+        Assert.Contains(pairs, p => p.GetProperty("why").GetString()!.Contains("same mailbox") &&
+            new[] { p.GetProperty("a").GetProperty("id").GetString(), p.GetProperty("b").GetProperty("id").GetString() }.Contains(second.GetProperty("id").GetString()));
     }
 
     [Fact]
@@ -36,6 +42,9 @@ public sealed class CreationCandidatesTests
         Assert.DoesNotContain("kim@globex.com\"", contact.GetProperty("data").GetRawText().Replace("\"email\":\"kim@globex.com\"", ""));
         await using var connection = await server.Db.OpenAsync(TestContext.Current.CancellationToken);
         Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM people WHERE full_name = email"));
+        // Two people without names are not duplicates of each other for having none.
+        var pairs = (await server.CallOkAsync("find_duplicates", new { kind = "people" })).GetProperty("data").GetProperty("pairs");
+        Assert.Equal(0, pairs.GetArrayLength());
     }
 
     [Theory]

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Transfer;
 using Crm.Mcp.Resolution;
 using Crm.Mcp.Tests.Infrastructure;
 using Dapper;
@@ -66,6 +68,19 @@ public sealed class KeyFoldingTests
         var ids = new[] { first, second, third }.Select(r => r.GetProperty("data").GetProperty("resolution").GetProperty("company").GetProperty("id").GetString()).Distinct();
         Assert.Single(ids);
         Assert.Equal(1, await server.Database.CountAsync("companies"));
+    }
+
+    [Fact]
+    public async Task Precomposed_and_decomposed_names_are_one_company_through_import()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var file = Path.Combine(database.Folder, "companies.csv");
+        await File.WriteAllTextAsync(file, "name,domain\nBäckerei Müller,\nBa\u0308ckerei Mu\u0308ller,\n\uFEFFＢackerei Muller\u200B,\n", TestContext.Current.CancellationToken);
+        var plan = ImportMapping.Map(ImportSource.Csv, CsvFile.Read(file));
+        var report = await new Importer(database.Db, new Resolver(), new CrmSettings { DatabasePath = database.Path })
+            .RunAsync(plan, false, 500, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal((3, 1, 2), (report.Rows, report.Created, report.Matched));
+        Assert.Equal(1, await database.CountAsync("companies"));
     }
 
     [Fact]
