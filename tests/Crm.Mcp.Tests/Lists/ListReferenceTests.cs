@@ -70,6 +70,11 @@ public sealed class ListReferenceTests
         Assert.Equal(id, near.GetProperty("candidates")[0].GetProperty("id").GetString());
         var company = await server.CallErrorAsync("get_deal", new { deal = "Acme deal" });
         Assert.Contains(company.GetProperty("candidates").EnumerateArray(), c => c.GetProperty("id").GetString() == id);
+        // The custom field tools take the same references.
+        await server.CallOkAsync("create_custom_field", new { entity = "deals", label = "Seats", type = "number" });
+        await server.CallOkAsync("set_custom_field_values", new { entity = "deals", record = "Acme Platform License", values = new { seats = 25 } });
+        var missed = await server.CallErrorAsync("set_custom_field_values", new { entity = "deals", record = "DEAL-1", values = new { seats = 5 } });
+        Assert.Equal(id, missed.GetProperty("candidates")[0].GetProperty("id").GetString());
     }
 
     [Fact]
