@@ -211,12 +211,13 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
     private static string Required(string field, string? value) =>
         Validate.RequiredText(field, value, 254, ContactForm);
 
-    /// <summary>Full name from name, else first + last, else the email; first/last split from a full name when not given.</summary>
+    /// <summary>Full name from name, else first + last, else none (an email is not a name); first/last split from a
+    /// full name when not given.</summary>
     private static void SetName(ContactSql.PersonRow row, string path, string? name, string? first, string? last, string? email)
     {
-        var full = name ?? (first is null && last is null ? email! : string.Join(' ', new[] { first, last }.Where(p => !string.IsNullOrEmpty(p))));
+        var full = name ?? (first is null && last is null ? "" : string.Join(' ', new[] { first, last }.Where(p => !string.IsNullOrEmpty(p))));
         var key = NameKeys.Person(full);
-        if (key.Length == 0)
+        if (key.Length == 0 && (full.Length > 0 || email is null))
             throw CrmError.Invalid(path.EndsWith(".name") || path == "name" ? path : $"{path}.name", $"'{full}' has no letters or digits.", "a name such as \"Jane Founder\"");
         if (name is not null && first is null && last is null)
         {

@@ -148,16 +148,15 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
 
     [McpServerTool(Name = "get_deal", Title = "Get deal", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("Get one deal by UUID or identifier, with its company, stage, owner and people. Example: {\"deal\": \"DEAL-001\"}")]
+    [Description("Get one deal by UUID, identifier or exact name, with its company, stage, owner and people. Example: {\"deal\": \"DEAL-001\"}")]
     public async Task<DealResponse> GetDeal(
-        [Description("The deal's UUID or identifier, e.g. \"DEAL-001\".")] string deal,
+        [Description("The deal's UUID, identifier or exact name, e.g. \"DEAL-001\".")] string deal,
         CancellationToken cancellationToken = default)
     {
-        var key = Validate.RequiredText("deal", deal, 100, "a deal UUID or identifier such as \"DEAL-001\"");
-        var view = await db.ReadAsync((connection, transaction) => DealSql.FindAsync(connection, transaction, key), cancellationToken);
-        return view is null
-            ? throw new CrmError(ErrorCodes.NotFound, "deal", $"deal: no deal has id or identifier '{key}'.", "a UUID or identifier from get_deals, e.g. \"DEAL-001\"")
-            : new DealResponse(view, true);
+        var key = Validate.RequiredText("deal", deal, 200, Lookup.DealForm);
+        var view = await db.ReadAsync(async (connection, transaction) =>
+            await DealSql.FindAsync(connection, transaction, await Lookup.DealIdAsync(connection, transaction, key, "deal")), cancellationToken);
+        return new DealResponse(view!, true);
     }
 
     [McpServerTool(Name = "get_deals", Title = "List deals", ReadOnly = true, Destructive = false, Idempotent = true,
