@@ -79,7 +79,8 @@ public sealed class Migrator(CrmDb db)
         if (db.IsPostgres) return;
         await using var connection = await db.OpenAsync(cancellationToken);
         const string hasStatisticsSql = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'";
-        const string measuredRowsSql = "SELECT stat FROM sqlite_stat1 WHERE tbl = @table LIMIT 1";
+        // The largest index's count is the table's: a partial index (e.g. companies with a domain) counts fewer rows.
+        const string measuredRowsSql = "SELECT stat FROM sqlite_stat1 WHERE tbl = @table ORDER BY CAST(stat AS INTEGER) DESC LIMIT 1";
         var hasStatistics = await connection.ExecuteScalarAsync<long>(hasStatisticsSql) > 0;
         foreach (var table in StatisticsTables)
         {

@@ -18,7 +18,7 @@ public static class CustomFieldSql
     public static readonly IReadOnlyList<CustomFieldEntity> Entities =
     [
         new("deals", "deals", "deal", "a deal UUID or identifier, e.g. \"DEAL-001\"",
-            "SELECT id FROM deals WHERE id = @key OR identifier = @key COLLATE NOCASE LIMIT 1"),
+            Deals.DealSql.IdByKeySql),
         new("companies", "companies", "company", "a company UUID or exact name, e.g. \"Acme, Inc.\"",
             "SELECT id FROM companies WHERE id = @key OR name_key = @nameKey LIMIT 2"),
         new("contacts", "people", "contact", "a contact UUID or email, e.g. \"jane@acme.com\"",
