@@ -1,19 +1,20 @@
 using System.ComponentModel;
 using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
 using Crm.Mcp.Lists;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Features.CustomFields;
 
+[Toolset("context")]
 [McpServerToolType]
 public sealed class ConfigurationTools(CrmDb db, FieldRegistry registry)
 {
     [McpServerTool(Name = "get_entity_configuration", Title = "Get entity configuration", ReadOnly = true, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        What each entity's list can filter and sort on: every field with its type, operators and allowed values
-        (built-in and custom), plus the custom field definitions and the values each accepts. Read it before building
-        filters or setting custom field values. Example: {"entity": "deals"}
+        The fields each list can filter and sort on, with types, operators and allowed values (custom fields too).
+        Example: {"entity": "deals"}
         """)]
     public async Task<ConfigurationResponse> GetEntityConfiguration(
         [Description("deals, companies, contacts or tasks; default: all.")] string? entity = null,

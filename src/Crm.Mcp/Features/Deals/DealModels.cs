@@ -75,35 +75,35 @@ public sealed record DealPageResponse(ListPage<DealView> Data, bool Success);
 /// <summary>A deal to create in create_deals: the arguments of create_deal_draft plus is_draft.</summary>
 public sealed record DealInput
 {
-    [Description("Deal name, e.g. \"Acme platform license\". Default: \"<company> deal\", else the identifier.")]
+    [Description("Default: \"<company> deal\".")]
     public string? Name { get; init; }
-    [Description("Company name to resolve or create, e.g. \"Acme, Inc.\".")]
+    [Description("Found or created, e.g. \"Acme, Inc.\".")]
     public string? CompanyName { get; init; }
-    [Description("Existing company UUID.")]
+    [Description("Company UUID.")]
     public string? CompanyId { get; init; }
-    [Description("Amount in major units, e.g. 100000 or 2500.50.")]
+    [Description("Major units, e.g. 2500.50.")]
     public double? Amount { get; init; }
-    [Description("ISO 4217 currency, e.g. \"EUR\". Default: the server's.")]
+    [Description("ISO 4217, e.g. \"EUR\".")]
     public string? Currency { get; init; }
-    [Description("Stage name, created after the last open stage if missing, e.g. \"Proposal\". Default: the first stage.")]
+    [Description("E.g. \"Proposal\"; created if missing. Default: the first stage.")]
     public string? StageName { get; init; }
     [Description("Stage UUID.")]
     public string? StageId { get; init; }
     [Description("Owner user UUID.")]
     public string? OwnerId { get; init; }
-    [Description("UUID of the user the deal is associated with.")]
+    [Description("Associated user UUID.")]
     public string? UserId { get; init; }
-    [Description("UUIDs of existing people to attach.")]
+    [Description("UUIDs of existing people.")]
     public string[]? PersonIds { get; init; }
-    [Description("People to resolve (email first, then name) or create, e.g. [{\"name\": \"Jane Founder\", \"email\": \"jane@acme.com\"}].")]
+    [Description("Found by email, then name, or created.")]
     public PersonInput[]? People { get; init; }
     [Description("ISO date, e.g. \"2026-12-31\".")]
     public string? ExpectedCloseDate { get; init; }
-    [Description("ISO date, e.g. \"2027-12-31\".")]
+    [Description("ISO date.")]
     public string? RenewalDate { get; init; }
-    [Description("Identifier template, e.g. \"DEAL-{seq}\" (default).")]
+    [Description("E.g. \"DEAL-{seq}\" (default).")]
     public string? IdentifierTemplate { get; init; }
-    [Description("true for a draft. Default false in create_deals.")]
+    [Description("Default false.")]
     public bool? IsDraft { get; init; }
 }
 

@@ -14,15 +14,14 @@ public sealed class SearchTools(CrmDb db)
     [McpServerTool(Name = "search_all", Title = "Search everything", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        Ranked full-text search across deals, companies, contacts and tasks (names, titles, identifiers, emails,
-        domains, notes). Words match as prefixes, accents are ignored; with few full matches, records with some of the
-        words follow, then text inside words ("cme" finds Acme). Any text is safe: quotes, *, AND/OR are literal.
+        Ranked search across deals, companies, contacts and tasks (names, identifiers, emails, domains, notes). Words
+        match as prefixes, accents ignored; partial matches follow. Any text is safe.
         Example: {"query": "acme renewal", "types": ["deal", "company"], "limit": 10}
         """)]
     public async Task<SearchResponse> SearchAll(
-        [Description("What to look for, e.g. \"acme renewal\", \"jane@acme.com\" or \"DEAL-042\".")] string query,
-        [Description("Only these record types: deal, company, contact, task, e.g. [\"deal\"]. Default: all.")] string[]? types = null,
-        [Description("Most hits to return, 1 to 50. Default 10.")] int? limit = null,
+        [Description("E.g. \"acme renewal\", \"jane@acme.com\" or \"DEAL-042\".")] string query,
+        [Description("Any of deal, company, contact, task. Default: all.")] string[]? types = null,
+        [Description("1-50, default 10.")] int? limit = null,
         CancellationToken cancellationToken = default)
     {
         var parsed = SearchQuery.Parse("query", query);

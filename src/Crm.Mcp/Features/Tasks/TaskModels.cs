@@ -39,7 +39,7 @@ public sealed record TaskView
 /// <summary>A task as create_tasks takes it.</summary>
 public sealed record TaskInput
 {
-    [Description("What to do, e.g. \"Call Jane about the renewal\". Required.")]
+    [Description("What to do. Required.")]
     public string? Title { get; init; }
 
     [Description("call, email, meeting, todo (default), deadline or follow_up.")]
@@ -48,22 +48,22 @@ public sealed record TaskInput
     [Description("open (default), in_progress, done or canceled.")]
     public string? Status { get; init; }
 
-    [Description("Due date or date-time, ISO 8601, e.g. \"2026-12-31\" or \"2026-12-31T17:00:00Z\".")]
+    [Description("ISO date or date-time, e.g. \"2026-12-31\" or \"2026-12-31T17:00:00Z\".")]
     public string? Due { get; init; }
 
-    [Description("Assignee user UUID (see get_users). Default: the current user.")]
+    [Description("User UUID. Default: the current user.")]
     public string? AssigneeId { get; init; }
 
-    [Description("Markdown notes, e.g. \"Ask about **seat count**\".")]
+    [Description("Markdown notes.")]
     public string? Notes { get; init; }
 
-    [Description("Deals to link: UUID, identifier or exact name, e.g. [\"DEAL-001\"].")]
+    [Description("Deal identifiers, UUIDs or names.")]
     public string[]? Deals { get; init; }
 
-    [Description("Companies to link: UUID or name, e.g. [\"Acme, Inc.\"].")]
+    [Description("Company names or UUIDs.")]
     public string[]? Companies { get; init; }
 
-    [Description("Contacts to link: UUID, email or full name, e.g. [\"jane@acme.com\"].")]
+    [Description("Contact emails, names or UUIDs.")]
     public string[]? Contacts { get; init; }
 }
 

@@ -1,16 +1,18 @@
 using System.ComponentModel;
 using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
 using Crm.Mcp.Lists;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Features.Users;
 
+[Toolset("context")]
 [McpServerToolType]
 public sealed class UserTools(CrmDb db, FieldRegistry fieldRegistry)
 {
     [McpServerTool(Name = "get_current_user", Title = "Get current user", ReadOnly = true, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
-    [Description("Get the user this server acts as (the local default user): the owner_id/assignee_id to use for \"me\". Example: {}")]
+    [Description("The user this server acts as: the owner_id/assignee_id for \"me\". Example: {}")]
     public async Task<UserResponse> GetCurrentUser(CancellationToken cancellationToken = default)
     {
         var user = await db.ReadAsync(UserSql.CurrentAsync, cancellationToken);
@@ -18,9 +20,10 @@ public sealed class UserTools(CrmDb db, FieldRegistry fieldRegistry)
         return new UserResponse(user ?? throw new InvalidOperationException("The database has no default user."), true);
     }
 
+    [Toolset("users")]
     [McpServerTool(Name = "get_users", Title = "List users", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("List users (deal owners, task assignees), the current user first, with filters, search, sort and cursor paging. Example: {\"search\": \"jane\"}")]
+    [Description("List users (owners, assignees), the current user first. Example: {\"search\": \"jane\"}")]
     public async Task<UserPageResponse> GetUsers(
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
