@@ -26,7 +26,8 @@ public static class ToolCatalog
     public const string DefaultToolsets = "default";
 
     /// <summary>What a newcomer's sales assistant needs (README, "Toolsets"): find a record, read and move deals, keep
-    /// people and companies current, log notes and tasks, as one user. Everything else is one --toolsets away.</summary>
+    /// people and companies current, log notes and tasks, as one user; nothing that deletes or overwrites. Everything
+    /// else is one --toolsets away.</summary>
     public static IReadOnlyList<string> Default { get; } = ["context", "deals", "companies", "contacts", "notes", "tasks", "search"];
 
     /// <summary>One line per toolset for --help, the README and docs/tools.md.</summary>
@@ -36,11 +37,12 @@ public static class ToolCatalog
         ["deals"] = "read, create (draft) and update one deal",
         ["companies"] = "read, create and update companies",
         ["contacts"] = "read, create and update people",
-        ["notes"] = "append to or replace a record's notes",
+        ["notes"] = "add a dated note to a deal, company, contact or task",
         ["tasks"] = "list, create and update tasks",
         ["search"] = "one search over deals, companies, people and tasks",
         ["users"] = "list the users (a team's owners and assignees)",
-        ["bulk"] = "create_deals, update_deals and the delete_* tools (1 to 100 records a call)",
+        ["bulk"] = "create_deals and update_deals: 1 to 100 deals a call",
+        ["destructive"] = "delete deals, companies, contacts and tasks; replace a record's notes (set_notes)",
         ["customfields"] = "define custom fields and set their values",
         ["duplicates"] = "find and merge duplicate companies and people",
         ["journal"] = "who changed what, and undo",

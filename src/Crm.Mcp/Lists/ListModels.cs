@@ -40,7 +40,10 @@ public sealed record ListPage<T>(
     IReadOnlyList<T> Items,
     [property: Description("How many records match in all pages.")] long Total,
     [property: Description("Pass as cursor for the next page; null on the last page.")] string? NextCursor,
-    [property: Description("True when more records follow this page.")] bool HasMore);
+    [property: Description("True when more records follow this page.")] bool HasMore)
+{
+    public ListPage<TOut> Map<TOut>(Func<T, TOut> shape) => new(Items.Select(shape).ToList(), Total, NextCursor, HasMore);
+}
 
 /// <summary>Parameter descriptions shared by every get_&lt;plural&gt; tool, kept short: tools/list is paid per token.</summary>
 public static class ListDocs
@@ -50,4 +53,6 @@ public static class ListDocs
     public const string Sort = "E.g. [{\"field\": \"amount\", \"direction\": \"desc\"}]; nulls last.";
     public const string Limit = "1-100, default 25.";
     public const string Cursor = "next_cursor of the previous page.";
+    public const string Fields = "Item fields instead of the compact set, e.g. [\"notes\"].";
+    public const string View = "\"full\": whole items.";
 }

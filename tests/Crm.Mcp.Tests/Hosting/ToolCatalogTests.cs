@@ -56,7 +56,7 @@ public sealed class ToolCatalogTests
     [Fact]
     public async Task Toolsets_add_to_the_default_and_tools_is_an_exact_list()
     {
-        await using var more = await TestServer.StartAsync(s => new ServeOptions { Settings = s, Toolsets = ["default", "bulk"] });
+        await using var more = await TestServer.StartAsync(s => new ServeOptions { Settings = s, Toolsets = ["default", "destructive"] });
         var names = (await more.Client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken)).Select(t => t.Name).ToList();
         Assert.Contains("delete_deals", names);
         Assert.Contains("get_deals", names);

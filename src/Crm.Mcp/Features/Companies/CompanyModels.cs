@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using System.Text.Json.Nodes;
+using Crm.Mcp.Common;
 using Crm.Mcp.Lists;
 
 namespace Crm.Mcp.Features.Companies;
@@ -53,4 +55,12 @@ public sealed record CompanyResponse(CompanyView Data, bool Success);
 
 public sealed record CompanyDetailResponse(CompanyDetail Data, bool Success);
 
-public sealed record CompanyPageResponse(ListPage<CompanyView> Data, bool Success);
+/// <summary>get_companies' items.</summary>
+public static class CompanyItems
+{
+    public static ListKind<CompanyView> Kind { get; } = new(CompanyFields.Entity, "id", CompanySql.FindManyAsync, c => c.Id, Compact);
+
+    public static JsonObject Compact(CompanyView company) => ListTool.Item(
+        ("id", company.Id), ("name", company.Name), ("domain", company.Domain), ("industry", company.Industry),
+        ("contact_count", company.ContactCount), ("deal_count", company.DealCount));
+}

@@ -54,23 +54,17 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
 
     [McpServerTool(Name = "get_companies", Title = "List companies", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("List companies, by name unless sorted; filters, search, cursor paging. Example: {\"filters\": [{\"field\": \"industry\", \"op\": \"equals\", \"value\": \"Software\"}]}")]
-    public async Task<CompanyPageResponse> GetCompanies(
+    [Description("List companies, by name unless sorted. Example: {\"filters\": [{\"field\": \"industry\", \"op\": \"equals\", \"value\": \"Software\"}]}")]
+    public Task<ListReply> GetCompanies(
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
         [Description(ListDocs.Sort)] SortInput[]? sort = null,
         [Description(ListDocs.Limit)] int? limit = null,
         [Description(ListDocs.Cursor)] string? cursor = null,
-        CancellationToken cancellationToken = default)
-    {
-        var page = await db.ReadAsync(async (connection, transaction) =>
-        {
-            var schema = await fieldRegistry.LoadAsync(CompanyFields.Entity, connection, transaction);
-            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
-                ids => CompanySql.FindManyAsync(connection, transaction, ids), c => c.Id);
-        }, cancellationToken);
-        return new CompanyPageResponse(page, true);
-    }
+        [Description(ListDocs.Fields)] string[]? fields = null,
+        [Description(ListDocs.View)] string? view = null,
+        CancellationToken cancellationToken = default) =>
+        ListTool.RunAsync(db, fieldRegistry, CompanyItems.Kind, new ListRequest(filters, search, sort, limit, cursor), fields, view, null, cancellationToken);
 
     [McpServerTool(Name = "get_company", Title = "Get company", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
@@ -139,7 +133,7 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
         }, cancellationToken);
     }
 
-    [Toolset("bulk")]
+    [Toolset("destructive")]
     [McpServerTool(Name = "delete_companies", Title = "Delete companies", ReadOnly = false, Destructive = true, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]

@@ -1,5 +1,7 @@
 using System.ComponentModel;
+using System.Text.Json.Nodes;
 using Crm.Mcp.Bulk;
+using Crm.Mcp.Common;
 using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
 
@@ -68,4 +70,12 @@ public sealed record ContactWriteResponse(ContactWrite Data, bool Success);
 
 public sealed record ContactDetailResponse(ContactDetail Data, bool Success);
 
-public sealed record ContactPageResponse(ListPage<ContactView> Data, bool Success);
+/// <summary>get_contacts' items.</summary>
+public static class ContactItems
+{
+    public static ListKind<ContactView> Kind { get; } = new(ContactFields.Entity, "id", ContactSql.FindManyAsync, c => c.Id, Compact);
+
+    public static JsonObject Compact(ContactView contact) => ListTool.Item(
+        ("id", contact.Id), ("name", contact.Name), ("email", contact.Email), ("phone", contact.Phone), ("title", contact.Title),
+        ("companies", contact.Companies.Select(c => c.Name)));
+}

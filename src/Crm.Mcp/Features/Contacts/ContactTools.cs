@@ -58,27 +58,21 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
 
     [McpServerTool(Name = "get_contacts", Title = "List contacts", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("List contacts, by name unless sorted; filters, search, cursor paging. Example: {\"company\": \"Acme\", \"search\": \"jane\"}")]
-    public async Task<ContactPageResponse> GetContacts(
+    [Description("List contacts, by name unless sorted. Example: {\"company\": \"Acme\", \"search\": \"jane\"}")]
+    public Task<ListReply> GetContacts(
         [Description("Company name or UUID.")] string? company = null,
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
         [Description(ListDocs.Sort)] SortInput[]? sort = null,
         [Description(ListDocs.Limit)] int? limit = null,
         [Description(ListDocs.Cursor)] string? cursor = null,
-        CancellationToken cancellationToken = default)
-    {
-        var page = await db.ReadAsync(async (connection, transaction) =>
-        {
-            var shortcuts = new List<Filter>();
-            if (company is not null)
-                shortcuts.Add(Filter.Rule("company_ids", FilterOps.HasAny, new[] { await Lookup.CompanyIdAsync(connection, transaction, company, "company") }));
-            var schema = await fieldRegistry.LoadAsync(ContactFields.Entity, connection, transaction);
-            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
-                ids => ContactSql.FindManyAsync(connection, transaction, ids), c => c.Id, shortcuts);
-        }, cancellationToken);
-        return new ContactPageResponse(page, true);
-    }
+        [Description(ListDocs.Fields)] string[]? fields = null,
+        [Description(ListDocs.View)] string? view = null,
+        CancellationToken cancellationToken = default) =>
+        ListTool.RunAsync(db, fieldRegistry, ContactItems.Kind, new ListRequest(filters, search, sort, limit, cursor), fields, view,
+            async (connection, transaction) => company is null ? [] :
+                [Filter.Rule("company_ids", FilterOps.HasAny, new[] { await Lookup.CompanyIdAsync(connection, transaction, company, "company") })],
+            cancellationToken);
 
     [McpServerTool(Name = "get_contact", Title = "Get contact", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
@@ -147,7 +141,7 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
         }, cancellationToken);
     }
 
-    [Toolset("bulk")]
+    [Toolset("destructive")]
     [McpServerTool(Name = "delete_contacts", Title = "Delete contacts", ReadOnly = false, Destructive = true, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]

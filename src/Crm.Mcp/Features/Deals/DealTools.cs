@@ -130,7 +130,7 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
             async (connection, transaction, item, path) => DealWritten.From(await writer.UpdateAsync(connection, transaction, item ?? new DealUpdateInput(), path + ".")),
             cancellationToken);
 
-    [Toolset("bulk")]
+    [Toolset("destructive")]
     [McpServerTool(Name = "delete_deals", Title = "Delete deals", ReadOnly = false, Destructive = true, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
@@ -165,8 +165,8 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
 
     [McpServerTool(Name = "get_deals", Title = "List deals", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("List deals, newest first unless sorted; filters, search, cursor paging. Example: {\"stage\": \"Proposal\", \"sort\": [{\"field\": \"amount\", \"direction\": \"desc\"}]}")]
-    public async Task<DealPageResponse> GetDeals(
+    [Description("List deals, newest first unless sorted. Example: {\"stage\": \"Proposal\", \"sort\": [{\"field\": \"amount\", \"direction\": \"desc\"}]}")]
+    public Task<ListReply> GetDeals(
         [Description("Stage name or UUID, e.g. \"Proposal\".")] string? stage = null,
         [Description("Company name or UUID.")] string? company = null,
         [Description("true: drafts only; false: published only.")] bool? is_draft = null,
@@ -175,18 +175,16 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
         [Description(ListDocs.Sort)] SortInput[]? sort = null,
         [Description(ListDocs.Limit)] int? limit = null,
         [Description(ListDocs.Cursor)] string? cursor = null,
-        CancellationToken cancellationToken = default)
-    {
-        var page = await db.ReadAsync(async (connection, transaction) =>
-        {
-            var shortcuts = new List<Filter>();
-            if (stage is not null) shortcuts.Add(Filter.Rule("stage_id", FilterOps.EqualsOp, await Lookup.StageIdAsync(connection, transaction, stage, "stage")));
-            if (company is not null) shortcuts.Add(Filter.Rule("company_id", FilterOps.EqualsOp, await Lookup.CompanyIdAsync(connection, transaction, company, "company")));
-            if (is_draft is { } draft) shortcuts.Add(Filter.Rule("is_draft", FilterOps.EqualsOp, draft));
-            var schema = await (fieldRegistry ?? new FieldRegistry()).LoadAsync(DealFields.Entity, connection, transaction);
-            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
-                ids => DealSql.FindManyAsync(connection, transaction, ids), d => d.Id, shortcuts);
-        }, cancellationToken);
-        return new DealPageResponse(page, true);
-    }
+        [Description(ListDocs.Fields)] string[]? fields = null,
+        [Description(ListDocs.View)] string? view = null,
+        CancellationToken cancellationToken = default) =>
+        ListTool.RunAsync(db, fieldRegistry, DealItems.Kind, new ListRequest(filters, search, sort, limit, cursor), fields, view,
+            async (connection, transaction) =>
+            {
+                var shortcuts = new List<Filter>();
+                if (stage is not null) shortcuts.Add(Filter.Rule("stage_id", FilterOps.EqualsOp, await Lookup.StageIdAsync(connection, transaction, stage, "stage")));
+                if (company is not null) shortcuts.Add(Filter.Rule("company_id", FilterOps.EqualsOp, await Lookup.CompanyIdAsync(connection, transaction, company, "company")));
+                if (is_draft is { } draft) shortcuts.Add(Filter.Rule("is_draft", FilterOps.EqualsOp, draft));
+                return shortcuts;
+            }, cancellationToken);
 }

@@ -24,7 +24,7 @@ public sealed class NoteTools(CrmDb db)
         Add a Markdown note to a deal, company, contact or task under a dated heading; earlier notes stay.
         Example: {"entity": "deal", "record": "DEAL-001", "text": "Call with Jane: budget approved, **signing Friday**."}
         """)]
-    public Task<NoteResponse> AppendNote(
+    public Task<AppendedNoteResponse> AppendNote(
         [Description(EntityDoc)] string entity,
         [Description(RecordDoc)] string record,
         [Description("Markdown text.")] string text,
@@ -38,14 +38,17 @@ public sealed class NoteTools(CrmDb db)
         {
             var (id, _, existing) = await LoadAsync(connection, transaction, target, reference);
             var heading = $"### {Clock.Time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC";
-            var notes = string.IsNullOrEmpty(existing) ? $"{heading}\n{note}" : $"{existing.TrimEnd()}\n\n{heading}\n{note}";
+            var added = $"{heading}\n{note}";
+            var notes = string.IsNullOrEmpty(existing) ? added : $"{existing.TrimEnd()}\n\n{added}";
             if (notes.Length > MaxNotesLength)
                 throw CrmError.Invalid("text", $"would make the notes {notes.Length} characters long; the limit is {MaxNotesLength}.",
                     "a shorter note, or set_notes with a condensed version");
-            return await SaveAsync(connection, transaction, target, id, notes);
+            var saved = await SaveAsync(connection, transaction, target, id, notes);
+            return new AppendedNoteResponse(new AppendedNote(saved.Data.Entity, saved.Data.Id, saved.Data.Name, added), true);
         }, cancellationToken);
     }
 
+    [Toolset("destructive")]
     [McpServerTool(Name = "set_notes", Title = "Set notes", ReadOnly = false, Destructive = true, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]

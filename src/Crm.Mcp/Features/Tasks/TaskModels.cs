@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using System.Text.Json.Nodes;
+using Crm.Mcp.Common;
 using Crm.Mcp.Lists;
 
 namespace Crm.Mcp.Features.Tasks;
@@ -69,4 +71,13 @@ public sealed record TaskInput
 
 public sealed record TaskResponse(TaskView Data, bool Success);
 
-public sealed record TaskPageResponse(ListPage<TaskView> Data, bool Success);
+/// <summary>get_tasks' items: linked records by the name a tool takes back (a deal's identifier).</summary>
+public static class TaskItems
+{
+    public static ListKind<TaskView> Kind { get; } = new(TaskFields.Entity, "id", TaskSql.FindManyAsync, t => t.Id, Compact);
+
+    public static JsonObject Compact(TaskView task) => ListTool.Item(
+        ("id", task.Id), ("title", task.Title), ("type", task.Type), ("status", task.Status), ("due", task.Due),
+        ("assignee", task.Assignee?.Name), ("deals", task.Deals.Select(d => d.Identifier)),
+        ("companies", task.Companies.Select(c => c.Name)), ("contacts", task.Contacts.Select(c => c.FullName)));
+}

@@ -59,10 +59,10 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
     [McpServerTool(Name = "get_tasks", Title = "List tasks", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        List tasks, soonest due first; only open and in_progress ones unless status says otherwise. Shortcuts for
-        assignee, linked records and overdue; filters, search, cursor paging. Example: {"deal": "DEAL-001", "overdue": true}
+        List tasks, soonest due first; only open and in_progress ones unless status says otherwise. 
+        Example: {"deal": "DEAL-001", "overdue": true}
         """)]
-    public async Task<TaskPageResponse> GetTasks(
+    public async Task<ListReply> GetTasks(
         [Description("E.g. [\"done\"]; [\"any\"] for all.")] string[]? status = null,
         [Description("User UUID, \"me\" or \"none\".")] string? assignee = null,
         [Description("Linked deal: identifier, UUID or name.")] string? deal = null,
@@ -74,36 +74,36 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
         [Description(ListDocs.Sort)] SortInput[]? sort = null,
         [Description(ListDocs.Limit)] int? limit = null,
         [Description(ListDocs.Cursor)] string? cursor = null,
+        [Description(ListDocs.Fields)] string[]? fields = null,
+        [Description(ListDocs.View)] string? view = null,
         CancellationToken cancellationToken = default)
     {
         var statuses = Statuses(status, MentionsStatus(filters));
-        var page = await db.ReadAsync(async (connection, transaction) =>
-        {
-            var shortcuts = new List<Filter>();
-            if (statuses is not null) shortcuts.Add(Filter.Rule("status", FilterOps.In, statuses));
-            switch (assignee?.Trim().ToLowerInvariant())
+        return await ListTool.RunAsync(db, fieldRegistry, TaskItems.Kind, new ListRequest(filters, search, sort, limit, cursor), fields, view,
+            async (connection, transaction) =>
             {
-                case null: break;
-                case "none": shortcuts.Add(Filter.Rule("assignee_id", FilterOps.IsNull, null)); break;
-                case "me": shortcuts.Add(Filter.Rule("assignee_id", FilterOps.EqualsOp, await UserSql.CurrentIdAsync(connection, transaction))); break;
-                default: shortcuts.Add(Filter.Rule("assignee_id", FilterOps.EqualsOp, await resolver.RequireUserAsync(connection, transaction, assignee, "assignee"))); break;
-            }
-            if (deal is not null)
-                shortcuts.Add(Filter.Rule("deal_ids", FilterOps.HasAny, new[] { (await EntityLookup.DealAsync(connection, transaction, deal, "deal")).Id }));
-            if (company is not null)
-                shortcuts.Add(Filter.Rule("company_ids", FilterOps.HasAny, new[] { (await EntityLookup.CompanyAsync(connection, transaction, company, "company")).Id }));
-            if (contact is not null)
-                shortcuts.Add(Filter.Rule("contact_ids", FilterOps.HasAny, new[] { (await EntityLookup.ContactAsync(connection, transaction, contact, "contact")).Id }));
-            if (overdue == true)
-            {
-                shortcuts.Add(Filter.Rule("due", FilterOps.Lt, Clock.NowIso()));
-                shortcuts.Add(Filter.Rule("status", FilterOps.In, OpenStatuses));
-            }
-            var schema = await fieldRegistry.LoadAsync(TaskFields.Entity, connection, transaction);
-            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
-                ids => TaskSql.FindManyAsync(connection, transaction, ids), t => t.Id, shortcuts);
-        }, cancellationToken);
-        return new TaskPageResponse(page, true);
+                var shortcuts = new List<Filter>();
+                if (statuses is not null) shortcuts.Add(Filter.Rule("status", FilterOps.In, statuses));
+                switch (assignee?.Trim().ToLowerInvariant())
+                {
+                    case null: break;
+                    case "none": shortcuts.Add(Filter.Rule("assignee_id", FilterOps.IsNull, null)); break;
+                    case "me": shortcuts.Add(Filter.Rule("assignee_id", FilterOps.EqualsOp, await UserSql.CurrentIdAsync(connection, transaction))); break;
+                    default: shortcuts.Add(Filter.Rule("assignee_id", FilterOps.EqualsOp, await resolver.RequireUserAsync(connection, transaction, assignee, "assignee"))); break;
+                }
+                if (deal is not null)
+                    shortcuts.Add(Filter.Rule("deal_ids", FilterOps.HasAny, new[] { (await EntityLookup.DealAsync(connection, transaction, deal, "deal")).Id }));
+                if (company is not null)
+                    shortcuts.Add(Filter.Rule("company_ids", FilterOps.HasAny, new[] { (await EntityLookup.CompanyAsync(connection, transaction, company, "company")).Id }));
+                if (contact is not null)
+                    shortcuts.Add(Filter.Rule("contact_ids", FilterOps.HasAny, new[] { (await EntityLookup.ContactAsync(connection, transaction, contact, "contact")).Id }));
+                if (overdue == true)
+                {
+                    shortcuts.Add(Filter.Rule("due", FilterOps.Lt, Clock.NowIso()));
+                    shortcuts.Add(Filter.Rule("status", FilterOps.In, OpenStatuses));
+                }
+                return shortcuts;
+            }, cancellationToken);
     }
 
     [McpServerTool(Name = "update_task", Title = "Update task", ReadOnly = false, Destructive = false,
@@ -146,7 +146,7 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
         }, cancellationToken);
     }
 
-    [Toolset("bulk")]
+    [Toolset("destructive")]
     [McpServerTool(Name = "delete_tasks", Title = "Delete tasks", ReadOnly = false, Destructive = true,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]

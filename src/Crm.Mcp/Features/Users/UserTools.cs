@@ -24,20 +24,14 @@ public sealed class UserTools(CrmDb db, FieldRegistry fieldRegistry)
     [McpServerTool(Name = "get_users", Title = "List users", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Description("List users (owners, assignees), the current user first. Example: {\"search\": \"jane\"}")]
-    public async Task<UserPageResponse> GetUsers(
+    public Task<ListReply> GetUsers(
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
         [Description(ListDocs.Sort)] SortInput[]? sort = null,
         [Description(ListDocs.Limit)] int? limit = null,
         [Description(ListDocs.Cursor)] string? cursor = null,
-        CancellationToken cancellationToken = default)
-    {
-        var page = await db.ReadAsync(async (connection, transaction) =>
-        {
-            var schema = await fieldRegistry.LoadAsync(UserFields.Entity, connection, transaction);
-            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
-                ids => UserSql.FindManyAsync(connection, transaction, ids), u => u.Id);
-        }, cancellationToken);
-        return new UserPageResponse(page, true);
-    }
+        [Description(ListDocs.Fields)] string[]? fields = null,
+        [Description(ListDocs.View)] string? view = null,
+        CancellationToken cancellationToken = default) =>
+        ListTool.RunAsync(db, fieldRegistry, UserItems.Kind, new ListRequest(filters, search, sort, limit, cursor), fields, view, null, cancellationToken);
 }

@@ -100,7 +100,7 @@ public sealed class CustomFieldListTests
         var taskId = task.GetRawText().Split("\"id\":\"")[1].Split('"')[0];
         await server.CallOkAsync("set_custom_field_values", new { entity = "tasks", record = taskId, values = new { effort = 3 } });
         await server.CallOkAsync("create_tasks", new { items = new[] { new { title = "Call Bravo" } } });
-        var listed = (await server.CallOkAsync("get_tasks", new { filters = new[] { Rule("effort", "gte", 2) } })).GetProperty("data").GetProperty("items");
+        var listed = (await server.CallOkAsync("get_tasks", new { view = "full", filters = new[] { Rule("effort", "gte", 2) } })).GetProperty("data").GetProperty("items");
         Assert.Equal(3, Assert.Single(listed.EnumerateArray()).GetProperty("custom_fields").GetProperty("effort").GetDouble());
     }
 
