@@ -63,7 +63,6 @@ public static class CrmServer
     public static IMcpServerBuilder AddCrmMcpServer(this IServiceCollection services, ServeOptions options) =>
         services
             .AddCrmCore(options.Settings)
-            .AddCrmActor()
             .AddHostedService<WebhookWorker>()
             .AddMcpServer(server =>
             {
@@ -72,6 +71,7 @@ public static class CrmServer
             })
             .WithDatedInstructions()
             .WithResources<Features.Resources.CrmResources>()
+            .WithResources<Features.Board.BoardTools>()
             .WithPrompts<Features.Prompts.CrmPrompts>(CrmJson.Options)
             // Access first (the outermost filter): a tool outside the key's scope is refused whatever its arguments.
             .WithCrmToolAccess()

@@ -41,6 +41,7 @@ public static class ToolCatalog
         ["tasks"] = "list, create and update tasks",
         ["search"] = "one search over deals, companies, people and tasks",
         ["users"] = "list the users (a team's owners and assignees)",
+        ["board"] = "the pipeline board as an interactive view (MCP Apps hosts)",
         ["bulk"] = "create_deals and update_deals: 1 to 100 deals a call",
         ["destructive"] = "delete deals, companies, contacts and tasks; replace a record's notes (set_notes)",
         ["customfields"] = "define custom fields and set their values",
