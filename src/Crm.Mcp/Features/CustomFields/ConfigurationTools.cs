@@ -29,7 +29,8 @@ public sealed class ConfigurationTools(CrmDb db, FieldRegistry registry)
                 IReadOnlyList<FieldInfo> fields = [];
                 if (FieldRegistry.BuiltIn.ContainsKey(target.Name))
                     fields = (await registry.LoadAsync(target.Name, connection, transaction)).Fields
-                        .Select(f => new FieldInfo(f.Name, f.Type.Name(), f.Operators, f.Options, f.Sortable, f.Searchable, f.Custom, f.Description))
+                        .Select(f => new FieldInfo(f.Name, f.Type.Name(), f.Operators.SequenceEqual(FilterOps.For(f.Type)) ? null : f.Operators,
+                            f.Options, f.Sortable, f.Searchable, f.Custom, f.Description))
                         .ToList();
                 var custom = (await CustomFieldSql.ListAsync(connection, transaction, target.Name))
                     .Select(c => new CustomFieldInfo(c, CustomFieldTypes.Form(c), fields.Any(f => f.Custom && f.Name == c.Name)))
@@ -38,6 +39,7 @@ public sealed class ConfigurationTools(CrmDb db, FieldRegistry registry)
             }
             return result;
         }, cancellationToken);
-        return new ConfigurationResponse(new ConfigurationResult(entities, CustomFieldTypes.All), true);
+        var operators = Enum.GetValues<FieldType>().ToDictionary(t => t.Name(), FilterOps.For);
+        return new ConfigurationResponse(new ConfigurationResult(operators, entities, CustomFieldTypes.All), true);
     }
 }
