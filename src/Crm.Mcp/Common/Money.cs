@@ -77,6 +77,14 @@ public static class Money
 
     public static decimal ToMajor(long minor, Currency currency) => minor / Pow10(currency.Decimals);
 
+    /// <summary>Stored minor units as one exact text for a model, e.g. "100000.00 USD"; null when unknown.</summary>
+    public static string? Exact(string? minor, string currencyCode)
+    {
+        if (minor is null || !long.TryParse(minor, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)) return null;
+        var currency = Currency.FromStored(currencyCode);
+        return ToMajor(value, currency).ToString("F" + currency.Decimals, CultureInfo.InvariantCulture) + " " + currency.Code;
+    }
+
     public static AmountDisplay Display(long minor, Currency currency)
     {
         var major = ToMajor(minor, currency);

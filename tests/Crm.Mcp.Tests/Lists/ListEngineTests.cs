@@ -78,7 +78,7 @@ public sealed class ListEngineTests(SixDeals six) : IClassFixture<SixDeals>
     public async Task A_bare_date_on_a_datetime_field_means_the_whole_utc_day()
     {
         var server = six.Server;
-        var created = (await server.CallOkAsync("get_deals", new { limit = 1 })).GetProperty("data").GetProperty("items")[0].GetProperty("created_at").GetString()!;
+        var created = (await server.CallOkAsync("get_deals", new { view = "full", limit = 1 })).GetProperty("data").GetProperty("items")[0].GetProperty("created_at").GetString()!;
         var day = created[..10];
         Assert.Equal(6, (await NamesAsync(server, Args($$"""{"filters": [{"field": "created_at", "op": "equals", "value": "{{day}}"}]}"""))).Count);
         Assert.Equal(6, (await NamesAsync(server, Args($$"""{"filters": [{"field": "created_at", "op": "lte", "value": "{{day}}"}]}"""))).Count);
@@ -89,7 +89,7 @@ public sealed class ListEngineTests(SixDeals six) : IClassFixture<SixDeals>
     public async Task Id_fields_filter_by_uuid()
     {
         var server = six.Server;
-        var page = (await server.CallOkAsync("get_deals", new { search = "alpha" })).GetProperty("data");
+        var page = (await server.CallOkAsync("get_deals", new { view = "full", search = "alpha" })).GetProperty("data");
         var alpha = page.GetProperty("items")[0];
         var companyId = alpha.GetProperty("company_id").GetString();
         Assert.Equal(["Alpha"], await NamesAsync(server, Args($$"""{"filters": [{"field": "id", "op": "equals", "value": "{{alpha.GetProperty("id").GetString()!.ToUpperInvariant()}}"}]}""")));

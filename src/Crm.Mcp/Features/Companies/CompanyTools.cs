@@ -1,5 +1,5 @@
-using System.Data.Common;
 using System.ComponentModel;
+using System.Data.Common;
 using System.Text.RegularExpressions;
 using Crm.Mcp.Bulk;
 using Crm.Mcp.Common;
@@ -21,11 +21,11 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Creates]
     [Description("""
-        Create 1 to 100 companies; a name already taken (ignoring case and legal suffixes: "ACME inc" is "Acme, Inc.") is an error naming the existing company. upsert true: an item whose domain (or website's) belongs to a company updates that company instead. Result per item: id and name.
+        Create 1 to 100 companies; a name already taken (ignoring case and legal suffixes) is an error naming that company, unless upsert is true and the item's domain (or website's) is a company's: that company is updated. Result per item: id and name.
         Example: {"items": [{"name": "Acme, Inc.", "website": "https://acme.com", "industry": "Software"}]}
         """)]
     public Task<BulkResponse<UpsertedRecord>> CreateCompanies(
-        [Description("Companies to create, e.g. [{\"name\": \"Acme, Inc.\", \"domain\": \"acme.com\"}].")] CompanyInput[] items,
+        [Description("Companies to create.")] CompanyInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         [Description("true: an item whose domain belongs to one company updates it (given fields only; result updated: true). Default false.")] bool? upsert = null,
         IProgress<ProgressNotificationValue>? progress = null,
@@ -69,29 +69,23 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
 
     [McpServerTool(Name = "get_companies", Title = "List companies", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("List companies (by name unless sorted) with filters, search, sort and cursor paging. Example: {\"filters\": [{\"field\": \"industry\", \"op\": \"equals\", \"value\": \"Software\"}], \"sort\": [{\"field\": \"deal_count\", \"direction\": \"desc\"}]}")]
-    public async Task<CompanyPageResponse> GetCompanies(
+    [Description("List companies, by name unless sorted. Example: {\"filters\": [{\"field\": \"industry\", \"op\": \"equals\", \"value\": \"Software\"}]}")]
+    public Task<ListReply> GetCompanies(
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
         [Description(ListDocs.Sort)] SortInput[]? sort = null,
         [Description(ListDocs.Limit)] int? limit = null,
         [Description(ListDocs.Cursor)] string? cursor = null,
-        CancellationToken cancellationToken = default)
-    {
-        var page = await db.ReadAsync(async (connection, transaction) =>
-        {
-            var schema = await fieldRegistry.LoadAsync(CompanyFields.Entity, connection, transaction);
-            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
-                ids => CompanySql.FindManyAsync(connection, transaction, ids), c => c.Id);
-        }, cancellationToken);
-        return new CompanyPageResponse(page, true);
-    }
+        [Description(ListDocs.Fields)] string[]? fields = null,
+        [Description(ListDocs.View)] string? view = null,
+        CancellationToken cancellationToken = default) =>
+        ListTool.RunAsync(db, fieldRegistry, CompanyItems.Kind, new ListRequest(filters, search, sort, limit, cursor), fields, view, null, cancellationToken);
 
     [McpServerTool(Name = "get_company", Title = "Get company", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Description("Get one company by UUID or name, with up to 50 contacts and 50 deals. Example: {\"company\": \"Acme\"}")]
     public async Task<CompanyDetailResponse> GetCompany(
-        [Description("Company name or UUID, e.g. \"Acme, Inc.\" (matches \"acme\").")] string company,
+        [Description("Name or UUID, e.g. \"Acme, Inc.\" (matches \"acme\").")] string company,
         CancellationToken cancellationToken = default)
     {
         var key = Required("company", company);
@@ -105,16 +99,16 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
     [McpServerTool(Name = "update_company", Title = "Update company", ReadOnly = false, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
-    [Description("Change a company's fields; omitted arguments stay, `clear` empties fields. A new name must not belong to another company. Example: {\"company\": \"Acme\", \"industry\": \"Robotics\", \"clear\": [\"phone\"]}")]
+    [Description("Change a company's fields; omitted arguments stay, `clear` empties fields. Example: {\"company\": \"Acme\", \"industry\": \"Robotics\", \"clear\": [\"phone\"]}")]
     public async Task<CompanyResponse> UpdateCompany(
-        [Description("The company's name or UUID, e.g. \"Acme, Inc.\".")] string company,
-        [Description("New name, e.g. \"Acme Robotics\".")] string? name = null,
-        [Description("Domain or URL, stored as the bare host, e.g. \"acme.com\".")] string? domain = null,
-        [Description("Website, e.g. \"https://acme.com\".")] string? website = null,
-        [Description("Phone, e.g. \"+1 415 555 0100\".")] string? phone = null,
-        [Description("Industry, e.g. \"Software\".")] string? industry = null,
-        [Description("Logo URL, e.g. \"https://acme.com/logo.png\".")] string? logo = null,
-        [Description("Owner user UUID (see get_users).")] string? owner_id = null,
+        [Description("Name or UUID, e.g. \"Acme, Inc.\".")] string company,
+        [Description("New company name.")] string? name = null,
+        [Description("Domain or URL, kept as the host, e.g. \"acme.com\".")] string? domain = null,
+        [Description("Website URL.")] string? website = null,
+        [Description("Phone number.")] string? phone = null,
+        [Description("E.g. \"Software\".")] string? industry = null,
+        [Description("Logo URL.")] string? logo = null,
+        [Description("Owner user UUID.")] string? owner_id = null,
         [Description(ClearFields.Doc)] string[]? clear = null,
         CancellationToken cancellationToken = default)
     {
@@ -186,12 +180,13 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
         return await CompanySql.ViewAsync(connection, transaction, row.Id);
     }
 
+    [Toolset("destructive")]
     [McpServerTool(Name = "delete_companies", Title = "Delete companies", ReadOnly = false, Destructive = true, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("Permanently delete 1 to 100 companies by name or UUID: irreversible. Their deals stay without a company; their contacts stay, unlinked. Example: {\"companies\": [\"Acme, Inc.\"]}")]
     public Task<BulkResponse<BulkRecord>> DeleteCompanies(
-        [Description("Company names or UUIDs, e.g. [\"Acme, Inc.\", \"c1d2e3f4-a5b6-4890-8def-123456789abc\"].")] string[] companies,
+        [Description("Company names or UUIDs.")] string[] companies,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>

@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
+using System.Text.Json.Nodes;
 using Crm.Mcp.Bulk;
+using Crm.Mcp.Common;
 using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
 
@@ -43,25 +45,22 @@ public sealed record ContactWrite(
 /// <summary>A contact to create: a name or an email at least.</summary>
 public sealed record ContactInput
 {
-    [Description("Full name, e.g. \"Jane Founder\".")]
+    [Description("E.g. \"Jane Founder\".")]
     public string? Name { get; init; }
-    [Description("Given name, when name is not given as one text.")]
+    [Description("Instead of name.")]
     public string? FirstName { get; init; }
-    [Description("Family name, when name is not given as one text.")]
+    [Description("Instead of name.")]
     public string? LastName { get; init; }
-    [Description("Email, unique across contacts (ignoring case), e.g. \"jane@acme.com\".")]
+    [Description("Unique, e.g. \"jane@acme.com\".")]
     public string? Email { get; init; }
-    [Description("Phone, e.g. \"+1 415 555 0100\".")]
     public string? Phone { get; init; }
-    [Description("Job title, e.g. \"CEO\".")]
     public string? Title { get; init; }
-    [Description("Company name, found or created, e.g. \"Acme, Inc.\".")]
+    [Description("Found or created.")]
     public string? CompanyName { get; init; }
-    [Description("Existing company UUID.")]
+    [Description("Company UUID.")]
     public string? CompanyId { get; init; }
-    [Description("Owner user UUID (see get_users).")]
+    [Description("Owner user UUID.")]
     public string? OwnerId { get; init; }
-    [Description("Markdown notes.")]
     public string? Notes { get; init; }
 }
 
@@ -95,4 +94,12 @@ public sealed record ContactWriteResponse(ContactWrite Data, bool Success);
 
 public sealed record ContactDetailResponse(ContactDetail Data, bool Success);
 
-public sealed record ContactPageResponse(ListPage<ContactView> Data, bool Success);
+/// <summary>get_contacts' items.</summary>
+public static class ContactItems
+{
+    public static ListKind<ContactView> Kind { get; } = new(ContactFields.Entity, "id", ContactSql.FindManyAsync, c => c.Id, Compact);
+
+    public static JsonObject Compact(ContactView contact) => ListTool.Item(
+        ("id", contact.Id), ("name", contact.Name), ("email", contact.Email), ("phone", contact.Phone), ("title", contact.Title),
+        ("companies", contact.Companies.Select(c => c.Name)));
+}

@@ -1,5 +1,5 @@
-using System.Data.Common;
 using System.ComponentModel;
+using System.Data.Common;
 using Crm.Mcp.Bulk;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
@@ -21,11 +21,11 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Resolves, Creates]
     [Description("""
-        Create 1 to 100 contacts (people). The company is found or created by name ; an email already used is an error naming its contact, unless upsert is true: then that contact is updated with the item's fields. Result per item: the contact's id and name, and how its company was resolved.
-        Example: {"items": [{"name": "Jane Founder", "email": "jane@acme.com", "title": "CEO", "company_name": "Acme, Inc."}], "upsert": true}
+        Create 1 to 100 contacts (people); the company is found or created by name, an email in use is an error naming its contact unless upsert is true (then that contact is updated). Result per item: id, name, how the company was resolved.
+        Example: {"items": [{"name": "Jane Founder", "email": "jane@acme.com", "title": "CEO", "company_name": "Acme, Inc."}]}
         """)]
     public Task<BulkResponse<ContactCreated>> CreateContacts(
-        [Description("Contacts to create, e.g. [{\"name\": \"Jane Founder\", \"email\": \"jane@acme.com\"}].")] ContactInput[] items,
+        [Description("Contacts to create.")] ContactInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         [Description("true: an item whose email belongs to a contact updates that contact (given fields only; result updated: true). Default false.")] bool? upsert = null,
         IProgress<ProgressNotificationValue>? progress = null,
@@ -68,33 +68,27 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
 
     [McpServerTool(Name = "get_contacts", Title = "List contacts", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("List contacts (by name unless sorted) with filters, search, sort and cursor paging. Example: {\"company\": \"Acme\", \"filters\": [{\"field\": \"title\", \"op\": \"contains\", \"value\": \"CEO\"}]}")]
-    public async Task<ContactPageResponse> GetContacts(
-        [Description("Only contacts of this company (name or UUID), e.g. \"Acme, Inc.\".")] string? company = null,
+    [Description("List contacts, by name unless sorted. Example: {\"company\": \"Acme\", \"search\": \"jane\"}")]
+    public Task<ListReply> GetContacts(
+        [Description("Company name or UUID.")] string? company = null,
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
         [Description(ListDocs.Sort)] SortInput[]? sort = null,
         [Description(ListDocs.Limit)] int? limit = null,
         [Description(ListDocs.Cursor)] string? cursor = null,
-        CancellationToken cancellationToken = default)
-    {
-        var page = await db.ReadAsync(async (connection, transaction) =>
-        {
-            var shortcuts = new List<Filter>();
-            if (company is not null)
-                shortcuts.Add(Filter.Rule("company_ids", FilterOps.HasAny, new[] { await Lookup.CompanyIdAsync(connection, transaction, company, "company") }));
-            var schema = await fieldRegistry.LoadAsync(ContactFields.Entity, connection, transaction);
-            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
-                ids => ContactSql.FindManyAsync(connection, transaction, ids), c => c.Id, shortcuts);
-        }, cancellationToken);
-        return new ContactPageResponse(page, true);
-    }
+        [Description(ListDocs.Fields)] string[]? fields = null,
+        [Description(ListDocs.View)] string? view = null,
+        CancellationToken cancellationToken = default) =>
+        ListTool.RunAsync(db, fieldRegistry, ContactItems.Kind, new ListRequest(filters, search, sort, limit, cursor), fields, view,
+            async (connection, transaction) => company is null ? [] :
+                [Filter.Rule("company_ids", FilterOps.HasAny, new[] { await Lookup.CompanyIdAsync(connection, transaction, company, "company") })],
+            cancellationToken);
 
     [McpServerTool(Name = "get_contact", Title = "Get contact", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("Get one contact by UUID, email or full name, with companies and up to 50 deals. Example: {\"contact\": \"jane@acme.com\"}")]
+    [Description("Get one contact with companies and up to 50 deals. Example: {\"contact\": \"jane@acme.com\"}")]
     public async Task<ContactDetailResponse> GetContact(
-        [Description("The contact's UUID, email or full name, e.g. \"jane@acme.com\" or \"Jane Founder\".")] string contact,
+        [Description("UUID, email or full name, e.g. \"jane@acme.com\".")] string contact,
         CancellationToken cancellationToken = default)
     {
         var key = Required("contact", contact);
@@ -108,18 +102,18 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
     [McpServerTool(Name = "update_contact", Title = "Update contact", ReadOnly = false, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Resolves]
-    [Description("Change a contact's fields; omitted arguments stay, `clear` empties fields. company_name/company_id makes that company (found or created) the contact's only company. A new email must not belong to another contact. Example: {\"contact\": \"Jane Founder\", \"title\": \"CTO\", \"company_name\": \"Globex\"}")]
+    [Description("Change a contact's fields; omitted arguments stay, `clear` empties fields. Example: {\"contact\": \"Jane Founder\", \"title\": \"CTO\", \"company_name\": \"Globex\"}")]
     public async Task<ContactWriteResponse> UpdateContact(
-        [Description("The contact's UUID, email or full name, e.g. \"jane@acme.com\".")] string contact,
-        [Description("New full name, e.g. \"Jane Q. Founder\".")] string? name = null,
-        [Description("New given name, e.g. \"Jane\".")] string? first_name = null,
-        [Description("New family name, e.g. \"Founder\".")] string? last_name = null,
-        [Description("New email, e.g. \"jane@globex.com\".")] string? email = null,
-        [Description("Phone, e.g. \"+1 415 555 0100\".")] string? phone = null,
+        [Description("UUID, email or full name, e.g. \"jane@acme.com\".")] string contact,
+        [Description("New full name.")] string? name = null,
+        [Description("New given name.")] string? first_name = null,
+        [Description("New family name.")] string? last_name = null,
+        [Description("New email, not another contact's.")] string? email = null,
+        [Description("Phone number.")] string? phone = null,
         [Description("Job title, e.g. \"CTO\".")] string? title = null,
-        [Description("Company name, found or created, e.g. \"Globex\"; replaces the contact's company links.")] string? company_name = null,
-        [Description("Existing company UUID; replaces the contact's company links.")] string? company_id = null,
-        [Description("Owner user UUID (see get_users).")] string? owner_id = null,
+        [Description("Found or created; becomes the only company.")] string? company_name = null,
+        [Description("Company UUID; becomes the only company.")] string? company_id = null,
+        [Description("Owner user UUID.")] string? owner_id = null,
         [Description(ClearFields.Doc + " \"company\" removes every company link.")] string[]? clear = null,
         CancellationToken cancellationToken = default)
     {
@@ -191,12 +185,13 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
         return new ContactWrite(await ContactSql.ViewAsync(connection, transaction, id), company);
     }
 
+    [Toolset("destructive")]
     [McpServerTool(Name = "delete_contacts", Title = "Delete contacts", ReadOnly = false, Destructive = true, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("Permanently delete 1 to 100 contacts by UUID, email or full name: irreversible. Their deals and companies stay, without them. Example: {\"contacts\": [\"jane@acme.com\"]}")]
     public Task<BulkResponse<BulkRecord>> DeleteContacts(
-        [Description("Contact UUIDs, emails or full names, e.g. [\"jane@acme.com\", \"Bob Builder\"].")] string[] contacts,
+        [Description("Contact UUIDs, emails or full names.")] string[] contacts,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>

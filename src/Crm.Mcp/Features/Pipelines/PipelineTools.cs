@@ -1,5 +1,5 @@
-using System.Data.Common;
 using System.ComponentModel;
+using System.Data.Common;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Hosting;
@@ -18,15 +18,15 @@ public sealed class PipelineTools(CrmDb db)
 {
     private const string KindForm = "open, won or lost";
 
+    [Toolset("context")]
     [McpMeta("ui", JsonValue = """{"resourceUri": "ui://crm/pipeline-board"}""")] // hosts with MCP Apps may show the board
     [McpServerTool(Name = "get_pipelines", Title = "List pipelines and stages", ReadOnly = true, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        List pipelines with their stages in order; per stage and per pipeline the deal count and the summed amount per
-        currency (currencies are never added together). Example: {"pipeline": "Sales", "include_drafts": false}
+        List pipelines with their stages in order, each with its deal count and amount per currency. Example: {"pipeline": "Sales", "include_drafts": false}
         """)]
     public async Task<PipelineListResponse> GetPipelines(
-        [Description("Only this pipeline, by name or UUID, e.g. \"Sales\". Default: all.")] string? pipeline = null,
+        [Description("Pipeline name or UUID. Default: all.")] string? pipeline = null,
         [Description("Count draft deals too. Default true.")] bool? include_drafts = null,
         CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Nodes;
 using Crm.Mcp.Common;
 using Crm.Mcp.Lists;
 
@@ -68,4 +69,12 @@ public sealed record ServiceUpdated(ServiceView Service, DealServiceTotals DealT
 
 public sealed record ServiceUpdatedResponse(ServiceUpdated Data, bool Success);
 
-public sealed record ServicePageResponse(ListPage<ServiceView> Data, bool Success);
+/// <summary>get_services' items.</summary>
+public static class ServiceItems
+{
+    public static ListKind<ServiceView> Kind { get; } = new(ServiceFields.Entity, "id", ServiceSql.FindManyAsync, s => s.Id, Compact);
+
+    public static JsonObject Compact(ServiceView service) => ListTool.Item(
+        ("id", service.Id), ("name", service.Name), ("deal", service.Deal.Identifier), ("amount", Money.Exact(service.Amount, service.Currency)),
+        ("quantity", service.Quantity), ("total", Money.Exact(service.Total, service.Currency)));
+}

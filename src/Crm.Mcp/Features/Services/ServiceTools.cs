@@ -3,8 +3,8 @@ using System.Data.Common;
 using Crm.Mcp.Bulk;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
-using Crm.Mcp.Lists;
 using Crm.Mcp.Hosting;
+using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
@@ -57,27 +57,21 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
 
     [McpServerTool(Name = "get_services", Title = "List services", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("List services (deal line items) in the order they were added, with filters, search, sort and cursor paging. Example: {\"deal\": \"DEAL-001\"}")]
-    public async Task<ServicePageResponse> GetServices(
+    [Description("List services (deal line items) in the order they were added. Example: {\"deal\": \"DEAL-001\"}")]
+    public Task<ListReply> GetServices(
         [Description("Only this deal's items: UUID, identifier such as \"DEAL-001\", or exact name.")] string? deal = null,
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
         [Description(ListDocs.Sort)] SortInput[]? sort = null,
         [Description(ListDocs.Limit)] int? limit = null,
         [Description(ListDocs.Cursor)] string? cursor = null,
-        CancellationToken cancellationToken = default)
-    {
-        var page = await db.ReadAsync(async (connection, transaction) =>
-        {
-            var shortcuts = new List<Filter>();
-            if (deal is not null)
-                shortcuts.Add(Filter.Rule("deal_id", FilterOps.EqualsOp, (await EntityLookup.DealAsync(connection, transaction, deal, "deal")).Id));
-            var schema = await fieldRegistry.LoadAsync(ServiceFields.Entity, connection, transaction);
-            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
-                ids => ServiceSql.FindManyAsync(connection, transaction, ids), s => s.Id, shortcuts);
-        }, cancellationToken);
-        return new ServicePageResponse(page, true);
-    }
+        [Description(ListDocs.Fields)] string[]? fields = null,
+        [Description(ListDocs.View)] string? view = null,
+        CancellationToken cancellationToken = default) =>
+        ListTool.RunAsync(db, fieldRegistry, ServiceItems.Kind, new ListRequest(filters, search, sort, limit, cursor), fields, view,
+            async (connection, transaction) => deal is null ? [] :
+                [Filter.Rule("deal_id", FilterOps.EqualsOp, (await EntityLookup.DealAsync(connection, transaction, deal, "deal")).Id)],
+            cancellationToken);
 
     [McpServerTool(Name = "update_service", Title = "Update service", ReadOnly = false, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]

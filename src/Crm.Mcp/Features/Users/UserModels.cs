@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using System.Text.Json.Nodes;
+using Crm.Mcp.Common;
 using Crm.Mcp.Lists;
 
 namespace Crm.Mcp.Features.Users;
@@ -21,4 +23,10 @@ public sealed record UserView
 
 public sealed record UserResponse(UserView Data, bool Success);
 
-public sealed record UserPageResponse(ListPage<UserView> Data, bool Success);
+/// <summary>get_users' items.</summary>
+public static class UserItems
+{
+    public static ListKind<UserView> Kind { get; } = new(UserFields.Entity, "id", UserSql.FindManyAsync, u => u.Id, Compact);
+
+    public static JsonObject Compact(UserView user) => ListTool.Item(("id", user.Id), ("name", user.Name), ("email", user.Email), ("is_current", user.IsCurrent));
+}

@@ -7,12 +7,13 @@ using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Features.Users;
 
+[Toolset("context")]
 [McpServerToolType]
 public sealed class UserTools(CrmDb db, FieldRegistry fieldRegistry)
 {
     [McpServerTool(Name = "get_current_user", Title = "Get current user", ReadOnly = true, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
-    [Description("Get the calling user: the user the API key belongs to, else the local default user; the owner_id/assignee_id to use for \"me\". Example: {}")]
+    [Description("The calling user (the API key's user, else the local default): the owner_id/assignee_id for \"me\". Example: {}")]
     public async Task<UserResponse> GetCurrentUser(CancellationToken cancellationToken = default)
     {
         var user = await db.ReadAsync(UserSql.CurrentAsync, cancellationToken);
@@ -42,23 +43,18 @@ public sealed class UserTools(CrmDb db, FieldRegistry fieldRegistry)
         }, cancellationToken);
     }
 
+    [Toolset("users")]
     [McpServerTool(Name = "get_users", Title = "List users", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("List users (deal owners, task assignees), the current user first, with filters, search, sort and cursor paging. Example: {\"search\": \"jane\"}")]
-    public async Task<UserPageResponse> GetUsers(
+    [Description("List users (owners, assignees), the current user first. Example: {\"search\": \"jane\"}")]
+    public Task<ListReply> GetUsers(
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
         [Description(ListDocs.Sort)] SortInput[]? sort = null,
         [Description(ListDocs.Limit)] int? limit = null,
         [Description(ListDocs.Cursor)] string? cursor = null,
-        CancellationToken cancellationToken = default)
-    {
-        var page = await db.ReadAsync(async (connection, transaction) =>
-        {
-            var schema = await fieldRegistry.LoadAsync(UserFields.Entity, connection, transaction);
-            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
-                ids => UserSql.FindManyAsync(connection, transaction, ids), u => u.Id);
-        }, cancellationToken);
-        return new UserPageResponse(page, true);
-    }
+        [Description(ListDocs.Fields)] string[]? fields = null,
+        [Description(ListDocs.View)] string? view = null,
+        CancellationToken cancellationToken = default) =>
+        ListTool.RunAsync(db, fieldRegistry, UserItems.Kind, new ListRequest(filters, search, sort, limit, cursor), fields, view, null, cancellationToken);
 }

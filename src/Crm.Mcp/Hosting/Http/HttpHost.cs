@@ -120,7 +120,7 @@ public static class HttpHost
         {
             // Before the allow-list and auth: orchestrators probe by pod address and hold no key.
             if (context.Request.Path == "/healthz") await HealthAsync(context);
-            // The board page holds no data: what it shows comes from /mcp, with the key the user types in.
+            // The board page holds no data: what it shows comes from /api/v1, with the key the user types in.
             else if (context.Request.Path == "/board" && HttpMethods.IsGet(context.Request.Method)) await BoardPage.ServeAsync(context);
             else await next(context);
         });

@@ -73,6 +73,7 @@ public static class RestApi
         routes.Add(new("POST", $"{Prefix}/users/search", "get_users", "Get users", RestShape.Body, Entity: "users"));
         routes.Add(new("GET", $"{Prefix}/users/me", "get_current_user", "Get own user profile", RestShape.Query, Entity: "users"));
         routes.Add(new("POST", $"{Prefix}/users", "create_user", "Create a user", RestShape.Body, Entity: "users"));
+        routes.Add(new("GET", $"{Prefix}/board", "show_pipeline_board", "Get the pipeline board", RestShape.Query, Entity: "board"));
         routes.Add(new("GET", $"{Prefix}/webhooks", "list_webhooks", "List webhooks", RestShape.Query, Entity: "webhooks"));
         routes.Add(new("POST", $"{Prefix}/webhooks", "create_webhook", "Create a webhook", RestShape.Body, Entity: "webhooks"));
         routes.Add(new("PUT", $"{Prefix}/webhooks/{{id}}", "update_webhook", "Update a webhook", RestShape.WithId, "webhook_id", "webhooks"));

@@ -20,10 +20,15 @@ public sealed class RestToolRunner
     private readonly McpServerOptions _options;
     private readonly McpServer _server;
     private readonly McpRequestHandler<CallToolRequestParams, CallToolResult> _pipeline;
+    private readonly IServiceProvider _services;
+    private readonly bool _readOnly;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, McpServerTool?> _unlisted = new();
 
-    public RestToolRunner(IOptions<McpServerOptions> options, ILoggerFactory loggerFactory, IServiceProvider services)
+    public RestToolRunner(IOptions<McpServerOptions> options, ILoggerFactory loggerFactory, IServiceProvider services, ServeOptions serve)
     {
         _options = options.Value;
+        _services = services;
+        _readOnly = serve.ReadOnly;
         // A server that never runs: RequestContext needs one, and it has no client, so nothing ever asks a question
         // (elicitation) of a REST caller.
         _server = McpServer.Create(new StreamServerTransport(Stream.Null, Stream.Null), _options, loggerFactory, services);
@@ -34,9 +39,14 @@ public sealed class RestToolRunner
         _pipeline = handler;
     }
 
-    /// <summary>The tool if this server serves it (toolsets and --read-only apply to REST too).</summary>
+    /// <summary>
+    /// The tool behind a route. --read-only applies to REST too; --toolsets does not: it keeps a model's context small,
+    /// and a REST client pays nothing for operations it does not call, so every operation stays served.
+    /// </summary>
     public McpServerTool? Find(string name) =>
-        _options.ToolCollection is { } tools && tools.TryGetPrimitive(name, out var tool) ? tool : null;
+        _options.ToolCollection is { } tools && tools.TryGetPrimitive(name, out var tool) ? tool
+        : _unlisted.GetOrAdd(name, missing => ToolCatalog.Select([ToolCatalog.AllToolsets], _readOnly).FirstOrDefault(e => e.Name == missing) is { } entry
+            ? ToolCatalog.Create(entry, _services) : null);
 
     /// <summary>The tool's reply: its structuredContent, or the error body of an isError result.</summary>
     public async Task<(bool Ok, JsonObject Body)> CallAsync(HttpContext context, McpServerTool tool, JsonObject arguments)
