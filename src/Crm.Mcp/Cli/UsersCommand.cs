@@ -40,10 +40,10 @@ public static class UsersCommand
         list.SetAction(async (parse, cancellationToken) =>
         {
             var db = await OpenAsync(parse, cancellationToken);
-            var page = await new UserTools(db, new FieldRegistry()).GetUsers(limit: 100, cancellationToken: cancellationToken);
+            var page = await new UserTools(db, new FieldRegistry()).GetUsers(limit: 100, fields: ["email"], cancellationToken: cancellationToken);
             Console.Out.WriteLine($"{"ID",-36} {"NAME",-24} EMAIL");
             foreach (var user in page.Data.Items)
-                Console.Out.WriteLine($"{user.Id,-36} {user.Name,-24} {user.Email ?? "-"}");
+                Console.Out.WriteLine($"{user["id"],-36} {user["name"],-24} {user["email"]?.GetValue<string>() ?? "-"}");
             return 0;
         });
         return list;
