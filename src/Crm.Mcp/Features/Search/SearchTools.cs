@@ -9,19 +9,19 @@ namespace Crm.Mcp.Features.Search;
 public sealed class SearchTools(CrmDb db)
 {
     /// <summary>Entity types in the index; each has triggers in a migration that keep its rows current.</summary>
-    public static readonly IReadOnlyList<string> Types = ["deal", "company", "contact", "task"];
+    public static readonly IReadOnlyList<string> Types = ["deal", "company", "contact", "task", "activity"];
 
     [McpServerTool(Name = "search_all", Title = "Search everything", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        Ranked full-text search across deals, companies, contacts and tasks (names, titles, identifiers, emails,
-        domains, notes). Words match as prefixes, accents are ignored; with few full matches, records with some of the
+        Ranked full-text search across deals, companies, contacts, tasks and logged activities (names, titles,
+        identifiers, emails, domains, notes). Words match as prefixes, accents are ignored; with few full matches, records with some of the
         words follow, then text inside words ("cme" finds Acme). Any text is safe: quotes, *, AND/OR are literal.
         Example: {"query": "acme renewal", "types": ["deal", "company"], "limit": 10}
         """)]
     public async Task<SearchResponse> SearchAll(
         [Description("What to look for, e.g. \"acme renewal\", \"jane@acme.com\" or \"DEAL-042\".")] string query,
-        [Description("Only these record types: deal, company, contact, task, e.g. [\"deal\"]. Default: all.")] string[]? types = null,
+        [Description("Only these record types: deal, company, contact, task, activity, e.g. [\"deal\"]. Default: all.")] string[]? types = null,
         [Description("Most hits to return, 1 to 50. Default 10.")] int? limit = null,
         CancellationToken cancellationToken = default)
     {

@@ -28,3 +28,7 @@ END $$;
 CREATE TRIGGER stages_closed_at AFTER UPDATE OF kind ON stages FOR EACH ROW EXECUTE FUNCTION stages_closed_at();
 
 CREATE INDEX ix_deals_closed ON deals (closed_at) WHERE closed_at IS NOT NULL;
+-- report_deals reads currency, stage, draft flag, amount and dates of every matching deal: from this index alone it
+-- never touches the table, and grouping by (currency, stage) in index order needs no sort (100k deals by stage:
+-- 105 -> 33 ms CPU). Not led by stage_id: the planner would take it for MAX(order_in_stage) of a stage (see 0080).
+CREATE INDEX ix_deals_report ON deals (currency, stage_id, is_draft, amount_minor, closed_at, created_at);
