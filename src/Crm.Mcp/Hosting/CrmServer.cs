@@ -52,6 +52,7 @@ public static class CrmServer
                 server.ServerInstructions = Instructions;
             })
             .WithResources<Features.Resources.CrmResources>()
+            .WithResources<Features.Board.BoardTools>()
             .WithPrompts<Features.Prompts.CrmPrompts>(CrmJson.Options)
             // Access first (the outermost filter): a tool outside the key's scope is refused whatever its arguments.
             .WithCrmToolAccess()

@@ -100,6 +100,8 @@ public static class HttpHost
         {
             // Before the allow-list and auth: orchestrators probe by pod address and hold no key.
             if (context.Request.Path == "/healthz") await HealthAsync(context);
+            // The board page holds no data: what it shows comes from /mcp, with the key the user types in.
+            else if (context.Request.Path == "/board" && HttpMethods.IsGet(context.Request.Method)) await BoardPage.ServeAsync(context);
             else await next(context);
         });
         app.UseHostAllowList(http);
