@@ -105,6 +105,20 @@ public sealed class ActivityToolsTests
     }
 
     [Fact]
+    public async Task A_deleted_activity_comes_back_with_its_links_through_revert_change()
+    {
+        await using var server = await SeededAsync();
+        var id = (await LogCallAsync(server)).GetProperty("data").GetProperty("id").GetString()!;
+        await server.CallOkAsync("delete_activities", new { activities = new[] { id } });
+        var deletion = (await server.CallOkAsync("get_changes", new { limit = 1 })).GetProperty("data").GetProperty("items")[0].GetProperty("id").GetInt64();
+        await server.CallOkAsync("revert_change", new { change_id = deletion });
+        var restored = Assert.Single((await server.CallOkAsync("get_activities")).GetProperty("data").GetProperty("items").EnumerateArray());
+        Assert.Equal(id, restored.GetProperty("id").GetString());
+        Assert.Equal(1, restored.GetProperty("contacts").GetArrayLength());
+        Assert.Equal(1, restored.GetProperty("deals").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Activities_send_webhooks_and_are_found_by_search_all()
     {
         await using var server = await SeededAsync();
