@@ -44,7 +44,6 @@ public static class CrmServer
     public static IMcpServerBuilder AddCrmMcpServer(this IServiceCollection services, ServeOptions options) =>
         services
             .AddCrmCore(options.Settings)
-            .AddCrmActor()
             .AddHostedService<WebhookWorker>()
             .AddMcpServer(server =>
             {
