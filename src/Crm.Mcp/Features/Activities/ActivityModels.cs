@@ -20,7 +20,9 @@ public sealed record ActivityView
     [Description("inbound or outbound; null when not said.")]
     public string? Direction { get; init; }
     public string? Outcome { get; init; }
-    public ActivityLink? LoggedBy { get; init; }
+    // The id under the column's name, as webhook records carry it; the name beside it.
+    public string? LoggedBy { get; init; }
+    public string? LoggedByName { get; init; }
     public required IReadOnlyList<ActivityLink> Contacts { get; init; }
     public required IReadOnlyList<ActivityLink> Users { get; init; }
     public required IReadOnlyList<ActivityLink> Deals { get; init; }

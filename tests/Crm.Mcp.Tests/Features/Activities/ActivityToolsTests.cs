@@ -43,7 +43,7 @@ public sealed class ActivityToolsTests
         Assert.Equal(["DEAL-001 Acme renewal"], Names(activity.GetProperty("deals")));
         Assert.Equal(["Acme, Inc."], Names(activity.GetProperty("companies")));
         Assert.Equal(1, activity.GetProperty("users").GetArrayLength());
-        Assert.Equal(activity.GetProperty("users")[0].GetProperty("id").GetString(), activity.GetProperty("logged_by").GetProperty("id").GetString());
+        Assert.Equal(activity.GetProperty("users")[0].GetProperty("id").GetString(), activity.GetProperty("logged_by").GetString());
     }
 
     [Fact]
