@@ -122,6 +122,12 @@ public static class Money
         return new AmountDisplay(currency.Code, Format(major, currency), currency.MinorUnit, (double)major);
     }
 
+    /// <summary>Minor units (a sum, or a fraction of one such as a weighted amount) as exact major-unit text with the
+    /// currency's decimals, rounded half away from zero: 125050 USD is "1250.50".</summary>
+    public static string MajorText(decimal minor, Currency currency) =>
+        Math.Round(minor / Pow10(currency.Decimals), currency.Decimals, MidpointRounding.AwayFromZero)
+            .ToString("F" + currency.Decimals, CultureInfo.InvariantCulture);
+
     private static decimal Pow10(int exponent)
     {
         var result = 1m;

@@ -69,6 +69,31 @@ public static class Lookup
         return Single(matches, field, "contact", key, "the contact's UUID or email");
     }
 
+    /// <summary>A user by UUID, email (case-insensitive) or full name; several users with the
+    /// name is a needs_disambiguation error listing them.</summary>
+    public static async Task<string> UserIdAsync(DbConnection connection, DbTransaction transaction, string reference, string field)
+    {
+        var key = reference.Trim();
+        if (Guid.TryParse(key, out var guid))
+        {
+            const string byIdSql = "SELECT id FROM users WHERE id = @id";
+            return await connection.QuerySingleOrDefaultAsync<string>(byIdSql, new { id = guid.ToString() }, transaction)
+                   ?? throw CrmError.NotFound(field, "user", guid.ToString());
+        }
+        if (key.Contains('@'))
+        {
+            const string byEmailSql = "SELECT id FROM users WHERE email_key = @emailKey";
+            return await connection.QuerySingleOrDefaultAsync<string>(byEmailSql, new { emailKey = NameKeys.Email(key) }, transaction)
+                   ?? throw new CrmError(ErrorCodes.NotFound, field, $"{field}: no user has the email '{Validate.Shorten(key)}'.", "a user's UUID, email or full name (get_users)");
+        }
+        const string byNameSql = """
+            SELECT id, TRIM(first_name || ' ' || last_name) AS Name, email FROM users
+            WHERE lower(TRIM(first_name || ' ' || last_name)) = lower(@key) ORDER BY created_at, id LIMIT 11
+            """;
+        var matches = (await connection.QueryAsync<Named>(byNameSql, new { key }, transaction)).ToList();
+        return Single(matches, field, "user", key, "the user's UUID or email (get_users)");
+    }
+
     /// <summary>A deal by UUID, identifier (DEAL-001, case-insensitive) or exact name (case-insensitive).</summary>
     public static async Task<string> DealIdAsync(DbConnection connection, DbTransaction transaction, string reference, string field)
     {

@@ -61,6 +61,7 @@ public sealed class DealFields : IEntityFields
                 Description = "Sum of the deal's services (amount × quantity) in major units.", CurrencyField = "currency",
             },
             new("total_quantity", FieldType.Number, "(SELECT COALESCE(SUM(sv.quantity), 0) FROM services sv WHERE sv.deal_id = d.id)"),
+            new("closed_at", FieldType.Datetime, "d.closed_at") { Description = "When the deal last entered a won or lost stage; null while open." },
             new("created_at", FieldType.Datetime, "d.created_at") { NotNull = true },
             new("updated_at", FieldType.Datetime, "d.updated_at") { NotNull = true },
         ],

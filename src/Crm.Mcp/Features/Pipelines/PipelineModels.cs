@@ -18,6 +18,8 @@ public sealed record StageView
     public required long Position { get; init; }
     [Description("open, won or lost.")]
     public required string Kind { get; init; }
+    [Description("Win probability in percent, for weighted pipeline (report_deals); unless set: won 100, lost 0, open stages rising by position.")]
+    public required int Probability { get; init; }
     public required long DealCount { get; init; }
     [Description("Per currency: the summed amount and deal count.")]
     public required IReadOnlyList<CurrencyTotal> Totals { get; init; }

@@ -51,16 +51,18 @@ public sealed class PipelineTools(CrmDb db)
         [Description("Pipeline name or UUID, e.g. \"Sales\". Default: the default pipeline.")] string? pipeline = null,
         [Description("open (default), won or lost.")] string? kind = null,
         [Description("1-based position, e.g. 3; later stages move down. Open stages must stay before won/lost ones.")] int? position = null,
+        [Description("Win probability in percent, 0 to 100, e.g. 70. Default: by kind and position (see get_pipelines).")] int? probability = null,
         CancellationToken cancellationToken = default)
     {
         var (stageName, key) = StageName("name", name) ?? throw CrmError.Invalid("name", "is required.", "a stage name such as \"Legal review\"");
         var stageKind = Kind(kind) ?? "open";
+        var stageProbability = StageProbability.Read(probability);
         return await db.WriteAsync(async (connection, transaction) =>
         {
             var pipelineRow = await PipelineSql.ResolvePipelineAsync(connection, transaction, pipeline);
             var stages = await PipelineSql.StagesAsync(connection, transaction, pipelineRow.Id);
             EnsureNameFree(stages, key, stageName, pipelineRow.Name, exceptId: null);
-            var stage = new PipelineSql.StageRow { Id = Guid.NewGuid().ToString(), PipelineId = pipelineRow.Id, Name = stageName, NameKey = key, Kind = stageKind };
+            var stage = new PipelineSql.StageRow { Id = Guid.NewGuid().ToString(), PipelineId = pipelineRow.Id, Name = stageName, NameKey = key, Kind = stageKind, Probability = stageProbability };
             var ordered = Arrange(stages, stage, position, currentIndex: null);
             var now = Clock.NowIso();
             await PipelineSql.InsertStageAsync(connection, transaction, stage, now);
@@ -73,7 +75,7 @@ public sealed class PipelineTools(CrmDb db)
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Rename a stage, move it to another position, or change its kind (open, won, lost). Deals stay in the stage.
+        Rename a stage, move it, change its kind (open, won, lost) or its win probability. Deals stay in the stage.
         The last open stage of a pipeline cannot become won or lost. Example: {"stage": "Proposal", "name": "Quote sent", "position": 2}
         """)]
     public async Task<StageChangeResponse> UpdateStage(
@@ -82,12 +84,14 @@ public sealed class PipelineTools(CrmDb db)
         [Description("New name, e.g. \"Quote sent\".")] string? name = null,
         [Description("New 1-based position, e.g. 2; the stages in between shift by one.")] int? position = null,
         [Description("New kind: open, won or lost.")] string? kind = null,
+        [Description("Win probability in percent, 0 to 100, e.g. 70.")] int? probability = null,
         CancellationToken cancellationToken = default)
     {
         var rename = StageName("name", name);
         var newKind = Kind(kind);
-        if (rename is null && position is null && newKind is null)
-            throw CrmError.Invalid("name", "update_stage needs something to change.", "at least one of name, position or kind, e.g. {\"stage\": \"Proposal\", \"name\": \"Quote sent\"}");
+        var newProbability = StageProbability.Read(probability);
+        if (rename is null && position is null && newKind is null && newProbability is null)
+            throw CrmError.Invalid("name", "update_stage needs something to change.", "at least one of name, position, kind or probability, e.g. {\"stage\": \"Proposal\", \"name\": \"Quote sent\"}");
         return await db.WriteAsync(async (connection, transaction) =>
         {
             var target = await FindAsync(connection, transaction, stage, "stage", pipeline);
@@ -105,6 +109,7 @@ public sealed class PipelineTools(CrmDb db)
                         "create another open stage first (create_stage), then change this one");
                 current.Kind = newKind;
             }
+            if (newProbability is not null) current.Probability = newProbability;
             var ordered = Arrange(stages.Where(s => s.Id != current.Id).ToList(), current, position, stages.IndexOf(current));
             var now = Clock.NowIso();
             await PipelineSql.UpdateStageAsync(connection, transaction, current, now);

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Crm.Mcp.Features.Search;
 
 public sealed record SearchHit(
-    [property: Description("deal, company, contact, note or task.")] string Type,
+    [property: Description("deal, company, contact, task or activity.")] string Type,
     string Id,
     string Title,
     [property: Description("The matching passage with the matched words in **bold**.")] string Snippet,

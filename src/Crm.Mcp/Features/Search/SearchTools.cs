@@ -9,18 +9,18 @@ namespace Crm.Mcp.Features.Search;
 public sealed class SearchTools(CrmDb db)
 {
     /// <summary>Entity types in the index; each has triggers in a migration that keep its rows current.</summary>
-    public static readonly IReadOnlyList<string> Types = ["deal", "company", "contact", "task"];
+    public static readonly IReadOnlyList<string> Types = ["deal", "company", "contact", "task", "activity"];
 
     [McpServerTool(Name = "search_all", Title = "Search everything", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        Ranked search across deals, companies, contacts and tasks (names, identifiers, emails, domains, notes). Words
-        match as prefixes, accents ignored; partial matches follow. Any text is safe.
+        Ranked search across deals, companies, contacts, tasks and logged activities (names, identifiers, emails,
+        domains, notes). Words match as prefixes, accents ignored; partial matches follow. Any text is safe.
         Example: {"query": "acme renewal", "types": ["deal", "company"], "limit": 10}
         """)]
     public async Task<SearchResponse> SearchAll(
         [Description("E.g. \"acme renewal\", \"jane@acme.com\" or \"DEAL-042\".")] string query,
-        [Description("Any of deal, company, contact, task. Default: all.")] string[]? types = null,
+        [Description("Any of deal, company, contact, task, activity. Default: all.")] string[]? types = null,
         [Description("1-50, default 10.")] int? limit = null,
         CancellationToken cancellationToken = default)
     {
