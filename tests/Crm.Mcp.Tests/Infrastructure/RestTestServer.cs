@@ -37,7 +37,7 @@ public sealed class RestTestServer : IAsyncDisposable
     {
         var database = await TestDatabase.CreateAsync();
         var options = (configure ?? (o => o))(new HttpServeOptions { Urls = ["http://127.0.0.1:0"] });
-        var serveOptions = (serve ?? (s => s))(new ServeOptions { Settings = new CrmSettings { DatabasePath = database.Path } });
+        var serveOptions = (serve ?? (s => s))(new ServeOptions { Settings = new CrmSettings { DatabasePath = database.Path }, Toolsets = [ToolCatalog.AllToolsets] });
         var app = HttpHost.Build(serveOptions, options, LogLevel.Warning);
         await app.StartAsync(TestContext.Current.CancellationToken);
         return new RestTestServer(app, database, new Uri(app.Urls.First()));

@@ -19,12 +19,12 @@ public sealed class ListReferenceTests
         await server.CallOkAsync("create_deal_draft", new { name = "Globex deal", company_name = "Globex", stage_name = "Qualified" });
 
         Assert.Equal(["Acme deal"], Names(await server.CallOkAsync("get_deals", Args("""{"filters": [{"field": "company", "op": "equals", "value": "Acme"}]}"""))));
-        Assert.Equal(2, (await server.CallOkAsync("get_deals", Args("""{"filters": [{"field": "company", "op": "in", "value": ["ACME corp", "globex"]}]}"""))).GetProperty("data").GetProperty("total").GetInt64());
+        Assert.Equal(2, (await server.CallOkAsync("get_deals", Args("""{"filters": [{"field": "company", "op": "in", "value": ["ACME corp", "globex"]}]}"""))).GetProperty("data").GetProperty("total").GetProperty("value").GetInt64());
         Assert.Equal(["Globex deal"], Names(await server.CallOkAsync("get_deals", Args("""{"filters": [{"field": "company", "op": "not_equals", "value": "acme inc"}]}"""))));
         Assert.Equal(["Acme deal"], Names(await server.CallOkAsync("get_deals", Args("""{"filters": [{"field": "stage", "op": "equals", "value": "proposal"}]}"""))));
         Assert.Equal(["Acme deal"], Names(await server.CallOkAsync("get_deals", Args("""{"filters": [{"field": "contact", "op": "has_any", "value": ["JANE@acme.com"]}]}"""))));
         Assert.Equal(["Acme deal"], Names(await server.CallOkAsync("get_deals", Args("""{"filters": [{"field": "people", "op": "has_any", "value": ["jane founder"]}]}"""))));
-        Assert.Equal(2, (await server.CallOkAsync("get_deals", Args("""{"filters": [{"field": "pipeline", "op": "equals", "value": "SALES"}]}"""))).GetProperty("data").GetProperty("total").GetInt64());
+        Assert.Equal(2, (await server.CallOkAsync("get_deals", Args("""{"filters": [{"field": "pipeline", "op": "equals", "value": "SALES"}]}"""))).GetProperty("data").GetProperty("total").GetProperty("value").GetInt64());
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class ListReferenceTests
         Assert.Equal(("invalid_argument", "filters[0]"), (error.GetProperty("code").GetString(), error.GetProperty("field").GetString()));
         Assert.Contains("GBP, USD", error.GetProperty("message").GetString());
         var pinned = await server.CallOkAsync("get_deals", Args("""{"filters": [{"field": "amount", "op": "gte", "value": 50000}, {"field": "currency", "op": "equals", "value": "GBP"}]}"""));
-        Assert.Equal(2, pinned.GetProperty("data").GetProperty("total").GetInt64());
+        Assert.Equal(2, pinned.GetProperty("data").GetProperty("total").GetProperty("value").GetInt64());
     }
 
     [Theory]

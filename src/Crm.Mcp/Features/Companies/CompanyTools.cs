@@ -21,13 +21,13 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Creates]
     [Description("""
-        Create 1 to 100 companies; a name already taken (ignoring case and legal suffixes) is an error naming that company, unless upsert is true and the item's domain (or website's) is a company's: that company is updated. Result per item: id and name.
+        Create 1 to 100 companies; a name already taken (ignoring case and legal suffixes) is an error naming that company. Result per item: id and name.
         Example: {"items": [{"name": "Acme, Inc.", "website": "https://acme.com", "industry": "Software"}]}
         """)]
     public Task<BulkResponse<UpsertedRecord>> CreateCompanies(
         [Description("Companies to create.")] CompanyInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
-        [Description("true: an item whose domain belongs to one company updates it (given fields only; result updated: true). Default false.")] bool? upsert = null,
+        [Description("true: an item whose domain is one company's updates it.")] bool? upsert = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
         BulkWrite.RunAsync(db, items, atomic, progress, async (connection, transaction, item, path) =>
@@ -120,6 +120,7 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
         return new CompanyResponse(await db.WriteAsync((connection, transaction) => UpdateAsync(connection, transaction, input, ""), cancellationToken), true);
     }
 
+    [Toolset("bulk")]
     [McpServerTool(Name = "update_companies", Title = "Update companies", ReadOnly = false, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]

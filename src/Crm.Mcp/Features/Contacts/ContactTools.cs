@@ -21,13 +21,13 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Resolves, Creates]
     [Description("""
-        Create 1 to 100 contacts (people); the company is found or created by name, an email in use is an error naming its contact unless upsert is true (then that contact is updated). Result per item: id, name, how the company was resolved.
+        Create 1 to 100 contacts (people); the company is found or created by name, an email in use is an error naming its contact. Result per item: id, name, how the company was resolved.
         Example: {"items": [{"name": "Jane Founder", "email": "jane@acme.com", "title": "CEO", "company_name": "Acme, Inc."}]}
         """)]
     public Task<BulkResponse<ContactCreated>> CreateContacts(
         [Description("Contacts to create.")] ContactInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
-        [Description("true: an item whose email belongs to a contact updates that contact (given fields only; result updated: true). Default false.")] bool? upsert = null,
+        [Description("true: an item whose email is a contact's updates it.")] bool? upsert = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
         BulkWrite.RunAsync(db, items, atomic, progress, async (connection, transaction, item, path) =>
@@ -125,6 +125,7 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
         return new ContactWriteResponse(await db.WriteAsync((connection, transaction) => UpdateAsync(connection, transaction, input, ""), cancellationToken), true);
     }
 
+    [Toolset("bulk")]
     [McpServerTool(Name = "update_contacts", Title = "Update contacts", ReadOnly = false, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Resolves]

@@ -110,6 +110,7 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
             return new BulkRecord(written.Id, written.Name);
         }, cancellationToken);
 
+    [Toolset("records")]
     [McpServerTool(Name = "get_service", Title = "Get service", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Description("Get one service (deal line item) by UUID, with its deal. Example: {\"service\": \"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\"}")]

@@ -26,8 +26,8 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Creates]
     [Description("""
-        Create 1 to 100 tasks (reminders) linked to deals, companies and contacts by id or name (never created);
-        assigned to the current user by default. Result per item: id and title.
+        Create 1 to 100 tasks linked to deals, companies and contacts by id or name (never created); assigned to
+        the current user by default. Result per item: id and title.
         Example: {"items": [{"title": "Call Jane about pricing", "type": "call", "due": "2026-12-01", "deals": ["DEAL-001"]}]}
         """)]
     public Task<BulkResponse<BulkRecord>> CreateTasks(
@@ -59,7 +59,7 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
     [McpServerTool(Name = "get_tasks", Title = "List tasks", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        List tasks, soonest due first; only open and in_progress ones unless status says otherwise. 
+        List tasks, soonest due first; only open and in_progress ones unless status says otherwise.
         Example: {"deal": "DEAL-001", "overdue": true}
         """)]
     public async Task<ListReply> GetTasks(
@@ -128,6 +128,7 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
         return new TaskResponse(await db.WriteAsync((connection, transaction) => UpdateAsync(connection, transaction, input, ""), cancellationToken), true);
     }
 
+    [Toolset("bulk")]
     [McpServerTool(Name = "update_tasks", Title = "Update tasks", ReadOnly = false, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
@@ -146,6 +147,7 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
             return new BulkRecord(written.Id, written.Title);
         }, cancellationToken);
 
+    [Toolset("records")] // get_tasks answers the assistant's questions; one task by id is for REST and links
     [McpServerTool(Name = "get_task", Title = "Get task", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Description("Get one task by UUID, with its assignee and linked deals, companies and contacts. Example: {\"task\": \"0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b\"}")]

@@ -21,6 +21,7 @@ public sealed class UserTools(CrmDb db, FieldRegistry fieldRegistry)
         return new UserResponse(user ?? throw new InvalidOperationException("The database has no default user."), true);
     }
 
+    [Toolset("users")]
     [McpServerTool(Name = "create_user", Title = "Create user", ReadOnly = false, Destructive = false,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Creates]

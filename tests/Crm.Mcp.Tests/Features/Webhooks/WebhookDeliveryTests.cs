@@ -23,7 +23,7 @@ public sealed class WebhookDeliveryTests
     /// <summary>A server whose settings allow private webhook targets, as CRM_MCP_ALLOW_PRIVATE_WEBHOOKS=1 does: the
     /// receivers here listen on 127.0.0.1.</summary>
     private static Task<TestServer> StartAsync() =>
-        TestServer.StartAsync(settings => new Crm.Mcp.Hosting.ServeOptions { Settings = settings with { AllowPrivateWebhooks = true } });
+        TestServer.StartAsync(settings => new Crm.Mcp.Hosting.ServeOptions { Settings = settings with { AllowPrivateWebhooks = true }, Toolsets = [Crm.Mcp.Hosting.ToolCatalog.AllToolsets] });
 
     private static WebhookDeliverer Deliverer(TestServer server, HttpClient http, TimeProvider time) => new(server.Db, http, time, Policy);
 

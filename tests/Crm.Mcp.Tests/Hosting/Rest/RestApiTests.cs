@@ -196,7 +196,7 @@ public sealed class RestApiTests
         var me = (await server.OkAsync("GET", "/api/v1/users/me", key: janesKey)).GetProperty("data");
         Assert.Equal((jane.GetProperty("id").GetString(), true), (me.GetProperty("id").GetString(), me.GetProperty("is_current").GetBoolean()));
         Assert.NotEqual(jane.GetProperty("id").GetString(), (await server.OkAsync("GET", "/api/v1/users/me", key: admin)).GetProperty("data").GetProperty("id").GetString());
-        Assert.Equal(2, (await server.OkAsync("POST", "/api/v1/users/search", new { }, admin)).GetProperty("data").GetProperty("total").GetInt64());
+        Assert.Equal(2, (await server.OkAsync("POST", "/api/v1/users/search", new { }, admin)).GetProperty("data").GetProperty("total").GetProperty("value").GetInt64());
 
         var task = (await server.OkAsync("POST", "/api/v1/tasks", new { title = "Call Bob" }, janesKey, HttpStatusCode.Created)).GetProperty("data");
         var mcp = await server.ConnectMcpAsync(janesKey);
