@@ -9,39 +9,39 @@ CREATE TABLE activities (
     duration_minutes  BIGINT CHECK (duration_minutes IS NULL OR duration_minutes >= 0),
     direction         TEXT CHECK (direction IS NULL OR direction IN ('inbound', 'outbound')),
     outcome           TEXT,
-    logged_by         TEXT REFERENCES users (id) ON DELETE SET NULL,
+    logged_by         TEXT REFERENCES users (id) ON DELETE SET NULL DEFERRABLE,
     created_at        TEXT NOT NULL,
     updated_at        TEXT NOT NULL
 );
 CREATE INDEX ix_activities_occurred ON activities (occurred_at, id);
 
 CREATE TABLE activity_deals (
-    activity_id  TEXT NOT NULL REFERENCES activities (id) ON DELETE CASCADE,
-    deal_id      TEXT NOT NULL REFERENCES deals (id) ON DELETE CASCADE,
+    activity_id  TEXT NOT NULL REFERENCES activities (id) ON DELETE CASCADE DEFERRABLE,
+    deal_id      TEXT NOT NULL REFERENCES deals (id) ON DELETE CASCADE DEFERRABLE,
     created_at   TEXT NOT NULL,
     PRIMARY KEY (activity_id, deal_id)
 );
 CREATE INDEX ix_activity_deals_deal ON activity_deals (deal_id);
 
 CREATE TABLE activity_companies (
-    activity_id  TEXT NOT NULL REFERENCES activities (id) ON DELETE CASCADE,
-    company_id   TEXT NOT NULL REFERENCES companies (id) ON DELETE CASCADE,
+    activity_id  TEXT NOT NULL REFERENCES activities (id) ON DELETE CASCADE DEFERRABLE,
+    company_id   TEXT NOT NULL REFERENCES companies (id) ON DELETE CASCADE DEFERRABLE,
     created_at   TEXT NOT NULL,
     PRIMARY KEY (activity_id, company_id)
 );
 CREATE INDEX ix_activity_companies_company ON activity_companies (company_id);
 
 CREATE TABLE activity_people (
-    activity_id  TEXT NOT NULL REFERENCES activities (id) ON DELETE CASCADE,
-    person_id    TEXT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    activity_id  TEXT NOT NULL REFERENCES activities (id) ON DELETE CASCADE DEFERRABLE,
+    person_id    TEXT NOT NULL REFERENCES people (id) ON DELETE CASCADE DEFERRABLE,
     created_at   TEXT NOT NULL,
     PRIMARY KEY (activity_id, person_id)
 );
 CREATE INDEX ix_activity_people_person ON activity_people (person_id);
 
 CREATE TABLE activity_users (
-    activity_id  TEXT NOT NULL REFERENCES activities (id) ON DELETE CASCADE,
-    user_id      TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    activity_id  TEXT NOT NULL REFERENCES activities (id) ON DELETE CASCADE DEFERRABLE,
+    user_id      TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE DEFERRABLE,
     created_at   TEXT NOT NULL,
     PRIMARY KEY (activity_id, user_id)
 );
