@@ -12,6 +12,7 @@ using Crm.Mcp.Bench;
 //   reports  [--sizes 1000,100000,1000000] [--calls 50]    report_deals (by stage, by month, win rate by quarter, filtered)
 //   micro                                                   BenchmarkDotNet: resolver lookups at 1M companies, in process
 //   populate [--sizes ...]  verify [--rows 1000]            build the cached databases; check one answers like a served one
+//   explain DB SQL [@p=v...]   explain-lists DB           one statement's plan and time; every list tool's count and page
 // Common: --env K=V (repeatable) for the crm-mcp processes, --work DIR (default $BENCH_WORK or $TMPDIR/crm-mcp-bench), --budget SECONDS per measured call (default 60).
 // CRM_MCP_SERVER=path/to/crm-mcp (or .dll) measures another build of the server, e.g. a ReadyToRun publish.
 var command = args.FirstOrDefault() ?? "e2e";
@@ -74,6 +75,10 @@ switch (command)
         // explain DB SQL [PARAM=VALUE...]: the plan and time of one statement as the server's SQLite build runs it
         // (the sqlite3 shell on the machine may be another version with another planner).
         Explain.Run(args[1], args[2], args.Skip(3).Select(a => a.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]));
+        break;
+    case "explain-lists":
+        // explain-lists DB: every list tool's count and page SQL (plan and time) on that database.
+        await ExplainLists.RunAsync(args[1]);
         break;
     case "verify":
         return await Verify.RunAsync(await Populate.CreateAsync(work, Option("--rows", 1000)), work, Option("--rows", 1000));

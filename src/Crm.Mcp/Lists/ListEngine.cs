@@ -97,14 +97,8 @@ public static partial class ListEngine
         var references = await ResolveReferencesAsync(connection, transaction, schema, request, extraFilters);
         var plan = Build(schema, request, extraFilters, references);
         if (plan.MixedCurrency is { } mixed) await RefuseMixedCurrenciesAsync(connection, transaction, schema, plan, mixed);
-        // Counting stops one past the bound, so a broad filter costs the same at 1M rows as at 10k.
-        var countSql = $"SELECT COUNT(*) FROM (SELECT 1 AS one FROM {FromFor(schema.From, plan.Where)}{plan.Where} LIMIT {ExactTotalUpTo + 1}) AS matches";
-        var total = ListTotal.Counted(await connection.ExecuteScalarAsync<long>(countSql, plan.Parameters, transaction), ExactTotalUpTo);
-        var keyColumns = string.Concat(plan.KeySql.Select((sql, i) => $", {sql} AS k{i}"));
-        // An unused LEFT JOIN here also costs the page its index order: SQLite then scans and sorts every deal.
-        var pageFrom = FromFor(schema.From, plan.PageWhere + keyColumns + plan.OrderBy);
-        var pageSql = $"SELECT {schema.IdSql} AS id{keyColumns} FROM {pageFrom}{plan.PageWhere} ORDER BY {plan.OrderBy} LIMIT {plan.Limit + 1}";
-        var rows = (await connection.QueryAsync(pageSql, plan.Parameters, transaction)).Cast<IDictionary<string, object?>>().ToList();
+        var total = ListTotal.Counted(await connection.ExecuteScalarAsync<long>(CountSql(schema, plan), plan.Parameters, transaction), ExactTotalUpTo);
+        var rows = (await connection.QueryAsync(PageSql(schema, plan), plan.Parameters, transaction)).Cast<IDictionary<string, object?>>().ToList();
 
         var hasMore = rows.Count > plan.Limit;
         if (hasMore) rows.RemoveAt(rows.Count - 1);
@@ -118,6 +112,20 @@ public static partial class ListEngine
             next = EncodeCursor(plan.Signature, plan.KeySql.Select((_, i) => last[$"k{i}"]).ToList(), ids[^1]);
         }
         return new ListPage<T>(items, total, next, hasMore);
+    }
+
+    /// <summary>The bounded count of a plan's matches. Counting stops one past the bound, so a broad filter costs the
+    /// same at 1M rows as at 10k.</summary>
+    public static string CountSql(EntitySchema schema, Plan plan) =>
+        $"SELECT COUNT(*) FROM (SELECT 1 AS one FROM {FromFor(schema.From, plan.Where)}{plan.Where} LIMIT {ExactTotalUpTo + 1}) AS matches";
+
+    /// <summary>A plan's page: limit+1 ids in order with their sort keys (k0, k1, ...) for the next cursor.</summary>
+    public static string PageSql(EntitySchema schema, Plan plan)
+    {
+        var keyColumns = string.Concat(plan.KeySql.Select((sql, i) => $", {sql} AS k{i}"));
+        // An unused LEFT JOIN here also costs the page its index order: SQLite then scans and sorts every deal.
+        var pageFrom = FromFor(schema.From, plan.PageWhere + keyColumns + plan.OrderBy);
+        return $"SELECT {schema.IdSql} AS id{keyColumns} FROM {pageFrom}{plan.PageWhere} ORDER BY {plan.OrderBy} LIMIT {plan.Limit + 1}";
     }
 
     /// <summary><paramref name="from"/> without the LEFT JOINs <paramref name="sql"/> does not use. Each joins on a
@@ -158,7 +166,7 @@ public static partial class ListEngine
         var pageWhere = where;
         if (DecodeCursor(request.Cursor, signature, keys.Count) is { } cursor)
         {
-            var after = sql.After(keys.Select(k => k.Descending).ToList(), keySql, cursor.Keys, cursor.Id, 0);
+            var after = sql.After(keys.Select(k => (k.Descending, k.Field.NotNull)).ToList(), keySql, cursor.Keys, cursor.Id, 0);
             pageWhere = conditions.Count == 0 ? $" WHERE {after}" : $"{where} AND {after}";
         }
         return new Plan(where, pageWhere, orderBy, keySql, sql.Parameters, limit, signature) { MixedCurrency = UnpinnedAmountComparison(schema, request, extraFilters) };
@@ -275,15 +283,20 @@ public static partial class ListEngine
             })) + ")";
         }
 
-        /// <summary>Rows strictly after the cursor row in ORDER BY order (nulls last, id last).</summary>
-        public string After(IReadOnlyList<bool> descending, IReadOnlyList<string> keySql, IReadOnlyList<object?> values, string id, int index)
+        /// <summary>Rows strictly after the cursor row in ORDER BY order (nulls last, id last). A first key that is
+        /// never null also gets a plain range bound (x &gt;= v), so the next page seeks into the sort index instead of
+        /// reading every row of the pages before it.</summary>
+        public string After(IReadOnlyList<(bool Descending, bool NotNull)> keys, IReadOnlyList<string> keySql, IReadOnlyList<object?> values, string id, int index)
         {
             if (index == keySql.Count) return $"{schema.IdSql} > {Param(id)}";
             var x = keySql[index];
-            var rest = After(descending, keySql, values, id, index + 1);
+            var rest = After(keys, keySql, values, id, index + 1);
             if (values[index] is null) return $"({x} IS NULL AND {rest})";
             var value = Param(values[index]);
-            return $"({x} IS NULL OR {x} {(descending[index] ? "<" : ">")} {value} OR ({x} = {value} AND {rest}))";
+            var (descending, notNull) = keys[index];
+            var after = $"{x} {(descending ? "<" : ">")} {value} OR ({x} = {value} AND {rest})";
+            if (!notNull) return $"({x} IS NULL OR {after})";
+            return index == 0 ? $"({x} {(descending ? "<=" : ">=")} {value} AND ({after}))" : $"({after})";
         }
 
         // Text sorts case-insensitively; the same expression is compared in the cursor predicate, so paging stays exact.

@@ -11,7 +11,7 @@ public sealed class CompanyFields : IEntityFields
         Fields:
         [
             new("id", FieldType.Id, "c.id"),
-            new("name", FieldType.Text, "c.name") { Searchable = true },
+            new("name", FieldType.Text, "c.name") { Searchable = true, NotNull = true },
             new("domain", FieldType.Text, "c.domain") { Searchable = true },
             new("website", FieldType.Url, "c.website"),
             new("phone", FieldType.Phone, "c.phone"),

@@ -11,7 +11,7 @@ public sealed class ContactFields : IEntityFields
         Fields:
         [
             new("id", FieldType.Id, "p.id"),
-            new("name", FieldType.Text, "p.full_name") { Searchable = true },
+            new("name", FieldType.Text, "p.full_name") { Searchable = true, NotNull = true },
             new("first_name", FieldType.Text, "p.first_name"),
             new("last_name", FieldType.Text, "p.last_name"),
             new("email", FieldType.Email, "p.email") { Searchable = true },

@@ -10,7 +10,9 @@ public sealed class DealFields : IEntityFields
     public const string Entity = "deals";
 
     public EntitySchema Schema { get; } = new(Entity,
-        From: "deals d JOIN stages s ON s.id = d.stage_id LEFT JOIN companies c ON c.id = d.company_id",
+        // stages as a LEFT JOIN (stage_id is NOT NULL and a foreign key, so nothing changes) lets a list that uses no stage
+        // column leave it out (ListEngine.FromFor); as an inner join SQLite planned the default page stage by stage.
+        From: "deals d LEFT JOIN stages s ON s.id = d.stage_id LEFT JOIN companies c ON c.id = d.company_id",
         IdSql: "d.id",
         Fields:
         [

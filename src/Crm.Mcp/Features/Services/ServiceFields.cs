@@ -8,7 +8,8 @@ public sealed class ServiceFields : IEntityFields
 {
     public const string Entity = "services";
 
-    public EntitySchema Schema { get; } = new(Entity, From: "services s JOIN deals d ON d.id = s.deal_id", IdSql: "s.id",
+    // LEFT JOIN: deal_id is NOT NULL, so nothing changes, and a page that uses no deal column leaves the join out.
+    public EntitySchema Schema { get; } = new(Entity, From: "services s LEFT JOIN deals d ON d.id = s.deal_id", IdSql: "s.id",
         Fields:
         [
             new("id", FieldType.Id, "s.id"),
@@ -19,8 +20,8 @@ public sealed class ServiceFields : IEntityFields
             new("currency", FieldType.SingleSelect, "s.currency") { Options = Currency.Codes.ToList() },
             new("deal", FieldType.Text, "d.identifier") { Searchable = true, Description = "The deal's identifier, e.g. DEAL-001." },
             new("deal_name", FieldType.Text, "d.name") { Searchable = true },
-            new("deal_id", FieldType.Id, "s.deal_id"),
-            new("position", FieldType.Number, "s.position") { Description = "Order among the deal's services." },
+            new("deal_id", FieldType.Id, "s.deal_id") { NotNull = true },
+            new("position", FieldType.Number, "s.position") { NotNull = true, Description = "Order among the deal's services." },
             new("created_at", FieldType.Datetime, "s.created_at") { NotNull = true },
             new("updated_at", FieldType.Datetime, "s.updated_at") { NotNull = true },
         ],
