@@ -35,7 +35,8 @@ public sealed record UpsertedRecord(
                System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? Updated = null);
 
 /// <summary>
-/// Runs 1 to 100 items in one write transaction, each in its own savepoint, reporting MCP progress after each.
+/// Runs 1 to 100 items in one write transaction, each in its own savepoint, reporting MCP progress after each; the
+/// search index is written once for the whole batch (<see cref="SearchIndexBatch"/>).
 /// atomic (the default): any failing item fails the call and nothing is written; the error lists every failing
 /// item. atomic false: failing items are rolled back alone, the others are written, and each gets its own result.
 /// </summary>
@@ -54,6 +55,7 @@ public static class BulkWrite
         var allOrNothing = atomic ?? true;
         return await db.WriteAsync(async (connection, transaction) =>
         {
+            await SearchIndexBatch.BeginAsync(connection, transaction);
             var results = new List<BulkItem<T>>(items.Count);
             for (var i = 0; i < items.Count; i++)
             {
@@ -86,6 +88,7 @@ public static class BulkWrite
                     $"{failures.Count} of {items.Count} items failed; nothing was written (atomic). {listed}{(failures.Count > 10 ? " | ..." : "")}",
                     first.Expected) { Candidates = first.Candidates };
             }
+            await SearchIndexBatch.EndAsync(connection, transaction);
             return new BulkResponse<T>(new BulkData<T>(results, results.Count - failures.Count, failures.Count, allOrNothing), true);
         }, cancellationToken);
     }

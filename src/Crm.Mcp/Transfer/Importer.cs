@@ -68,6 +68,7 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
             {
                 await db.WriteAsync(async (connection, transaction) =>
                 {
+                    await SearchIndexBatch.BeginAsync(connection, transaction);
                     foreach (var record in batch)
                     {
                         await connection.ExecuteAsync("SAVEPOINT import_row", transaction: transaction);
@@ -85,6 +86,7 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
                             batchReport.Rejected.Add(new RejectedRow(record.Row, record.Line, error.Field, error.Message + (error.Expected is null ? "" : $" Expected {error.Expected}.")));
                         }
                     }
+                    await SearchIndexBatch.EndAsync(connection, transaction);
                     if (dryRun) throw new DryRunRollback();
                     return 0;
                 }, cancellationToken);

@@ -1,0 +1,42 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Crm.Mcp.Data;
+
+/// <summary>
+/// A write batch's search-index work done once at its end (migration 0102): between <see cref="BeginAsync"/> and
+/// <see cref="EndAsync"/>, inside one write transaction, the SQLite triggers note which search documents changed
+/// instead of writing the FTS5 indexes, whose every SAVEPOINT (one per bulk item or import row) would flush a segment.
+/// The end writes each touched document's net change: its state before the batch out, its state now in. The name
+/// trigram indexes the resolver reads are not deferred, so resolution inside a batch sees every earlier item.
+/// PostgreSQL has nothing to defer (its tsvector is written with the row).
+/// </summary>
+public static class SearchIndexBatch
+{
+    public static async Task BeginAsync(DbConnection connection, DbTransaction transaction)
+    {
+        if (SqlDialect.Of(connection).IsPostgres) return;
+        await connection.ExecuteAsync("INSERT INTO write_batch (one) VALUES (1)", transaction: transaction);
+    }
+
+    /// <summary>Call after the batch's last savepoint is released, before the journal is sealed and COMMIT.</summary>
+    public static async Task EndAsync(DbConnection connection, DbTransaction transaction)
+    {
+        if (SqlDialect.Of(connection).IsPostgres) return;
+        // A document's first change in the batch holds what the index has for it (nothing if it is new: old_title is
+        // NULL); SQLite's bare columns beside MIN(id) come from that row. Deletes go first: a rowid can be reused.
+        const string sql = """
+            DELETE FROM write_batch;
+            INSERT INTO search_words (search_words, rowid, title, body)
+                SELECT 'delete', doc_id, old_title, old_body FROM (SELECT doc_id, MIN(id), old_title, old_body FROM search_pending GROUP BY doc_id) WHERE old_title IS NOT NULL;
+            INSERT INTO search_trigrams (search_trigrams, rowid, title, body)
+                SELECT 'delete', doc_id, old_title, old_body FROM (SELECT doc_id, MIN(id), old_title, old_body FROM search_pending GROUP BY doc_id) WHERE old_title IS NOT NULL;
+            INSERT INTO search_words (rowid, title, body)
+                SELECT doc_id, title, body FROM search_documents WHERE doc_id IN (SELECT doc_id FROM search_pending);
+            INSERT INTO search_trigrams (rowid, title, body)
+                SELECT doc_id, title, body FROM search_documents WHERE doc_id IN (SELECT doc_id FROM search_pending);
+            DELETE FROM search_pending;
+            """;
+        await connection.ExecuteAsync(sql, transaction: transaction);
+    }
+}
