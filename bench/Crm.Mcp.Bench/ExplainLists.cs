@@ -23,8 +23,9 @@ public static class ExplainLists
         requests.Add(("get_deals stage=Proposal", "deals", [Filter.Rule("stage_id", FilterOps.EqualsOp, proposal)], []));
         requests.Add(("get_deals stage=Proposal, is_draft=false", "deals",
             [Filter.Rule("stage_id", FilterOps.EqualsOp, proposal), Filter.Rule("is_draft", FilterOps.EqualsOp, false)], []));
-        requests.Add(("get_deals stage=Proposal, is_draft=false, amount>=1000 (bench)", "deals",
-            [Filter.Rule("stage", FilterOps.EqualsOp, "Proposal"), Filter.Rule("is_draft", FilterOps.EqualsOp, false), Filter.Rule("amount", "gte", 1000)],
+        requests.Add(("get_deals stage=Proposal, is_draft=false, currency=USD, amount>=1000 (bench)", "deals",
+            [Filter.Rule("stage", FilterOps.EqualsOp, "Proposal"), Filter.Rule("is_draft", FilterOps.EqualsOp, false),
+             Filter.Rule("currency", FilterOps.EqualsOp, "USD"), Filter.Rule("amount", "gte", 1000)],
             new() { ["stage"] = [proposal] }));
         foreach (var (name, entity, extra, references) in requests)
         {

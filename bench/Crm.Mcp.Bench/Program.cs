@@ -118,7 +118,7 @@ async Task<Dictionary<string, Sample>> EndToEnd(int calls, int runs, int rows)
                  {
                      ("no-op (ping)", load.NoOp),
                      ("get_deal", load.GetDeal),
-                     ("get_deals (3 conditions)", load.GetDealsFiltered),
+                     ("get_deals (stage, draft, USD, amount ≥)", load.GetDealsFiltered),
                      ("create_deal_draft (new company + 2 new people)", load.CreateDealDraft),
                      ("create_deal_draft (existing company + person)", load.CreateDealDraftExisting),
                      ("search_all", load.SearchAll),
@@ -196,7 +196,7 @@ async Task Http(int calls, int runs, int rows, int clients, bool stateless)
                      {
                          ("no-op (ping)", (l, i) => l.NoOp(i)),
                          ("get_deal", (l, i) => l.GetDeal(i)),
-                         ("get_deals (3 conditions)", (l, i) => l.GetDealsFiltered(i)),
+                         ("get_deals (stage, draft, USD, amount ≥)", (l, i) => l.GetDealsFiltered(i)),
                          ("create_deal_draft (new company + 2 new people)", (l, i) => l.CreateDealDraft(i)),
                          ("search_all", (l, i) => l.SearchAll(i)),
                      })

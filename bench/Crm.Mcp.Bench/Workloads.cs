@@ -92,7 +92,7 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools, int 
         },
     });
 
-    /// <summary>Three conditions: a stage, a draft flag and an amount range (the filter language when it is there).</summary>
+    /// <summary>Four conditions: a stage, a draft flag, a currency and an amount range (the filter language when it is there).</summary>
     public Task GetDealsFiltered(int _) => HasArgument("get_deals", "filters")
         ? Call("get_deals", new Dictionary<string, object?>
         {
@@ -100,6 +100,8 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools, int 
             {
                 new Dictionary<string, object?> { ["field"] = "stage", ["op"] = "equals", ["value"] = "Proposal" },
                 new Dictionary<string, object?> { ["field"] = "is_draft", ["op"] = "equals", ["value"] = false },
+                // Amounts compare within one currency (get_deals refuses a comparison across currencies).
+                new Dictionary<string, object?> { ["field"] = "currency", ["op"] = "equals", ["value"] = "USD" },
                 new Dictionary<string, object?> { ["field"] = "amount", ["op"] = "gte", ["value"] = 1000 },
             },
             ["limit"] = 25,
