@@ -72,4 +72,27 @@ public sealed class MigrationTests
         var stat = await connection.ExecuteScalarAsync<string>(measuredSql);
         Assert.Equal(1500, long.Parse(stat!.Split(' ')[0]));
     }
+
+    [Fact]
+    public async Task A_start_measures_an_index_added_beside_measured_ones()
+    {
+        // As migration 0101 does: a new index on a measured table had no statistics, and SQLite then planned get_deals
+        // by stage as a sort of the whole stage at 1M rows.
+        if (TestDatabase.IsPostgres) Assert.Skip("PostgreSQL's autovacuum keeps its own statistics.");
+        await using var database = await TestDatabase.CreateAsync();
+        const string insertSql = """
+            INSERT INTO companies (id, name, name_key, created_at, updated_at)
+            VALUES (@Id, @Name, @Key, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')
+            """;
+        var rows = Enumerable.Range(0, 1500).Select(i => new { Id = Guid.NewGuid().ToString(), Name = $"Company {i}", Key = $"company {i}" });
+        await database.Db.WriteAsync((connection, transaction) => connection.ExecuteAsync(insertSql, rows, transaction));
+        await new Migrator(database.Db).MigrateAsync(TestContext.Current.CancellationToken);
+        await database.Db.WriteAsync((connection, transaction) => connection.ExecuteAsync("CREATE INDEX ix_test_companies_updated ON companies (updated_at)", transaction: transaction));
+
+        await new Migrator(database.Db).MigrateAsync(TestContext.Current.CancellationToken);
+
+        await using var connection = await database.Db.OpenAsync();
+        var stat = await connection.ExecuteScalarAsync<string?>("SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_test_companies_updated'");
+        Assert.Equal(1500, long.Parse(stat!.Split(' ')[0]));
+    }
 }
