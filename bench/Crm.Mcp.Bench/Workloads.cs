@@ -38,7 +38,9 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools, int 
     /// populated person by email.</summary>
     public Task CreateDealDraftExisting(int i) => Call("create_deal_draft", new Dictionary<string, object?>
     {
-        ["company_name"] = BenchData.CompanyCore(Row(i)).ToUpperInvariant(),
+        // The whole name in capitals: the core alone ("BOLD RECYCLING" for "Bold Recycling Group") is another name
+        // whose people share the domain, which the resolver asks about instead of matching.
+        ["company_name"] = BenchData.CompanyName(Row(i)).ToUpperInvariant(),
         ["amount"] = 1000 + i,
         ["stage_name"] = "Proposal",
         ["people"] = new[] { new Dictionary<string, object?> { ["email"] = BenchData.Email(Row(i)) } },
