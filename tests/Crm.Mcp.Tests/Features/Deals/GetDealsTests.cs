@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Crm.Mcp.Tests.Infrastructure;
+using Dapper;
 
 namespace Crm.Mcp.Tests.Features.Deals;
 
@@ -42,7 +43,10 @@ public sealed class GetDealsTests
 
         Assert.Equal(5, pages);
         Assert.Equal(23, seen.Distinct().Count());
-        Assert.Equal(Enumerable.Range(1, 23).Reverse().Select(n => $"DEAL-{n:000}"), seen);
+        // Newest first, ties (two drafts in one millisecond, likelier as writes get faster) by id, as the engine orders.
+        await using var connection = await server.Db.OpenAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(await connection.QueryAsync<string>("SELECT identifier FROM deals ORDER BY created_at DESC, id"), seen);
+        Assert.Equal(Enumerable.Range(1, 23).Select(n => $"DEAL-{n:000}"), seen.Order());
     }
 
     [Fact]
