@@ -1,6 +1,7 @@
 using System.Reflection;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Features.Completions;
 using Crm.Mcp.Features.Webhooks;
 using Crm.Mcp.Resolution;
 using Microsoft.Extensions.DependencyInjection;
@@ -78,6 +79,7 @@ public static class CrmServer
             .WithResources<Features.Resources.CrmResources>()
             .WithResources<Features.Board.BoardTools>()
             .WithPrompts<Features.Prompts.CrmPrompts>(CrmJson.Options)
+            .WithCrmCompletions()
             // Access first (the outermost filter): a tool outside the key's scope is refused whatever its arguments.
             .WithCrmToolAccess()
             .WithCrmErrorHandling()
