@@ -64,6 +64,6 @@ public static class ListDocs
     public const string Sort = "E.g. [{\"field\": \"amount\", \"direction\": \"desc\"}]; nulls last.";
     public const string Limit = "1-100, default 25.";
     public const string Cursor = "A page's next_cursor.";
-    public const string Fields = "Fields instead of the compact item, e.g. [\"notes\"].";
+    public const string Fields = "Whole-item fields instead, e.g. [\"notes\"].";
     public const string View = "\"full\": whole items.";
 }

@@ -76,34 +76,28 @@ public sealed class ActivityTools(CrmDb db, FieldRegistry fieldRegistry)
         List logged calls, meetings and emails, newest first.
         Example: {"deal": "DEAL-001", "type": "call", "filters": [{"field": "occurred_at", "op": "gte", "value": "2026-11-01"}]}
         """)]
-    public async Task<ActivityPageResponse> GetActivities(
-        [Description("Only this type: call, meeting, email or other.")] string? type = null,
-        [Description("Linked deal: identifier, name or UUID.")] string? deal = null,
-        [Description("Linked company: name or UUID.")] string? company = null,
-        [Description("Participating contact: email, full name or UUID.")] string? contact = null,
+    public Task<ListReply> GetActivities(
+        [Description("call, meeting, email or other.")] string? type = null,
+        [Description(ListShortcuts.DealDoc)] string? deal = null,
+        [Description(ListShortcuts.CompanyDoc)] string? company = null,
+        [Description(ListShortcuts.ContactDoc)] string? contact = null,
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
         [Description(ListDocs.Sort)] SortInput[]? sort = null,
         [Description(ListDocs.Limit)] int? limit = null,
         [Description(ListDocs.Cursor)] string? cursor = null,
+        [Description(ListDocs.Fields)] string[]? fields = null,
+        [Description(ListDocs.View)] string? view = null,
         CancellationToken cancellationToken = default)
     {
         var onlyType = OneOf("type", type, ActivitySql.Types, TypeForm);
-        var page = await db.ReadAsync(async (connection, transaction) =>
-        {
-            var shortcuts = new List<Filter>();
-            if (onlyType is not null) shortcuts.Add(Filter.Rule("type", FilterOps.EqualsOp, onlyType));
-            if (deal is not null)
-                shortcuts.Add(Filter.Rule("deal_ids", FilterOps.HasAny, new[] { (await EntityLookup.DealAsync(connection, transaction, deal, "deal")).Id }));
-            if (company is not null)
-                shortcuts.Add(Filter.Rule("company_ids", FilterOps.HasAny, new[] { (await EntityLookup.CompanyAsync(connection, transaction, company, "company")).Id }));
-            if (contact is not null)
-                shortcuts.Add(Filter.Rule("contact_ids", FilterOps.HasAny, new[] { (await EntityLookup.ContactAsync(connection, transaction, contact, "contact")).Id }));
-            var schema = await fieldRegistry.LoadAsync(ActivityFields.Entity, connection, transaction);
-            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
-                ids => ActivitySql.FindManyAsync(connection, transaction, ids), a => a.Id, shortcuts);
-        }, cancellationToken);
-        return new ActivityPageResponse(page, true);
+        return ListTool.RunAsync(db, fieldRegistry, ActivityItems.Kind, new ListRequest(filters, search, sort, limit, cursor), fields, view,
+            async (connection, transaction) =>
+            {
+                var shortcuts = await ListShortcuts.LinkedAsync(connection, transaction, deal, company, contact);
+                if (onlyType is not null) shortcuts.Add(Filter.Rule("type", FilterOps.EqualsOp, onlyType));
+                return shortcuts;
+            }, cancellationToken);
     }
 
     [McpServerTool(Name = "update_activity", Title = "Update activity", ReadOnly = false, Destructive = false, Idempotent = true,

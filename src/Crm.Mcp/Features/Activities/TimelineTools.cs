@@ -25,7 +25,7 @@ public sealed class TimelineTools(CrmDb db)
         OpenWorld = false, UseStructuredContent = true)]
     [Description("""
         The history of one deal, company or contact, newest first: logged activities, notes, tasks, stage moves and
-        field changes, one line each. Example: {"entity": "deal", "record": "DEAL-001", "limit": 20}
+        field changes, one line each. Example: {"entity": "deal", "record": "DEAL-001"}
         """)]
     public async Task<TimelineResponse> GetTimeline(
         [Description("deal, company or contact.")] string entity,

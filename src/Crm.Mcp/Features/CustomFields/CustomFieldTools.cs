@@ -166,7 +166,7 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
     [Description("""
         Set or clear custom field values of one deal, company, contact or task, each checked against its field's type
         (get_entity_configuration), all or nothing. null clears a value; fields not named keep theirs.
-        Example: {"entity": "deals", "record": "DEAL-001", "values": {"lead_source": "Referral", "seats": 25, "signed": true}}
+        Example: {"entity": "deals", "record": "DEAL-001", "values": {"lead_source": "Referral", "signed": true}}
         """)]
     public async Task<CustomFieldValuesResponse> SetCustomFieldValues(
         [Description("deals, companies, contacts or tasks.")] string entity,

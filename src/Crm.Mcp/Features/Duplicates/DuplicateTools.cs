@@ -17,7 +17,7 @@ public sealed class DuplicateTools(CrmDb db)
     [Description("""
         List likely duplicate companies or people as ranked pairs with a score and the reason (same normalized name or
         domain, a typo, another word order); merge_records the real ones.
-        Example: {"kind": "companies", "min_score": 0.85, "limit": 20}
+        Example: {"kind": "companies", "min_score": 0.85}
         """)]
     public async Task<DuplicateListResponse> FindDuplicates(
         [Description("\"companies\" or \"people\".")] string kind,

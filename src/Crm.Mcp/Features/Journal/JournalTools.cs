@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Hosting;
+using Crm.Mcp.Lists;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Features.Journal;
@@ -14,7 +15,7 @@ public sealed class JournalTools(CrmDb db)
     [Description("""
         The change journal, newest first: every write (tool, CLI, import) with actor, tool, arguments and, per record, what
         changed. Answers "what did you change?" and gives the change_id for revert_change.
-        Example: {"entity": "deal", "record_id": "DEAL-001", "since": "2026-11-01", "limit": 10}
+        Example: {"entity": "deal", "record_id": "DEAL-001", "since": "2026-11-01"}
         """)]
     public async Task<ChangePageResponse> GetChanges(
         [Description("E.g. \"deal\" or \"stage\".")] string? entity = null,
@@ -23,8 +24,8 @@ public sealed class JournalTools(CrmDb db)
         [Description("Tool name, e.g. \"create_deal_draft\".")] string? tool = null,
         [Description("ISO date or date-time, inclusive.")] string? since = null,
         [Description("ISO date or date-time, exclusive.")] string? until = null,
-        [Description("1-100, default 25.")] int? limit = null,
-        [Description("next_cursor of the previous page.")] string? cursor = null,
+        [Description(ListDocs.Limit)] int? limit = null,
+        [Description(ListDocs.Cursor)] string? cursor = null,
         CancellationToken cancellationToken = default)
     {
         var take = Validate.Limit(limit);

@@ -35,7 +35,7 @@ public sealed class ReportTools(CrmDb db, FieldRegistry? fieldRegistry = null)
         Example: {"group_by": ["stage"], "metrics": ["count", "sum", "weighted"], "filters": [{"field": "stage_kind", "op": "equals", "value": "open"}]}
         """)]
     public async Task<DealReportResponse> ReportDeals(
-        [Description("0 to 2 keys: stage, stage_kind, pipeline, owner, company, created_month, created_quarter, expected_close_month, expected_close_quarter, closed_month, closed_quarter, or a single_select or checkbox custom field. E.g. [\"owner\", \"closed_quarter\"].")] string[]? group_by = null,
+        [Description("0 to 2 of: stage, stage_kind, pipeline, owner, company, {created,expected_close,closed}_{month,quarter}, a single_select or checkbox custom field.")] string[]? group_by = null,
         [Description("Any of count, sum, avg, min, max, weighted, win_rate, days_to_close. Default [\"count\", \"sum\"].")] string[]? metrics = null,
         [Description("Name or UUID. Default: every pipeline.")] string? pipeline = null,
         [Description("true: drafts only; false: published only. Default: both.")] bool? is_draft = null,

@@ -16,7 +16,7 @@ public sealed class SearchTools(CrmDb db)
     [Description("""
         Ranked search across deals, companies, contacts, tasks and logged activities (names, identifiers, emails, domains,
         notes); words match as prefixes, accents ignored. Any text is safe.
-        Example: {"query": "acme renewal", "types": ["deal", "company"], "limit": 10}
+        Example: {"query": "acme renewal", "types": ["deal", "company"]}
         """)]
     public async Task<SearchResponse> SearchAll(
         [Description("E.g. \"jane@acme.com\" or \"DEAL-042\".")] string query,

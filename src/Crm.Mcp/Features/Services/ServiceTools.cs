@@ -27,7 +27,7 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
         Example: {"deal": "DEAL-001", "items": [{"name": "Onboarding workshop", "amount": 2500, "quantity": 2}]}
         """)]
     public async Task<BulkResponse<BulkRecord>> CreateServices(
-        [Description("The deal: UUID, identifier such as \"DEAL-001\", or exact name.")] string deal,
+        [Description("Identifier, name or UUID.")] string deal,
         [Description("Line items.")] ServiceInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
@@ -59,7 +59,7 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
         OpenWorld = false, UseStructuredContent = true)]
     [Description("List services (deal line items) in the order they were added. Example: {\"deal\": \"DEAL-001\"}")]
     public Task<ListReply> GetServices(
-        [Description("Only this deal's items: UUID, identifier such as \"DEAL-001\", or exact name.")] string? deal = null,
+        [Description(ListShortcuts.DealDoc)] string? deal = null,
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
         [Description(ListDocs.Sort)] SortInput[]? sort = null,

@@ -65,9 +65,9 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
     public async Task<ListReply> GetTasks(
         [Description("E.g. [\"done\"]; [\"any\"] for all.")] string[]? status = null,
         [Description("User UUID, \"me\" or \"none\".")] string? assignee = null,
-        [Description("Linked deal: identifier, UUID or name.")] string? deal = null,
-        [Description("Linked company: name or UUID.")] string? company = null,
-        [Description("Linked contact: email, name or UUID.")] string? contact = null,
+        [Description(ListShortcuts.DealDoc)] string? deal = null,
+        [Description(ListShortcuts.CompanyDoc)] string? company = null,
+        [Description(ListShortcuts.ContactDoc)] string? contact = null,
         [Description("true: open tasks due before now.")] bool? overdue = null,
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
@@ -82,7 +82,7 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
         return await ListTool.RunAsync(db, fieldRegistry, TaskItems.Kind, new ListRequest(filters, search, sort, limit, cursor), fields, view,
             async (connection, transaction) =>
             {
-                var shortcuts = new List<Filter>();
+                var shortcuts = await ListShortcuts.LinkedAsync(connection, transaction, deal, company, contact);
                 if (statuses is not null) shortcuts.Add(Filter.Rule("status", FilterOps.In, statuses));
                 switch (assignee?.Trim().ToLowerInvariant())
                 {
@@ -91,12 +91,6 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
                     case "me": shortcuts.Add(Filter.Rule("assignee_id", FilterOps.EqualsOp, await UserSql.CurrentIdAsync(connection, transaction))); break;
                     default: shortcuts.Add(Filter.Rule("assignee_id", FilterOps.EqualsOp, await resolver.RequireUserAsync(connection, transaction, assignee, "assignee"))); break;
                 }
-                if (deal is not null)
-                    shortcuts.Add(Filter.Rule("deal_ids", FilterOps.HasAny, new[] { (await EntityLookup.DealAsync(connection, transaction, deal, "deal")).Id }));
-                if (company is not null)
-                    shortcuts.Add(Filter.Rule("company_ids", FilterOps.HasAny, new[] { (await EntityLookup.CompanyAsync(connection, transaction, company, "company")).Id }));
-                if (contact is not null)
-                    shortcuts.Add(Filter.Rule("contact_ids", FilterOps.HasAny, new[] { (await EntityLookup.ContactAsync(connection, transaction, contact, "contact")).Id }));
                 if (overdue == true)
                 {
                     shortcuts.Add(Filter.Rule("due", FilterOps.Lt, Clock.NowIso()));

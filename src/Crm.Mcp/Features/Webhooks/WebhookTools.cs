@@ -17,7 +17,7 @@ public sealed class WebhookTools(CrmDb db, CrmSettings settings)
         OpenWorld = false, UseStructuredContent = true)]
     [Description("List webhook subscriptions (secrets are never shown again) with their pending and dead delivery counts, oldest first; paged. Example: {\"limit\": 25}")]
     public async Task<WebhookPageResponse> ListWebhooks(
-        [Description("Page size, 1 to 100. Default 25.")] int? limit = null,
+        [Description(ListDocs.Limit)] int? limit = null,
         [Description(ListDocs.Cursor)] string? cursor = null,
         CancellationToken cancellationToken = default)
     {
@@ -109,12 +109,12 @@ public sealed class WebhookTools(CrmDb db, CrmSettings settings)
 
     [McpServerTool(Name = "list_webhook_deliveries", Title = "List webhook deliveries", ReadOnly = true, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
-    [Description("List webhook deliveries, newest first: status (pending, delivered, dead), attempts, last HTTP status or error, body sent. Example: {\"status\": \"dead\", \"limit\": 10}")]
+    [Description("List webhook deliveries, newest first: status (pending, delivered, dead), attempts, last HTTP status or error, body sent. Example: {\"status\": \"dead\"}")]
     public async Task<DeliveryPageResponse> ListWebhookDeliveries(
         [Description("Only this webhook's deliveries (UUID).")] string? webhook_id = null,
         [Description("Only deliveries in this state: \"pending\", \"delivered\" or \"dead\".")] string? status = null,
         [Description("Only this event type, e.g. \"deal.updated\".")] string? event_type = null,
-        [Description("Page size, 1 to 100. Default 25.")] int? limit = null,
+        [Description(ListDocs.Limit)] int? limit = null,
         [Description(ListDocs.Cursor)] string? cursor = null,
         CancellationToken cancellationToken = default)
     {
