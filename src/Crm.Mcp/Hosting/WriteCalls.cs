@@ -20,6 +20,8 @@ namespace Crm.Mcp.Hosting;
 public static class WriteCalls
 {
     public const string DryRun = "dry_run";
+    /// <summary>For the generated reference (docs/tools.md): the schema leaves dry_run undescribed.</summary>
+    public const string DryRunDoc = "true: preview the reply, write nothing.";
     public const string IdempotencyKey = "idempotency_key";
     public const string CreateIfMissingArgument = "create_if_missing";
     private const int MaxQuestions = 5;
