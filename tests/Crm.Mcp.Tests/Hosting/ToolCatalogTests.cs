@@ -89,4 +89,26 @@ public sealed class ToolCatalogTests
         Assert.Equal(2, refused.ExitCode);
         Assert.Contains("unknown dealz", refused.Error);
     }
+
+    /// <summary>update_deals lists its items as update_deal's arguments while update_deal is served, yet every item
+    /// field is still checked against the whole shape; served alone, it lists the whole shape again.</summary>
+    [Fact]
+    public async Task A_bulk_tool_lists_its_items_as_its_twins_arguments_and_still_checks_every_item_field()
+    {
+        await using var both = await TestServer.StartAsync();
+        var tools = await both.Client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken);
+        var items = tools.Single(t => t.Name == "update_deals").ProtocolTool.InputSchema.GetProperty("properties").GetProperty("items");
+        Assert.Contains("update_deal's arguments", items.GetProperty("description").GetString());
+        Assert.False(items.GetProperty("items").TryGetProperty("properties", out _));
+
+        await both.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
+        var misspelt = await both.CallErrorAsync("update_deals", new { items = new[] { new { deal = "DEAL-001", stage = "Proposal" } } });
+        Assert.Equal("items[0].stage", misspelt.GetProperty("field").GetString());
+        Assert.Contains("stage_name", misspelt.GetRawText());
+
+        await using var alone = await TestServer.StartAsync(s => new ServeOptions { Settings = s, Tools = ["update_deals"] });
+        var listed = Assert.Single(await alone.Client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken));
+        Assert.True(listed.ProtocolTool.InputSchema.GetProperty("properties").GetProperty("items").GetProperty("items").TryGetProperty("properties", out var fields));
+        Assert.True(fields.TryGetProperty("stage_name", out _));
+    }
 }
