@@ -67,7 +67,7 @@ public static partial class ReportSql
             """;
         // Currency before stage: the order of ix_deals_report (migration 0120), so no sort is needed without other keys.
         var groupBy = string.Concat(keySql.Select((_, i) => $"g{i}, ")) + "d.currency, d.stage_id";
-        var sql = $"{select} FROM {ListEngine.FromFor(OptionalStages(schema.From), select + plan.Where)}{plan.Where} GROUP BY {groupBy}";
+        var sql = $"{select} FROM {ListEngine.FromFor(schema.From, select + plan.Where)}{plan.Where} GROUP BY {groupBy}";
         return (await connection.QueryAsync<Cell>(sql, plan.Parameters, transaction)).ToList();
     }
 
@@ -102,11 +102,6 @@ public static partial class ReportSql
 
     [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\w.$""'])(?<alias>\w+)\.""?(?<column>\w+)""?(?<isNull>\s+IS\s+NULL\b)?")]
     private static partial System.Text.RegularExpressions.Regex QualifiedColumn();
-
-    /// <summary>The deals FROM with its stages join as a LEFT JOIN, which FromFor leaves out when nothing reads s.*:
-    /// every deal has exactly one stage (stage_id is NOT NULL and references stages), so both joins give the same
-    /// rows, and without it a report over 100k deals reads no stage 100k times (33 -> 24 ms CPU).</summary>
-    private static string OptionalStages(string from) => from.Replace("deals d JOIN stages s ON", "deals d LEFT JOIN stages s ON", StringComparison.Ordinal);
 
     public sealed record Label(string Id, string Name);
 
