@@ -136,7 +136,7 @@ public static class DuplicateSql
         await connection.ExecuteAsync(sql, new
         {
             id, kind = kind.Singular, survivorId, mergedId = (string)merged["id"]!,
-            record = JsonSerializer.Serialize(merged, CrmJson.Options), moved = JsonSerializer.Serialize(moved, CrmJson.Options), now,
+            record = CrmJson.Serialize(merged), moved = CrmJson.Serialize(moved), now,
         }, transaction);
         return id;
     }

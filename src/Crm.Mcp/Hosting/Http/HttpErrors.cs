@@ -21,10 +21,10 @@ public static class HttpErrors
             {
                 Code = code ?? DefaultCode(status),
                 Message = message,
-                Data = System.Text.Json.JsonSerializer.SerializeToNode(new { status, reason }),
+                Data = new System.Text.Json.Nodes.JsonObject { ["status"] = status, ["reason"] = reason },
             },
         };
-        return Results.Json(error, McpJsonUtilities.DefaultOptions, statusCode: status).ExecuteAsync(context);
+        return Results.Json(error, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcError)), statusCode: status).ExecuteAsync(context);
     }
 
     private static int DefaultCode(int status) => status switch

@@ -1,6 +1,7 @@
 // MCP9006: the SDK marks stateful-session resumability "back-compat only" since 2026-07-28; the clients in use today
 // (2025-11-25 and earlier) rely on it, so it is served on purpose.
 #pragma warning disable MCP9006
+using System.Text.Json.Nodes;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Security;
@@ -125,11 +126,11 @@ public static class HttpHost
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT MAX(version) FROM schema_migrations"; // reachable and migrated
             await command.ExecuteScalarAsync(context.RequestAborted);
-            await Results.Json(new { status = "ok", version = CrmServer.Version }).ExecuteAsync(context);
+            await Results.Json(new JsonObject { ["status"] = "ok", ["version"] = CrmServer.Version }, CrmJsonContext.Default.JsonObject).ExecuteAsync(context);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await Results.Json(new { status = "unavailable", reason = "database" }, statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+            await Results.Json(new JsonObject { ["status"] = "unavailable", ["reason"] = "database" }, CrmJsonContext.Default.JsonObject, statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
         }
     }
 

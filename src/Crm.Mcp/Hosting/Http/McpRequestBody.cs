@@ -43,7 +43,7 @@ public static class McpRequestBody
         JsonRpcMessage? message = null;
         try
         {
-            if (body.Length > 0) message = JsonSerializer.Deserialize<JsonRpcMessage>(body, McpJsonUtilities.DefaultOptions);
+            if (body.Length > 0) message = (JsonRpcMessage?)JsonSerializer.Deserialize(body, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage)));
         }
         catch (JsonException) { }
         if (message is null)
