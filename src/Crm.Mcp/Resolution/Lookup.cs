@@ -40,7 +40,7 @@ public static class Lookup
     }
 
     // A class, not a positional record: Dapper maps it by property even when a column is NULL throughout.
-    private sealed class Named
+    internal sealed class Named
     {
         public string Id { get; init; } = "";
         public string Name { get; init; } = "";

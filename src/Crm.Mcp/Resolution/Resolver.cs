@@ -16,9 +16,9 @@ public sealed class Resolver
     public const int MaxCandidates = 5;
 
     public sealed record CompanyRow(string Id, string Name, string NameKey, string? Domain, string? Website);
-    private sealed record StageRow(string Id, string PipelineId, string Name, string NameKey);
+    internal sealed record StageRow(string Id, string PipelineId, string Name, string NameKey);
     // A class, not a positional record: the queries select different column subsets and Dapper maps by property.
-    private sealed class PersonRow
+    internal sealed class PersonRow
     {
         public string Id { get; init; } = "";
         public string FullName { get; init; } = "";
@@ -151,7 +151,10 @@ public sealed class Resolver
     /// </summary>
     private static (string Sql, DynamicParameters Parameters) NearRowsSql(DbConnection connection, string select, string trigramTable, string key)
     {
-        var parameters = new DynamicParameters(new { key, prefix = key[..Math.Min(2, key.Length)] });
+        // Added one by one: a template object would be read by run-time IL emission, which the native build lacks.
+        var parameters = new DynamicParameters();
+        parameters.Add("key", key);
+        parameters.Add("prefix", key[..Math.Min(2, key.Length)]);
         if (SqlDialect.Of(connection).IsPostgres)
         {
             // pg_trgm's similarity operator over its GIN index (migration 0050), plus names sharing the first two letters

@@ -42,7 +42,7 @@ public sealed class ApiKeyStore(CrmDb db)
         await db.ReadAsync(async (connection, transaction) =>
         {
             const string sql = "SELECT key_id, name, scope, created_at, revoked_at FROM api_keys ORDER BY created_at, name";
-            var rows = await connection.QueryAsync<(string KeyId, string Name, string Scope, string CreatedAt, string? RevokedAt)>(sql, transaction: transaction);
+            var rows = await connection.QueryAsync<KeyRow>(sql, transaction: transaction);
             return rows.Select(r => new ApiKeyInfo(r.KeyId, r.Name, AccessScopes.Parse(r.Scope), r.CreatedAt, r.RevokedAt)).ToList();
         }, cancellationToken);
 
@@ -65,12 +65,17 @@ public sealed class ApiKeyStore(CrmDb db)
             const string sql = """
                 SELECT key_id, name, scope, secret_hash, created_at FROM api_keys WHERE key_id = @KeyId AND revoked_at IS NULL
                 """;
-            return await connection.QueryFirstOrDefaultAsync<(string KeyId, string Name, string Scope, string SecretHash, string CreatedAt)?>(
-                sql, new { KeyId = keyId }, transaction);
+            return await connection.QueryFirstOrDefaultAsync<KeyRow>(sql, new { KeyId = keyId }, transaction);
         }, cancellationToken);
         var expected = Convert.FromHexString(row?.SecretHash ?? UnknownKeyHash);
         var matches = CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), expected);
         return matches && row is { } r ? new ApiKeyInfo(r.KeyId, r.Name, AccessScopes.Parse(r.Scope), r.CreatedAt, null) : null;
+    }
+
+    internal sealed record KeyRow(string KeyId, string Name, string Scope, string CreatedAt)
+    {
+        public string? RevokedAt { get; init; }
+        public string? SecretHash { get; init; }
     }
 
     private static readonly string UnknownKeyHash = Convert.ToHexStringLower(new byte[32]);

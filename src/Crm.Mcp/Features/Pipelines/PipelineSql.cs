@@ -30,7 +30,7 @@ public static class PipelineSql
         public string Kind { get; set; } = "open";
     }
 
-    private sealed class StatRow
+    internal sealed class StatRow
     {
         public string StageId { get; init; } = "";
         public string Currency { get; init; } = "";

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Dapper;
 
@@ -23,8 +24,8 @@ public static class WebhookOutbox
         .SelectMany(t => Actions.Select(a => $"{t.WebhookEntity}.{a}"))
         .Order(StringComparer.Ordinal).ToList();
 
-    private sealed record Subscriber(string Id, string Events);
-    private sealed record RecordRow(long Id, string Entity, string RecordId, string Operation, string? Before, string? After);
+    internal sealed record Subscriber(string Id, string Events);
+    internal sealed record RecordRow(long Id, string Entity, string RecordId, string Operation, string? Before, string? After);
 
     /// <summary>What one change did to one publishing record: its first before and last after image (if the row
     /// itself changed) and the link ids added and removed per link field.</summary>
@@ -42,7 +43,7 @@ public static class WebhookOutbox
     {
         const string subscribersSql = "SELECT id, events FROM webhooks WHERE active = 1 ORDER BY created_at, id";
         var subscribers = (await connection.QueryAsync<Subscriber>(subscribersSql, transaction: transaction))
-            .Select(s => (s.Id, Events: JsonSerializer.Deserialize<string[]>(s.Events) ?? [])).ToList();
+            .Select(s => (s.Id, Events: JsonSerializer.Deserialize(s.Events, CrmJsonContext.Default.StringArray) ?? [])).ToList();
         if (subscribers.Count == 0) return;
 
         const string recordsSql = """
