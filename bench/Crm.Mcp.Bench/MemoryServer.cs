@@ -12,15 +12,19 @@ namespace Crm.Mcp.Bench;
 /// </summary>
 public static class MemoryServer
 {
-    public static string Script
+    public static string Script => NodeFile(Path.Combine("node_modules", "@modelcontextprotocol", "server-memory", "dist", "index.js"));
+
+    /// <summary>bench/node/echo.mjs: the TypeScript SDK's floor for a tool call (one tool echoing its argument).</summary>
+    public static string EchoScript => NodeFile("echo.mjs");
+
+    private static string NodeFile(string relative)
     {
-        get
         {
             var root = Environment.GetEnvironmentVariable("BENCH_NODE_DIR");
             for (var dir = new DirectoryInfo(AppContext.BaseDirectory); root is null && dir is not null; dir = dir.Parent)
                 if (Directory.Exists(Path.Combine(dir.FullName, "bench", "node")))
                     root = Path.Combine(dir.FullName, "bench", "node");
-            var script = Path.Combine(root ?? "bench/node", "node_modules", "@modelcontextprotocol", "server-memory", "dist", "index.js");
+            var script = Path.Combine(root ?? "bench/node", relative);
             return File.Exists(script) ? script : throw new FileNotFoundException($"{script}: run `npm ci` in bench/node first");
         }
     }
@@ -28,6 +32,8 @@ public static class MemoryServer
     public static string Version =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Script))!, "package.json")))
             .RootElement.GetProperty("version").GetString()!;
+
+    public static Task<ServerProcess> StartEchoAsync() => ServerProcess.StartAsync("node", [EchoScript]);
 
     public static Task<ServerProcess> StartAsync(string memoryFile) =>
         ServerProcess.StartAsync("node", [Script], new Dictionary<string, string> { ["MEMORY_FILE_PATH"] = memoryFile });
@@ -45,9 +51,9 @@ public static class MemoryServer
             lines.Append(JsonSerializer.Serialize(new
             {
                 type = "entity",
-                name = $"First{i} Last{i}",
+                name = $"{BenchData.FullName(i)} {i}",
                 entityType = "person",
-                observations = new[] { $"email: person{i}@company{i}.example", $"works at Company {i} Ltd" },
+                observations = new[] { $"email: {BenchData.Email(i)}", $"works at {BenchData.CompanyName(i)}" },
             }));
             if (i < contacts - 1) lines.Append('\n');
         }
@@ -72,9 +78,9 @@ public sealed class MemoryWorkloads(McpClient client, int contacts)
     public Task CreateEntities(int batch, int size) =>
         Call("create_entities", new Dictionary<string, object?> { ["entities"] = Enumerable.Range(0, size).Select(k => Entity($"{batch}.{k}")).ToArray() });
 
-    public Task OpenNode(int i) => Call("open_nodes", new Dictionary<string, object?> { ["names"] = new[] { $"First{Row(i)} Last{Row(i)}" } });
+    public Task OpenNode(int i) => Call("open_nodes", new Dictionary<string, object?> { ["names"] = new[] { $"{BenchData.FullName(Row(i))} {Row(i)}" } });
 
-    public Task SearchNodes(int i) => Call("search_nodes", new Dictionary<string, object?> { ["query"] = $"Company {Row(i)} Ltd" });
+    public Task SearchNodes(int i) => Call("search_nodes", new Dictionary<string, object?> { ["query"] = BenchData.CompanyCore(Row(i)) });
 
     private Dictionary<string, object?> Entity(string key) => new()
     {

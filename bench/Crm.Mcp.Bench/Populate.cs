@@ -9,7 +9,8 @@ namespace Crm.Mcp.Bench;
 
 /// <summary>
 /// Fills a database with N companies, N people and N deals (each deal with its company and one person, each person
-/// linked to the company), set-based in SQL so 1M of each takes minutes rather than hours of tool calls.
+/// linked to the company; names, stages and amounts from <see cref="BenchData"/>), set-based in SQL so 1M of each
+/// takes minutes rather than hours of tool calls.
 /// The result has the shape the server itself gives: the same migrations, the same search documents and FTS5 indexes
 /// the triggers would have written (rebuilt in bulk instead of row by row), the same triggers afterwards, and no
 /// ANALYZE statistics (the server never runs ANALYZE, and statistics would change its query plans). The journal is
@@ -20,7 +21,7 @@ namespace Crm.Mcp.Bench;
 public static class Populate
 {
     /// <summary>Bumped whenever the generated data changes, so stale cached databases are not reused.</summary>
-    private const int DataVersion = 2;
+    private const int DataVersion = 3;
 
     private static readonly string[] BulkTables = ["companies", "people", "company_people", "deals", "deal_people", "search_documents"];
 
@@ -74,21 +75,32 @@ public static class Populate
             }
             foreach (var (name, _) in triggers) await Exec(connection, transaction, $"DROP TRIGGER \"{name}\"");
 
-            // Row i: 'Company i Ltd', 'First<i> Last<i>' <person<i>@company<i>.example>, deal BENCH-<i> in one of the six
-            // default stages, a third of them drafts, created 17 s apart from 2024-01-01.
+            // Row i is BenchData's: word-list names, people at their company's domain, deals spread over the stages,
+            // amounts and two years of dates (see BenchData). Generated in C# per row, inserted set-based.
+            connection.CreateFunction("bench_company", (long i) => BenchData.CompanyName(i), isDeterministic: true);
+            connection.CreateFunction("bench_domain", (long i) => BenchData.Domain(i), isDeterministic: true);
+            connection.CreateFunction("bench_first", (long i) => BenchData.FirstName(i), isDeterministic: true);
+            connection.CreateFunction("bench_last", (long i) => BenchData.LastName(i), isDeterministic: true);
+            connection.CreateFunction("bench_email", (long i) => BenchData.Email(i), isDeterministic: true);
+            connection.CreateFunction("bench_deal", (long i) => BenchData.DealName(i), isDeterministic: true);
+            connection.CreateFunction("bench_stage", (long i) => BenchData.Stage(i), isDeterministic: true);
+            connection.CreateFunction("bench_amount", (long i) => BenchData.AmountMinor(i), isDeterministic: true);
+            connection.CreateFunction("bench_currency", (long i) => BenchData.Currency(i), isDeterministic: true);
+            connection.CreateFunction("bench_draft", (long i) => BenchData.IsDraft(i) ? 1L : 0L, isDeterministic: true);
+            connection.CreateFunction("bench_at", (long i) => BenchData.CreatedAt(i), isDeterministic: true);
             const string numbers = "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $rows - 1)";
-            const string at = "strftime('%Y-%m-%dT%H:%M:%fZ', '2024-01-01', '+' || (i * 17) || ' seconds')";
+            const string at = "bench_at(i)";
             string Id(int kind) => $"printf('00000000-0000-4000-800{kind}-%012x', i)";
             await Exec(connection, transaction, $"""
                 {numbers}
                 INSERT INTO companies (id, name, name_key, domain, created_at, updated_at)
-                SELECT {Id(1)}, 'Company ' || i || ' Ltd', company_key('Company ' || i || ' Ltd'), 'company' || i || '.example', {at}, {at} FROM n
+                SELECT {Id(1)}, bench_company(i), company_key(bench_company(i)), bench_domain(i), {at}, {at} FROM n
                 """, rows);
             await Exec(connection, transaction, $"""
                 {numbers}
                 INSERT INTO people (id, first_name, last_name, full_name, name_key, email, email_key, created_at, updated_at)
-                SELECT {Id(2)}, 'First' || i, 'Last' || i, 'First' || i || ' Last' || i, person_key('First' || i || ' Last' || i),
-                       'person' || i || '@company' || i || '.example', 'person' || i || '@company' || i || '.example', {at}, {at} FROM n
+                SELECT {Id(2)}, bench_first(i), bench_last(i), bench_first(i) || ' ' || bench_last(i), person_key(bench_first(i) || ' ' || bench_last(i)),
+                       bench_email(i), bench_email(i), {at}, {at} FROM n
                 """, rows);
             await Exec(connection, transaction, $"""
                 {numbers}
@@ -98,9 +110,9 @@ public static class Populate
                 {numbers}
                 INSERT INTO deals (id, identifier, name, amount_minor, currency, company_id, pipeline_id, stage_id, is_draft,
                                    source, order_in_stage, company_sort_index, created_at, updated_at)
-                SELECT {Id(3)}, printf('BENCH-%07d', i), 'Deal ' || i, ((i * 2654435761) % 999999 + 1) * 100, 'USD', {Id(1)},
-                       '00000000-0000-4000-8000-000000000001', printf('00000000-0000-4000-8000-%012d', 101 + i % 6),
-                       i % 3 = 0, 'import', i / 6, 0, {at}, {at} FROM n
+                SELECT {Id(3)}, printf('BENCH-%07d', i), bench_deal(i), bench_amount(i), bench_currency(i), {Id(1)},
+                       '00000000-0000-4000-8000-000000000001', printf('00000000-0000-4000-8000-%012d', 100 + bench_stage(i)),
+                       bench_draft(i), 'import', i, 0, {at}, {at} FROM n
                 """, rows);
             await Exec(connection, transaction, $"""
                 {numbers}

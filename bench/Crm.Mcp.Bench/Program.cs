@@ -66,6 +66,11 @@ switch (command)
         foreach (var size in Sizes("1000,100000,1000000"))
             Console.WriteLine(await Populate.CreateAsync(work, size));
         break;
+    case "explain":
+        // explain DB SQL [PARAM=VALUE...]: the plan and time of one statement as the server's SQLite build runs it
+        // (the sqlite3 shell on the machine may be another version with another planner).
+        Explain.Run(args[1], args[2], args.Skip(3).Select(a => a.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]));
+        break;
     case "verify":
         return await Verify.RunAsync(await Populate.CreateAsync(work, Option("--rows", 1000)), work, Option("--rows", 1000));
     default:
@@ -106,9 +111,21 @@ async Task<Dictionary<string, Sample>> EndToEnd(int calls, int runs, int rows)
                      ("get_deal", load.GetDeal),
                      ("get_deals (3 conditions)", load.GetDealsFiltered),
                      ("create_deal_draft (new company + 2 new people)", load.CreateDealDraft),
+                     ("create_deal_draft (existing company + person)", load.CreateDealDraftExisting),
                      ("search_all", load.SearchAll),
                  })
             Add(results, await Measure.RunAsync(name, calls, call, budget));
+    }
+    // The same run's references: the TypeScript SDK's echo tool (the floor a tool call can reach over stdio) and
+    // server-memory storing one entity (what people use today to "remember a contact").
+    for (var run = 0; run < runs; run++)
+    {
+        await using (var echo = await MemoryServer.StartEchoAsync())
+            Add(results, await Measure.RunAsync("Node SDK echo tool (reference)", calls,
+                i => echo.Client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = $"hello {i}" }).AsTask(), budget));
+        await using (var memory = await MemoryServer.StartAsync(Fresh("", $"ref-{rows}.jsonl")))
+            Add(results, await Measure.RunAsync("server-memory create_entities, 1 entity (reference)", Math.Min(calls, 500),
+                new MemoryWorkloads(memory.Client, 1).CreateEntity, budget));
     }
     Table($"### stdio, one client, {rows:N0} deals/companies/people, up to {calls} calls per run ({budget.TotalSeconds:F0} s budget), median of {runs} runs", results);
     return results.ToDictionary(r => r.Key, r => Measure.Median(r.Value));
@@ -188,13 +205,18 @@ async Task Bulk(int batches, int runs, int importRows)
     }
 
     if (importRows <= 0) return;
-    var csv = Path.Combine(work, $"contacts-{importRows}.csv");
+    var csv = Path.Combine(work, $"contacts-v2-{importRows}.csv");
     if (!File.Exists(csv))
     {
         await using var writer = new StreamWriter(csv + ".tmp");
         await writer.WriteLineAsync("name,email,company");
         for (var i = 0; i < importRows; i++)
-            await writer.WriteLineAsync($"Imported Person{i},imported{i}@import{i % (importRows / 10 + 1)}.example,Import Company {i % (importRows / 10 + 1)}");
+        {
+            // BenchData's people and companies (ten contacts per company); the CSV quotes names with commas.
+            var company = i % (importRows / 10 + 1);
+            var email = $"{BenchData.FirstName(i).ToLowerInvariant()}.{BenchData.LastName(i).ToLowerInvariant().Replace("'", "")}.{i}@{BenchData.Domain(company)}";
+            await writer.WriteLineAsync($"{BenchData.FullName(i)},{email},\"{BenchData.CompanyName(company)}\"");
+        }
         writer.Close();
         File.Move(csv + ".tmp", csv);
     }

@@ -27,13 +27,13 @@ public class ResolverBenchmarks
 
     [Benchmark]
     public Task<ResolvedRecord?> Company_by_name() =>
-        _resolver.ResolveCompanyAsync(_connection, _transaction, null, $"COMPANY {_i++ % Companies}, LTD.");
+        _resolver.ResolveCompanyAsync(_connection, _transaction, null, BenchData.CompanyCore(_i++ % Companies).ToUpperInvariant() + ", LTD.");
 
     [Benchmark]
     public Task<ResolvedRecord> Person_by_email()
     {
         var i = _i++ % Companies;
-        return _resolver.ResolvePersonAsync(_connection, _transaction, new PersonInput { Email = $"Person{i}@Company{i}.example" }, "people[0]");
+        return _resolver.ResolvePersonAsync(_connection, _transaction, new PersonInput { Email = BenchData.Email(i) }, "people[0]");
     }
 
     [Benchmark]

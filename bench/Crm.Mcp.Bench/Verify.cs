@@ -46,20 +46,22 @@ public static class Verify
             }
             var n = rows / 2;
             var companyId = $"00000000-0000-4000-8001-{n:x12}";
+            var core = BenchData.CompanyCore(n);
             var deal = await Call("get_deal", new() { ["deal"] = $"BENCH-{n:0000000}" });
-            Check(!deal.Error && deal.Text.Contains($"Company {n} Ltd"), "get_deal by identifier finds the deal and its company");
-            var search = await Call("search_all", new() { ["query"] = $"Company {n}", ["limit"] = 5 });
+            Check(!deal.Error && deal.Text.Contains(BenchData.CompanyName(n)), "get_deal by identifier finds the deal and its company", deal.Text);
+            var search = await Call("search_all", new() { ["query"] = core, ["limit"] = 5 });
             Check(!search.Error && search.Text.Contains(companyId), "search_all finds the company by name", search.Text);
-            var trigram = await Call("search_all", new() { ["query"] = $"ompany {n} Lt", ["limit"] = 5 });
+            var trigram = await Call("search_all", new() { ["query"] = core[1..^1], ["limit"] = 5 });
             Check(!trigram.Error && trigram.Text.Contains(companyId), "search_all finds it by a substring (trigram index)", trigram.Text);
-            var draft = await Call("create_deal_draft", new() { ["company_name"] = $"COMPANY {n}, LTD.", ["amount"] = 10, ["stage_name"] = "Proposal" });
+            var draft = await Call("create_deal_draft", new() { ["company_name"] = core.ToUpperInvariant() + ", LTD.", ["amount"] = 10, ["stage_name"] = "Proposal" });
             Check(!draft.Error && draft.Text.Contains(companyId), "create_deal_draft resolves the company by name key instead of creating one", draft.Text);
-            var near = await Call("create_deal_draft", new() { ["company_name"] = $"Compnay {n} Ltd", ["amount"] = 10, ["stage_name"] = "Proposal" });
+            var typo = core[..2] + core[3] + core[2] + core[4..]; // two letters swapped
+            var near = await Call("create_deal_draft", new() { ["company_name"] = typo, ["amount"] = 10, ["stage_name"] = "Proposal" });
             Check(near.Text.Contains(companyId), "a misspelt name is matched to it as a near-name candidate (trigram name index)", near.Text);
-            var duplicate = await Call("create_contacts", new() { ["items"] = new[] { new Dictionary<string, object?> { ["name"] = "Someone Else", ["email"] = $"Person{n}@Company{n}.example" } } });
+            var duplicate = await Call("create_contacts", new() { ["items"] = new[] { new Dictionary<string, object?> { ["name"] = "Someone Else", ["email"] = BenchData.Email(n).ToUpperInvariant() } } });
             Check(duplicate.Error, "create_contacts refuses an email a populated person has");
-            var contact = await Call("get_contact", new() { ["contact"] = $"First{n} Last{n}" });
-            Check(!contact.Error && contact.Text.Contains($"person{n}@company{n}.example"), "get_contact finds a person by full name");
+            var contact = await Call("get_contact", new() { ["contact"] = BenchData.Email(n) });
+            Check(!contact.Error && contact.Text.Contains(BenchData.FullName(n)), "get_contact finds a person by email", contact.Text);
             var deals = await Call("get_deals", new() { ["limit"] = 5 });
             Check(!deals.Error && deals.Text.Contains("BENCH-"), "get_deals lists populated deals");
         }

@@ -21,16 +21,27 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools, int 
 
     public Task NoOp(int _) => client.PingAsync().AsTask();
 
+    /// <summary>A draft with a new company and two new people (made-up names, so the resolver creates all three).</summary>
     public Task CreateDealDraft(int i) => Call("create_deal_draft", new Dictionary<string, object?>
     {
-        ["company_name"] = $"Bench {_run} Company {i}",
+        ["company_name"] = $"{Words.Name($"{_run} draft company {i}")} Ltd",
         ["amount"] = 1000 + i,
         ["stage_name"] = "Proposal",
         ["people"] = new[]
         {
-            new Dictionary<string, object?> { ["name"] = $"Ann {_run} {i}", ["email"] = $"ann.{_run}.{i}@bench.example" },
-            new Dictionary<string, object?> { ["name"] = $"Bob {_run} {i}", ["email"] = $"bob.{_run}.{i}@bench.example" },
+            new Dictionary<string, object?> { ["name"] = Words.Name($"{_run} ann {i}"), ["email"] = $"ann.{_run}.{i}@bench.example" },
+            new Dictionary<string, object?> { ["name"] = Words.Name($"{_run} bob {i}"), ["email"] = $"bob.{_run}.{i}@bench.example" },
         },
+    });
+
+    /// <summary>A draft for a populated company named as a user would type it (found by its name key) and its
+    /// populated person by email.</summary>
+    public Task CreateDealDraftExisting(int i) => Call("create_deal_draft", new Dictionary<string, object?>
+    {
+        ["company_name"] = BenchData.CompanyCore(Row(i)).ToUpperInvariant(),
+        ["amount"] = 1000 + i,
+        ["stage_name"] = "Proposal",
+        ["people"] = new[] { new Dictionary<string, object?> { ["email"] = BenchData.Email(Row(i)) } },
     });
 
     public const int BulkItems = 100;
@@ -69,9 +80,9 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools, int 
 
     public Task GetDeal(int i) => Call("get_deal", new Dictionary<string, object?> { ["deal"] = $"BENCH-{Row(i):0000000}" });
 
-    public Task GetContact(int i) => Call("get_contact", new Dictionary<string, object?> { ["contact"] = $"person{Row(i)}@company{Row(i)}.example" });
+    public Task GetContact(int i) => Call("get_contact", new Dictionary<string, object?> { ["contact"] = BenchData.Email(Row(i)) });
 
-    public Task SearchAll(int i) => Call("search_all", new Dictionary<string, object?> { ["query"] = $"Company {Row(i)}", ["limit"] = 10 });
+    public Task SearchAll(int i) => Call("search_all", new Dictionary<string, object?> { ["query"] = BenchData.CompanyCore(Row(i)), ["limit"] = 10 });
 
     /// <summary>One new contact at a new company: what "remember this person" costs.</summary>
     public Task CreateContact(int i) => Call("create_contacts", new Dictionary<string, object?>

@@ -12,12 +12,14 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
-applies=(server-initialize ping logging-set-level tools-list server-sse-multiple-streams dns-rebinding-protection)
+# server-sse-polling calls the reference's test_reconnection tool, but its priming-event and retry-field checks apply to
+# any server; its disconnect-resume check stays a warning here (see NOTE).
+applies=(server-initialize ping logging-set-level tools-list server-sse-multiple-streams server-sse-polling dns-rebinding-protection)
 failed=0
 for scenario in "${applies[@]}"; do
   out="$(cd "$home" && timeout 120 conformance server --url "http://127.0.0.1:$port/mcp" --scenario "$scenario" -o "$home/results" < /dev/null 2>&1)"
   status=$?
-  summary="$(grep -Eo 'Passed: [0-9]+/[0-9]+, [0-9]+ failed' <<< "$out" | tail -1)"
+  summary="$(grep -Eo 'Passed: [0-9]+/[0-9]+, [0-9]+ failed(, [0-9]+ warnings?)?' <<< "$out" | tail -1)"
   if [ "$status" -eq 0 ] && [ -n "$summary" ] && ! grep -q 'Passed: 0/0' <<< "$summary"; then
     echo "PASS conformance/$scenario: $summary"
   else
@@ -30,8 +32,11 @@ done
 cat <<'NOTE'
 Not run (they need the reference "everything" server's fixtures, which a CRM server does not have):
   tools-call-simple-text, -image, -audio, -embedded-resource, -mixed-content, -with-logging, -error, -with-progress,
-  -sampling, -elicitation, elicitation-sep1034-defaults, elicitation-sep1330-enums, json-schema-2020-12,
-  server-sse-polling: call test tools by name (test_simple_text, test_error_handling, json_schema_2020_12_tool, ...)
+  -sampling, -elicitation, elicitation-sep1034-defaults, elicitation-sep1330-enums, json-schema-2020-12: call test
+  tools by name (test_simple_text, test_error_handling, json_schema_2020_12_tool, ...)
+  server-sse-polling's disconnect-resume check (a warning): it needs test_reconnection to return a result after the
+  reconnect, and it sends MCP-Protocol-Version 2025-03-26 inside a session that negotiated 2025-11-25, which the SDK
+  refuses (-32600) as the spec requires (a session never changes version)
   resources-list, -read-text, -read-binary, -templates-read, -subscribe, -unsubscribe: read the reference's
   test:// resources; crm-mcp exposes no resources
   prompts-list, -get-simple, -get-with-args, -get-embedded-resource, -get-with-image: get the reference's test

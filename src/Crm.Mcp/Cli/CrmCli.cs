@@ -90,7 +90,11 @@ public static class CrmCli
         if (parse.CommandResult.Command.Options.Contains(HttpServeOptionsCli.Transport))
         {
             if (HttpServeOptionsCli.IsHttp(parse))
-                return await Hosting.Http.HttpHost.RunAsync(options, HttpServeOptionsCli.Read(parse), parse.GetValue(LogLevelOption), cancellationToken);
+            {
+                var http = HttpServeOptionsCli.Read(parse);
+                if (http.Problem() is { } problem) return Fail(problem);
+                return await Hosting.Http.HttpHost.RunAsync(options, http, parse.GetValue(LogLevelOption), cancellationToken);
+            }
             if (HttpServeOptionsCli.MisplacedHttpFlag(parse) is { } flag)
                 return Fail($"{flag} applies to HTTP only: add --transport http");
         }

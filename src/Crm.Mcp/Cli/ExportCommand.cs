@@ -12,22 +12,30 @@ public static class ExportCommand
         var format = new Option<string>("--format") { Description = "csv or json", DefaultValueFactory = _ => "json" };
         format.AcceptOnlyFromAmong("csv", "json");
         var entity = new Option<ImportEntity?>("--entity") { Description = "companies, people or deals (default: all; CSV of all needs --output DIR)" };
-        var outputPath = new Option<string?>("--output", "-o") { Description = "File to write (a folder for CSV of every entity); default stdout", HelpName = "PATH" };
+        var outputPath = new Option<string?>("--output", "-o") { Description = "File to write (a folder for CSV of every entity; missing folders are created); default stdout", HelpName = "PATH" };
+        var force = new Option<bool>("--force") { Description = "Replace files that already exist" };
         var command = new Command("export", "Export companies, people and deals as CSV (re-importable with `import --from csv`) or JSON")
         {
-            format, entity, outputPath, CrmCli.Db,
+            format, entity, outputPath, force, CrmCli.Db,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = CrmCli.Settings(parse);
             if (!DatabaseLocation.IsPostgres(settings.DatabasePath) && !File.Exists(settings.DatabasePath)) return CrmCli.Fail(parse, $"{settings.DatabasePath}: no database there (see --db).");
-            var db = new CrmDb(settings.DatabasePath);
-            await new Migrator(db).MigrateAsync(cancellationToken);
             var only = parse.GetValue(entity);
             var entities = only is { } one ? [one] : new[] { ImportEntity.Companies, ImportEntity.People, ImportEntity.Deals };
-            var export = await new Exporter(db).ReadAsync(entities, cancellationToken);
             var target = parse.GetValue(outputPath);
             var error = parse.InvocationConfiguration.Error;
+            var csvFolder = parse.GetValue(format) == "csv" && only is null;
+            if (csvFolder && target is null) return CrmCli.Fail(parse, "CSV of every entity is three files: pass --output DIR, or --entity companies|people|deals.");
+            // Checked before anything is read or written: a refused export leaves every file as it was.
+            var files = target is null ? [] : csvFolder ? entities.Select(e => Path.Combine(target, CsvName(e))).ToArray() : [target];
+            foreach (var file in files)
+                if (Refusal(file, settings.DatabasePath, parse.GetValue(force)) is { } refusal) return CrmCli.Fail(parse, refusal);
+
+            var db = new CrmDb(settings.DatabasePath);
+            await new Migrator(db).MigrateAsync(cancellationToken);
+            var export = await new Exporter(db).ReadAsync(entities, cancellationToken);
 
             if (parse.GetValue(format) == "json")
             {
@@ -39,10 +47,8 @@ public static class ExportCommand
             }
             else
             {
-                if (target is null) return CrmCli.Fail(parse, "CSV of every entity is three files: pass --output DIR, or --entity companies|people|deals.");
-                Directory.CreateDirectory(target);
                 foreach (var each in entities)
-                    await File.WriteAllTextAsync(Path.Combine(target, $"{each.ToString().ToLowerInvariant()}.csv"), Exporter.Csv(export, each), cancellationToken);
+                    await WriteAsync(parse, Path.Combine(target!, CsvName(each)), Exporter.Csv(export, each), cancellationToken);
             }
             error.WriteLine($"Exported {export.Companies?.Count ?? 0} companies, {export.People?.Count ?? 0} people, {export.Deals?.Count ?? 0} deals{(target is null ? "" : $" to {Path.GetFullPath(target)}")}");
             return 0;
@@ -50,9 +56,43 @@ public static class ExportCommand
         return command;
     }
 
+    private static string CsvName(ImportEntity entity) => $"{entity.ToString().ToLowerInvariant()}.csv";
+
+    /// <summary>Why <paramref name="file"/> must not be written: it is the live database or one of its side files
+    /// (overwriting them destroys the data the export reads), it is a folder, or it exists and --force was not given.</summary>
+    private static string? Refusal(string file, string databasePath, bool force)
+    {
+        var full = Path.GetFullPath(file);
+        if (!DatabaseLocation.IsPostgres(databasePath))
+        {
+            var database = Canonical(Path.GetFullPath(databasePath));
+            foreach (var suffix in new[] { "", "-wal", "-shm", "-journal" })
+                if (string.Equals(Canonical(full), database + suffix, OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
+                    return $"{full} is the database{(suffix.Length == 0 ? "" : $"'s {suffix[1..]} file")} itself; export to another file.";
+        }
+        if (Directory.Exists(full)) return $"{full} is a folder; name a file{(full.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? "" : " (or drop --entity for CSV of every entity into a folder)")}.";
+        if (File.Exists(full) && !force) return $"{full} exists; pass --force to replace it.";
+        return null;
+    }
+
+    /// <summary>The path with symbolic links in its folder resolved, so a link to the database's folder is caught too.</summary>
+    private static string Canonical(string fullPath)
+    {
+        var folder = Path.GetDirectoryName(fullPath);
+        if (folder is null) return fullPath;
+        var resolved = (Directory.Exists(folder) ? new DirectoryInfo(folder).ResolveLinkTarget(returnFinalTarget: true)?.FullName : null) ?? Canonical(folder);
+        var target = Path.Combine(resolved, Path.GetFileName(fullPath));
+        return (File.Exists(target) ? new FileInfo(target).ResolveLinkTarget(returnFinalTarget: true)?.FullName : null) ?? target;
+    }
+
     private static async Task WriteAsync(ParseResult parse, string? target, string text, CancellationToken cancellationToken)
     {
-        if (target is null) await parse.InvocationConfiguration.Output.WriteAsync(text);
-        else await File.WriteAllTextAsync(target, text, cancellationToken);
+        if (target is null)
+        {
+            await parse.InvocationConfiguration.Output.WriteAsync(text);
+            return;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
+        await File.WriteAllTextAsync(target, text, cancellationToken);
     }
 }

@@ -45,7 +45,7 @@ public static class HttpServeOptionsCli
 
     private static readonly Option<int> MaxSessions = new("--max-sessions")
     {
-        Description = "Live sessions at most; a new one beyond that gets 503 (http only)",
+        Description = "Idle sessions kept at most; a new one beyond that ends the longest-idle one (http only)",
         DefaultValueFactory = _ => 1000,
         HelpName = "N",
     };

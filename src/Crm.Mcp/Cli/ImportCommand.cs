@@ -26,6 +26,8 @@ public static class ImportCommand
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             var path = parse.GetRequiredValue(file);
+            if (Directory.Exists(path.FullName))
+                return CrmCli.Fail(parse, $"{path.FullName} is a folder, not a file: import one exported CSV file at a time (organizations/companies first, then people, then deals), or a .zip of them.");
             if (!path.Exists) return CrmCli.Fail(parse, $"{path.FullName}: no such file.");
             if (parse.GetValue(batchSize) < 1) return CrmCli.Fail(parse, "--batch-size must be at least 1.");
             var settings = CrmCli.Settings(parse);

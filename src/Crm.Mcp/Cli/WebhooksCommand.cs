@@ -54,9 +54,9 @@ public static class WebhooksCommand
         var deliver = Command("deliver", "Send every delivery that is due, once, then exit (the server does this continuously)");
         deliver.SetAction(async (parse, ct) =>
         {
-            var db = await OpenAsync(parse, ct);
+            var (db, settings) = await OpenAsync(parse, ct);
             var policy = new WebhookRetryPolicy();
-            using var http = WebhookDeliverer.CreateHttpClient(policy);
+            using var http = WebhookDeliverer.CreateHttpClient(policy, settings.AllowPrivateWebhooks);
             var pass = await new WebhookDeliverer(db, http, TimeProvider.System, policy).RunOnceAsync(ct);
             Console.Error.WriteLine($"webhooks: {pass.Delivered} delivered, {pass.Failed} to retry, {pass.Dead} dead");
             return 0;
@@ -82,18 +82,20 @@ public static class WebhooksCommand
         values is null || values.Length == 0 ? null
             : values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
 
-    private static async Task<CrmDb> OpenAsync(ParseResult parse, CancellationToken ct)
+    private static async Task<(CrmDb, CrmSettings)> OpenAsync(ParseResult parse, CancellationToken ct)
     {
-        var db = new CrmDb(DatabasePath.Resolve(parse.GetValue(CrmCli.Db)));
+        var settings = new CrmSettings { DatabasePath = DatabasePath.Resolve(parse.GetValue(CrmCli.Db)) };
+        var db = new CrmDb(settings.DatabasePath);
         await new Migrator(db).MigrateAsync(ct);
-        return db;
+        return (db, settings);
     }
 
     private static async Task<int> Run<T>(ParseResult parse, CancellationToken ct, Func<WebhookTools, Task<T>> call)
     {
         try
         {
-            var result = await call(new WebhookTools(await OpenAsync(parse, ct)));
+            var (db, settings) = await OpenAsync(parse, ct);
+            var result = await call(new WebhookTools(db, settings));
             Console.Out.WriteLine(CrmJson.Serialize(result));
             return 0;
         }

@@ -1,17 +1,33 @@
 using System.Data.Common;
 using Crm.Mcp.Common;
-using Crm.Mcp.Features.Webhooks;
 using Dapper;
 
 namespace Crm.Mcp.Data;
 
 /// <summary>
 /// Closes a write transaction's journal: the rows the triggers left unclaimed become one change, attributed to the
-/// current <see cref="CallContext"/>, and the webhook events it implies go to the outbox, all before COMMIT. Claiming
-/// "every unclaimed row" is exact because SQLite runs one writer at a time (BEGIN IMMEDIATE).
+/// current <see cref="CallContext"/>, and what else it implies (the webhooks feature's outbox) is written by the hooks
+/// registered here, all before COMMIT. Claiming "every unclaimed row" is exact because SQLite runs one writer at a time
+/// (BEGIN IMMEDIATE).
 /// </summary>
 public static class ChangeJournal
 {
+    /// <summary>The journal's record table: append-only history, never rewritten (a merge does not re-point it).</summary>
+    public const string RecordsTable = "change_records";
+
+    /// <summary>Runs inside the sealing transaction, after the change row exists: its writes commit or roll back with it.</summary>
+    public delegate Task SealedHook(DbConnection connection, DbTransaction transaction, long changeId, string at);
+
+    private static readonly Lock Gate = new();
+    private static SealedHook[] _hooks = [];
+
+    /// <summary>Adds a hook for every change sealed from now on in this process; adding the same one again does nothing.</summary>
+    public static void OnSealed(SealedHook hook)
+    {
+        lock (Gate)
+            if (!_hooks.Contains(hook)) _hooks = [.. _hooks, hook];
+    }
+
     /// <summary>Returns the new change's id, or null when the transaction changed no journaled row.</summary>
     public static async Task<long?> SealAsync(DbConnection connection, DbTransaction transaction, long? revertsChangeId = null)
     {
@@ -29,7 +45,7 @@ public static class ChangeJournal
             new { at, context.Actor, context.Tool, context.Arguments, revertsChangeId }, transaction);
         const string claimSql = "UPDATE change_records SET change_id = @changeId WHERE change_id IS NULL";
         await connection.ExecuteAsync(claimSql, new { changeId }, transaction);
-        await WebhookOutbox.EnqueueAsync(connection, transaction, changeId, at);
+        foreach (var hook in _hooks) await hook(connection, transaction, changeId, at);
         return changeId;
     }
 }

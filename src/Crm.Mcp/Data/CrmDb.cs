@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using Dapper;
@@ -55,13 +56,40 @@ public sealed class CrmDb
     // Set once the journal's table exists (it never goes away), so the seal step stops asking.
     private volatile bool _journalReady;
 
+    // SQLite: open connections kept between calls with their compiled statements (a statement compiled once serves
+    // every later call; compiling an INSERT compiles its triggers too, ≈ 25 statements per draft). Disposing a
+    // connection gives it back here while it is open, outside a transaction and the pool has room.
+    private const int PoolSize = 8;
+    private readonly ConcurrentBag<StatementCachingConnection> _idle = [];
+    // One writer at a time in this process (SQLite allows one anyway): waiting here is a queue, where waiting in
+    // BEGIN IMMEDIATE is busy_timeout's sleep-and-retry. Other processes still meet at BEGIN IMMEDIATE.
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private static readonly AsyncLocal<bool> InWrite = new();
+
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
         if (_postgres is not null) return await _postgres.OpenConnectionAsync(cancellationToken);
-        var connection = new StatementCachingConnection(_connectionString);
+        while (_idle.TryTake(out var pooled))
+            if (pooled.State == ConnectionState.Open) return pooled;
+            else pooled.Release();
+        var connection = new StatementCachingConnection(_connectionString, TryReturn);
         await connection.OpenAsync(cancellationToken);
         await connection.ExecuteAsync($"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = NORMAL;");
         return connection;
+    }
+
+    private bool TryReturn(StatementCachingConnection connection)
+    {
+        if (_idle.Count >= PoolSize || !connection.IsIdle) return false;
+        _idle.Add(connection);
+        return true;
+    }
+
+    /// <summary>Closes the pooled connections (for callers about to delete or replace the file, and tests); the
+    /// instance keeps working, opening connections afresh.</summary>
+    public void ReleaseConnections()
+    {
+        while (_idle.TryTake(out var connection)) connection.Release();
     }
 
     /// <summary>
@@ -76,6 +104,26 @@ public sealed class CrmDb
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
         var call = WriteCall.Current;
+        // A write nested in another's flow (none today) must not wait for the gate its caller holds.
+        var gated = _postgres is null && !InWrite.Value;
+        if (gated) await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            InWrite.Value = true;
+            return await WriteOnceAsync(work, call, cancellationToken);
+        }
+        finally
+        {
+            if (gated)
+            {
+                InWrite.Value = false;
+                _writer.Release();
+            }
+        }
+    }
+
+    private async Task<T> WriteOnceAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, WriteCall? call, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Crm.Mcp.Common;
 using Dapper;
 
 namespace Crm.Mcp.Data;
@@ -23,7 +24,15 @@ public sealed class Migrator(CrmDb db)
         else
         {
             var directory = System.IO.Path.GetDirectoryName(db.Path);
-            if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+            try
+            {
+                if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw CrmError.Invalid("--db", $"cannot create the database folder {directory}: {e.Message}",
+                    $"a writable location: pass --db PATH or set {DatabasePath.EnvironmentVariable}");
+            }
             await using var connection = await db.OpenAsync(cancellationToken);
             // WAL is a property of the file: set once, kept by every later connection.
             await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
@@ -70,7 +79,8 @@ public sealed class Migrator(CrmDb db)
         if (db.IsPostgres) return;
         await using var connection = await db.OpenAsync(cancellationToken);
         const string hasStatisticsSql = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'";
-        const string measuredRowsSql = "SELECT stat FROM sqlite_stat1 WHERE tbl = @table LIMIT 1";
+        // The largest index's count is the table's: a partial index (e.g. companies with a domain) counts fewer rows.
+        const string measuredRowsSql = "SELECT stat FROM sqlite_stat1 WHERE tbl = @table ORDER BY CAST(stat AS INTEGER) DESC LIMIT 1";
         var hasStatistics = await connection.ExecuteScalarAsync<long>(hasStatisticsSql) > 0;
         foreach (var table in StatisticsTables)
         {

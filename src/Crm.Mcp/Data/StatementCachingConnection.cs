@@ -11,7 +11,10 @@ namespace Crm.Mcp.Data;
 /// also compiles every trigger it fires (journal, name index, search index): that was about half the time of a bulk
 /// write or an import. Statements are reset after each use, so reuse changes no result.
 /// </summary>
-public sealed class StatementCachingConnection(string connectionString) : SqliteConnection(connectionString)
+/// <remarks>Disposing hands the connection to <paramref name="tryReturn"/> (the owner's pool), which keeps it open with
+/// its statements when it can; <see cref="Release"/> really closes it.</remarks>
+public sealed class StatementCachingConnection(string connectionString, Func<StatementCachingConnection, bool>? tryReturn = null)
+    : SqliteConnection(connectionString)
 {
     // Dynamic SQL (list filters) varies per call; beyond this many texts a command is compiled and dropped as before.
     private const int MaxCached = 256;
@@ -22,6 +25,7 @@ public sealed class StatementCachingConnection(string connectionString) : Sqlite
     /// <summary>An idle compiled command for <paramref name="sql"/>, or a new one; it is this caller's until returned.</summary>
     private SqliteCommand Rent(string sql)
     {
+        _rentedOut++;
         if (_idle.Remove(sql, out var command)) return command;
         command = CreateCommand();
         command.CommandText = sql;
@@ -30,20 +34,41 @@ public sealed class StatementCachingConnection(string connectionString) : Sqlite
 
     private void Return(SqliteCommand command)
     {
+        _rentedOut--;
         command.Parameters.Clear();
         command.Transaction = null;
         if (_idle.Count < MaxCached && _idle.TryAdd(command.CommandText, command)) return;
         command.Dispose();
     }
 
+    /// <summary>Open, no transaction in progress (autocommit), no statement rented out: safe to hand to another caller.</summary>
+    internal bool IsIdle => State == ConnectionState.Open && _rentedOut == 0 && SQLitePCL.raw.sqlite3_get_autocommit(Handle) != 0;
+
+    private int _rentedOut;
+    private bool _releasing;
+
     protected override void Dispose(bool disposing)
     {
+        if (disposing && !_releasing && tryReturn is not null && tryReturn(this)) return;
         if (disposing)
         {
             foreach (var command in _idle.Values) command.Dispose();
             _idle.Clear();
         }
         base.Dispose(disposing);
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        Dispose(true);
+        return default;
+    }
+
+    /// <summary>Closes the connection for good (it is not returned to a pool).</summary>
+    internal void Release()
+    {
+        _releasing = true;
+        Dispose(true);
     }
 
     /// <summary>The command Dapper sees: collects text and parameters, runs them on a rented compiled command, and

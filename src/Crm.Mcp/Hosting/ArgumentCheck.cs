@@ -1,6 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Crm.Mcp.Common;
 using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol.Protocol;
 
 namespace Crm.Mcp.Hosting;
 
@@ -11,16 +13,89 @@ namespace Crm.Mcp.Hosting;
 /// </summary>
 public static class ArgumentCheck
 {
+    private const string UnreadableTextKey = "crm.unreadable_text";
+
     /// <summary>Registered after the access filter, so a caller without the scope learns nothing about arguments.</summary>
     public static IMcpServerBuilder WithArgumentCheck(this IMcpServerBuilder builder) =>
-        builder.WithRequestFilters(filters => filters.AddCallToolFilter(next => (request, cancellationToken) =>
-            request.MatchedPrimitive is ModelContextProtocol.Server.McpServerTool tool &&
-            Find(tool.ProtocolTool.InputSchema, request.Params?.Arguments) is { } badArgument
-                ? throw badArgument
-                : next(request, cancellationToken)));
+        builder
+            // A lone UTF-16 surrogate ("\ud800" escaped in the JSON) makes the SDK fail while it binds tools/call's
+            // params, before any tool filter runs (JSON-RPC -32603 "An error occurred."). So the raw message is read
+            // first: such a string is blanked, and the call filter below reports the field it was in.
+            .WithMessageFilters(filters => filters.AddIncomingFilter(next => (context, cancellationToken) =>
+            {
+                if (context.JsonRpcMessage is JsonRpcRequest { Method: RequestMethods.ToolsCall, Params: JsonObject call } &&
+                    call["arguments"] is JsonObject arguments && BlankUnreadableText(arguments, null) is { } field)
+                    context.Items[UnreadableTextKey] = field;
+                return next(context, cancellationToken);
+            }))
+            .WithRequestFilters(filters => filters.AddCallToolFilter(next => (request, cancellationToken) =>
+                request.Items.TryGetValue(UnreadableTextKey, out var field)
+                    ? throw CrmError.Invalid((string)field!, "contains a lone UTF-16 surrogate (e.g. \\ud800 without its pair), which is not text.",
+                        "valid Unicode text: escape characters beyond U+FFFF as a surrogate pair or send them as UTF-8")
+                    : request.MatchedPrimitive is ModelContextProtocol.Server.McpServerTool tool &&
+                      Find(tool.ProtocolTool.InputSchema, request.Params?.Arguments) is { } badArgument
+                        ? throw badArgument
+                        : next(request, cancellationToken)));
+
+    /// <summary>The path of the first string (or property name) that cannot be read as UTF-16 text, after blanking
+    /// it so that the SDK can bind the rest; null when every string reads.</summary>
+    private static string? BlankUnreadableText(JsonNode node, string? path)
+    {
+        static string Child(string? path, string name) => path is null ? name : $"{path}.{name}";
+        try
+        {
+            switch (node)
+            {
+                case JsonObject obj:
+                    foreach (var (name, value) in obj.ToList())
+                    {
+                        if (value is null) continue;
+                        if (value is JsonValue leaf && leaf.GetValueKind() == JsonValueKind.String && !Readable(leaf))
+                        {
+                            obj[name] = "";
+                            return Child(path, name);
+                        }
+                        if (BlankUnreadableText(value, Child(path, name)) is { } found) return found;
+                    }
+                    return null;
+                case JsonArray array:
+                    for (var i = 0; i < array.Count; i++)
+                    {
+                        if (array[i] is JsonValue leaf && leaf.GetValueKind() == JsonValueKind.String && !Readable(leaf))
+                        {
+                            array[i] = "";
+                            return $"{path}[{i}]";
+                        }
+                        if (array[i] is { } item && BlankUnreadableText(item, $"{path}[{i}]") is { } found) return found;
+                    }
+                    return null;
+                default:
+                    return null;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return path ?? "arguments"; // a property name itself holds the lone surrogate
+        }
+    }
+
+    private static bool Readable(JsonValue value)
+    {
+        try
+        {
+            _ = value.GetValue<string>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 
     public static CrmError? Find(JsonElement schema, IDictionary<string, JsonElement>? arguments)
     {
+        foreach (var (name, value) in arguments ?? new Dictionary<string, JsonElement>())
+            if (FindNul(value, name) is { } nul) return nul;
         if (!schema.TryGetProperty("properties", out var properties)) return null;
         foreach (var (name, value) in arguments ?? new Dictionary<string, JsonElement>())
         {
@@ -43,6 +118,28 @@ public static class ArgumentCheck
                     return CrmError.Invalid(name, "is required.", example);
                 }
         return null;
+    }
+
+    /// <summary>NUL ends a C string: SQLite's parser and PostgreSQL's text type refuse it, so no argument may hold one,
+    /// however deep (a filter value, a contact's name in a list).</summary>
+    private static CrmError? FindNul(JsonElement value, string path)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String when value.GetString()!.Contains('\0'):
+                return CrmError.Invalid(path, "contains the NUL character (U+0000).", "text without NUL characters");
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in value.EnumerateArray())
+                    if (FindNul(item, $"{path}[{index++}]") is { } error) return error;
+                return null;
+            case JsonValueKind.Object:
+                foreach (var member in value.EnumerateObject())
+                    if (FindNul(member.Value, $"{path}.{member.Name}") is { } error) return error;
+                return null;
+            default:
+                return null;
+        }
     }
 
     private static bool IsRequired(JsonElement schema, string name) =>

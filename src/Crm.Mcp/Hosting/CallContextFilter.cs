@@ -17,7 +17,7 @@ public static class CallContextFilter
             var actor = request.User?.Identity is { IsAuthenticated: true, Name: { Length: > 0 } principal }
                 ? principal
                 : request.Server.ClientInfo?.Name is { Length: > 0 } client ? client : "mcp-client";
-            var arguments = request.Params?.Arguments is { } args ? JsonSerializer.Serialize(args, CrmJsonContext.Default.IDictionaryStringJsonElement) : null;
+            var arguments = request.Params?.Arguments is { } args ? JsonSerializer.Serialize(args, CommonJsonContext.Default.IDictionaryStringJsonElement) : null;
             using (CallContext.Use(new CallContext(actor, request.Params?.Name, arguments)))
                 return await next(request, cancellationToken);
         }));

@@ -44,7 +44,6 @@ public static class CrmServer
     public static IMcpServerBuilder AddCrmMcpServer(this IServiceCollection services, ServeOptions options) =>
         services
             .AddCrmCore(options.Settings)
-            .AddCrmActor()
             .AddHostedService<WebhookWorker>()
             .AddMcpServer(server =>
             {
@@ -52,6 +51,7 @@ public static class CrmServer
                 server.ServerInstructions = Instructions;
             })
             .WithResources<Features.Resources.CrmResources>()
+            .WithResources<Features.Board.BoardTools>()
             .WithPrompts<Features.Prompts.CrmPrompts>(CrmJson.Options)
             // Access first (the outermost filter): a tool outside the key's scope is refused whatever its arguments.
             .WithCrmToolAccess()

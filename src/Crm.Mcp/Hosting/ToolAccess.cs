@@ -8,14 +8,12 @@ namespace Crm.Mcp.Hosting;
 
 /// <summary>
 /// The one access rule: a caller authenticated with an API key sees and calls only the tools its scope allows
-/// (<see cref="AccessScopes.Required"/>, from annotations). Also names the request's actor. A request with no
-/// authenticated user (stdio, or HTTP with --no-auth) is the local operator and is not restricted here.
+/// (<see cref="AccessScopes.Required"/>, from annotations). A request with no authenticated user (stdio, or HTTP with
+/// --no-auth) is the local operator and is not restricted here. (Who made a call is <see cref="CallContextFilter"/>'s.)
 /// </summary>
 public static class ToolAccess
 {
     public const string ScopeClaim = "crm:scope";
-
-    public static IServiceCollection AddCrmActor(this IServiceCollection services) => services.AddScoped<ActorContext>();
 
     public static IMcpServerBuilder WithCrmToolAccess(this IMcpServerBuilder builder) =>
         builder.WithRequestFilters(filters =>
@@ -29,8 +27,6 @@ public static class ToolAccess
             });
             filters.AddCallToolFilter(next => async (request, cancellationToken) =>
             {
-                if (request.User?.Identity?.IsAuthenticated == true && request.User.Identity.Name is { } actor)
-                    request.Services?.GetService<ActorContext>()?.Set(actor);
                 if (request.MatchedPrimitive is McpServerTool tool && ScopeOf(request.User) is { } scope && !scope.Allows(tool.ProtocolTool))
                 {
                     var required = AccessScopes.Required(tool.ProtocolTool).Name();

@@ -48,7 +48,7 @@ public static class ToolSchemas
     {
         var input = JsonNode.Parse(tool.ProtocolTool.InputSchema.GetRawText())!.AsObject();
         Visit(input, CompactInput);
-        tool.ProtocolTool.InputSchema = JsonSerializer.SerializeToElement(input, CrmJsonContext.Default.JsonObject);
+        tool.ProtocolTool.InputSchema = JsonSerializer.SerializeToElement(input, CommonJsonContext.Default.JsonObject);
 
         if (tool.ProtocolTool.OutputSchema is { } outputSchema)
         {
@@ -61,7 +61,7 @@ public static class ToolSchemas
             });
             Share(output);
             Visit(output, node => node.Remove(TypeTag));
-            tool.ProtocolTool.OutputSchema = JsonSerializer.SerializeToElement(output, CrmJsonContext.Default.JsonObject);
+            tool.ProtocolTool.OutputSchema = JsonSerializer.SerializeToElement(output, CommonJsonContext.Default.JsonObject);
         }
     }
 

@@ -18,6 +18,8 @@ public static partial class ListEngine
 {
     public const int MaxSortKeys = 5;
     public const int MaxRules = 50;
+    /// <summary>`total` is exact up to this many matches, else {value: this, relation: "gte"}.</summary>
+    public const int ExactTotalUpTo = 10_000;
     public const int MaxValues = 100;
     private const string CursorForm = "the next_cursor value from the previous page, unchanged, with the same sort";
 
@@ -31,8 +33,9 @@ public static partial class ListEngine
         Func<IReadOnlyList<string>, Task<IReadOnlyList<T>>> load, Func<T, string> idOf, IEnumerable<Filter>? extraFilters = null)
     {
         var plan = Build(schema, request, extraFilters);
-        var countSql = $"SELECT COUNT(*) FROM {FromFor(schema.From, plan.Where)}{plan.Where}";
-        var total = await connection.ExecuteScalarAsync<long>(countSql, plan.Parameters, transaction);
+        // Counting stops one past the bound, so a broad filter costs the same at 1M rows as at 10k.
+        var countSql = $"SELECT COUNT(*) FROM (SELECT 1 AS one FROM {FromFor(schema.From, plan.Where)}{plan.Where} LIMIT {ExactTotalUpTo + 1}) AS matches";
+        var total = ListTotal.Counted(await connection.ExecuteScalarAsync<long>(countSql, plan.Parameters, transaction), ExactTotalUpTo);
         var keyColumns = string.Concat(plan.KeySql.Select((sql, i) => $", {sql} AS k{i}"));
         // An unused LEFT JOIN here also costs the page its index order: SQLite then scans and sorts every deal.
         var pageFrom = FromFor(schema.From, plan.PageWhere + keyColumns + plan.OrderBy);
@@ -126,7 +129,7 @@ public static partial class ListEngine
     private sealed record Cursor(IReadOnlyList<object?> Keys, string Id);
 
     private static string EncodeCursor(string signature, IReadOnlyList<object?> keys, string id) =>
-        Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new object?[] { signature, keys, id }, Common.CrmJsonContext.Default.ObjectArray));
+        Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new object?[] { signature, keys, id }, Common.CommonJsonContext.Default.ObjectArray));
 
     private static Cursor? DecodeCursor(string? cursor, string signature, int keyCount)
     {

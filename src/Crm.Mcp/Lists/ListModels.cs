@@ -25,7 +25,7 @@ public sealed record Filter
     public IReadOnlyList<FilterRule>? AnyOf { get; init; }
 
     public static Filter Rule(string field, string op, object? value) =>
-        new() { Field = field, Op = op, Value = value is null ? null : JsonSerializer.SerializeToElement(value, Common.CrmJsonContext.Default.Object) };
+        new() { Field = field, Op = op, Value = value is null ? null : JsonSerializer.SerializeToElement(value, Common.CommonJsonContext.Default.Object) };
 }
 
 public sealed record SortInput
@@ -39,10 +39,20 @@ public sealed record SortInput
 /// <summary>What a caller asks of a list; every get_&lt;plural&gt; tool passes its arguments through unchanged.</summary>
 public sealed record ListRequest(IReadOnlyList<Filter>? Filters, string? Search, IReadOnlyList<SortInput>? Sort, int? Limit, string? Cursor);
 
+/// <summary>How many records match in all pages, counted exactly up to <see cref="ListEngine.ExactTotalUpTo"/> and
+/// from there on given as a lower bound (Elasticsearch's track_total_hits): counting every match of a broad filter
+/// grew with the table (get_deals at 1M counted ≈ 166k matches per call).</summary>
+public sealed record ListTotal(
+    [property: Description("Matching records; with relation \"gte\" at least this many.")] long Value,
+    [property: Description("\"eq\": exactly value; \"gte\": value or more (counting stopped there).")] string Relation)
+{
+    public static ListTotal Counted(long counted, long bound) => counted > bound ? new(bound, "gte") : new(counted, "eq");
+}
+
 /// <summary>One page of any list.</summary>
 public sealed record ListPage<T>(
     IReadOnlyList<T> Items,
-    [property: Description("How many records match in all pages.")] long Total,
+    [property: Description("Matches in all pages: {value, relation}, relation \"eq\" (exact) or \"gte\" (at least).")] ListTotal Total,
     [property: Description("Pass as cursor for the next page; null on the last page.")] string? NextCursor,
     [property: Description("True when more records follow this page.")] bool HasMore);
 

@@ -120,13 +120,25 @@ public sealed class Resolver
     /// <summary>Companies whose domain, or whose website's host, is <paramref name="domain"/>.</summary>
     public static async Task<IReadOnlyList<CompanyRow>> CompaniesByDomainAsync(DbConnection connection, DbTransaction transaction, string domain)
     {
-        // The LIKE only narrows; the exact comparison on the parsed host is done here.
-        const string sql = """
+        // The SQL only narrows; the exact comparison on the parsed host is done here. PostgreSQL answers the LIKE from
+        // a trigram index (migration 0100); SQLite has none for it, so it reads the index on lower(website) from each
+        // prefix a website on that host starts with ("acme.com/…", "https://www.acme.com", …).
+        const string postgresSql = """
             SELECT id, name, name_key AS NameKey, domain, website FROM companies
-            WHERE lower(domain) IN (@domain, 'www.' || @domain) OR lower(website) LIKE '%' || @domain || '%'
+            WHERE (lower(domain) IN (@domain, 'www.' || @domain) AND domain IS NOT NULL)
+               OR (lower(website) LIKE '%' || @domain || '%' AND website IS NOT NULL)
             ORDER BY created_at, id LIMIT 50
             """;
-        var rows = await connection.QueryAsync<CompanyRow>(sql, new { domain }, transaction);
+        const string sqliteSql = """
+            SELECT id, name, name_key AS NameKey, domain, website FROM companies WHERE rowid IN (
+                SELECT rowid FROM companies WHERE lower(domain) IN (@domain, 'www.' || @domain) AND domain IS NOT NULL
+                UNION ALL
+                SELECT rowid FROM companies, (SELECT @domain AS p UNION ALL SELECT 'www.' || @domain UNION ALL SELECT 'http://' || @domain
+                    UNION ALL SELECT 'https://' || @domain UNION ALL SELECT 'http://www.' || @domain UNION ALL SELECT 'https://www.' || @domain) AS prefixes
+                WHERE lower(website) >= prefixes.p AND lower(website) < prefixes.p || char(1114111) AND website IS NOT NULL)
+            ORDER BY created_at, id LIMIT 50
+            """;
+        var rows = await connection.QueryAsync<CompanyRow>(SqlDialect.Of(connection).IsPostgres ? postgresSql : sqliteSql, new { domain }, transaction);
         return rows.Where(r => Domains.Normalize(r.Domain) == domain || Domains.FromWebsite(r.Website) == domain).ToList();
     }
 

@@ -26,7 +26,7 @@ public static class ImportReportText
         return text.ToString();
     }
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, TypeInfoResolver = Common.CrmJsonContext.Default };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, TypeInfoResolver = Common.CommonJsonContext.Default };
 
     /// <summary>Built as a JSON tree rather than serialized from an anonymous type: the native build has no reflection.</summary>
     public static string Json(ImportReport report, string fileName) => new JsonObject

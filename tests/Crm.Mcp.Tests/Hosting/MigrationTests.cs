@@ -62,7 +62,7 @@ public sealed class MigrationTests
             """;
         var rows = Enumerable.Range(0, 1500).Select(i => new { Id = Guid.NewGuid().ToString(), Name = $"Company {i}", Key = $"company {i}" });
         await database.Db.WriteAsync((connection, transaction) => connection.ExecuteAsync(insertSql, rows, transaction));
-        const string measuredSql = "SELECT stat FROM sqlite_stat1 WHERE tbl = 'companies' LIMIT 1";
+        const string measuredSql = "SELECT stat FROM sqlite_stat1 WHERE tbl = 'companies' ORDER BY CAST(stat AS INTEGER) DESC LIMIT 1";
         await using (var before = await database.Db.OpenAsync())
             Assert.Null(await before.ExecuteScalarAsync<string?>(measuredSql));
 

@@ -45,10 +45,9 @@ public sealed class NativeBuildTests
         var types = entry.Method.GetParameters().Select(p => p.ParameterType).Where(IsJsonBound).Append(ReplyType(entry.Method));
         foreach (var type in types)
         {
-            var info = CrmJsonContext.Default.GetTypeInfo(type);
-            Assert.True(info is not null,
-                $"{tool}: {type} has no source-generated JSON metadata; add [JsonSerializable(typeof({type.Name}))] to CrmJsonContext (Common/CrmJsonContext.cs).");
-            AssertEnumsAreStrings(tool, info!, []);
+            Assert.True(CrmJson.Options.TryGetTypeInfo(type, out var info),
+                $"{tool}: {type} has no source-generated JSON metadata; add [JsonSerializable(typeof({type.Name}))] to CrmJsonContext (Hosting/CrmJsonContext.cs).");
+            AssertEnumsAreStrings(tool, info, []);
         }
     }
 
@@ -81,7 +80,7 @@ public sealed class NativeBuildTests
         Assert.False(underlying.IsEnum && info.Converter.GetType().Name.StartsWith("EnumConverter", StringComparison.Ordinal),
             $"{tool}: enum {underlying.Name} would be written as a number.");
         foreach (var property in info.Properties)
-            if (CrmJsonContext.Default.GetTypeInfo(property.PropertyType) is { } child) AssertEnumsAreStrings(tool, child, seen);
-        if (info.ElementType is { } element && CrmJsonContext.Default.GetTypeInfo(element) is { } item) AssertEnumsAreStrings(tool, item, seen);
+            if (CrmJson.Options.TryGetTypeInfo(property.PropertyType, out var child)) AssertEnumsAreStrings(tool, child, seen);
+        if (info.ElementType is { } element && CrmJson.Options.TryGetTypeInfo(element, out var item)) AssertEnumsAreStrings(tool, item, seen);
     }
 }

@@ -65,6 +65,93 @@ public sealed class StdioEndToEndTests
     }
 
     [Fact]
+    public async Task A_lone_surrogate_in_any_string_argument_is_an_error_naming_the_field()
+    {
+        // Raw JSON: no client library writes a lone surrogate (System.Text.Json refuses to), but a model's JSON can.
+        var ct = TestContext.Current.CancellationToken;
+        var folder = Directory.CreateTempSubdirectory("crm-mcp-e2e").FullName;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "crm-mcp.dll"), "--db", Path.Combine(folder, "crm.db"), "--log-level", "Warning" },
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        _ = process.StandardError.ReadToEndAsync(ct);
+        try
+        {
+            await process.StandardInput.WriteAsync("""
+                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}
+                {"jsonrpc":"2.0","method":"notifications/initialized"}
+                {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"search_all","arguments":{"query":"acme \ud800"}}}
+                {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"create_deal_draft","arguments":{"company_name":"Acme","people":[{"name":"Jane"},{"name":"\udc00Bob"}]}}}
+                {"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"get_deals","arguments":{"filters":[{"field":"name","op":"equals","value":"\ud83d"}]}}}
+                {"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"search_all","arguments":{"query":"a pair is fine \ud83d\ude00"}}}
+                {"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"get_deals","arguments":{}}}
+
+                """.AsMemory(), ct);
+            process.StandardInput.Close();
+            var output = await process.StandardOutput.ReadToEndAsync(ct).WaitAsync(TimeSpan.FromSeconds(60), ct);
+            var replies = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToDictionary(m => (int)m["id"]!);
+            foreach (var (id, field) in new[] { (2, "query"), (3, "people[1].name"), (4, "filters[0].value") })
+            {
+                Assert.Null(replies[id]["error"]); // not JSON-RPC -32603
+                Assert.True((bool?)replies[id]["result"]!["isError"]);
+                var error = JsonNode.Parse((string)replies[id]["result"]!["content"]![0]!["text"]!)!["error"]!;
+                Assert.Equal(("invalid_argument", field), ((string?)error["code"], (string?)error["field"]));
+                Assert.Contains("lone UTF-16 surrogate", (string?)error["message"]);
+            }
+            Assert.NotEqual(true, (bool?)replies[5]["result"]!["isError"]);
+            Assert.Equal(0, replies[6]["result"]!["structuredContent"]!["data"]!["items"]!.AsArray().Count); // nothing was written
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            try { Directory.Delete(folder, true); } catch (IOException) { }
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task With_a_home_that_does_not_exist_yet_the_default_database_goes_under_it_not_the_current_folder(bool relativeXdg)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var folder = Directory.CreateTempSubdirectory("crm-mcp-home").FullName;
+        var home = Path.Combine(folder, "home", "new-user");
+        var current = Path.Combine(folder, "cwd");
+        Directory.CreateDirectory(current);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "crm-mcp.dll"), "migrate" },
+            WorkingDirectory = current,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["HOME"] = home;
+        start.Environment.Remove("CRM_MCP_DB");
+        // XDG: a relative XDG_DATA_HOME is invalid and ignored (it would be relative to the current folder).
+        if (relativeXdg) start.Environment["XDG_DATA_HOME"] = "data";
+        else start.Environment.Remove("XDG_DATA_HOME");
+        try
+        {
+            using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(60), ct);
+            var expected = Path.Combine(home, ".local", "share", "crm-mcp", "crm.db");
+            Assert.True(process.ExitCode == 0, await stderr);
+            Assert.Contains(expected, await stderr);
+            Assert.True(File.Exists(expected));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(current));
+        }
+        finally
+        {
+            try { Directory.Delete(folder, true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
     public async Task Requests_written_before_stdin_closes_are_all_answered()
     {
         // Regression: `printf '...' | crm-mcp` used to exit at end-of-input without answering the call.

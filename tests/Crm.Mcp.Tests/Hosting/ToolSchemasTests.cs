@@ -49,7 +49,7 @@ public sealed class ToolSchemasTests
         await using var server = await TestServer.StartAsync();
         await server.CallOkAsync("create_deal_draft", new { company_name = "Acme", stage_name = (string?)null, amount = (double?)null });
         var listed = await server.CallOkAsync("get_deals", new { stage = (string?)null, limit = (int?)null });
-        Assert.Equal(1, listed.GetProperty("data").GetProperty("total").GetInt32());
+        Assert.Equal(1, listed.GetProperty("data").GetProperty("total").GetProperty("value").GetInt32());
         var error = await server.CallErrorAsync("get_deal", new { deal = (string?)null });
         Assert.Equal("deal", error.GetProperty("field").GetString());
         var itemError = await server.CallErrorAsync("create_deal_draft", new { person_ids = new string?[] { null } });

@@ -1,3 +1,4 @@
+using Crm.Mcp.Data;
 using Crm.Mcp.Hosting;
 
 namespace Crm.Mcp.Tests.Hosting;

@@ -38,7 +38,9 @@ public sealed class HttpTestServer : IAsyncDisposable
         Keys = app.Services.GetRequiredService<ApiKeyStore>();
     }
 
-    public static async Task<HttpTestServer> StartAsync(Func<HttpServeOptions, HttpServeOptions>? configure = null, Action<WebApplicationBuilder>? build = null)
+    /// <summary><paramref name="map"/> adds endpoints beside MCP, as other surfaces (REST) do.</summary>
+    public static async Task<HttpTestServer> StartAsync(Func<HttpServeOptions, HttpServeOptions>? configure = null, Action<WebApplicationBuilder>? build = null,
+        Action<WebApplication>? map = null)
     {
         var database = await TestDatabase.CreateAsync();
         var options = configure?.Invoke(new HttpServeOptions()) ?? new HttpServeOptions();
@@ -51,6 +53,7 @@ public sealed class HttpTestServer : IAsyncDisposable
             builder.Services.AddSingleton(PurgeEverything());
             build?.Invoke(builder);
         });
+        map?.Invoke(app);
         await app.StartAsync(TestContext.Current.CancellationToken);
         return new HttpTestServer(app, database, options);
     }
@@ -102,7 +105,7 @@ public sealed class HttpTestServer : IAsyncDisposable
         (await client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken)).Select(t => t.Name).Order().ToList();
 
     private static McpServerTool WhoAmI() => McpServerTool.Create(
-        (RequestContext<CallToolRequestParams> request) => request.Services!.GetRequiredService<ActorContext>().Name,
+        () => CallContext.Current.Actor,
         new McpServerToolCreateOptions { Name = "whoami", ReadOnly = true, Destructive = false });
 
     private static McpServerTool WaitForever() => McpServerTool.Create(
@@ -130,9 +133,10 @@ public sealed class HttpTestServer : IAsyncDisposable
     }
 }
 
-/// <summary>A clock that moves only when told: idle expiry without sleeping.</summary>
+/// <summary>A clock that moves only when told: idle expiry without sleeping. Its timers fire when it is moved.</summary>
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 {
+    private readonly List<ManualTimer> _timers = [];
     private DateTimeOffset _now = start;
 
     public ManualClock() : this(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)) { }
@@ -144,7 +148,57 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 
     public override DateTimeOffset GetUtcNow() => _now;
 
-    public void Advance(TimeSpan by) => _now += by;
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
-    public void Set(DateTimeOffset to) => _now = to;
+    public override long GetTimestamp() => _now.UtcTicks;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = new ManualTimer(this, callback, state);
+        timer.Change(dueTime, period);
+        lock (_timers) _timers.Add(timer);
+        return timer;
+    }
+
+    public void Advance(TimeSpan by) => Set(_now + by);
+
+    public void Set(DateTimeOffset to)
+    {
+        _now = to;
+        ManualTimer[] timers;
+        lock (_timers) timers = [.. _timers];
+        foreach (var timer in timers) timer.FireIfDue(_now);
+    }
+
+    private sealed class ManualTimer(ManualClock clock, TimerCallback callback, object? state) : ITimer
+    {
+        private DateTimeOffset? _due;
+        private TimeSpan _period;
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            _due = dueTime == Timeout.InfiniteTimeSpan ? null : clock._now + dueTime;
+            _period = period;
+            return true;
+        }
+
+        /// <summary>Fires once however far the clock jumped (a periodic timer's missed ticks coalesce, as real ones do).</summary>
+        public void FireIfDue(DateTimeOffset now)
+        {
+            if (_due is not { } due || due > now) return;
+            _due = _period > TimeSpan.Zero && _period != Timeout.InfiniteTimeSpan ? now + _period : null;
+            callback(state);
+        }
+
+        public void Dispose()
+        {
+            lock (clock._timers) clock._timers.Remove(this);
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
 }

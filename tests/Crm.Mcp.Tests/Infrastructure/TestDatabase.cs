@@ -100,7 +100,11 @@ public sealed class TestDatabase : IAsyncDisposable
             try { await AdminAsync($"DROP DATABASE IF EXISTS \"{_postgresDatabase}\" WITH (FORCE)"); }
             catch (NpgsqlException) { }
         }
-        else SqliteConnection.ClearAllPools();
+        else
+        {
+            Db.ReleaseConnections();
+            SqliteConnection.ClearAllPools();
+        }
         try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
     }
 }

@@ -175,7 +175,7 @@ public sealed class ListEngineTests(SixDeals six) : IClassFixture<SixDeals>
         do
         {
             var page = (await server.CallOkAsync("get_deals", new { sort = sortKeys, limit = 4, cursor })).GetProperty("data");
-            Assert.Equal(37, page.GetProperty("total").GetInt64());
+            Assert.Equal(37, page.GetProperty("total").GetProperty("value").GetInt64());
             var items = page.GetProperty("items").EnumerateArray().Select(d => d.GetProperty("name").GetString()!).ToList();
             Assert.InRange(items.Count, 1, 4);
             paged.AddRange(items);
@@ -186,13 +186,33 @@ public sealed class ListEngineTests(SixDeals six) : IClassFixture<SixDeals>
     }
 
     [Fact]
+    public async Task Total_is_exact_up_to_the_bound_and_a_lower_bound_beyond_it()
+    {
+        await using var server = await TestServer.StartAsync();
+        // One past the bound, written set-based (10,001 tool calls would take minutes).
+        const string insertSql = """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10001)
+            INSERT INTO companies (id, name, name_key, created_at, updated_at)
+            SELECT 'bulk-' || i, 'Bulk ' || i, 'bulk ' || i, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' FROM n
+            """;
+        await server.Db.WriteAsync((connection, transaction) => connection.ExecuteAsync(insertSql, transaction: transaction));
+        var all = (await server.CallOkAsync("get_companies", new { limit = 1 })).GetProperty("data").GetProperty("total");
+        Assert.Equal(Crm.Mcp.Lists.ListEngine.ExactTotalUpTo, all.GetProperty("value").GetInt64());
+        Assert.Equal("gte", all.GetProperty("relation").GetString());
+        var some = (await server.CallOkAsync("get_companies", Args("""{"filters": [{"field": "name", "op": "starts_with", "value": "Bulk 100"}]}""")))
+            .GetProperty("data").GetProperty("total");
+        Assert.Equal(13, some.GetProperty("value").GetInt64()); // Bulk 100, 1000 to 1009, 10000, 10001
+        Assert.Equal("eq", some.GetProperty("relation").GetString());
+    }
+
+    [Fact]
     public async Task Paging_with_filters_counts_only_the_matches()
     {
         await using var server = await TestServer.StartAsync();
         for (var i = 0; i < 12; i++)
             await server.CallOkAsync("create_deal_draft", new { name = $"Deal {i}", amount = i % 2 == 0 ? 500 : 50 });
         var first = (await server.CallOkAsync("get_deals", Args("""{"filters": [{"field": "amount", "op": "gte", "value": 100}], "limit": 5}"""))).GetProperty("data");
-        Assert.Equal(6, first.GetProperty("total").GetInt64());
+        Assert.Equal(6, first.GetProperty("total").GetProperty("value").GetInt64());
         Assert.True(first.GetProperty("has_more").GetBoolean());
         var second = (await server.CallOkAsync("get_deals", Args($$"""{"filters": [{"field": "amount", "op": "gte", "value": 100}], "limit": 5, "cursor": "{{first.GetProperty("next_cursor").GetString()}}"}"""))).GetProperty("data");
         Assert.Equal(1, second.GetProperty("items").GetArrayLength());

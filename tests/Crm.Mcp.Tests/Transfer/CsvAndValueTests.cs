@@ -15,6 +15,28 @@ public sealed class CsvAndValueTests
     }
 
     [Theory]
+    [InlineData("=HYPERLINK(\"https://evil.example\",\"x\")", "'=HYPERLINK(\"https://evil.example\",\"x\")")]
+    [InlineData("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0")]
+    [InlineData("@SUM(1+1)", "'@SUM(1+1)")]
+    [InlineData("-2+3", "'-2+3")]
+    [InlineData("\tlead", "'\tlead")]
+    [InlineData("\rlead", "'\rlead")]
+    [InlineData("+1 555 0100", "'+1 555 0100")]
+    [InlineData("'=already", "''=already")]
+    [InlineData("-5", "-5")]
+    [InlineData("-1250.50", "-1250.50")]
+    [InlineData("-", "'-")]
+    [InlineData("'quoted", "'quoted")]
+    [InlineData("plain", "plain")]
+    [InlineData("", "")]
+    public void Formula_cells_are_neutralised_and_restored_exactly(string value, string written)
+    {
+        Assert.Equal(written, CsvFile.Neutralise(value));
+        Assert.Equal(value, CsvFile.Restore(written));
+        Assert.Equal(value, CsvFile.Parse("h,x\n" + CsvFile.Line([value, "x"]) + "\n").Rows[0].Cells[0]);
+    }
+
+    [Theory]
     [InlineData("a;b;c\n1;2,5;3\n", ';')]
     [InlineData("a,b,c\n1,\"2;5\",3\n", ',')]
     [InlineData("a\tb\n1\t2\n", '\t')]

@@ -90,6 +90,82 @@ public sealed class ExportBackupTests
     }
 
     [Fact]
+    public async Task Csv_export_neutralises_formulas_and_imports_back_to_the_same_values()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_companies", new { items = new[] { new { name = "=HYPERLINK(\"https://evil.example\",\"Acme\")", industry = "@SUM(1+1)", phone = "+1 555 0100" } } });
+        await server.CallOkAsync("create_contacts", new { items = new[] { new { name = "Hank Formula", email = "hank@evil.example", title = "+cmd|' /C calc'!A0", phone = "-2+3" } } });
+        await server.CallOkAsync("create_deal_draft", new { name = "'=already quoted", company_name = "Plain Co", amount = 1250.5 });
+        var folder = Path.Combine(server.Database.Folder, "csv");
+        Assert.Equal(0, (await CliRunner.RunAsync("export", "--format", "csv", "-o", folder, "--db", server.Database.Path)).ExitCode);
+
+        var raw = string.Join("\n", Directory.GetFiles(folder).Select(File.ReadAllText));
+        Assert.Contains("'=HYPERLINK", raw);
+        Assert.Contains("'@SUM(1+1)", raw);
+        Assert.Contains("'+cmd|' /C calc'!A0", raw);
+        Assert.Contains("'+1 555 0100", raw);
+        Assert.Contains("'-2+3", raw);
+        Assert.Contains("''=already quoted", raw);
+        Assert.DoesNotMatch(new System.Text.RegularExpressions.Regex("(^|[,\n])\"?[=+@]"), raw);
+
+        await using var copy = await TestDatabase.CreateAsync();
+        foreach (var entity in new[] { "companies", "people", "deals" })
+            await ImportAsync(copy, Path.Combine(folder, $"{entity}.csv"), ImportSource.Csv);
+        const string companiesSql = "SELECT name, industry, phone FROM companies ORDER BY name";
+        Assert.Equal(await RowsAsync(server.Database, companiesSql), await RowsAsync(copy, companiesSql));
+        const string peopleSql = "SELECT full_name, title, phone FROM people ORDER BY full_name";
+        Assert.Equal(await RowsAsync(server.Database, peopleSql), await RowsAsync(copy, peopleSql));
+        const string dealsSql = "SELECT name, amount_minor FROM deals ORDER BY name";
+        Assert.Equal(await RowsAsync(server.Database, dealsSql), await RowsAsync(copy, dealsSql));
+        Assert.Contains("=HYPERLINK(\"https://evil.example\",\"Acme\") | @SUM(1+1) | +1 555 0100", await RowsAsync(copy, companiesSql));
+    }
+
+    [Fact]
+    public async Task Export_refuses_the_live_database_and_its_side_files_even_with_force()
+    {
+        if (TestDatabase.IsPostgres) Assert.Skip("a PostgreSQL database is no file an export could overwrite");
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
+        var database = server.Database.Path;
+        var viaDotDot = Path.Combine(server.Database.Folder, "sub", "..", Path.GetFileName(database));
+        foreach (var target in new[] { database, viaDotDot, database + "-wal", database + "-shm" })
+        foreach (var args in new[] { new[] { "--format", "json" }, new[] { "--format", "csv", "--entity", "deals", "--force" } })
+        {
+            var refused = await CliRunner.RunAsync(["export", .. args, "-o", target, "--db", database]);
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains("is the database", refused.Error);
+        }
+        Assert.Equal(1, await server.Database.CountAsync("deals")); // still a database, still readable
+        await server.CallOkAsync("get_deal", new { deal = "DEAL-001" });
+    }
+
+    [Fact]
+    public async Task Export_refuses_an_existing_file_without_force_and_creates_missing_folders()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var existing = Path.Combine(database.Folder, "export.json");
+        await File.WriteAllTextAsync(existing, "keep me", TestContext.Current.CancellationToken);
+
+        var refused = await CliRunner.RunAsync("export", "-o", existing, "--db", database.Path);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("--force", refused.Error);
+        Assert.Equal("keep me", await File.ReadAllTextAsync(existing, TestContext.Current.CancellationToken));
+        Assert.Equal(0, (await CliRunner.RunAsync("export", "-o", existing, "--force", "--db", database.Path)).ExitCode);
+        Assert.StartsWith("{", await File.ReadAllTextAsync(existing, TestContext.Current.CancellationToken));
+
+        var nested = Path.Combine(database.Folder, "not", "yet", "there", "deals.csv");
+        var created = await CliRunner.RunAsync("export", "--format", "csv", "--entity", "deals", "-o", nested, "--db", database.Path);
+        Assert.True(created.ExitCode == 0, created.Error);
+        Assert.True(File.Exists(nested));
+        var folder = Path.Combine(database.Folder, "csv", "all");
+        Assert.Equal(0, (await CliRunner.RunAsync("export", "--format", "csv", "-o", folder, "--db", database.Path)).ExitCode);
+        var again = await CliRunner.RunAsync("export", "--format", "csv", "-o", folder, "--db", database.Path);
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("companies.csv exists", again.Error);
+        Assert.Equal(0, (await CliRunner.RunAsync("export", "--format", "csv", "-o", folder, "--force", "--db", database.Path)).ExitCode);
+    }
+
+    [Fact]
     public async Task Backup_while_the_server_runs_holds_everything_committed_and_the_server_keeps_writing()
     {
         if (TestDatabase.IsPostgres) Assert.Skip("backup copies a SQLite file (PostgreSQL: pg_dump)");

@@ -210,6 +210,19 @@ public sealed class ImportTests
     }
 
     [Fact]
+    public async Task Command_says_a_folder_is_a_folder_not_a_missing_file()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var folder = Path.Combine(database.Folder, "exports");
+        Directory.CreateDirectory(folder);
+        var result = await CliRunner.RunAsync("import", folder, "--from", "csv", "--db", database.Path);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("is a folder", result.Error);
+        Assert.DoesNotContain("no such file", result.Error);
+        Assert.Contains("no such file", (await CliRunner.RunAsync("import", Path.Combine(folder, "missing.csv"), "--from", "csv", "--db", database.Path)).Error);
+    }
+
+    [Fact]
     public async Task Command_refuses_a_file_that_is_not_the_named_export()
     {
         await using var database = await TestDatabase.CreateAsync();

@@ -18,7 +18,7 @@ public static class CustomFieldSql
     public static readonly IReadOnlyList<CustomFieldEntity> Entities =
     [
         new("deals", "deals", "deal", "a deal UUID or identifier, e.g. \"DEAL-001\"",
-            "SELECT id FROM deals WHERE id = @key OR identifier = @key COLLATE NOCASE LIMIT 1"),
+            Deals.DealSql.IdByKeySql),
         new("companies", "companies", "company", "a company UUID or exact name, e.g. \"Acme, Inc.\"",
             "SELECT id FROM companies WHERE id = @key OR name_key = @nameKey LIMIT 2"),
         new("contacts", "people", "contact", "a contact UUID or email, e.g. \"jane@acme.com\"",
@@ -52,7 +52,7 @@ public static class CustomFieldSql
         public CustomFieldView ToView() => new()
         {
             Id = Id, Entity = Entity, Name = Name, Label = Label, Type = Type,
-            Options = Options is null ? null : JsonSerializer.Deserialize(Options, CrmJsonContext.Default.ListString),
+            Options = Options is null ? null : JsonSerializer.Deserialize(Options, CommonJsonContext.Default.ListString),
             Currency = Currency, Description = Description, Position = Position, CreatedAt = CreatedAt, UpdatedAt = UpdatedAt,
         };
     }
@@ -103,7 +103,7 @@ public static class CustomFieldSql
 
     // Parameters are typed at each call (not built here as an object): Dapper.AOT maps what it can see at compile time.
     private static string? OptionsJson(CustomFieldView f) =>
-        f.Options is null ? null : JsonSerializer.Serialize(f.Options, CrmJsonContext.Default.IReadOnlyListString);
+        f.Options is null ? null : JsonSerializer.Serialize(f.Options, CommonJsonContext.Default.IReadOnlyListString);
 
     public static Task<long> CountAsync(DbConnection connection, DbTransaction transaction, string entity)
     {

@@ -183,10 +183,15 @@ public static class DealSql
         LEFT JOIN users u ON u.id = d.owner_id
         """;
 
+    /// <summary>A deal's id by id or identifier (case-insensitive), as one indexed lookup per branch.</summary>
+    public const string IdByKeySql = "SELECT id FROM deals WHERE id = @key UNION ALL SELECT id FROM deals WHERE identifier = @key COLLATE NOCASE LIMIT 1";
+
     /// <summary>Loads one deal by id or identifier (DEAL-001, case-insensitive), or null.</summary>
     public static async Task<DealView?> FindAsync(DbConnection connection, DbTransaction transaction, string idOrIdentifier)
     {
-        const string sql = SelectDeal + " WHERE d.id = @key OR d.identifier = @key COLLATE NOCASE LIMIT 1";
+        // Not "d.id = @key OR d.identifier = @key COLLATE NOCASE": SQLite 3.53 plans that OR as a scan of the whole
+        // table (get_deal at 100k deals: 0.03 -> 234 ms); each branch alone uses its index.
+        const string sql = SelectDeal + " WHERE d.id = (" + IdByKeySql + ")";
         var key = Guid.TryParse(idOrIdentifier, out var guid) ? guid.ToString() : idOrIdentifier.Trim();
         var row = await connection.QuerySingleOrDefaultAsync<DealRow>(sql, new { key }, transaction);
         return row is null ? null : (await ToViewsAsync(connection, transaction, [row]))[0];

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Dapper;
@@ -22,7 +23,8 @@ public static class DuplicateSql
 
     /// <summary>Every (table, column) that can hold an id of a <paramref name="table"/> row: declared foreign keys, plus
     /// the id-of-any-record columns by convention (entity_id, record_id: custom field values, import keys, search rows)
-    /// that cannot declare one. Ids are UUIDs, so a match in those columns can only be this record.</summary>
+    /// that cannot declare one. Ids are UUIDs, so a match in those columns can only be this record. The journal is not a
+    /// reference but history: its rows keep naming the duplicate, so get_changes for it still lists what happened to it.</summary>
     public static async Task<IReadOnlyList<Reference>> ReferencesToAsync(DbConnection connection, DbTransaction transaction, string table)
     {
         const string sql = """
@@ -33,7 +35,7 @@ public static class DuplicateSql
             SELECT m.name, c.name
             FROM sqlite_master m, pragma_table_info(m.name) c
             WHERE m.type = 'table' AND m.sql NOT LIKE 'CREATE VIRTUAL%' AND m.name NOT LIKE 'sqlite%'
-              AND c.name IN ('entity_id', 'record_id')
+              AND c.name IN ('entity_id', 'record_id') AND m.name <> @journal
             ORDER BY 1, 2
             """;
         const string postgresSql = """
@@ -47,9 +49,10 @@ public static class DuplicateSql
             FROM information_schema.columns c
             JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
             WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.column_name IN ('entity_id', 'record_id')
+              AND c.table_name <> @journal
             ORDER BY 1, 2
             """;
-        return (await connection.QueryAsync<Reference>(SqlDialect.Of(connection).IsPostgres ? postgresSql : sql, new { table }, transaction)).ToList();
+        return (await connection.QueryAsync<Reference>(SqlDialect.Of(connection).IsPostgres ? postgresSql : sql, new { table, journal = ChangeJournal.RecordsTable }, transaction)).ToList();
     }
 
     public static async Task<IDictionary<string, object?>?> RowAsync(DbConnection connection, DbTransaction transaction, Kind kind, string id)
@@ -139,6 +142,21 @@ public static class DuplicateSql
             record = CrmJson.Serialize(merged), moved = CrmJson.Serialize(moved), now,
         }, transaction);
         return id;
+    }
+
+    /// <summary>Journals the merge on the survivor too (an update whose after image adds merged_from, the duplicates'
+    /// ids), so get_changes for the survivor lists the merge and reverting an older change of it names the merge as
+    /// the conflict. Reverting this row restores nothing: merged_from is no column.</summary>
+    public static async Task JournalMergeAsync(DbConnection connection, DbTransaction transaction, Kind kind, string survivorId, IReadOnlyList<string> mergedIds)
+    {
+        var row = (await JournalTriggers.RowJsonAsync(connection, transaction, kind.Table, survivorId))!;
+        var after = JsonNode.Parse(row)!.AsObject();
+        after["merged_from"] = new JsonArray(mergedIds.Select(id => (JsonNode?)id).ToArray());
+        const string sql = """
+            INSERT INTO change_records (entity, record_id, operation, before, after)
+            VALUES (@table, @survivorId, 'update', @row, @after)
+            """;
+        await connection.ExecuteAsync(sql, new { table = kind.Table, survivorId, row, after = after.ToJsonString() }, transaction);
     }
 
     public sealed record CompanyRow(string Id, string Name, string NameKey, string? Domain, string? Website);

@@ -134,6 +134,7 @@ public sealed class DuplicateTools(CrmDb db)
                 var auditId = await DuplicateSql.AuditAsync(connection, transaction, target, survivorId, former, moved, now);
                 merged.Add(new MergedRecord(duplicateIds[i], (string)former[target.NameColumn]!, moved, dropped, filled, auditId));
             }
+            await DuplicateSql.JournalMergeAsync(connection, transaction, target, survivorId, duplicateIds);
             var after = (await DuplicateSql.RowAsync(connection, transaction, target, survivorId))!;
             var email = after.TryGetValue("email", out var e) ? e as string : null;
             var domain = after.TryGetValue("domain", out var d) ? Domains.Normalize(d as string) ?? Domains.FromWebsite(after["website"] as string) : Domains.FromEmail(email);

@@ -17,6 +17,7 @@ public sealed class PipelineTools(CrmDb db)
 {
     private const string KindForm = "open, won or lost";
 
+    [McpMeta("ui", JsonValue = """{"resourceUri": "ui://crm/pipeline-board"}""")] // hosts with MCP Apps may show the board
     [McpServerTool(Name = "get_pipelines", Title = "List pipelines and stages", ReadOnly = true, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("""

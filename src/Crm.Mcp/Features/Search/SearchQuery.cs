@@ -19,6 +19,13 @@ public static class SearchQuery
 
         public string AnyWord => string.Join(" OR ", Terms.Select(Prefix));
 
+        /// <summary>Every term as a whole word (no prefix): the tier ranked first when a prefix tier hits too many to rank all.</summary>
+        public string AllExactWords => string.Join(" AND ", Terms.Select(Quote));
+
+        /// <summary>Any two of the terms (three to six terms; else null): between all words and any word.</summary>
+        public string? AnyTwoWords => Terms.Count is < 3 or > 6 ? null
+            : string.Join(" OR ", Terms.SelectMany((a, i) => Terms.Skip(i + 1).Select(b => $"({Prefix(a)} AND {Prefix(b)})")));
+
         /// <summary>For the trigram index: terms of three or more characters, as substrings; null when none is long enough.</summary>
         public string? Substrings =>
             Terms.Where(t => t.Length >= 3).Select(Quote).ToList() is { Count: > 0 } long_ ? string.Join(" AND ", long_) : null;
@@ -32,7 +39,7 @@ public static class SearchQuery
         /// same JSON form as the other tiers' match text; null when none is long enough.</summary>
         public string? PostgresSubstrings =>
             Terms.Where(t => t.Length >= 3).Select(t => "%" + Fold(t).Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%").ToList()
-                is { Count: > 0 } patterns ? System.Text.Json.JsonSerializer.Serialize(patterns, Common.CrmJsonContext.Default.ListString) : null;
+                is { Count: > 0 } patterns ? System.Text.Json.JsonSerializer.Serialize(patterns, Common.CommonJsonContext.Default.ListString) : null;
     }
 
     // What crm_fold (PostgreSQL migration 0030) does to indexed text: no accents, lower case, punctuation as spaces.

@@ -20,7 +20,27 @@ public static class SearchSql
         public double Rank { get; init; }
     }
 
-    public sealed record Query(string Match, IReadOnlyList<string> Types, IReadOnlyList<long> Exclude, int Take);
+    /// <param name="MinDocId">SQLite: rank only documents from this doc_id up (see <see cref="RankFloorAsync"/>); 0 for all.</param>
+    public sealed record Query(string Match, IReadOnlyList<string> Types, IReadOnlyList<long> Exclude, int Take, long MinDocId = 0);
+
+    /// <summary>At most this many hits of one tier are ranked. bm25 costs ≈ 8 µs per hit and a common word ("farms",
+    /// a prefix like "co") hits thousands of documents per 100k: ranking all of them made search_all grow with the
+    /// database (100k: 160 ms). Above the cap a tier ranks its newest <see cref="RankCap"/> hits.</summary>
+    public const int RankCap = 400;
+
+    /// <summary>SQLite: 0 when <paramref name="match"/> hits at most <see cref="RankCap"/> documents of the FTS5
+    /// table (rank them all, as before), else the doc_id of its RankCap-th newest hit. Reads at most RankCap rowids
+    /// in rowid order, which FTS5 answers without scoring anything.</summary>
+    public static async Task<long> RankFloorAsync(DbConnection connection, DbTransaction transaction, string table, string match)
+    {
+        var sql = table switch
+        {
+            "search_words" => $"SELECT rowid FROM search_words WHERE search_words MATCH @match ORDER BY rowid DESC LIMIT 1 OFFSET {RankCap}",
+            "search_trigrams" => $"SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH @match ORDER BY rowid DESC LIMIT 1 OFFSET {RankCap}",
+            _ => throw new ArgumentOutOfRangeException(nameof(table)),
+        };
+        return await connection.ExecuteScalarAsync<long?>(sql, new { match }, transaction) is { } floor ? floor + 1 : 0;
+    }
 
     /// <summary>Word matches, best first (bm25 is lower for better matches).</summary>
     public static async Task<IReadOnlyList<HitRow>> WordsAsync(DbConnection connection, DbTransaction transaction, Query query)
@@ -29,7 +49,7 @@ public static class SearchSql
             SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title,
                    snippet(search_words, -1, '**', '**', '…', 16) AS Snippet, bm25(search_words, {Weights}) AS Rank
             FROM search_words JOIN search_documents d ON d.doc_id = search_words.rowid
-            WHERE search_words MATCH @Match AND d.entity_type IN @Types AND d.doc_id NOT IN @Exclude
+            WHERE search_words MATCH @Match AND search_words.rowid >= @MinDocId AND d.entity_type IN @Types AND d.doc_id NOT IN @Exclude
             ORDER BY Rank, d.doc_id
             LIMIT @Take
             """;
@@ -57,7 +77,7 @@ public static class SearchSql
             SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title,
                    snippet(search_trigrams, -1, '**', '**', '…', 16) AS Snippet, bm25(search_trigrams, {Weights}) AS Rank
             FROM search_trigrams JOIN search_documents d ON d.doc_id = search_trigrams.rowid
-            WHERE search_trigrams MATCH @Match AND d.entity_type IN @Types AND d.doc_id NOT IN @Exclude
+            WHERE search_trigrams MATCH @Match AND search_trigrams.rowid >= @MinDocId AND d.entity_type IN @Types AND d.doc_id NOT IN @Exclude
             ORDER BY Rank, d.doc_id
             LIMIT @Take
             """;

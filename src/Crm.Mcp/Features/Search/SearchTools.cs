@@ -33,19 +33,36 @@ public sealed class SearchTools(CrmDb db)
         {
             // Tiers, best first; each fills what the tiers before it left, and one extra row tells whether more exist.
             var found = new List<(SearchSql.HitRow Row, string Match)>();
-            async Task Add(string? match, string label, bool substrings)
+            var postgres = SqlDialect.Of(connection).IsPostgres;
+            async Task Add(string? match, string label, bool substrings, long minDocId = 0)
             {
                 if (match is null || found.Count > take) return;
-                var q = new SearchSql.Query(match, wanted, found.Select(f => f.Row.DocId).ToList(), take + 1 - found.Count);
+                var q = new SearchSql.Query(match, wanted, found.Select(f => f.Row.DocId).ToList(), take + 1 - found.Count, minDocId);
                 var rows = substrings
                     ? await SearchSql.SubstringsAsync(connection, transaction, q)
                     : await SearchSql.WordsAsync(connection, transaction, q);
                 found.AddRange(rows.Select(r => (r, label)));
             }
-            var postgres = SqlDialect.Of(connection).IsPostgres;
-            await Add(postgres ? parsed.PostgresAllWords : parsed.AllWords, "all_words", substrings: false);
-            await Add(parsed.Terms.Count > 1 ? postgres ? parsed.PostgresAnyWord : parsed.AnyWord : null, "some_words", substrings: false);
-            await Add(postgres ? parsed.PostgresSubstrings : parsed.Substrings, "substring", substrings: true);
+            // SQLite ranks at most RankCap hits per tier: a tier that hits more ranks its newest RankCap, after the
+            // narrower tiers that keep the best matches in reach (whole words before prefixes, two words before one).
+            async Task Bounded(string? match, string label, bool substrings, params string?[] narrower)
+            {
+                if (match is null || found.Count > take) return;
+                if (postgres)
+                {
+                    await Add(match, label, substrings);
+                    return;
+                }
+                var table = substrings ? "search_trigrams" : "search_words";
+                var floor = await SearchSql.RankFloorAsync(connection, transaction, table, match);
+                if (floor > 0)
+                    foreach (var narrow in narrower.OfType<string>())
+                        await Add(narrow, label, substrings, await SearchSql.RankFloorAsync(connection, transaction, table, narrow));
+                await Add(match, label, substrings, floor);
+            }
+            await Bounded(postgres ? parsed.PostgresAllWords : parsed.AllWords, "all_words", substrings: false, parsed.AllExactWords);
+            await Bounded(parsed.Terms.Count > 1 ? postgres ? parsed.PostgresAnyWord : parsed.AnyWord : null, "some_words", substrings: false, parsed.AnyTwoWords);
+            await Bounded(postgres ? parsed.PostgresSubstrings : parsed.Substrings, "substring", substrings: true);
             return found;
         }, cancellationToken);
 

@@ -37,8 +37,9 @@ public sealed class WebhookDeliverer(CrmDb db, HttpClient http, TimeProvider tim
 {
     private const int BatchSize = 50;
 
-    public static HttpClient CreateHttpClient(WebhookRetryPolicy policy) =>
-        new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = policy.RequestTimeout };
+    /// <summary>The client deliveries use: its handler refuses private targets at connect time (see WebhookTargets).</summary>
+    public static HttpClient CreateHttpClient(WebhookRetryPolicy policy, bool allowPrivate) =>
+        new(WebhookTargets.Handler(allowPrivate)) { Timeout = policy.RequestTimeout };
 
     internal sealed record Due(long Seq, string Id, string Url, string Secret, string EventId, string Type, string Payload, long Attempts, string CreatedAt);
 
@@ -111,7 +112,7 @@ public sealed class WebhookDeliverer(CrmDb db, HttpClient http, TimeProvider tim
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return (null, e is TaskCanceledException ? $"no response within {policy.RequestTimeout.TotalSeconds:0} s" : e.Message);
+            return (null, e is TaskCanceledException ? $"no response within {policy.RequestTimeout.TotalSeconds:0} s" : WebhookTargets.Describe(e));
         }
     }
 

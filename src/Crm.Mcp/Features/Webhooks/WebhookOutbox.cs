@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Lists;
 using Dapper;
 
 namespace Crm.Mcp.Features.Webhooks;
@@ -43,7 +44,7 @@ public static class WebhookOutbox
     {
         const string subscribersSql = "SELECT id, events FROM webhooks WHERE active = 1 ORDER BY created_at, id";
         var subscribers = (await connection.QueryAsync<Subscriber>(subscribersSql, transaction: transaction))
-            .Select(s => (s.Id, Events: JsonSerializer.Deserialize(s.Events, CrmJsonContext.Default.StringArray) ?? [])).ToList();
+            .Select(s => (s.Id, Events: JsonSerializer.Deserialize(s.Events, CommonJsonContext.Default.StringArray) ?? [])).ToList();
         if (subscribers.Count == 0) return;
 
         const string recordsSql = """
@@ -66,7 +67,7 @@ public static class WebhookOutbox
                 """;
             var recordKey = $"{record.Table}/{record.Id}";
             var eventSeq = await connection.QuerySingleAsync<long>(eventSql,
-                new { id = (string)payload["id"]!, changeId, type, recordKey, payload = payload.ToJsonString(), at }, transaction);
+                new { id = (string)payload["id"]!, changeId, type, recordKey, payload = payload.ToJsonString(CrmJson.Options), at }, transaction);
             const string deliverySql = """
                 INSERT INTO webhook_deliveries (id, webhook_id, event_seq, record_key, next_attempt_at, created_at)
                 VALUES (@id, @webhookId, @eventSeq, @recordKey, @at, @at)
@@ -124,8 +125,8 @@ public static class WebhookOutbox
             touched.Before = touched.After = await JournalTriggers.RowJsonAsync(connection, transaction, touched.Table, touched.Id);
             if (touched.After is null) return null;
         }
-        var before = Visible(touched.Before);
-        var after = Visible(touched.After);
+        var before = Visible(touched.Table, touched.Before);
+        var after = Visible(touched.Table, touched.After);
         if (before is null && after is null) return null;
         var action = before is null ? "created" : after is null ? "deleted" : "updated";
         var record = (after ?? before)!;
@@ -178,13 +179,25 @@ public static class WebhookOutbox
         };
     }
 
-    /// <summary>The row without its *_key columns: normalized match keys are internal, not part of the record.</summary>
-    private static JsonObject? Visible(string? json)
+    /// <summary>Per table, the columns tool replies show as true/false (checkbox fields over a plain column, e.g.
+    /// deals.is_draft); both dialects store them as 0/1, and a payload must not say 0 where get_deal says false.</summary>
+    private static readonly ILookup<string, string> CheckboxColumns = (
+        from schema in FieldRegistry.BuiltIn.Values
+        let table = schema.From.Split(' ', 3)
+        from field in schema.Fields
+        where field.Type == FieldType.Checkbox && field.Sql == $"{table[1]}.{field.Name}"
+        select (Table: table[0], Column: field.Name)).ToLookup(c => c.Table, c => c.Column);
+
+    /// <summary>The row as tool replies type it, without its *_key columns: normalized match keys are internal, not
+    /// part of the record.</summary>
+    private static JsonObject? Visible(string table, string? json)
     {
         if (json is null) return null;
         var row = JsonNode.Parse(json)!.AsObject();
         foreach (var name in row.Select(p => p.Key).Where(k => k.EndsWith("_key", StringComparison.Ordinal)).ToList())
             row.Remove(name);
+        foreach (var column in CheckboxColumns[table])
+            if (row[column] is JsonValue flag && flag.TryGetValue<long>(out var number)) row[column] = number != 0;
         return row;
     }
 }

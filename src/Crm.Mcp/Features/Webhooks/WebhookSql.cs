@@ -20,7 +20,7 @@ public static class WebhookSql
         public string CreatedAt { get; init; } = "";
         public string UpdatedAt { get; init; } = "";
 
-        public WebhookView ToView() => new(Id, Url, JsonSerializer.Deserialize(Events, CrmJsonContext.Default.StringArray) ?? [], Description, Active,
+        public WebhookView ToView() => new(Id, Url, JsonSerializer.Deserialize(Events, CommonJsonContext.Default.StringArray) ?? [], Description, Active,
             PendingDeliveries, DeadDeliveries, CreatedAt, UpdatedAt);
     }
 
@@ -81,7 +81,7 @@ public static class WebhookSql
         var parameters = new DynamicParameters();
         parameters.Add("id", id);
         parameters.Add("url", url);
-        parameters.Add("events", events is null ? null : JsonSerializer.Serialize(events, CrmJsonContext.Default.IReadOnlyListString));
+        parameters.Add("events", events is null ? null : JsonSerializer.Serialize(events, CommonJsonContext.Default.IReadOnlyListString));
         parameters.Add("secret", secret);
         parameters.Add("description", description);
         parameters.Add("active", active);

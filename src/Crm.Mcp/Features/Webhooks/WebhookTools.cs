@@ -7,7 +7,7 @@ using ModelContextProtocol.Server;
 namespace Crm.Mcp.Features.Webhooks;
 
 [McpServerToolType]
-public sealed class WebhookTools(CrmDb db)
+public sealed class WebhookTools(CrmDb db, CrmSettings settings)
 {
     private const string EventsExample = "[\"deal.created\", \"deal.updated\", \"contact.created\"]";
     private static string EventsForm => $"an array of event types from: {string.Join(", ", WebhookOutbox.EventTypes)}; or [\"*\"] for all";
@@ -43,7 +43,7 @@ public sealed class WebhookTools(CrmDb db)
         [Description("What the webhook is for, e.g. \"Sync deals to billing\".")] string? description = null,
         CancellationToken cancellationToken = default)
     {
-        var target = Url(url);
+        var target = await UrlAsync(url, cancellationToken);
         var types = Events(events);
         var note = Validate.Text("description", description, 500, "\"Sync deals to billing\"");
         var secret = WebhookSignature.NewSecret();
@@ -70,7 +70,7 @@ public sealed class WebhookTools(CrmDb db)
         CancellationToken cancellationToken = default)
     {
         var id = Validate.Uuid("webhook_id", webhook_id)!;
-        var target = url is null ? null : Url(url);
+        var target = url is null ? null : await UrlAsync(url, cancellationToken);
         var types = events is null ? null : Events(events);
         var note = Validate.Text("description", description, 500, "\"Sync deals to billing\"");
         var secret = rotate_secret == true ? WebhookSignature.NewSecret() : null;
@@ -148,13 +148,14 @@ public sealed class WebhookTools(CrmDb db)
     private static CrmError NotFound(string id) =>
         new(ErrorCodes.NotFound, "webhook_id", $"webhook_id: no webhook has id '{id}'.", "an id from list_webhooks");
 
-    private static string Url(string url)
+    private async Task<string> UrlAsync(string url, CancellationToken cancellationToken)
     {
         var text = Validate.Text("url", url, 2000, "\"https://example.com/hooks/crm\"")!;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
             throw CrmError.Invalid("url", $"'{Validate.Shorten(text)}' is not an absolute http(s) URL.", "a URL such as \"https://example.com/hooks/crm\"");
         if (!string.IsNullOrEmpty(uri.UserInfo))
             throw CrmError.Invalid("url", "must not carry credentials (user:password@).", "a URL without user info; the signature authenticates the sender");
+        await WebhookTargets.CheckUrlAsync("url", uri, settings.AllowPrivateWebhooks, cancellationToken);
         return uri.AbsoluteUri;
     }
 

@@ -1,3 +1,4 @@
+using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -6,14 +7,14 @@ namespace Crm.Mcp.Features.Webhooks;
 
 /// <summary>The delivery worker of a running server: a pass every PollInterval. A pass that fails (a locked or
 /// broken database) is logged and retried on the next tick; deliveries stay pending, so nothing is lost.</summary>
-public sealed class WebhookWorker(CrmDb db, ILogger<WebhookWorker> logger) : BackgroundService
+public sealed class WebhookWorker(CrmDb db, CrmSettings settings, ILogger<WebhookWorker> logger) : BackgroundService
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var policy = new WebhookRetryPolicy();
-        using var http = WebhookDeliverer.CreateHttpClient(policy);
+        using var http = WebhookDeliverer.CreateHttpClient(policy, settings.AllowPrivateWebhooks);
         var deliverer = new WebhookDeliverer(db, http, TimeProvider.System, policy);
         using var timer = new PeriodicTimer(PollInterval);
         do

@@ -1,7 +1,6 @@
-// MCP9006: the SDK marks stateful-session resumability "back-compat only" since 2026-07-28; the clients in use today
-// (2025-11-25 and earlier) rely on it, so it is served on purpose.
-#pragma warning disable MCP9006
-using System.Text.Json.Nodes;
+// MCP9006 and MCP9004: the SDK marks stateful sessions, resumability and legacy SSE "back-compat only" since 2026-07-28;
+// the clients in use today (2025-11-25 and earlier) rely on them, so they are served on purpose.
+#pragma warning disable MCP9006, MCP9004
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Security;
@@ -10,28 +9,33 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Hosting.Http;
 
 /// <summary>
-/// Serves MCP over HTTP on Kestrel: Streamable HTTP at /mcp, legacy HTTP+SSE at /sse and /message, /healthz.
-/// Every MCP request passes the Host/Origin allow-list, the API key check and the per-key rate limit.
+/// Serves MCP over HTTP on Kestrel with the SDK's own transport: Streamable HTTP at /mcp (sessions, idle expiry,
+/// resumable streams, or --stateless), legacy HTTP+SSE at /sse and /message, and /healthz. Ours around it, as
+/// middleware: the Host/Origin allow-list, the body limit, the API key, the per-key rate limit, and the shape of
+/// every refusal; inside it, as MCP filters: tool access per key, the journal actor and the call timeout.
 /// </summary>
 public static class HttpHost
 {
+    /// <summary>Serves until stopped. The options must have passed <see cref="HttpServeOptions.Problem"/>.</summary>
     public static async Task<int> RunAsync(ServeOptions serve, HttpServeOptions http, LogLevel logLevel, CancellationToken cancellationToken)
     {
-        if (http.Problem() is { } problem) return Cli.CrmCli.Fail(problem);
         await using var app = Build(serve, http, logLevel);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Crm.Mcp");
         var applied = await app.Services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
         var liveKeys = (await app.Services.GetRequiredService<ApiKeyStore>().ListAsync(cancellationToken)).Count(k => k.RevokedAt is null);
 
         await app.StartAsync(cancellationToken);
-        logger.LogInformation("crm-mcp {Version} on {Urls} (Streamable HTTP /mcp, SSE /sse, health /healthz; {Mode}); database {Path}{Migrated}",
-            CrmServer.Version, string.Join(", ", app.Urls), http.Stateless ? "stateless" : "sessions",
+        logger.LogInformation("crm-mcp {Version} on {Urls} (Streamable HTTP /mcp, {Sse}health /healthz; {Mode}); database {Path}{Migrated}",
+            CrmServer.Version, string.Join(", ", app.Urls), http.Stateless ? "" : "SSE /sse, ", http.Stateless ? "stateless" : "sessions",
             Data.DatabaseLocation.Display(serve.Settings.DatabasePath), applied.Count > 0 ? $" (applied migrations {string.Join(", ", applied)})" : "");
         if (!http.RequireAuth)
             logger.LogWarning("Auth is OFF (--no-auth): any local process can use the CRM. Loopback only.");
@@ -47,7 +51,9 @@ public static class HttpHost
     {
         // Content root at the binary, not the current folder: no appsettings.json picked up from wherever we start.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.AddCrmStderrLogging(logLevel).AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddCrmStderrLogging(logLevel)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+            .AddFilter(typeof(ApiKeyAuthentication).FullName, LogLevel.Warning); // a refused key is answered, not logged
         builder.WebHost.UseUrls([.. http.Urls]);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -57,24 +63,31 @@ public static class HttpHost
         // Stopping waits this long for in-flight calls (Kestrel drains requests before the sessions end).
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = http.ShutdownTimeout);
         builder.Services.AddSingleton(http);
-        builder.Services.AddCrmMcpServer(serve).WithCallTimeout(http.CallTimeout);
         builder.Services.AddSingleton<ApiKeyStore>();
-        builder.Services.AddSingleton<McpHttpSessions>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<McpHttpSessions>());
+        // Registered only with auth on: ASP.NET Core would otherwise read keys even under --no-auth.
+        if (http.RequireAuth) builder.Services.AddCrmApiKeys();
+        builder.Services.AddCrmMcpServer(serve)
+            .WithCallTimeout(http.CallTimeout)
+            .WithHttpTransport(transport =>
+            {
+                // Sessions for clients that initialize (2025-11-25 and earlier); 2026-07-28 requests carry everything
+                // they need and are served on their own either way.
+                transport.SessionMode = http.Stateless ? HttpServerSessionMode.Stateless : HttpServerSessionMode.StatefulForInitializeClients;
+                transport.IdleTimeout = http.SessionIdleTimeout;
+                transport.MaxIdleSessionCount = http.MaxSessions;
+                transport.TimeProvider = http.Time;
+                transport.EnableLegacySse = !http.Stateless; // the legacy transport cannot work without sessions
+            });
         if (!http.Stateless)
         {
-            // Resumability: a session's stream events are kept in memory for a while, so a client whose stream broke
-            // can reconnect with Last-Event-ID and receive what it missed. Sessions are in-process anyway.
+            // Sessions are in-process anyway, so their stream events are kept in memory for a while.
             builder.Services.AddDistributedMemoryCache();
-            builder.Services.AddSingleton<ISseEventStreamStore>(services => new DistributedCacheEventStreamStore(
-                Microsoft.Extensions.Options.Options.Create(new DistributedCacheEventStreamStoreOptions
-                {
-                    Cache = services.GetRequiredService<Microsoft.Extensions.Caching.Distributed.IDistributedCache>(),
-                }),
-                services.GetRequiredService<ILogger<DistributedCacheEventStreamStore>>()));
+            builder.Services.AddOptions<DistributedCacheEventStreamStoreOptions>()
+                .Configure<IDistributedCache>((store, cache) => store.Cache = cache);
+            builder.Services.AddSingleton<ISseEventStreamStore>(services => new ResumableStreams(new DistributedCacheEventStreamStore(
+                services.GetRequiredService<IOptions<DistributedCacheEventStreamStoreOptions>>(),
+                services.GetRequiredService<ILogger<DistributedCacheEventStreamStore>>())));
         }
-        builder.Services.AddSingleton<StreamableHttpEndpoint>();
-        builder.Services.AddSingleton<SseEndpoint>();
         if (http.RateLimit > 0) builder.Services.AddCrmRateLimiting(http);
         configure?.Invoke(builder);
 
@@ -85,6 +98,10 @@ public static class HttpHost
             try
             {
                 await next(context);
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                await BodyTooLargeAsync(context, http);
             }
             catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
             {
@@ -101,22 +118,40 @@ public static class HttpHost
         {
             // Before the allow-list and auth: orchestrators probe by pod address and hold no key.
             if (context.Request.Path == "/healthz") await HealthAsync(context);
+            // The board page holds no data: what it shows comes from /mcp, with the key the user types in.
+            else if (context.Request.Path == "/board" && HttpMethods.IsGet(context.Request.Method)) await BoardPage.ServeAsync(context);
             else await next(context);
         });
         app.UseHostAllowList(http);
+        app.Use(async (context, next) =>
+        {
+            // Kestrel enforces the limit while reading; a declared length over it is refused before anything is read.
+            if (context.Request.ContentLength > http.MaxRequestBytes) await BodyTooLargeAsync(context, http);
+            else await next(context);
+        });
         app.UseApiKeys(http);
         if (http.RateLimit > 0) app.UseRateLimiter();
-        app.UseApiKeyRefusal();
-
-        var streamable = app.Services.GetRequiredService<StreamableHttpEndpoint>();
-        app.MapPost("/mcp", streamable.PostAsync);
-        app.MapGet("/mcp", streamable.GetAsync);
-        app.MapDelete("/mcp", streamable.DeleteAsync);
-        var sse = app.Services.GetRequiredService<SseEndpoint>();
-        app.MapGet("/sse", sse.StreamAsync);
-        app.MapPost("/message", sse.MessageAsync);
+        app.UseApiKeyRefusal(http);
+        app.Use(async (context, next) =>
+        {
+            // The legacy transport's URLs as clients know them; the SDK serves it beside /mcp.
+            if (context.Request.Path == "/sse" || context.Request.Path == "/message") context.Request.Path = "/mcp" + context.Request.Path;
+            // The SDK reads only JSON bodies (anything else would reach it as an exception, then a 500).
+            if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments("/mcp") && !context.Request.HasJsonContentType())
+                await HttpErrors.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type",
+                    "Unsupported Media Type: send the JSON-RPC message with Content-Type: application/json.");
+            else
+                await next(context);
+        });
+        app.UseRouting();
+        app.UseRefusalShape(http);
+        app.MapMcp("/mcp");
         return app;
     }
+
+    private static Task BodyTooLargeAsync(HttpContext context, HttpServeOptions http) =>
+        HttpErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "body_too_large",
+            $"Payload Too Large: the request body is over the server's limit of {http.MaxRequestBytes} bytes (--max-request-bytes).");
 
     private static async Task HealthAsync(HttpContext context)
     {
@@ -126,11 +161,11 @@ public static class HttpHost
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT MAX(version) FROM schema_migrations"; // reachable and migrated
             await command.ExecuteScalarAsync(context.RequestAborted);
-            await Results.Json(new JsonObject { ["status"] = "ok", ["version"] = CrmServer.Version }, CrmJsonContext.Default.JsonObject).ExecuteAsync(context);
+            await Results.Json(new { status = "ok", version = CrmServer.Version }).ExecuteAsync(context);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await Results.Json(new JsonObject { ["status"] = "unavailable", ["reason"] = "database" }, CrmJsonContext.Default.JsonObject, statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+            await Results.Json(new { status = "unavailable", reason = "database" }, statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
         }
     }
 

@@ -1,6 +1,6 @@
-using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Crm.Mcp.Security;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
@@ -12,8 +12,6 @@ namespace Crm.Mcp.Hosting.Http;
 /// <summary>The checks every MCP request passes, in order: Host/Origin allow-list, API key, rate limit.</summary>
 public static class HttpSecurity
 {
-    private const string AuthFailureKey = "crm:auth-failure";
-
     /// <summary>DNS-rebinding protection, as the MCP spec asks: a browser page on another site must not reach a local server.</summary>
     public static void UseHostAllowList(this WebApplication app, HttpServeOptions options)
     {
@@ -40,39 +38,33 @@ public static class HttpSecurity
     }
 
     /// <summary>
-    /// Reads the key from x-api-key or Authorization: Bearer. A refusal is written after the rate limiter, so
-    /// guessing keys is throttled per client address like any other traffic.
+    /// Checks the API key (x-api-key or Authorization: Bearer) as the ASP.NET Core authentication scheme, so every
+    /// endpoint on this application sees the caller in HttpContext.User: the key's name, its scope
+    /// (<see cref="ToolAccess.ScopeOf"/>) and its id, which is also what the SDK binds a session to (a session opened
+    /// with one key cannot be used with another). The 401 itself is written after the rate limiter, so guessing keys
+    /// is throttled per client address like any other traffic.
     /// </summary>
+    public static IServiceCollection AddCrmApiKeys(this IServiceCollection services)
+    {
+        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        return services;
+    }
+
     public static void UseApiKeys(this WebApplication app, HttpServeOptions options)
+    {
+        if (options.RequireAuth) app.UseAuthentication();
+    }
+
+    public static void UseApiKeyRefusal(this WebApplication app, HttpServeOptions options)
     {
         if (!options.RequireAuth) return;
         app.Use(async (context, next) =>
         {
-            var presented = PresentedKey(context.Request);
-            if (presented is null)
-                context.Items[AuthFailureKey] = "Unauthorized: send an API key as 'x-api-key: KEY' or 'Authorization: Bearer KEY'. " +
-                                                "Create one on the server with: crm-mcp keys create --name NAME --scope read|write|admin";
-            else if (await context.RequestServices.GetRequiredService<ApiKeyStore>().VerifyAsync(presented, context.RequestAborted) is { } key)
-                context.User = new ClaimsPrincipal(new ClaimsIdentity(
-                    [new Claim(ClaimTypes.Name, key.Name), new Claim(ToolAccess.ScopeClaim, key.Scope.Name()), new Claim("crm:key_id", key.KeyId)],
-                    authenticationType: "ApiKey"));
-            else
-                context.Items[AuthFailureKey] = "Unauthorized: the API key is not valid (unknown, mistyped or revoked). List keys with: crm-mcp keys list";
-            await next(context);
+            if (context.User.Identity?.IsAuthenticated == true) await next(context);
+            else await context.ChallengeAsync(ApiKeyAuthentication.SchemeName);
         });
     }
-
-    public static void UseApiKeyRefusal(this WebApplication app) =>
-        app.Use(async (context, next) =>
-        {
-            if (context.Items[AuthFailureKey] is string failure)
-            {
-                context.Response.Headers.WWWAuthenticate = "Bearer realm=\"crm-mcp\"";
-                await HttpErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, "unauthorized", failure);
-                return;
-            }
-            await next(context);
-        });
 
     /// <summary>A fixed window per API key (per client address for requests without a valid key).</summary>
     public static IServiceCollection AddCrmRateLimiting(this IServiceCollection services, HttpServeOptions options) =>
@@ -98,13 +90,4 @@ public static class HttpSecurity
 
     private static string PartitionOf(HttpContext context) =>
         context.User.Identity?.IsAuthenticated == true ? $"key:{context.User.Identity.Name}" : $"address:{context.Connection.RemoteIpAddress}";
-
-    private static string? PresentedKey(HttpRequest request)
-    {
-        var header = request.Headers["x-api-key"].ToString().Trim();
-        if (header.Length > 0) return header;
-        var authorization = request.Headers.Authorization.ToString();
-        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && authorization[7..].Trim() is { Length: > 0 } token
-            ? token : null;
-    }
 }

@@ -12,7 +12,7 @@ public sealed record HttpServeOptions
     /// <summary>No server-held session: every POST is served on its own, so instances behind a load balancer are interchangeable.</summary>
     public bool Stateless { get; init; }
     public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
-    /// <summary>Live sessions at most; a new one beyond it gets 503 (clients that never DELETE cannot exhaust memory).</summary>
+    /// <summary>Idle sessions kept at most; a new one beyond it ends the longest-idle (clients that never DELETE cannot exhaust memory).</summary>
     public int MaxSessions { get; init; } = 1000;
     /// <summary>Extra Host names accepted besides loopback and the bound host names; "*" accepts any.</summary>
     public IReadOnlyList<string> AllowedHosts { get; init; } = [];
@@ -22,7 +22,7 @@ public sealed record HttpServeOptions
     public TimeSpan RateLimitWindow { get; init; } = TimeSpan.FromMinutes(1);
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromMinutes(2);
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
-    /// <summary>The clock idle expiry reads; tests move it by hand.</summary>
+    /// <summary>The clock idle expiry reads (and whose timer runs the sweep); tests move it by hand.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>Why these options must not be served, or null when they are fine.</summary>

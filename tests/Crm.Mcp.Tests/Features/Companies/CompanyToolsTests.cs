@@ -37,7 +37,7 @@ public sealed class CompanyToolsTests
         Assert.Equal("DEAL-001", detail.GetProperty("deals")[0].GetProperty("identifier").GetString());
 
         var list = (await server.CallOkAsync("get_companies", Args("""{"filters": [{"field": "deal_count", "op": "gte", "value": 1}]}"""))).GetProperty("data");
-        Assert.Equal(1, list.GetProperty("total").GetInt64());
+        Assert.Equal(1, list.GetProperty("total").GetProperty("value").GetInt64());
         Assert.Equal("Acme, Inc.", list.GetProperty("items")[0].GetProperty("name").GetString());
         var searched = (await server.CallOkAsync("get_companies", new { search = "globex.de" })).GetProperty("data");
         Assert.Equal("Globex GmbH", searched.GetProperty("items")[0].GetProperty("name").GetString());

@@ -28,7 +28,7 @@ public sealed class ContactToolsTests
         var atAcme = (await server.CallOkAsync("get_contacts", new { company = "acme" })).GetProperty("data");
         Assert.Equal(["Bob Builder", "Jane Founder"], atAcme.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
         var ceos = (await server.CallOkAsync("get_contacts", Args("""{"filters": [{"field": "companies", "op": "has_any", "value": ["Acme, Inc."]}, {"field": "title", "op": "equals", "value": "ceo"}]}"""))).GetProperty("data");
-        Assert.Equal(1, ceos.GetProperty("total").GetInt64());
+        Assert.Equal(1, ceos.GetProperty("total").GetProperty("value").GetInt64());
         var noEmail = (await server.CallOkAsync("get_contacts", Args("""{"filters": [{"field": "email", "op": "is_null"}]}"""))).GetProperty("data");
         Assert.Equal("Bob Builder", noEmail.GetProperty("items")[0].GetProperty("name").GetString());
 

@@ -82,8 +82,8 @@ public sealed class DealWriteTests
         Assert.Equal("items[1].stage_name", failure.GetProperty("field").GetString());
         Assert.Contains("Closed Won", failure.GetProperty("expected").GetString());
         var won = (await server.CallOkAsync("get_deals", Args("""{"filters": [{"field": "stage_kind", "op": "equals", "value": "won"}]}"""))).GetProperty("data");
-        Assert.Equal(1, won.GetProperty("total").GetInt64());
-        Assert.Equal(1, (await server.CallOkAsync("get_deals", new { is_draft = false })).GetProperty("data").GetProperty("total").GetInt64());
+        Assert.Equal(1, won.GetProperty("total").GetProperty("value").GetInt64());
+        Assert.Equal(1, (await server.CallOkAsync("get_deals", new { is_draft = false })).GetProperty("data").GetProperty("total").GetProperty("value").GetInt64());
         Assert.Equal(6, await server.Database.CountAsync("stages"));
     }
 

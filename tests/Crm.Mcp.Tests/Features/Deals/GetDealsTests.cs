@@ -33,7 +33,7 @@ public sealed class GetDealsTests
         do
         {
             var page = (await server.CallOkAsync("get_deals", new { limit = 5, cursor })).GetProperty("data");
-            Assert.Equal(23, page.GetProperty("total").GetInt64());
+            Assert.Equal(23, page.GetProperty("total").GetProperty("value").GetInt64());
             seen.AddRange(page.GetProperty("items").EnumerateArray().Select(d => d.GetProperty("identifier").GetString()!));
             cursor = page.GetProperty("next_cursor").GetString();
             Assert.Equal(cursor is not null, page.GetProperty("has_more").GetBoolean());
@@ -52,7 +52,7 @@ public sealed class GetDealsTests
         for (var i = 0; i < 6; i++)
             await server.CallOkAsync("create_deal_draft", new { company_name = i % 2 == 0 ? "Even Co" : "Odd Co", stage_name = i < 3 ? "Proposal" : "Discovery" });
 
-        async Task<long> Total(object args) => (await server.CallOkAsync("get_deals", args)).GetProperty("data").GetProperty("total").GetInt64();
+        async Task<long> Total(object args) => (await server.CallOkAsync("get_deals", args)).GetProperty("data").GetProperty("total").GetProperty("value").GetInt64();
         Assert.Equal(3, await Total(new { stage = "proposal" }));
         Assert.Equal(3, await Total(new { company = "EVEN CO." }));
         Assert.Equal(2, await Total(new { company = "Even Co", stage = "Proposal" }));

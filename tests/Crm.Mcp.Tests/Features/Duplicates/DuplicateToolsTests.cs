@@ -135,6 +135,39 @@ public sealed class DuplicateToolsTests
     }
 
     [Fact]
+    public async Task A_merge_appends_to_the_journal_and_keeps_both_records_history()
+    {
+        await using var server = await TestServer.StartAsync();
+        var survivor = CompanyId(await server.CallOkAsync("create_deal_draft", new { company_name = "Globex" }));
+        var duplicate = CompanyId(await server.CallOkAsync("create_deal_draft", new { company_name = "Globx", create_if_missing = "always" }));
+        async Task<List<(long Id, string? Tool)>> HistoryAsync(string id) =>
+            (await server.CallOkAsync("get_changes", new { record_id = id })).GetProperty("data").GetProperty("items").EnumerateArray()
+            .Select(c => (c.GetProperty("id").GetInt64(), c.GetProperty("tool").GetString())).ToList();
+        var createdDuplicate = Assert.Single(await HistoryAsync(duplicate)).Id;
+        var createdSurvivor = Assert.Single(await HistoryAsync(survivor)).Id;
+
+        await server.CallOkAsync("merge_records", new { kind = "company", survivor_id = survivor, duplicate_ids = new[] { duplicate } });
+
+        var merge = (await server.CallOkAsync("get_changes", new { tool = "merge_records" })).GetProperty("data").GetProperty("items")[0];
+        var mergeId = merge.GetProperty("id").GetInt64();
+        var records = merge.GetProperty("records").EnumerateArray().Where(r => r.GetProperty("entity").GetString() == "companies").ToList();
+        Assert.Contains(records, r => r.GetProperty("record_id").GetString() == duplicate && r.GetProperty("operation").GetString() == "delete");
+        var onSurvivor = Assert.Single(records, r => r.GetProperty("record_id").GetString() == survivor);
+        Assert.Equal([duplicate], onSurvivor.GetProperty("changed_fields").GetProperty("merged_from").GetProperty("after").EnumerateArray().Select(e => e.GetString()));
+        // Both ids keep their whole history, the merge appended on top of it.
+        Assert.Equal([(mergeId, "merge_records"), (createdDuplicate, "create_deal_draft")], await HistoryAsync(duplicate));
+        Assert.Equal([(mergeId, "merge_records"), (createdSurvivor, "create_deal_draft")], await HistoryAsync(survivor));
+        foreach (var older in new[] { createdDuplicate, createdSurvivor })
+        {
+            var refused = await server.CallErrorAsync("revert_change", new { change_id = older });
+            Assert.Equal("conflict", refused.GetProperty("code").GetString());
+            Assert.Contains($"change {mergeId} ", refused.GetProperty("message").GetString());
+            Assert.Contains("(merge_records)", refused.GetProperty("message").GetString());
+        }
+        Assert.Equal(1, await server.Database.CountAsync("companies"));
+    }
+
+    [Fact]
     public async Task A_merge_dry_run_reports_the_moves_and_writes_nothing()
     {
         await using var server = await TestServer.StartAsync();

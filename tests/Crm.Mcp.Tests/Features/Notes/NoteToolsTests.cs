@@ -21,7 +21,7 @@ public sealed class NoteToolsTests
         Assert.EndsWith("\n- Next: contract", notes);
         Assert.Equal(notes, (await server.CallOkAsync("get_deal", new { deal = "DEAL-001" })).GetProperty("data").GetProperty("notes").GetString());
         var found = (await server.CallOkAsync("get_deals", new { search = "contract" })).GetProperty("data");
-        Assert.Equal(1, found.GetProperty("total").GetInt64());
+        Assert.Equal(1, found.GetProperty("total").GetProperty("value").GetInt64());
 
         var company = (await server.CallOkAsync("set_notes", new { entity = "company", record = "ACME inc", notes = "## Account\nRenewal in March." })).GetProperty("data");
         Assert.Equal("Acme, Inc.", company.GetProperty("name").GetString());

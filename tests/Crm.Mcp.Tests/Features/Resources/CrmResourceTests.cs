@@ -25,7 +25,7 @@ public sealed class CrmResourceTests
         Assert.Equal(["crm://companies/{id}", "crm://contacts/{id}", "crm://deals/{id}"], templates.Select(t => t.UriTemplate).Order());
         Assert.All(templates, t => Assert.False(string.IsNullOrWhiteSpace(t.Description)));
         var resources = await server.Client.ListResourcesAsync(cancellationToken: Ct);
-        Assert.Equal("crm://pipeline", Assert.Single(resources).Uri);
+        Assert.Equal(["crm://pipeline", "ui://crm/pipeline-board"], resources.Select(r => r.Uri).Order());
     }
 
     [Fact]

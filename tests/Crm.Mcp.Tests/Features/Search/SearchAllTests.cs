@@ -63,6 +63,23 @@ public sealed class SearchAllTests
     }
 
     [Theory]
+    [InlineData("search_all", """{"query": "acme\u0000"}""", "query")]
+    [InlineData("get_deals", """{"search": "a\u0000"}""", "search")]
+    [InlineData("get_deals", """{"filters": [{"field": "name", "op": "equals", "value": "x\u0000y"}]}""", "filters[0].value")]
+    [InlineData("create_deal_draft", """{"company_name": "Acme", "people": [{"name": "Jane"}, {"name": "B\u0000b"}]}""", "people[1].name")]
+    [InlineData("append_note", """{"entity": "deal", "record": "DEAL-001", "text": "\u0000"}""", "text")]
+    public async Task A_nul_character_in_any_string_argument_is_an_error_naming_the_field(string tool, string arguments, string field)
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
+        var before = await server.Database.FingerprintAsync();
+        var error = await server.CallErrorAsync(tool, System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, object?>>(arguments));
+        Assert.Equal(("invalid_argument", field), (error.GetProperty("code").GetString(), error.GetProperty("field").GetString()));
+        Assert.Contains("NUL", error.GetProperty("message").GetString());
+        Assert.Equal(before, await server.Database.FingerprintAsync());
+    }
+
+    [Theory]
     [InlineData("\"acme", true)]
     [InlineData("acme\"", true)]
     [InlineData("\"\"\"", false)]

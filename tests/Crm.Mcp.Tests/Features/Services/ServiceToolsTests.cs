@@ -60,7 +60,7 @@ public sealed class ServiceToolsTests
         Assert.Equal("240100", listed.GetProperty("total_value").GetString());
         await server.CallOkAsync("create_deal_draft", new { });
         async Task<long> Total(string op, double value) => (await server.CallOkAsync("get_deals", new { filters = new[] { new { field = "total_value", op, value } } }))
-            .GetProperty("data").GetProperty("total").GetInt64();
+            .GetProperty("data").GetProperty("total").GetProperty("value").GetInt64();
         Assert.Equal(1, await Total("gt", 2400));
         Assert.Equal(0, await Total("gt", 2401));
         Assert.Equal(2, await Total("gte", 0));
@@ -97,7 +97,7 @@ public sealed class ServiceToolsTests
         do
         {
             var page = (await server.CallOkAsync("get_services", new { deal = "DEAL-001", limit = 3, cursor })).GetProperty("data");
-            Assert.Equal(7, page.GetProperty("total").GetInt64());
+            Assert.Equal(7, page.GetProperty("total").GetProperty("value").GetInt64());
             seen.AddRange(page.GetProperty("items").EnumerateArray().Select(s => s.GetProperty("name").GetString()!));
             cursor = page.GetProperty("next_cursor").GetString();
             Assert.Equal(cursor is not null, page.GetProperty("has_more").GetBoolean());
@@ -105,9 +105,9 @@ public sealed class ServiceToolsTests
         Assert.Equal(Enumerable.Range(1, 7).Select(i => $"Item {i}"), seen);
 
         var search = (await server.CallOkAsync("get_services", new { search = "WORK" })).GetProperty("data");
-        Assert.Equal(1, search.GetProperty("total").GetInt64());
+        Assert.Equal(1, search.GetProperty("total").GetProperty("value").GetInt64());
         Assert.Equal("DEAL-002", search.GetProperty("items")[0].GetProperty("deal").GetProperty("identifier").GetString());
-        Assert.Equal(8, (await server.CallOkAsync("get_services")).GetProperty("data").GetProperty("total").GetInt64());
+        Assert.Equal(8, (await server.CallOkAsync("get_services")).GetProperty("data").GetProperty("total").GetProperty("value").GetInt64());
 
         var big = (await server.CallOkAsync("get_services", new
         {

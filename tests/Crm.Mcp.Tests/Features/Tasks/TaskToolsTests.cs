@@ -71,7 +71,7 @@ public sealed class TaskToolsTests
 
         string[] Titles(JsonElement page) => page.GetProperty("items").EnumerateArray().Select(t => t.GetProperty("title").GetString()!).ToArray();
         Assert.Equal(["Late", "Pricing call", "Next week", "No due date"], Titles(await TasksAsync(server)));
-        Assert.Equal(5, (await TasksAsync(server, new { status = new[] { "any" } })).GetProperty("total").GetInt64());
+        Assert.Equal(5, (await TasksAsync(server, new { status = new[] { "any" } })).GetProperty("total").GetProperty("value").GetInt64());
         Assert.Equal(["Done already"], Titles(await TasksAsync(server, new { status = new[] { "done" } })));
         Assert.Equal(["Late", "No due date"], Titles(await TasksAsync(server, new { deal = "DEAL-001" })));
         Assert.Equal(["Next week"], Titles(await TasksAsync(server, new { company = "globex inc" })));
@@ -84,8 +84,8 @@ public sealed class TaskToolsTests
         Assert.Equal(["Done already"], Titles(await TasksAsync(server, new { filters = new[] { new { field = "status", op = "equals", value = "done" } } })));
         Assert.Equal(["Late", "No due date"], Titles(await TasksAsync(server, new { filters = new[] { new { field = "deals", op = "has_any", value = new[] { "deal-001" } } } })));
         Assert.Equal(["Next week", "Pricing call", "Late", "No due date"], Titles(await TasksAsync(server, new { sort = new[] { new { field = "due", direction = "desc" } } })));
-        Assert.Equal(4, (await TasksAsync(server, new { assignee = "me" })).GetProperty("total").GetInt64());
-        Assert.Equal(0, (await TasksAsync(server, new { assignee = "none" })).GetProperty("total").GetInt64());
+        Assert.Equal(4, (await TasksAsync(server, new { assignee = "me" })).GetProperty("total").GetProperty("value").GetInt64());
+        Assert.Equal(0, (await TasksAsync(server, new { assignee = "none" })).GetProperty("total").GetProperty("value").GetInt64());
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class TaskToolsTests
         do
         {
             var page = await TasksAsync(server, new { limit = 5, cursor });
-            Assert.Equal(23, page.GetProperty("total").GetInt64());
+            Assert.Equal(23, page.GetProperty("total").GetProperty("value").GetInt64());
             seen.AddRange(page.GetProperty("items").EnumerateArray().Select(t => t.GetProperty("title").GetString()!));
             cursor = page.GetProperty("next_cursor").GetString();
         } while (cursor is not null);

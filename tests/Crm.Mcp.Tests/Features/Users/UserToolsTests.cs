@@ -32,7 +32,7 @@ public sealed class UserToolsTests
         }
 
         var first = (await server.CallOkAsync("get_users", new { limit = 3 })).GetProperty("data");
-        Assert.Equal(5, first.GetProperty("total").GetInt64());
+        Assert.Equal(5, first.GetProperty("total").GetProperty("value").GetInt64());
         Assert.True(first.GetProperty("items")[0].GetProperty("is_current").GetBoolean());
         Assert.True(first.GetProperty("has_more").GetBoolean());
         var second = (await server.CallOkAsync("get_users", new { limit = 3, cursor = first.GetProperty("next_cursor").GetString() })).GetProperty("data");
@@ -42,9 +42,9 @@ public sealed class UserToolsTests
         Assert.Equal(["Rep0 Seller", "Rep1 Seller", "Rep2 Seller", "Rep3 Seller"], names);
 
         var found = (await server.CallOkAsync("get_users", new { search = "REP2@" })).GetProperty("data");
-        Assert.Equal(1, found.GetProperty("total").GetInt64());
+        Assert.Equal(1, found.GetProperty("total").GetProperty("value").GetInt64());
         Assert.Equal("rep2@example.com", found.GetProperty("items")[0].GetProperty("email").GetString());
-        Assert.Equal(0, (await server.CallOkAsync("get_users", new { search = "100%_" })).GetProperty("data").GetProperty("total").GetInt64());
+        Assert.Equal(0, (await server.CallOkAsync("get_users", new { search = "100%_" })).GetProperty("data").GetProperty("total").GetProperty("value").GetInt64());
     }
 
     [Theory]

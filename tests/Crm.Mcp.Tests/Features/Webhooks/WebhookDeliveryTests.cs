@@ -20,6 +20,11 @@ public sealed class WebhookDeliveryTests
         return created.GetProperty("data").GetProperty("secret").GetString()!;
     }
 
+    /// <summary>A server whose settings allow private webhook targets, as CRM_MCP_ALLOW_PRIVATE_WEBHOOKS=1 does: the
+    /// receivers here listen on 127.0.0.1.</summary>
+    private static Task<TestServer> StartAsync() =>
+        TestServer.StartAsync(settings => new Crm.Mcp.Hosting.ServeOptions { Settings = settings with { AllowPrivateWebhooks = true } });
+
     private static WebhookDeliverer Deliverer(TestServer server, HttpClient http, TimeProvider time) => new(server.Db, http, time, Policy);
 
     private static async Task<List<(string Status, long Attempts, string? Error)>> DeliveriesAsync(TestServer server)
@@ -34,7 +39,7 @@ public sealed class WebhookDeliveryTests
     public async Task Events_arrive_signed_and_the_signature_verifies()
     {
         await using var receiver = await TestReceiver.StartAsync();
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartAsync();
         var secret = await SubscribeAsync(server, receiver.Url);
         await server.CallOkAsync("create_deal_draft", new { company_name = "Acme", people = new object[] { new { name = "Jane", email = "jane@acme.com" } } });
 
@@ -71,7 +76,7 @@ public sealed class WebhookDeliveryTests
     public async Task Only_subscribed_types_are_queued_and_updated_events_carry_the_changed_fields()
     {
         await using var receiver = await TestReceiver.StartAsync();
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartAsync();
         await SubscribeAsync(server, receiver.Url, "deal.updated");
         await server.CallOkAsync("create_deal_draft", new { company_name = "Acme", amount = 10 });
         await JournalTests.WriteSqlAsync(server.Db, "UPDATE deals SET amount_minor = 2000, updated_at = '2030-01-01T00:00:00.000Z'");
@@ -90,7 +95,7 @@ public sealed class WebhookDeliveryTests
     [Fact]
     public async Task An_update_that_changes_nothing_sends_nothing()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartAsync();
         await SubscribeAsync(server, "http://127.0.0.1:9/never");
         await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
         var events = await server.Database.CountAsync("webhook_events");
@@ -104,7 +109,7 @@ public sealed class WebhookDeliveryTests
     public async Task A_delivery_is_retried_with_backoff_and_arrives_once_the_receiver_is_back()
     {
         var port = TestReceiver.FreePort();
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartAsync();
         var secret = await SubscribeAsync(server, $"http://127.0.0.1:{port}/hooks", "deal.created");
         await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
         using var http = new HttpClient();
@@ -135,7 +140,7 @@ public sealed class WebhookDeliveryTests
     {
         await using var receiver = await TestReceiver.StartAsync();
         receiver.Respond = () => 500;
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartAsync();
         await SubscribeAsync(server, receiver.Url, "deal.created");
         await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
         using var http = new HttpClient();
@@ -183,7 +188,7 @@ public sealed class WebhookDeliveryTests
         await using var receiver = await TestReceiver.StartAsync();
         var calls = 0;
         receiver.Respond = () => Interlocked.Increment(ref calls) == 1 ? 503 : 200;
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartAsync();
         await SubscribeAsync(server, receiver.Url, "deal.created", "deal.updated", "deal.deleted");
         await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
         await JournalTests.WriteSqlAsync(server.Db, "UPDATE deals SET name = 'Second'");
@@ -213,7 +218,7 @@ public sealed class WebhookDeliveryTests
         await using var receiver = await TestReceiver.StartAsync();
         var release = new TaskCompletionSource();
         receiver.Hold = release.Task;
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartAsync();
         await SubscribeAsync(server, receiver.Url, "deal.created");
         await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
 
@@ -222,6 +227,7 @@ public sealed class WebhookDeliveryTests
             ArgumentList = { Path.Combine(AppContext.BaseDirectory, "crm-mcp.dll"), "webhooks", "deliver", "--db", server.Database.Path },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            Environment = { [Crm.Mcp.Common.CrmSettings.AllowPrivateWebhooksVariable] = "1" },
         };
         using var child = Process.Start(start)!;
         try
@@ -249,5 +255,45 @@ public sealed class WebhookDeliveryTests
             if (!child.HasExited) child.Kill(entireProcessTree: true);
             release.TrySetResult();
         }
+    }
+
+    [Fact]
+    public async Task Delivery_refuses_a_target_that_resolves_to_a_private_address_when_it_connects()
+    {
+        // Created while the name still looked public (here: while private targets were allowed); by delivery time it
+        // resolves to loopback, as with DNS rebinding. The connect step checks the address it is about to use.
+        await using var receiver = await TestReceiver.StartAsync();
+        await using var server = await StartAsync();
+        var port = new Uri(receiver.Url).Port;
+        await SubscribeAsync(server, $"http://localhost:{port}/hooks", "deal.created");
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
+
+        using (var guarded = WebhookDeliverer.CreateHttpClient(Policy, allowPrivate: false))
+            Assert.Equal(new DeliveryPass(0, 1, 0), await Deliverer(server, guarded, ManualClock.StartingNow()).RunOnceAsync(TestContext.Current.CancellationToken));
+        Assert.Empty(receiver.All);
+        var error = (await server.CallOkAsync("list_webhook_deliveries")).GetProperty("data").GetProperty("items")[0].GetProperty("last_error").GetString()!;
+        Assert.StartsWith("refused: the host resolves to a loopback address", error);
+        Assert.DoesNotContain("127.0.0.1", error);
+        Assert.DoesNotContain(port.ToString(), error);
+
+        var time = ManualClock.StartingNow();
+        time.Advance(TimeSpan.FromHours(1));
+        using var allowed = WebhookDeliverer.CreateHttpClient(Policy, allowPrivate: true);
+        Assert.Equal(new DeliveryPass(1, 0, 0), await Deliverer(server, allowed, time).RunOnceAsync(TestContext.Current.CancellationToken));
+        Assert.Single(receiver.All);
+    }
+
+    [Fact]
+    public async Task A_delivery_error_says_what_failed_not_what_listens_where()
+    {
+        var port = TestReceiver.FreePort();
+        await using var server = await StartAsync();
+        await SubscribeAsync(server, $"http://127.0.0.1:{port}/hooks", "deal.created");
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
+        using var http = WebhookDeliverer.CreateHttpClient(Policy, allowPrivate: true);
+        await Deliverer(server, http, ManualClock.StartingNow()).RunOnceAsync(TestContext.Current.CancellationToken);
+
+        var error = (await server.CallOkAsync("list_webhook_deliveries")).GetProperty("data").GetProperty("items")[0].GetProperty("last_error").GetString()!;
+        Assert.Equal("could not connect to the receiver", error);
     }
 }

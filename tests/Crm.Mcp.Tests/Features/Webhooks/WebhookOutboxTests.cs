@@ -79,6 +79,60 @@ public sealed class WebhookOutboxTests
     }
 
     [Fact]
+    public async Task Every_event_type_types_its_record_as_the_tool_replies_do()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_webhook", new { url = "https://example.com/h", events = new[] { "*" } });
+        var deal = (await server.CallOkAsync("create_deal_draft", new { company_name = "Bäckerei Müller", amount = 10, people = new object[] { new { name = "Zoë Ä", email = "zoe@mueller.de" } } })).GetProperty("data").GetProperty("deal");
+        var dealId = deal.GetProperty("id").GetString()!;
+        await server.CallOkAsync("update_deal", new { deal = dealId, is_draft = false, amount = 20 });
+        await server.CallOkAsync("update_company", new { company = "Bäckerei Müller", industry = "Bakery" });
+        await server.CallOkAsync("update_contact", new { contact = "zoe@mueller.de", title = "Owner" });
+        var task = (await server.CallOkAsync("create_tasks", new { items = new[] { new { title = "Call Zoë", deals = new[] { dealId } } } })).GetProperty("data").GetProperty("results")[0].GetProperty("result");
+        var taskId = task.GetProperty("id").GetString()!;
+        await server.CallOkAsync("update_task", new { task = taskId, status = "done" });
+        var service = (await server.CallOkAsync("create_services", new { deal = dealId, items = new[] { new { name = "Workshop", amount = 25, quantity = 2 } } })).GetProperty("data").GetProperty("results")[0].GetProperty("result");
+        var serviceId = service.GetProperty("id").GetString()!;
+        await server.CallOkAsync("update_service", new { service = serviceId, quantity = 3 });
+        // What the tools reply for each entity, before the deletes.
+        var replies = new Dictionary<string, JsonElement>
+        {
+            ["deal"] = (await server.CallOkAsync("get_deal", new { deal = dealId })).GetProperty("data"),
+            ["organization"] = (await server.CallOkAsync("get_company", new { company = "Bäckerei Müller" })).GetProperty("data").GetProperty("company"),
+            ["contact"] = (await server.CallOkAsync("get_contact", new { contact = "zoe@mueller.de" })).GetProperty("data").GetProperty("contact"),
+            ["task"] = (await server.CallOkAsync("get_tasks", new { status = new[] { "done" } })).GetProperty("data").GetProperty("items")[0],
+            ["service"] = (await server.CallOkAsync("get_services", new { deal = dealId })).GetProperty("data").GetProperty("items")[0],
+        };
+        await server.CallOkAsync("delete_services", new { services = new[] { serviceId } });
+        await server.CallOkAsync("delete_tasks", new { tasks = new[] { taskId } });
+        await server.CallOkAsync("delete_deals", new { deals = new[] { dealId } });
+        await server.CallOkAsync("delete_contacts", new { contacts = new[] { "zoe@mueller.de" } });
+        await server.CallOkAsync("delete_companies", new { companies = new[] { "Bäckerei Müller" } });
+
+        var events = await EventsAsync(server);
+        Assert.Equal(Crm.Mcp.Features.Webhooks.WebhookOutbox.EventTypes, events.Select(e => e.GetProperty("type").GetString()!).Distinct().Order(StringComparer.Ordinal));
+        foreach (var payload in events)
+        {
+            var type = payload.GetProperty("type").GetString()!;
+            var reply = replies[type.Split('.')[0]];
+            foreach (var field in payload.GetProperty("data").GetProperty("record").EnumerateObject())
+            {
+                if (!reply.TryGetProperty(field.Name, out var shown) || shown.ValueKind == JsonValueKind.Null || field.Value.ValueKind == JsonValueKind.Null) continue;
+                var kind = shown.ValueKind is JsonValueKind.True or JsonValueKind.False ? "boolean" : shown.ValueKind.ToString();
+                var sent = field.Value.ValueKind is JsonValueKind.True or JsonValueKind.False ? "boolean" : field.Value.ValueKind.ToString();
+                Assert.True(kind == sent, $"{type}: record.{field.Name} is {sent} ({field.Value}), the tools reply {kind} ({shown})");
+            }
+        }
+        var draft = events.First(e => e.GetProperty("type").GetString() == "deal.updated").GetProperty("data");
+        Assert.False(draft.GetProperty("changed_fields").GetProperty("is_draft").GetProperty("after").GetBoolean());
+        Assert.True(draft.GetProperty("changed_fields").GetProperty("is_draft").GetProperty("before").GetBoolean());
+        // The same serializer as tool replies: text is not \u-escaped.
+        await using var connection = await server.Db.OpenAsync(TestContext.Current.CancellationToken);
+        var stored = await Dapper.SqlMapper.ExecuteScalarAsync<string>(connection, "SELECT payload FROM webhook_events WHERE type = 'organization.created'");
+        Assert.Contains("Bäckerei Müller", stored);
+    }
+
+    [Fact]
     public async Task A_deleted_deal_lists_the_people_it_had()
     {
         await using var server = await TestServer.StartAsync();

@@ -10,7 +10,15 @@ namespace Crm.Mcp.Tests.Features.Webhooks;
 /// <summary>The built executable: the CLI commands, and the delivery worker that `serve` runs.</summary>
 public sealed class WebhookProcessTests
 {
+    /// <summary>The executable with CRM_MCP_ALLOW_PRIVATE_WEBHOOKS=1 (the receivers here listen on 127.0.0.1).</summary>
     private static ProcessStartInfo CrmMcp(params string[] args)
+    {
+        var start = CrmMcpWithoutPrivateWebhooks(args);
+        start.Environment[Crm.Mcp.Common.CrmSettings.AllowPrivateWebhooksVariable] = "1";
+        return start;
+    }
+
+    private static ProcessStartInfo CrmMcpWithoutPrivateWebhooks(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -18,15 +26,18 @@ public sealed class WebhookProcessTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        start.Environment.Remove(Crm.Mcp.Common.CrmSettings.AllowPrivateWebhooksVariable);
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "crm-mcp.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         return start;
     }
 
-    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    private static Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => RunAsync(CrmMcp(args));
+
+    private static async Task<(int Code, string Out, string Err)> RunAsync(ProcessStartInfo start)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var process = Process.Start(CrmMcp(args))!;
+        using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(ct);
         var stderr = process.StandardError.ReadToEndAsync(ct);
         await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(60), ct);
@@ -53,6 +64,19 @@ public sealed class WebhookProcessTests
         Assert.Equal(2, bad.Code);
         Assert.Contains("events[0]", bad.Err);
         Assert.Equal("", bad.Out);
+        Assert.Equal(1, await database.CountAsync("webhooks"));
+    }
+
+    [Fact]
+    public async Task Cli_refuses_a_private_webhook_target_unless_the_operator_allows_it()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var refused = await RunAsync(CrmMcpWithoutPrivateWebhooks("webhooks", "create", "--db", database.Path, "--url", "http://127.0.0.1:9/h", "--events", "*"));
+        Assert.Equal(2, refused.Code);
+        Assert.Contains("loopback", refused.Err);
+        Assert.Contains("CRM_MCP_ALLOW_PRIVATE_WEBHOOKS=1", refused.Err);
+        Assert.Equal(0, await database.CountAsync("webhooks"));
+        Assert.Equal(0, (await RunAsync("webhooks", "create", "--db", database.Path, "--url", "http://127.0.0.1:9/h", "--events", "*")).Code);
         Assert.Equal(1, await database.CountAsync("webhooks"));
     }
 

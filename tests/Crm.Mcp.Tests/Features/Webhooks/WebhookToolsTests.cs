@@ -90,6 +90,44 @@ public sealed class WebhookToolsTests
         { "resend_webhook_delivery", """{"delivery_id": "3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b"}""", "delivery_id" },
     };
 
+    public static TheoryData<string, string> PrivateTargets => new()
+    {
+        { "http://127.0.0.1/h", "loopback" }, { "http://localhost:5096/h", "loopback" }, { "http://[::1]/h", "loopback" },
+        { "http://0.0.0.0/h", "unspecified" }, { "http://[::]/h", "unspecified" }, { "http://10.0.0.1/h", "private" },
+        { "http://172.16.5.4/h", "private" }, { "https://192.168.1.1/h", "private" }, { "http://100.64.0.1/h", "carrier-grade NAT" },
+        { "http://169.254.169.254/latest/meta-data", "link-local" }, { "http://[fe80::1]/h", "link-local" },
+        { "http://[fd00::1]/h", "unique-local" }, { "http://224.0.0.1/h", "multicast" }, { "http://[ff02::1]/h", "multicast" },
+        { "http://2130706433/h", "loopback" }, { "http://0x7f.1/h", "loopback" }, { "http://017700000001/h", "loopback" },
+        { "http://[::ffff:127.0.0.1]/h", "loopback" }, { "http://[::ffff:a9fe:a9fe]/h", "link-local" },
+        { "http://[64:ff9b::a00:1]/h", "private" }, { "http://[2002:7f00:1::]/h", "loopback" },
+    };
+
+    [Theory]
+    [MemberData(nameof(PrivateTargets))]
+    public async Task Private_and_internal_targets_are_refused_in_any_spelling(string url, string why)
+    {
+        await using var server = await TestServer.StartAsync(settings => new Crm.Mcp.Hosting.ServeOptions { Settings = settings with { AllowPrivateWebhooks = false } });
+        var created = await server.CallErrorAsync("create_webhook", new { url, events = new[] { "*" } });
+        Assert.Equal("url", created.GetProperty("field").GetString());
+        Assert.Contains(why, created.GetProperty("message").GetString());
+        Assert.Contains("CRM_MCP_ALLOW_PRIVATE_WEBHOOKS=1", created.GetProperty("expected").GetString());
+        Assert.Equal(0, await server.Database.CountAsync("webhooks"));
+
+        var id = (await server.CallOkAsync("create_webhook", new { url = Url, events = new[] { "*" } })).GetProperty("data").GetProperty("webhook").GetProperty("id").GetString();
+        var updated = await server.CallErrorAsync("update_webhook", new { webhook_id = id, url });
+        Assert.Equal("url", updated.GetProperty("field").GetString());
+        Assert.Equal(Url, (await server.CallOkAsync("list_webhooks")).GetProperty("data").GetProperty("items")[0].GetProperty("url").GetString());
+    }
+
+    [Fact]
+    public async Task The_operator_can_allow_private_targets()
+    {
+        await using var server = await TestServer.StartAsync(settings => new Crm.Mcp.Hosting.ServeOptions { Settings = settings with { AllowPrivateWebhooks = true } });
+        foreach (var url in new[] { "http://127.0.0.1:5096/h", "http://10.0.0.1/h", "http://[::1]/h" })
+            await server.CallOkAsync("create_webhook", new { url, events = new[] { "*" } });
+        Assert.Equal(3, await server.Database.CountAsync("webhooks"));
+    }
+
     [Theory]
     [MemberData(nameof(BadInput))]
     public async Task Bad_input_names_the_field_and_writes_nothing(string tool, string arguments, string field)

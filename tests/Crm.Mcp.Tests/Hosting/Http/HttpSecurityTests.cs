@@ -1,7 +1,10 @@
 using System.Net;
+using Crm.Mcp.Hosting;
 using Crm.Mcp.Hosting.Http;
 using Crm.Mcp.Security;
 using Crm.Mcp.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using ModelContextProtocol.Client;
 
 namespace Crm.Mcp.Tests.Hosting.Http;
@@ -10,6 +13,7 @@ namespace Crm.Mcp.Tests.Hosting.Http;
 public sealed class HttpSecurityTests
 {
     private const string ToolsList = """{"jsonrpc":"2.0","id":2,"method":"tools/list"}""";
+    private const string Ping = """{"jsonrpc":"2.0","id":3,"method":"ping"}""";
 
     [Fact]
     public async Task Missing_wrong_and_revoked_keys_get_401_with_a_json_reason()
@@ -54,6 +58,26 @@ public sealed class HttpSecurityTests
     }
 
     [Fact]
+    public async Task Endpoints_beside_mcp_see_the_key_in_the_user_and_answer_in_their_own_shape()
+    {
+        await using var server = await HttpTestServer.StartAsync(map: app =>
+        {
+            app.MapGet("/probe", (HttpContext context) => $"{context.User.Identity?.Name}|{ToolAccess.ScopeOf(context.User)?.Name()}");
+            app.MapGet("/probe/missing", () => Results.NotFound());
+        });
+        var key = await server.CreateKeyAsync("reporting", AccessScope.Read);
+
+        using var anonymous = await Raw.SendAsync(server.Http, HttpMethod.Get, null, endpoint: "http://localhost/probe");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        await Raw.AssertErrorAsync(anonymous, "unauthorized");
+        using var known = await Raw.SendAsync(server.Http, HttpMethod.Get, null, key: key, endpoint: "http://localhost/probe");
+        Assert.Equal("reporting|read", await known.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        using var missing = await Raw.SendAsync(server.Http, HttpMethod.Get, null, key: key, endpoint: "http://localhost/probe/missing");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("", await missing.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)); // not reworded as JSON-RPC
+    }
+
+    [Fact]
     public async Task Each_scope_lists_and_calls_exactly_the_tools_its_annotations_allow()
     {
         await using var server = await HttpTestServer.StartAsync();
@@ -84,7 +108,7 @@ public sealed class HttpSecurityTests
     }
 
     [Fact]
-    public async Task The_actor_is_the_key_name_with_auth_and_local_without()
+    public async Task The_actor_is_the_key_name_with_auth_and_the_client_name_without()
     {
         await using (var server = await HttpTestServer.StartAsync())
         {
@@ -93,7 +117,8 @@ public sealed class HttpSecurityTests
         }
         await using (var open = await HttpTestServer.StartAsync(o => o with { RequireAuth = false }))
         {
-            Assert.Equal("local", await WhoAmIAsync(await open.ConnectAsync(key: null)));
+            // Without a key the journal names the MCP client, as over stdio.
+            Assert.Equal("crm-http-tests", await WhoAmIAsync(await open.ConnectAsync(key: null)));
         }
 
         static async Task<string?> WhoAmIAsync(McpClient client)
@@ -130,7 +155,7 @@ public sealed class HttpSecurityTests
     }
 
     [Fact]
-    public async Task Protocol_errors_get_406_400_and_404()
+    public async Task Protocol_errors_get_406_415_400_and_404()
     {
         await using var server = await HttpTestServer.StartAsync(o => o with { RequireAuth = false });
 
@@ -154,10 +179,14 @@ public sealed class HttpSecurityTests
         Assert.Equal(HttpStatusCode.BadRequest, badVersion.StatusCode);
         Assert.Contains("2025-11-25", await Raw.AssertErrorAsync(badVersion, "unsupported_protocol_version"));
 
+        using var text = await Raw.PostAsync(server.Http, Raw.Initialize, tweak: r => r.Content!.Headers.ContentType = new("text/plain"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, text.StatusCode);
+        await Raw.AssertErrorAsync(text, "unsupported_media_type");
+
         using var getWithoutSession = await Raw.SendAsync(server.Http, HttpMethod.Get, null, accept: "text/event-stream");
         Assert.Equal(HttpStatusCode.BadRequest, getWithoutSession.StatusCode);
         using var sseUnknown = await Raw.PostAsync(server.Http, ToolsList, endpoint: "http://localhost/message?sessionId=nope");
-        Assert.Equal(HttpStatusCode.NotFound, sseUnknown.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, sseUnknown.StatusCode); // the SDK's legacy SSE answers 400, not 404
         await Raw.AssertErrorAsync(sseUnknown, "session_not_found");
     }
 
@@ -198,20 +227,17 @@ public sealed class HttpSecurityTests
     }
 
     [Fact]
-    public async Task A_session_beyond_the_maximum_gets_503_unless_an_idle_one_can_be_expired()
+    public async Task Beyond_the_maximum_a_new_session_ends_the_longest_idle_one()
     {
-        var clock = new ManualClock();
-        await using var server = await HttpTestServer.StartAsync(o => o with { RequireAuth = false, MaxSessions = 1, Time = clock });
-        await Raw.InitializeAsync(server.Http);
+        await using var server = await HttpTestServer.StartAsync(o => o with { RequireAuth = false, MaxSessions = 1 });
+        var first = await Raw.InitializeAsync(server.Http);
+        var second = await Raw.InitializeAsync(server.Http);
 
-        using var full = await Raw.PostAsync(server.Http, Raw.Initialize);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, full.StatusCode);
-        Assert.NotNull(full.Headers.RetryAfter);
-        Assert.Contains("--max-sessions", await Raw.AssertErrorAsync(full, "too_many_sessions"));
-
-        clock.Advance(server.Options.SessionIdleTimeout + TimeSpan.FromMinutes(1));
-        using var afterExpiry = await Raw.PostAsync(server.Http, Raw.Initialize);
-        Assert.Equal(HttpStatusCode.OK, afterExpiry.StatusCode);
+        using var ended = await Raw.PostAsync(server.Http, Ping, first);
+        Assert.Equal(HttpStatusCode.NotFound, ended.StatusCode);
+        await Raw.AssertErrorAsync(ended, "session_not_found");
+        using var alive = await Raw.PostAsync(server.Http, Ping, second);
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
     }
 
     [Fact]

@@ -43,14 +43,19 @@ public sealed class HttpTransportTests
         var client = await server.ConnectAsync(key: null);
 
         await HttpTestServer.CallOkAsync(client, "create_deal_draft", AcmeDraft);
-        Assert.Equal(0, server.App.Services.GetRequiredService<McpHttpSessions>().Count);
 
         using var init = await Raw.PostAsync(server.Http, Raw.Initialize);
         Assert.Equal(HttpStatusCode.OK, init.StatusCode);
         Assert.False(init.Headers.Contains("Mcp-Session-Id"));
+        using var list = await Raw.PostAsync(server.Http, """{"jsonrpc":"2.0","id":2,"method":"tools/list"}""");
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode); // no session asked for, none needed
+        Assert.Contains("create_deal_draft", await list.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         using var get = await Raw.SendAsync(server.Http, HttpMethod.Get, null, accept: "text/event-stream");
         Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
         await Raw.AssertErrorAsync(get, "no_sessions");
+        using var withSession = await Raw.PostAsync(server.Http, """{"jsonrpc":"2.0","id":3,"method":"tools/list"}""", sessionId: "abc");
+        Assert.Equal(HttpStatusCode.BadRequest, withSession.StatusCode);
+        Assert.Contains("--stateless", await Raw.AssertErrorAsync(withSession, "stateless"));
     }
 
     [Fact]
@@ -75,19 +80,17 @@ public sealed class HttpTransportTests
     {
         var clock = new ManualClock();
         await using var server = await HttpTestServer.StartAsync(o => o with { RequireAuth = false, Time = clock, SessionIdleTimeout = TimeSpan.FromMinutes(30) });
-        var sessions = server.App.Services.GetRequiredService<McpHttpSessions>();
         var idle = await Raw.InitializeAsync(server.Http);
         var recent = await Raw.InitializeAsync(server.Http);
 
         clock.Advance(TimeSpan.FromMinutes(29));
-        Assert.Equal(0, await sessions.ExpireIdleAsync());
         using (var touch = await Raw.PostAsync(server.Http, """{"jsonrpc":"2.0","id":2,"method":"ping"}""", recent))
             Assert.Equal(HttpStatusCode.OK, touch.StatusCode);
-        clock.Advance(TimeSpan.FromMinutes(2));
-        Assert.Equal(1, await sessions.ExpireIdleAsync());
+        clock.Advance(TimeSpan.FromMinutes(2)); // the SDK's idle sweep runs on this clock's timer
 
-        using var expired = await Raw.PostAsync(server.Http, """{"jsonrpc":"2.0","id":3,"method":"ping"}""", idle);
-        Assert.Equal(HttpStatusCode.NotFound, expired.StatusCode);
+        using var expired = await Raw.EventuallyAsync(() => Raw.PostAsync(server.Http, """{"jsonrpc":"2.0","id":3,"method":"ping"}""", idle),
+            r => r.StatusCode == HttpStatusCode.NotFound);
+        await Raw.AssertErrorAsync(expired, "session_not_found");
         using var alive = await Raw.PostAsync(server.Http, """{"jsonrpc":"2.0","id":3,"method":"ping"}""", recent);
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
     }
@@ -115,6 +118,8 @@ public sealed class HttpTransportTests
         var stream = await call.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         var eventIds = stream.Split('\n').Where(l => l.StartsWith("id:", StringComparison.Ordinal)).Select(l => l[3..].Trim()).ToList();
         Assert.True(eventIds.Count >= 2, $"expected a priming event and the reply, each with an id: {stream}");
+        // The priming event also says how soon to reconnect when the stream breaks (SEP-1699's retry field).
+        Assert.Contains(stream.Split('\n'), l => l.Trim() == $"retry: {ResumableStreams.Retry.TotalMilliseconds}");
 
         // As if the connection broke right after the first event: ask for everything after it.
         using var resumed = await Raw.SendAsync(server.Http, HttpMethod.Get, null, sessionId, accept: "text/event-stream",
@@ -129,6 +134,28 @@ public sealed class HttpTransportTests
             tweak: r => r.Headers.Add("Last-Event-ID", "no-such-event"));
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         await Raw.AssertErrorAsync(unknown, "resume_unavailable");
+    }
+
+    [Fact]
+    public async Task A_legacy_sse_session_belongs_to_the_key_that_opened_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await HttpTestServer.StartAsync();
+        var owner = await server.CreateKeyAsync("owner", AccessScope.Admin);
+        var other = await server.CreateKeyAsync("other", AccessScope.Admin);
+        using var stream = await Raw.SendAsync(server.Http, HttpMethod.Get, null, key: owner, accept: "text/event-stream", endpoint: "http://localhost/sse");
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+        using var events = new StreamReader(await stream.Content.ReadAsStreamAsync(ct));
+        string? endpoint = null;
+        while (endpoint is null && await events.ReadLineAsync(ct) is { } line)
+            if (line.StartsWith("data: ", StringComparison.Ordinal)) endpoint = line[6..];
+        Assert.Contains("/message?sessionId=", endpoint);
+
+        using var hijack = await Raw.PostAsync(server.Http, """{"jsonrpc":"2.0","id":2,"method":"tools/list"}""", key: other, endpoint: $"http://localhost{endpoint}");
+        Assert.Equal(HttpStatusCode.Forbidden, hijack.StatusCode);
+        await Raw.AssertErrorAsync(hijack, "session_owner");
+        using var own = await Raw.PostAsync(server.Http, Raw.Initialize, key: owner, endpoint: $"http://localhost{endpoint}");
+        Assert.Equal(HttpStatusCode.Accepted, own.StatusCode);
     }
 
     [Fact]
@@ -236,6 +263,18 @@ internal static class Raw
         if (key is not null) request.Headers.Add("x-api-key", key);
         tweak?.Invoke(request);
         return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Repeats a request until its answer satisfies <paramref name="done"/> (for work the server does in the background).</summary>
+    public static async Task<HttpResponseMessage> EventuallyAsync(Func<Task<HttpResponseMessage>> send, Func<HttpResponseMessage, bool> done)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var response = await send();
+            if (done(response) || attempt == 500) return response;
+            response.Dispose();
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
     }
 
     /// <summary>Opens a session (initialize + initialized) and returns its id.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Crm.Mcp.Bulk;
+using Crm.Mcp.Features.Board;
 using Crm.Mcp.Features.Companies;
 using Crm.Mcp.Features.Contacts;
 using Crm.Mcp.Features.CustomFields;
@@ -20,17 +21,22 @@ using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
 using Crm.Mcp.Transfer;
 
-namespace Crm.Mcp.Common;
+using Crm.Mcp.Common;
+using System.Runtime.CompilerServices;
+
+namespace Crm.Mcp.Hosting;
 
 /// <summary>
-/// Compile-time JSON metadata for every type the server reads or writes as JSON: the native build has no other (it
-/// cannot serialize by reflection), and <see cref="CrmJson.Options"/> uses nothing else in the JIT build either, so a
-/// missing type fails the tests, not a user's native binary. A tool's arguments and reply, a CLI command's JSON output,
-/// a stored JSON column: add its type here (nested types come with it). ToolJsonTests names any tool type left out.
-/// The generation options only matter for the context's own Options; the server serializes through CrmJson.Options.
+/// Compile-time JSON metadata for every feature type the server reads or writes as JSON: the native build has no other
+/// (it cannot serialize by reflection), and <see cref="CrmJson.Options"/> uses nothing else in the JIT build either, so
+/// a missing type fails the tests, not a user's native binary. A tool's arguments and reply, a CLI command's JSON
+/// output: add its type here (nested types come with it); NativeBuildTests names any tool type left out. Plain types
+/// (strings, lists, JSON nodes) are in <see cref="CommonJsonContext"/>. It lives here, not in Common, because it names
+/// every feature; a module initializer hands it to CrmJson before any code runs.
 /// </summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 // Tool replies
+[JsonSerializable(typeof(PipelineBoardResponse))]
 [JsonSerializable(typeof(BulkResponse<BulkRecord>))]
 [JsonSerializable(typeof(BulkResponse<ContactCreated>))]
 [JsonSerializable(typeof(BulkResponse<DealWritten>))]
@@ -79,38 +85,17 @@ namespace Crm.Mcp.Common;
 [JsonSerializable(typeof(TaskInput[]))]
 [JsonSerializable(typeof(Filter[]))]
 [JsonSerializable(typeof(SortInput[]))]
-[JsonSerializable(typeof(Dictionary<string, JsonElement>))]
-[JsonSerializable(typeof(Dictionary<string, string>))]
-[JsonSerializable(typeof(string))]
-[JsonSerializable(typeof(string[]))]
-[JsonSerializable(typeof(List<string>))]
-[JsonSerializable(typeof(IReadOnlyList<string>))]
-[JsonSerializable(typeof(bool))]
-[JsonSerializable(typeof(bool?))]
-[JsonSerializable(typeof(int))]
-[JsonSerializable(typeof(int?))]
-[JsonSerializable(typeof(long))]
-[JsonSerializable(typeof(long?))]
-[JsonSerializable(typeof(double))]
-[JsonSerializable(typeof(double?))]
-[JsonSerializable(typeof(decimal))]
 // Errors; prompts and resources embed records; stored JSON columns, cursors and CLI output use the rest.
 [JsonSerializable(typeof(ToolErrorResponse))]
 [JsonSerializable(typeof(IReadOnlyList<PipelineView>))]
 [JsonSerializable(typeof(CompanyDetail))]
 [JsonSerializable(typeof(ContactDetail))]
 [JsonSerializable(typeof(DealView))]
-[JsonSerializable(typeof(IDictionary<string, object?>))]
-[JsonSerializable(typeof(IReadOnlyDictionary<string, long>))]
-[JsonSerializable(typeof(IDictionary<string, JsonElement>))]
-[JsonSerializable(typeof(object))]
-[JsonSerializable(typeof(object[]))]
-[JsonSerializable(typeof(List<object>))]
-[JsonSerializable(typeof(DateTime))]
-[JsonSerializable(typeof(DateTimeOffset))]
 [JsonSerializable(typeof(CrmExport))]
-[JsonSerializable(typeof(JsonElement))]
-[JsonSerializable(typeof(JsonNode))]
-[JsonSerializable(typeof(JsonObject))]
-[JsonSerializable(typeof(JsonArray))]
-internal sealed partial class CrmJsonContext : JsonSerializerContext;
+internal sealed partial class CrmJsonContext : JsonSerializerContext
+{
+#pragma warning disable CA2255 // an application's own initializer: CrmJson must know the feature types before any use
+    [ModuleInitializer]
+    internal static void Register() => CrmJson.Use(Default);
+#pragma warning restore CA2255
+}

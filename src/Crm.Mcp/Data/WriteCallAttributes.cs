@@ -1,4 +1,4 @@
-namespace Crm.Mcp.Hosting;
+namespace Crm.Mcp.Data;
 
 /// <summary>
 /// The tool finds or creates records from names (through the Resolver). Its inputSchema gains `dry_run` and
