@@ -114,6 +114,10 @@ public static class Populate
                        '00000000-0000-4000-8000-000000000001', printf('00000000-0000-4000-8000-%012d', 100 + bench_stage(i)),
                        bench_draft(i), 'import', i, 0, {at}, {at} FROM n
                 """, rows);
+            // What deals_closed_at_ai (migration 0120) would have written: a deal created in a won or lost stage closed then.
+            await Exec(connection, transaction, """
+                UPDATE deals SET closed_at = created_at WHERE stage_id IN (SELECT id FROM stages WHERE kind <> 'open')
+                """);
             await Exec(connection, transaction, $"""
                 {numbers}
                 INSERT INTO deal_people (deal_id, person_id, created_at) SELECT {Id(3)}, {Id(2)}, {at} FROM n

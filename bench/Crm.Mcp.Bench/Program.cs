@@ -9,6 +9,7 @@ using Crm.Mcp.Bench;
 //   memory   [--sizes 1000,100000]                          side by side with @modelcontextprotocol/server-memory
 //   startup  [--runs 10] [--label L] [--node] [--no-header]   process start to initialize reply; idle and loaded RSS
 //   startup-compare --servers LABEL=PATH[|K=V...],... [--runs 10]   builds/knobs round-robin (shared noise), plus Node
+//   reports  [--sizes 1000,100000,1000000] [--calls 50]    report_deals (by stage, by month, win rate by quarter, filtered)
 //   micro                                                   BenchmarkDotNet: resolver lookups at 1M companies, in process
 //   populate [--sizes ...]  verify [--rows 1000]            build the cached databases; check one answers like a served one
 // Common: --env K=V (repeatable) for the crm-mcp processes, --work DIR (default $BENCH_WORK or $TMPDIR/crm-mcp-bench), --budget SECONDS per measured call (default 60).
@@ -51,6 +52,9 @@ switch (command)
     case "memory":
         foreach (var size in Sizes("1000,100000"))
             await SideBySide(Option("--calls", 200), size);
+        break;
+    case "reports":
+        await Reports(Sizes("1000,100000,1000000"), Option("--calls", 50));
         break;
     case "startup":
         await Startup(Option("--runs", 10), Option("--load-calls", 1000), Text("--label") ?? "crm-mcp", args.Contains("--node"));
@@ -129,6 +133,27 @@ async Task<Dictionary<string, Sample>> EndToEnd(int calls, int runs, int rows)
     }
     Table($"### stdio, one client, {rows:N0} deals/companies/people, up to {calls} calls per run ({budget.TotalSeconds:F0} s budget), median of {runs} runs", results);
     return results.ToDictionary(r => r.Key, r => Measure.Median(r.Value));
+}
+
+async Task Reports(int[] sizes, int calls)
+{
+    foreach (var rows in sizes)
+    {
+        var seeded = await Populate.CreateAsync(work, rows);
+        var results = new Dictionary<string, List<Sample>>();
+        await using var server = await ServerProcess.StartCrmAsync(Fresh(seeded, $"reports-{rows}.db"));
+        var load = await Workloads.CreateAsync(server.Client, rows);
+        foreach (var (name, call) in new (string, Func<int, Task>)[]
+                 {
+                     ("no-op (ping)", load.NoOp),
+                     ("report_deals by stage: count, sum, weighted", load.ReportByStage),
+                     ("report_deals by created_month: count, sum, avg", load.ReportByCreatedMonth),
+                     ("report_deals closed deals by closed_quarter: win_rate, days_to_close", load.ReportWinRateByClosedQuarter),
+                     ("report_deals published open deals ≥ 500,000 by stage: weighted", load.ReportFiltered),
+                 })
+            Add(results, await Measure.RunAsync(name, calls, call, budget));
+        Table($"### report_deals, stdio, one client, {rows:N0} deals, up to {calls} calls each", results);
+    }
 }
 
 // The growth curve: each call's p50 at every size, as a multiple of the no-op's p50 measured in the same run, and the

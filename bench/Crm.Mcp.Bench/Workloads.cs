@@ -64,6 +64,34 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools, int 
         }).ToArray(),
     });
 
+    /// <summary>report_deals as issue 19 asks it: weighted pipeline by stage, amounts by month, win rate and days to
+    /// close per closed quarter, and a filtered report (open deals over an amount).</summary>
+    public Task ReportByStage(int _) => Call("report_deals", new Dictionary<string, object?>
+    {
+        ["group_by"] = new[] { "stage" }, ["metrics"] = new[] { "count", "sum", "weighted" },
+    });
+
+    public Task ReportByCreatedMonth(int _) => Call("report_deals", new Dictionary<string, object?>
+    {
+        ["group_by"] = new[] { "created_month" }, ["metrics"] = new[] { "count", "sum", "avg" },
+    });
+
+    public Task ReportWinRateByClosedQuarter(int _) => Call("report_deals", new Dictionary<string, object?>
+    {
+        ["group_by"] = new[] { "closed_quarter" }, ["metrics"] = new[] { "win_rate", "days_to_close" },
+        ["filters"] = new[] { new Dictionary<string, object?> { ["field"] = "closed_at", ["op"] = "is_not_null" } },
+    });
+
+    public Task ReportFiltered(int _) => Call("report_deals", new Dictionary<string, object?>
+    {
+        ["group_by"] = new[] { "stage" }, ["metrics"] = new[] { "count", "sum", "weighted" }, ["is_draft"] = false,
+        ["filters"] = new[]
+        {
+            new Dictionary<string, object?> { ["field"] = "stage_kind", ["op"] = "equals", ["value"] = "open" },
+            new Dictionary<string, object?> { ["field"] = "amount", ["op"] = "gte", ["value"] = 500000 },
+        },
+    });
+
     /// <summary>Three conditions: a stage, a draft flag and an amount range (the filter language when it is there).</summary>
     public Task GetDealsFiltered(int _) => HasArgument("get_deals", "filters")
         ? Call("get_deals", new Dictionary<string, object?>

@@ -27,6 +27,13 @@ public sealed record BulkResponse<T>(BulkData<T> Data, bool Success);
 /// </summary>
 public sealed record BulkRecord(string Id, string Name);
 
+/// <summary>A record a create call with upsert wrote: created, or (updated: true) found by its unique attribute and changed.</summary>
+public sealed record UpsertedRecord(
+    string Id,
+    string Name,
+    [property: Description("True when upsert found an existing record and updated it."),
+               System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? Updated = null);
+
 /// <summary>
 /// Runs 1 to 100 items in one write transaction, each in its own savepoint, reporting MCP progress after each.
 /// atomic (the default): any failing item fails the call and nothing is written; the error lists every failing
@@ -35,7 +42,7 @@ public sealed record BulkRecord(string Id, string Name);
 public static class BulkWrite
 {
     public const int MaxItems = 100;
-    public const string AtomicDoc = "true (default): all items or none. false: write the valid items, report each failure.";
+    public const string AtomicDoc = "false: write the valid items, report the rest. Default: all or none.";
 
     public static async Task<BulkResponse<T>> RunAsync<TItem, T>(
         CrmDb db, IReadOnlyList<TItem>? items, bool? atomic, IProgress<ProgressNotificationValue>? progress,
@@ -82,6 +89,13 @@ public static class BulkWrite
             return new BulkResponse<T>(new BulkData<T>(results, results.Count - failures.Count, failures.Count, allOrNothing), true);
         }, cancellationToken);
     }
+
+    /// <summary>update_&lt;plural&gt;: each item runs the same update as update_&lt;singular&gt;, with "items[i]." before
+    /// every field name its errors report; a null item is an empty change (reported as such by the update).</summary>
+    public static Task<BulkResponse<T>> UpdateAsync<TItem, T>(
+        CrmDb db, IReadOnlyList<TItem?>? items, bool? atomic, IProgress<ProgressNotificationValue>? progress,
+        Func<DbConnection, DbTransaction, TItem, string, Task<T>> update, CancellationToken cancellationToken) where TItem : class, new() =>
+        RunAsync(db, items, atomic, progress, (connection, transaction, item, path) => update(connection, transaction, item ?? new TItem(), path + "."), cancellationToken);
 
     /// <summary>A bulk delete: 1 to 100 references (names or ids, e.g. <paramref name="example"/>) in
     /// <paramref name="field"/>, each removed by <paramref name="delete"/>, which throws not_found for an unknown one.</summary>

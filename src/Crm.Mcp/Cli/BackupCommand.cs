@@ -27,8 +27,7 @@ public static class BackupCommand
             if (DatabaseLocation.IsPostgres(settings.DatabasePath))
                 return CrmCli.Fail(parse, "backup copies a SQLite file; back a PostgreSQL database up with pg_dump (or move it with crm-mcp migrate-data).");
             if (!File.Exists(settings.DatabasePath)) return CrmCli.Fail(parse, $"{settings.DatabasePath}: no database there (see --db).");
-            if (Path.GetFullPath(target.FullName) == settings.DatabasePath) return CrmCli.Fail(parse, "FILE is the database itself.");
-            if (target.Exists && !parse.GetValue(force)) return CrmCli.Fail(parse, $"{target.FullName} exists; pass --force to replace it.");
+            if (OutputFile.Refusal(target.FullName, settings.DatabasePath, parse.GetValue(force)) is { } refusal) return CrmCli.Fail(parse, refusal);
             Directory.CreateDirectory(target.DirectoryName!);
 
             var temporary = target.FullName + ".partial";

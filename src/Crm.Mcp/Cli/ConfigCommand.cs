@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Crm.Mcp.Clients;
 using Crm.Mcp.Data;
+using Crm.Mcp.Hosting;
 
 namespace Crm.Mcp.Cli;
 
@@ -24,13 +25,14 @@ public static class ConfigCommand
         var key = new Option<string?>("--key") { Description = "API key for --transport http (from `crm-mcp keys create`); sent as Authorization: Bearer", HelpName = "KEY" };
         var name = new Option<string>("--name") { Description = "Server name in the client's list", DefaultValueFactory = _ => ClientConfigs.DefaultName };
         var readOnly = new Option<bool>("--read-only") { Description = "Start the server with --read-only (stdio)" };
-        var toolsets = new Option<string?>("--toolsets") { Description = "Start the server with --toolsets LIST (stdio)", HelpName = "LIST" };
+        var toolsets = new Option<string?>("--toolsets") { Description = "Start the server with --toolsets LIST (stdio), e.g. default,bulk or all", HelpName = "LIST" };
+        var tools = new Option<string?>("--tools") { Description = "Start the server with --tools LIST (stdio): exactly these tools", HelpName = "LIST" };
         var write = new Option<bool>("--write") { Description = "Add the entry to the client's file (kept: every other server and setting; the old file is saved as FILE.bak)" };
         var file = new Option<string?>("--file") { Description = "With --write: the file to change (default: the client's user-wide file, or the project's for claude-code and vscode)", HelpName = "PATH" };
 
         var command = new Command("config", "Print the configuration snippet that connects an MCP client to crm-mcp, and where it goes")
         {
-            client, transport, url, key, name, CrmCli.Db, readOnly, toolsets, write, file,
+            client, transport, url, key, name, CrmCli.Db, readOnly, toolsets, tools, write, file,
         };
         command.SetAction(parse =>
         {
@@ -48,7 +50,10 @@ public static class ConfigCommand
                     return CrmCli.Fail(parse, "--key is for --transport http; over stdio the client starts the server itself and needs no key.");
                 var args = new List<string>();
                 if (parse.GetValue(readOnly)) args.Add("--read-only");
-                if (parse.GetValue(toolsets) is { } list) args.AddRange(["--toolsets", list]);
+                var (setNames, toolNames) = (CrmCli.List([parse.GetValue(toolsets) ?? ""]), CrmCli.List([parse.GetValue(tools) ?? ""]));
+                if (ToolCatalog.Unknown(setNames, toolNames) is { } unknown) return CrmCli.Fail(parse, unknown);
+                if (setNames.Count > 0) args.AddRange(["--toolsets", string.Join(',', setNames)]);
+                if (toolNames.Count > 0) args.AddRange(["--tools", string.Join(',', toolNames)]);
                 var db = parse.GetValue(CrmCli.Db) ?? Environment.GetEnvironmentVariable(DatabasePath.EnvironmentVariable);
                 entry = new ServerEntry(serverName, ServerLaunch.Current(db is null ? null : DatabasePath.Resolve(db), args), null);
             }

@@ -21,9 +21,18 @@ public static class CrmCli
         HelpName = "CODE",
     };
 
-    private static readonly Option<string[]> Toolsets = new("--toolsets")
+    public static readonly Option<string[]> Toolsets = new("--toolsets")
     {
-        Description = $"Expose only these toolsets, comma-separated. Available: {string.Join(", ", ToolCatalog.Toolsets)}",
+        Description = "Toolsets to expose, comma-separated (default: " + string.Join(",", ToolCatalog.Default) + "; \"all\" for every tool; "
+                      + "\"default,bulk\" adds one). Toolsets: "
+                      + string.Join("; ", ToolCatalog.Descriptions.Select(d => $"{d.Key}: {d.Value}")),
+        HelpName = "LIST",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    public static readonly Option<string[]> Tools = new("--tools")
+    {
+        Description = "Expose exactly these tools, comma-separated, e.g. get_deals,update_deal,append_note (overrides --toolsets)",
         HelpName = "LIST",
         AllowMultipleArgumentsPerToken = true,
     };
@@ -49,6 +58,7 @@ public static class CrmCli
             command.Add(Db);
             command.Add(CurrencyOption);
             command.Add(Toolsets);
+            command.Add(Tools);
             command.Add(ReadOnly);
             command.Add(LogLevelOption);
             command.SetAction(ServeAsync);
@@ -57,6 +67,7 @@ public static class CrmCli
         root.Add(MigrateCommand());
         root.Add(SeedDemoCommand.Build());
         root.Add(KeysCommand.Build());
+        root.Add(UsersCommand.Build());
         root.Add(WebhooksCommand.Build());
         root.Add(ConfigCommand.Create());
         root.Add(ImportCommand.Create());
@@ -80,13 +91,10 @@ public static class CrmCli
 
     private static async Task<int> ServeAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var toolsets = (parse.GetValue(Toolsets) ?? [])
-            .SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Select(t => t.ToLowerInvariant()).ToHashSet();
-        var unknown = toolsets.Except(ToolCatalog.Toolsets).ToList();
-        if (unknown.Count > 0)
-            return Fail($"--toolsets: unknown {string.Join(", ", unknown)}. Available: {string.Join(", ", ToolCatalog.Toolsets)}");
-        var options = new ServeOptions { Settings = Settings(parse), Toolsets = toolsets, ReadOnly = parse.GetValue(ReadOnly) };
+        var toolsets = List(parse.GetValue(Toolsets));
+        var tools = List(parse.GetValue(Tools));
+        if (ToolCatalog.Unknown(toolsets, tools) is { } unknown) return Fail(parse, unknown);
+        var options = new ServeOptions { Settings = Settings(parse), Toolsets = toolsets, Tools = tools, ReadOnly = parse.GetValue(ReadOnly) };
         if (parse.CommandResult.Command.Options.Contains(HttpServeOptionsCli.Transport))
         {
             if (HttpServeOptionsCli.IsHttp(parse))
@@ -100,6 +108,11 @@ public static class CrmCli
         }
         return await StdioHost.RunAsync(options, parse.GetValue(LogLevelOption), cancellationToken);
     }
+
+    /// <summary>"a,b" "c" → {a, b, c}, lower-cased.</summary>
+    public static HashSet<string> List(IEnumerable<string>? values) =>
+        (values ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(t => t.ToLowerInvariant()).ToHashSet();
 
     private static Command MigrateCommand()
     {

@@ -31,7 +31,7 @@ public static class ExportCommand
             // Checked before anything is read or written: a refused export leaves every file as it was.
             var files = target is null ? [] : csvFolder ? entities.Select(e => Path.Combine(target, CsvName(e))).ToArray() : [target];
             foreach (var file in files)
-                if (Refusal(file, settings.DatabasePath, parse.GetValue(force)) is { } refusal) return CrmCli.Fail(parse, refusal);
+                if (OutputFile.Refusal(file, settings.DatabasePath, parse.GetValue(force)) is { } refusal) return CrmCli.Fail(parse, refusal);
 
             var db = new CrmDb(settings.DatabasePath);
             await new Migrator(db).MigrateAsync(cancellationToken);
@@ -57,33 +57,6 @@ public static class ExportCommand
     }
 
     private static string CsvName(ImportEntity entity) => $"{entity.ToString().ToLowerInvariant()}.csv";
-
-    /// <summary>Why <paramref name="file"/> must not be written: it is the live database or one of its side files
-    /// (overwriting them destroys the data the export reads), it is a folder, or it exists and --force was not given.</summary>
-    private static string? Refusal(string file, string databasePath, bool force)
-    {
-        var full = Path.GetFullPath(file);
-        if (!DatabaseLocation.IsPostgres(databasePath))
-        {
-            var database = Canonical(Path.GetFullPath(databasePath));
-            foreach (var suffix in new[] { "", "-wal", "-shm", "-journal" })
-                if (string.Equals(Canonical(full), database + suffix, OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
-                    return $"{full} is the database{(suffix.Length == 0 ? "" : $"'s {suffix[1..]} file")} itself; export to another file.";
-        }
-        if (Directory.Exists(full)) return $"{full} is a folder; name a file{(full.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? "" : " (or drop --entity for CSV of every entity into a folder)")}.";
-        if (File.Exists(full) && !force) return $"{full} exists; pass --force to replace it.";
-        return null;
-    }
-
-    /// <summary>The path with symbolic links in its folder resolved, so a link to the database's folder is caught too.</summary>
-    private static string Canonical(string fullPath)
-    {
-        var folder = Path.GetDirectoryName(fullPath);
-        if (folder is null) return fullPath;
-        var resolved = (Directory.Exists(folder) ? new DirectoryInfo(folder).ResolveLinkTarget(returnFinalTarget: true)?.FullName : null) ?? Canonical(folder);
-        var target = Path.Combine(resolved, Path.GetFileName(fullPath));
-        return (File.Exists(target) ? new FileInfo(target).ResolveLinkTarget(returnFinalTarget: true)?.FullName : null) ?? target;
-    }
 
     private static async Task WriteAsync(ParseResult parse, string? target, string text, CancellationToken cancellationToken)
     {

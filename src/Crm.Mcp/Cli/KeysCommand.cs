@@ -25,14 +25,15 @@ public static class KeysCommand
             DefaultValueFactory = _ => "read",
         };
         scope.AcceptOnlyFromAmong([.. AccessScopes.Names]);
-        var create = new Command("create", "Create a key and print it once (only its hash is stored)") { name, scope, CrmCli.Db };
+        var user = new Option<string?>("--user") { Description = "The user the key acts as (UUID, email or name; see users list): get_current_user and the journal's actor. Default: the local user" };
+        var create = new Command("create", "Create a key and print it once (only its hash is stored)") { name, scope, user, CrmCli.Db };
         create.SetAction(async (parse, cancellationToken) =>
         {
             var store = await OpenAsync(parse, cancellationToken);
-            var (info, key) = await store.CreateAsync(parse.GetValue(name)!, AccessScopes.Parse(parse.GetValue(scope)!), cancellationToken);
+            var (info, key) = await store.CreateAsync(parse.GetValue(name)!, AccessScopes.Parse(parse.GetValue(scope)!), cancellationToken, parse.GetValue(user));
             // The key alone on stdout, so `KEY=$(crm-mcp keys create ...)` works; the advice goes to stderr.
             Console.Out.WriteLine(key);
-            Console.Error.WriteLine($"Created key '{info.Name}' (id {info.KeyId}, scope {info.Scope.Name()}). It is shown only now: store it in your client's config.");
+            Console.Error.WriteLine($"Created key '{info.Name}' (id {info.KeyId}, scope {info.Scope.Name()}, user {info.UserName ?? "local"}). It is shown only now: store it in your client's config.");
             Console.Error.WriteLine("Send it as the header 'x-api-key: KEY' or 'Authorization: Bearer KEY'.");
             return 0;
         });
@@ -52,9 +53,9 @@ public static class KeysCommand
                 Console.Error.WriteLine("No API keys. Create one: crm-mcp keys create --name NAME --scope read|write|admin");
                 return 0;
             }
-            Console.Out.WriteLine($"{"NAME",-24} {"ID",-12} {"SCOPE",-5} {"CREATED",-24} REVOKED");
+            Console.Out.WriteLine($"{"NAME",-24} {"ID",-12} {"SCOPE",-5} {"USER",-20} {"CREATED",-24} REVOKED");
             foreach (var key in keys)
-                Console.Out.WriteLine($"{key.Name,-24} {key.KeyId,-12} {key.Scope.Name(),-5} {key.CreatedAt,-24} {key.RevokedAt ?? "-"}");
+                Console.Out.WriteLine($"{key.Name,-24} {key.KeyId,-12} {key.Scope.Name(),-5} {key.UserName ?? "(local)",-20} {key.CreatedAt,-24} {key.RevokedAt ?? "-"}");
             return 0;
         });
         return list;

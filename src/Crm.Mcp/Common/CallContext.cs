@@ -5,7 +5,8 @@ namespace Crm.Mcp.Common;
 /// filter, a CLI command, an HTTP request) and read by CrmDb when it seals a write transaction. Ambient (AsyncLocal)
 /// so that no tool has to pass it along.
 /// </summary>
-public sealed record CallContext(string Actor, string? Tool = null, string? Arguments = null)
+/// <param name="UserId">The user the caller acts as (an API key's user); null: the default local user.</param>
+public sealed record CallContext(string Actor, string? Tool = null, string? Arguments = null, string? UserId = null)
 {
     private static readonly AsyncLocal<CallContext?> Ambient = new();
 

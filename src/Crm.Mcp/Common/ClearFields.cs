@@ -3,7 +3,7 @@ namespace Crm.Mcp.Common;
 /// <summary>The `clear` argument of update tools: fields to set to null, since a null argument means "unchanged".</summary>
 public static class ClearFields
 {
-    public const string Doc = "Fields to empty, e.g. [\"phone\"]; an omitted argument leaves its field unchanged.";
+    public const string Doc = "Fields to empty, e.g. [\"phone\"].";
 
     public static IReadOnlySet<string> Read(IReadOnlyList<string>? clear, IReadOnlyList<string> allowed, string field = "clear")
     {

@@ -77,6 +77,14 @@ public static class Money
 
     public static decimal ToMajor(long minor, Currency currency) => minor / Pow10(currency.Decimals);
 
+    /// <summary>Stored minor units as one exact text for a model, e.g. "100000.00 USD"; null when unknown.</summary>
+    public static string? Exact(string? minor, string currencyCode)
+    {
+        if (minor is null || !long.TryParse(minor, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)) return null;
+        var currency = Currency.FromStored(currencyCode);
+        return ToMajor(value, currency).ToString("F" + currency.Decimals, CultureInfo.InvariantCulture) + " " + currency.Code;
+    }
+
     public static AmountDisplay Display(long minor, Currency currency)
     {
         var major = ToMajor(minor, currency);
@@ -113,6 +121,12 @@ public static class Money
         var major = minor / Pow10(currency.Decimals);
         return new AmountDisplay(currency.Code, Format(major, currency), currency.MinorUnit, (double)major);
     }
+
+    /// <summary>Minor units (a sum, or a fraction of one such as a weighted amount) as exact major-unit text with the
+    /// currency's decimals, rounded half away from zero: 125050 USD is "1250.50".</summary>
+    public static string MajorText(decimal minor, Currency currency) =>
+        Math.Round(minor / Pow10(currency.Decimals), currency.Decimals, MidpointRounding.AwayFromZero)
+            .ToString("F" + currency.Decimals, CultureInfo.InvariantCulture);
 
     private static decimal Pow10(int exponent)
     {

@@ -33,7 +33,15 @@ public static class Validate
         if (text.Length > 10 && text[4] == '-' && text[7] == '-' && text[10] == 'T' &&
             DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
             return Clock.Format(instant);
-        throw CrmError.Invalid(field, $"'{Shorten(value)}' is not an ISO 8601 date.", DateForm);
+        throw CrmError.Invalid(field, NotADate(value, "an ISO 8601 date"), DateForm);
+    }
+
+    /// <summary>"'Friday' is not an ISO 8601 date (today is 2026-12-04, a Friday, UTC)": a relative date is fixed in
+    /// one retry when the message says what today is. Every date error says it.</summary>
+    public static string NotADate(string value, string what)
+    {
+        var today = Clock.Time.GetUtcNow().UtcDateTime;
+        return $"'{Shorten(value)}' is not {what} (today is {today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}, a {today.DayOfWeek}, UTC).";
     }
 
     /// <summary>Returns the trimmed address, or throws; emails are compared lower-cased elsewhere.</summary>

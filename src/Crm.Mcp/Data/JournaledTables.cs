@@ -32,6 +32,11 @@ public static class JournaledTables
         new("services", "service"),
         new("custom_fields"),
         new("custom_field_values"),
+        new("activities", "activity"),
+        new("activity_deals", Link: new("activities", "activity_id", "deal_id", "deals")),
+        new("activity_companies", Link: new("activities", "activity_id", "company_id", "companies")),
+        new("activity_people", Link: new("activities", "activity_id", "person_id", "contacts")),
+        new("activity_users", Link: new("activities", "activity_id", "user_id", "users")),
     ];
 
     public static Table? Find(string name) => All.FirstOrDefault(t => t.Name == name);

@@ -51,6 +51,7 @@ public sealed class Migrator(CrmDb db)
                 // regenerated from the new schema before it commits.
                 await JournalTriggers.DropAsync(connection, transaction);
                 await connection.ExecuteAsync(migration.Sql, transaction: transaction);
+                if (CodeSteps.TryGetValue(migration.Version, out var step)) await step(connection, transaction);
                 await JournalTriggers.InstallAsync(connection, transaction);
                 const string recordSql = """
                     INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @AppliedAt)
@@ -63,6 +64,21 @@ public sealed class Migrator(CrmDb db)
         await EnsureDefaultUserAsync(cancellationToken);
         await RefreshPlannerStatisticsAsync(cancellationToken);
         return applied;
+    }
+
+    /// <summary>Steps SQL cannot do, run right after the migration of that version, in its transaction.</summary>
+    private static readonly Dictionary<int, Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task>> CodeSteps = new()
+    {
+        [90] = RecomputeKeysAsync,
+    };
+
+    /// <summary>0090: keys folded without ICU (Resolution/UnicodeFold). Records that now share a key are reported on
+    /// stderr (stdout is the protocol) and left apart for find_duplicates / merge_records, never merged here.</summary>
+    private static async Task RecomputeKeysAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction)
+    {
+        foreach (var c in await Resolution.KeyRecomputation.RunAsync(connection, transaction))
+            Console.Error.WriteLine($"crm-mcp: migration 0090: {c.Table} '{c.OtherName}' ({c.OtherId}) now has the same key as '{c.KeptName}' ({c.KeptId}); " +
+                                    "both kept, see find_duplicates to merge them.");
     }
 
     private static readonly string[] StatisticsTables = ["deals", "companies", "people"];

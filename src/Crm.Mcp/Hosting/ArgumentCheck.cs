@@ -106,6 +106,7 @@ public static class ArgumentCheck
                 return CrmError.Invalid(name, "is not an argument of this tool" + (close.Count > 0 ? $"; did you mean {string.Join(" or ", close)}?" : "."),
                     $"one of: {string.Join(", ", known)}");
             }
+            if (NullWhereClearExists(schema, name, value, name) is { } ambiguous) return ambiguous;
             if (Check(property, value, name, IsRequired(schema, name)) is { } error) return error;
         }
         // Required last: a misspelt name ("q" for "query") is the more useful error than "query is required".
@@ -173,10 +174,22 @@ public static class ArgumentCheck
                 if (!properties.TryGetProperty(member.Name, out var property))
                     return CrmError.Invalid($"{path}.{member.Name}", "is not a known field.",
                         $"one of: {string.Join(", ", properties.EnumerateObject().Select(p => p.Name))}");
+                if (NullWhereClearExists(schema, member.Name, member.Value, $"{path}.{member.Name}") is { } ambiguous) return ambiguous;
                 if (Check(property, member.Value, $"{path}.{member.Name}", IsRequired(schema, member.Name)) is { } error) return error;
             }
         }
         return null;
+    }
+
+    /// <summary>Where a `clear` argument exists (update tools), null could mean "empty it" or "leave it": an update
+    /// that silently ignored amount: null looked done. Refused, naming both ways to say it.</summary>
+    private static CrmError? NullWhereClearExists(JsonElement schema, string name, JsonElement value, string path)
+    {
+        if (value.ValueKind != JsonValueKind.Null || name == "clear") return null;
+        if (!schema.TryGetProperty("properties", out var properties) || !properties.TryGetProperty("clear", out _)) return null;
+        var clearPath = path.Contains('.') ? path[..path.LastIndexOf('.')] + ".clear" : "clear";
+        return CrmError.Invalid(path, "is null, which does not empty a field here; nothing was written.",
+            $"{clearPath}: [\"{name}\"] to empty it (see clear's description for what can be emptied), or leave {name} out to keep it");
     }
 
     private static List<string> TypesOf(JsonElement schema)

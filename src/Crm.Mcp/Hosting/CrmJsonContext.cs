@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Crm.Mcp.Bulk;
+using Crm.Mcp.Features.Activities;
 using Crm.Mcp.Features.Board;
 using Crm.Mcp.Features.Companies;
 using Crm.Mcp.Features.Contacts;
@@ -12,6 +13,7 @@ using Crm.Mcp.Features.Journal;
 using Crm.Mcp.Features.Links;
 using Crm.Mcp.Features.Notes;
 using Crm.Mcp.Features.Pipelines;
+using Crm.Mcp.Features.Reports;
 using Crm.Mcp.Features.Search;
 using Crm.Mcp.Features.Services;
 using Crm.Mcp.Features.Tasks;
@@ -36,22 +38,23 @@ namespace Crm.Mcp.Hosting;
 /// </summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 // Tool replies
-[JsonSerializable(typeof(PipelineBoardResponse))]
+[JsonSerializable(typeof(ActivityPageResponse))]
+[JsonSerializable(typeof(ActivityResponse))]
+[JsonSerializable(typeof(AppendedNoteResponse))]
 [JsonSerializable(typeof(BulkResponse<BulkRecord>))]
 [JsonSerializable(typeof(BulkResponse<ContactCreated>))]
 [JsonSerializable(typeof(BulkResponse<DealWritten>))]
+[JsonSerializable(typeof(BulkResponse<UpsertedRecord>))]
 [JsonSerializable(typeof(ChangePageResponse))]
 [JsonSerializable(typeof(CompanyDetailResponse))]
-[JsonSerializable(typeof(CompanyPageResponse))]
 [JsonSerializable(typeof(CompanyResponse))]
 [JsonSerializable(typeof(ConfigurationResponse))]
 [JsonSerializable(typeof(ContactDetailResponse))]
-[JsonSerializable(typeof(ContactPageResponse))]
 [JsonSerializable(typeof(ContactWriteResponse))]
 [JsonSerializable(typeof(CustomFieldResponse))]
 [JsonSerializable(typeof(CustomFieldValuesResponse))]
 [JsonSerializable(typeof(DealDraftResponse))]
-[JsonSerializable(typeof(DealPageResponse))]
+[JsonSerializable(typeof(DealReportResponse))]
 [JsonSerializable(typeof(DealResponse))]
 [JsonSerializable(typeof(DealWriteResponse))]
 [JsonSerializable(typeof(DeletedCustomFieldResponse))]
@@ -59,32 +62,40 @@ namespace Crm.Mcp.Hosting;
 [JsonSerializable(typeof(DeliveryResponse))]
 [JsonSerializable(typeof(DuplicateListResponse))]
 [JsonSerializable(typeof(LinkResponse))]
+[JsonSerializable(typeof(ListReply))]
 [JsonSerializable(typeof(MergeResponse))]
 [JsonSerializable(typeof(NoteResponse))]
+[JsonSerializable(typeof(PipelineBoardResponse))]
+[JsonSerializable(typeof(PipelineDeletionResponse))]
 [JsonSerializable(typeof(PipelineListResponse))]
+[JsonSerializable(typeof(PipelineResponse))]
 [JsonSerializable(typeof(RevertResponse))]
 [JsonSerializable(typeof(SearchResponse))]
-[JsonSerializable(typeof(ServicePageResponse))]
+[JsonSerializable(typeof(ServiceResponse))]
 [JsonSerializable(typeof(ServiceUpdatedResponse))]
 [JsonSerializable(typeof(StageChangeResponse))]
 [JsonSerializable(typeof(StageDeletionResponse))]
-[JsonSerializable(typeof(TaskPageResponse))]
 [JsonSerializable(typeof(TaskResponse))]
-[JsonSerializable(typeof(UserPageResponse))]
+[JsonSerializable(typeof(TimelineResponse))]
 [JsonSerializable(typeof(UserResponse))]
 [JsonSerializable(typeof(WebhookDeletedResponse))]
 [JsonSerializable(typeof(WebhookPageResponse))]
 [JsonSerializable(typeof(WebhookSecretResponse))]
 // Tool arguments
 [JsonSerializable(typeof(CompanyInput[]))]
+[JsonSerializable(typeof(CompanyUpdateInput[]))]
 [JsonSerializable(typeof(ContactInput[]))]
+[JsonSerializable(typeof(ContactUpdateInput[]))]
 [JsonSerializable(typeof(DealInput[]))]
 [JsonSerializable(typeof(DealUpdateInput[]))]
+[JsonSerializable(typeof(Filter[]))]
 [JsonSerializable(typeof(PersonInput[]))]
 [JsonSerializable(typeof(ServiceInput[]))]
-[JsonSerializable(typeof(TaskInput[]))]
-[JsonSerializable(typeof(Filter[]))]
+[JsonSerializable(typeof(ServiceUpdateInput[]))]
 [JsonSerializable(typeof(SortInput[]))]
+[JsonSerializable(typeof(StageInput[]))]
+[JsonSerializable(typeof(TaskInput[]))]
+[JsonSerializable(typeof(TaskUpdateInput[]))]
 // Errors; prompts and resources embed records; stored JSON columns, cursors and CLI output use the rest.
 [JsonSerializable(typeof(ToolErrorResponse))]
 [JsonSerializable(typeof(IReadOnlyList<PipelineView>))]

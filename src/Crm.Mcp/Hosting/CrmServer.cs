@@ -12,7 +12,10 @@ namespace Crm.Mcp.Hosting;
 public sealed record ServeOptions
 {
     public required CrmSettings Settings { get; init; }
+    /// <summary>Toolset names, "default" or "all"; none = the default toolsets (ToolCatalog.Default).</summary>
     public IReadOnlyCollection<string>? Toolsets { get; init; }
+    /// <summary>An exact list of tool names; when given, Toolsets is not consulted.</summary>
+    public IReadOnlyCollection<string>? Tools { get; init; }
     public bool ReadOnly { get; init; }
 }
 
@@ -30,6 +33,22 @@ public static class CrmServer
         Errors name the field and the accepted form; nothing is written when a call fails.
         """;
 
+    /// <summary>The instructions with today's date (UTC) and weekday first, so "Friday" or "next week" resolves
+    /// without a call.</summary>
+    public static string InstructionsFor(DateTimeOffset now) =>
+        $"Today is {now.UtcDateTime.ToString("dddd yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)} (UTC).\n{Instructions}";
+
+    /// <summary>Writes today's instructions into every initialize reply: a server (stdio or HTTP) can outlive the day
+    /// it started on.</summary>
+    private static IMcpServerBuilder WithDatedInstructions(this IMcpServerBuilder builder) =>
+        builder.WithMessageFilters(filters => filters.AddOutgoingFilter(next => (context, cancellationToken) =>
+        {
+            if (context.JsonRpcMessage is JsonRpcResponse { Result: System.Text.Json.Nodes.JsonObject result }
+                && result.ContainsKey("serverInfo") && result.ContainsKey("protocolVersion"))
+                result["instructions"] = InstructionsFor(Clock.Time.GetUtcNow());
+            return next(context, cancellationToken);
+        }));
+
     /// <summary>The data layer and resolver, for the server and for CLI commands alike.</summary>
     public static IServiceCollection AddCrmCore(this IServiceCollection services, CrmSettings settings) =>
         services
@@ -44,12 +63,14 @@ public static class CrmServer
     public static IMcpServerBuilder AddCrmMcpServer(this IServiceCollection services, ServeOptions options) =>
         services
             .AddCrmCore(options.Settings)
+            .AddSingleton(options)
             .AddHostedService<WebhookWorker>()
             .AddMcpServer(server =>
             {
                 server.ServerInfo = new Implementation { Name = Name, Title = "Crm.Mcp", Version = Version };
-                server.ServerInstructions = Instructions;
+                server.ServerInstructions = InstructionsFor(Clock.Time.GetUtcNow());
             })
+            .WithDatedInstructions()
             .WithResources<Features.Resources.CrmResources>()
             .WithResources<Features.Board.BoardTools>()
             .WithPrompts<Features.Prompts.CrmPrompts>(CrmJson.Options)
@@ -59,5 +80,5 @@ public static class CrmServer
             .WithArgumentCheck()
             .WithCrmCallContext()
             .WithWriteCalls()  // innermost: after the schema check, inside error handling
-            .WithCrmTools(options.Toolsets, options.ReadOnly);
+            .WithCrmTools(options);
 }

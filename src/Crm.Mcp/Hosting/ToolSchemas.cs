@@ -67,6 +67,14 @@ public static class ToolSchemas
 
     private static void CompactInput(JsonObject node)
     {
+        // A filter's and a sort key's form is taught once by the filters and sort arguments' text (ListDocs); their
+        // property schemas would only repeat it in every list tool. ListEngine checks each rule and key by path.
+        if (node[TypeTag]?.GetValue<string>() is nameof(Lists.Filter) or nameof(Lists.SortInput))
+        {
+            node.Clear();
+            node["type"] = "object";
+            return;
+        }
         node.Remove(TypeTag);
         if (node.TryGetPropertyValue("default", out var value) && value is null) node.Remove("default");
         if (node["type"] is JsonArray types && types.Count == 2 && types.Any(t => t?.GetValue<string>() == "null"))

@@ -47,21 +47,19 @@ public static class WriteCalls
         [DryRun] = new JsonObject
         {
             ["type"] = "boolean",
-            ["default"] = false,
-            ["description"] = "true: preview exactly what would be matched and created; nothing is written. Example: true",
+            ["description"] = "true: preview, write nothing.",
         },
         [IdempotencyKey] = new JsonObject
         {
             ["type"] = "string",
-            ["maxLength"] = 200,
-            ["description"] = "Unique text per intended operation, e.g. a UUID \"7d0c2b1e-...\": a retry with the same key and arguments returns the first result without writing again (7 days).",
+            // 1 to 200 characters, checked in ReadCall with an error that says so.
+            ["description"] = "Retry key, e.g. a UUID: a repeat returns the first result.",
         },
         [CreateIfMissingArgument] = new JsonObject
         {
             ["type"] = "string",
             ["enum"] = new JsonArray("auto", "always", "never"),
-            ["default"] = "auto",
-            ["description"] = "For a name that matches nothing exactly: \"auto\" (default) creates it unless a similar record exists (then candidates), \"always\" creates it, \"never\" returns not_found with candidates. Example: \"never\"",
+            ["description"] = "Unmatched name: auto (create unless a near match exists), always, never.",
         },
     };
 

@@ -30,8 +30,21 @@ public sealed record FieldDef(string Name, FieldType Type, string Sql)
     /// <summary>Named parameters <see cref="Sql"/> uses; prefix them (e.g. @cf_) so they never clash with the engine's @lp*.</summary>
     public IReadOnlyDictionary<string, object?>? Parameters { get; init; }
 
+    /// <summary>A field that names another record (company, stage, person, user, pipeline): equals, in and has_any
+    /// compare through the resolver's keys ("Acme" finds "Acme, Inc."), and a name that matches nothing is an error
+    /// with candidates, never an empty page.</summary>
+    public ReferenceDef? Reference { get; init; }
+
+    /// <summary>For an amount: the name of the field holding its currency. Amounts in different currencies are
+    /// never compared with each other: a sort groups by currency first, a comparison needs one currency.</summary>
+    public string? CurrencyField { get; init; }
+
     public IReadOnlyList<string> Operators => Ops ?? FilterOps.For(Type);
 }
+
+/// <summary>What a reference field points at, and SQL true when the row references one of the ids ("{ids}" is
+/// replaced by the id parameters), e.g. "d.company_id IN ({ids})".</summary>
+public sealed record ReferenceDef(Resolution.ReferenceKind Kind, string MatchSql);
 
 /// <summary>A sort key as an entity declares its default order.</summary>
 public sealed record SortKey(string Field, bool Descending = false);
@@ -43,13 +56,24 @@ public sealed record SortKey(string Field, bool Descending = false);
 /// </summary>
 public sealed record EntitySchema(string Entity, string From, string IdSql, IReadOnlyList<FieldDef> Fields, IReadOnlyList<SortKey> DefaultSort)
 {
-    public FieldDef? Find(string name) => Fields.FirstOrDefault(f => string.Equals(f.Name, name.Trim(), StringComparison.OrdinalIgnoreCase));
+    /// <summary>Other names people use for a field ("value", "price", "deal value", "size" for amount); compared
+    /// case-insensitively with spaces, hyphens and underscores alike.</summary>
+    public IReadOnlyDictionary<string, string>? Aliases { get; init; }
+
+    public FieldDef? Find(string name)
+    {
+        var trimmed = name.Trim();
+        var field = Fields.FirstOrDefault(f => string.Equals(f.Name, trimmed, StringComparison.OrdinalIgnoreCase));
+        if (field is not null || Aliases is null) return field;
+        var alias = string.Join('_', trimmed.ToLowerInvariant().Split([' ', '-', '_'], StringSplitOptions.RemoveEmptyEntries));
+        return Aliases.TryGetValue(alias, out var target) ? Find(target) : null;
+    }
 
     /// <summary>This schema plus more fields (custom fields); a name already taken is a programming error.</summary>
     public EntitySchema With(IEnumerable<FieldDef> more)
     {
         var added = more.ToList();
-        if (added.FirstOrDefault(f => Find(f.Name) is not null) is { } clash)
+        if (added.FirstOrDefault(f => Fields.Any(x => string.Equals(x.Name, f.Name, StringComparison.OrdinalIgnoreCase))) is { } clash)
             throw new InvalidOperationException($"{Entity}: field '{clash.Name}' is declared twice.");
         return this with { Fields = [.. Fields, .. added] };
     }
@@ -76,7 +100,7 @@ public sealed class FieldRegistry(IEnumerable<IFieldProvider> providers)
     /// added here, and a test fails until they are.</summary>
     public static IReadOnlyDictionary<string, EntitySchema> BuiltIn { get; } = new IEntityFields[]
         {
-            new Features.Companies.CompanyFields(), new Features.Contacts.ContactFields(), new Features.Deals.DealFields(),
+            new Features.Activities.ActivityFields(), new Features.Companies.CompanyFields(), new Features.Contacts.ContactFields(), new Features.Deals.DealFields(),
             new Features.Services.ServiceFields(), new Features.Tasks.TaskFields(), new Features.Users.UserFields(),
         }
         .Select(f => f.Schema)

@@ -10,20 +10,26 @@ public static class FilterOps
 {
     public const string EqualsOp = "equals", NotEquals = "not_equals", Contains = "contains", StartsWith = "starts_with",
         Gt = "gt", Gte = "gte", Lt = "lt", Lte = "lte", Between = "between", In = "in", NotIn = "not_in",
-        IsNull = "is_null", IsNotNull = "is_not_null", HasAny = "has_any", HasNone = "has_none";
+        IsNull = "is_null", IsNotNull = "is_not_null", HasAny = "has_any", HasNone = "has_none",
+        InLastDays = "in_last_days", InNextDays = "in_next_days";
 
     public static readonly IReadOnlyList<string> All =
-        [EqualsOp, NotEquals, Contains, StartsWith, Gt, Gte, Lt, Lte, Between, In, NotIn, IsNull, IsNotNull, HasAny, HasNone];
+        [EqualsOp, NotEquals, Contains, StartsWith, Gt, Gte, Lt, Lte, Between, In, NotIn, IsNull, IsNotNull, HasAny, HasNone, InLastDays, InNextDays];
+
+    /// <summary>The most days in_last_days / in_next_days take (ten years).</summary>
+    public const int MaxRelativeDays = 3660;
 
     private static readonly string[] TextOps = [EqualsOp, NotEquals, Contains, StartsWith, In, NotIn, IsNull, IsNotNull];
     private static readonly string[] OrderedOps = [EqualsOp, NotEquals, Gt, Gte, Lt, Lte, Between, In, NotIn, IsNull, IsNotNull];
+    private static readonly string[] DateOps = [.. OrderedOps, InLastDays, InNextDays];
     private static readonly string[] ChoiceOps = [EqualsOp, NotEquals, In, NotIn, IsNull, IsNotNull];
 
     /// <summary>The operators a type allows unless the field narrows them.</summary>
     public static IReadOnlyList<string> For(FieldType type) => type switch
     {
         FieldType.Text or FieldType.Email or FieldType.Phone or FieldType.Url => TextOps,
-        FieldType.Number or FieldType.Currency or FieldType.Date or FieldType.Datetime => OrderedOps,
+        FieldType.Number or FieldType.Currency => OrderedOps,
+        FieldType.Date or FieldType.Datetime => DateOps,
         FieldType.SingleSelect or FieldType.Id => ChoiceOps,
         FieldType.Checkbox => [EqualsOp, NotEquals, IsNull, IsNotNull],
         FieldType.MultiSelect => [HasAny, HasNone, IsNull, IsNotNull],

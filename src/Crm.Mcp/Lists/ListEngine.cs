@@ -24,7 +24,69 @@ public static partial class ListEngine
     private const string CursorForm = "the next_cursor value from the previous page, unchanged, with the same sort";
 
     /// <summary>The checked request as SQL pieces: WHERE for the count, WHERE plus the cursor for the page, ORDER BY.</summary>
-    public sealed record Plan(string Where, string PageWhere, string OrderBy, IReadOnlyList<string> KeySql, DynamicParameters Parameters, int Limit, string Signature);
+    public sealed record Plan(string Where, string PageWhere, string OrderBy, IReadOnlyList<string> KeySql, DynamicParameters Parameters, int Limit, string Signature)
+    {
+        /// <summary>An amount compared without a currency filter: the rule's path and field, checked against the data.</summary>
+        public (string Path, FieldDef Field)? MixedCurrency { get; init; }
+    }
+
+    private static readonly string[] ReferenceOps = [FilterOps.EqualsOp, FilterOps.NotEquals, FilterOps.In, FilterOps.NotIn, FilterOps.HasAny, FilterOps.HasNone];
+
+    /// <summary>Every rule as the engine walks it, with the path its errors name.</summary>
+    private static IEnumerable<(string Path, string? Field, string? Op, JsonElement? Value, bool TopLevel)> Rules(ListRequest request, IEnumerable<Filter>? extraFilters)
+    {
+        var filters = request.Filters ?? [];
+        for (var i = 0; i < filters.Count; i++)
+        {
+            var filter = filters[i];
+            if (filter is null) continue;
+            if (filter.AnyOf is null) yield return ($"filters[{i}]", filter.Field, filter.Op, filter.Value, true);
+            else
+                for (var j = 0; j < filter.AnyOf.Count; j++)
+                    if (filter.AnyOf[j] is { } rule) yield return ($"filters[{i}].any_of[{j}]", rule.Field, rule.Op, rule.Value, false);
+        }
+        foreach (var extra in extraFilters ?? [])
+            yield return (extra.Field ?? "filters", extra.Field, extra.Op, extra.Value, true);
+    }
+
+    /// <summary>The ids each reference rule's names stand for, by rule path; a name that matches nothing throws with
+    /// candidates (see <see cref="Resolution.ReferenceLookup"/>).</summary>
+    private static async Task<Dictionary<string, IReadOnlyList<string>>> ResolveReferencesAsync(
+        DbConnection connection, DbTransaction transaction, EntitySchema schema, ListRequest request, IEnumerable<Filter>? extraFilters)
+    {
+        var resolved = new Dictionary<string, IReadOnlyList<string>>();
+        foreach (var (path, fieldName, op, value, _) in Rules(request, extraFilters))
+        {
+            if (fieldName is null || schema.Find(fieldName) is not { Reference: { } reference } || op?.Trim().ToLowerInvariant() is not { } name || !ReferenceOps.Contains(name))
+                continue;
+            var many = name is not (FilterOps.EqualsOp or FilterOps.NotEquals);
+            var names = value switch
+            {
+                { ValueKind: JsonValueKind.String } text when !many => [(text.GetString()!, $"{path}.value")],
+                { ValueKind: JsonValueKind.Array } array when many && array.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String) && array.GetArrayLength() is > 0 and <= MaxValues =>
+                    array.EnumerateArray().Select((v, i) => (v.GetString()!, $"{path}.value[{i}]")).ToList(),
+                _ => new List<(string, string)>(), // the rule's own checks report a wrong shape
+            };
+            if (names.Count == 0 || names.Any(n => string.IsNullOrWhiteSpace(n.Item1))) continue;
+            var ids = new List<string>();
+            foreach (var (text, valuePath) in names)
+                ids.AddRange(await Resolution.ReferenceLookup.IdsAsync(connection, transaction, reference.Kind, text, valuePath));
+            resolved[path] = ids.Distinct().ToList();
+        }
+        return resolved;
+    }
+
+    /// <summary>Amounts in different currencies are not comparable (£100 is not $100): a comparison whose matches
+    /// span several currencies is refused, naming them, unless a currency filter pins one.</summary>
+    private static async Task RefuseMixedCurrenciesAsync(DbConnection connection, DbTransaction transaction, EntitySchema schema, Plan plan, (string Path, FieldDef Field) mixed)
+    {
+        var currency = schema.Find(mixed.Field.CurrencyField!)!;
+        var sql = $"SELECT DISTINCT {currency.Sql} FROM {FromFor(schema.From, plan.Where + currency.Sql)}{plan.Where} ORDER BY 1 LIMIT 6";
+        var currencies = (await connection.QueryAsync<string>(sql, plan.Parameters, transaction)).ToList();
+        if (currencies.Count <= 1) return;
+        throw CrmError.Invalid(mixed.Path, $"compares {mixed.Field.Name} across currencies ({string.Join(", ", currencies.Take(5))}{(currencies.Count > 5 ? ", …" : "")}): amounts in different currencies are not comparable.",
+            $"add {{\"field\": \"{currency.Name}\", \"op\": \"equals\", \"value\": \"{currencies[0]}\"}} and filter each currency on its own");
+    }
 
     /// <summary>Runs one page: counts the matches, reads limit+1 ids in order (the extra row says whether more exist),
     /// then loads the items through <paramref name="load"/> and returns them in page order.</summary>
@@ -32,7 +94,9 @@ public static partial class ListEngine
         DbConnection connection, DbTransaction transaction, EntitySchema schema, ListRequest request,
         Func<IReadOnlyList<string>, Task<IReadOnlyList<T>>> load, Func<T, string> idOf, IEnumerable<Filter>? extraFilters = null)
     {
-        var plan = Build(schema, request, extraFilters);
+        var references = await ResolveReferencesAsync(connection, transaction, schema, request, extraFilters);
+        var plan = Build(schema, request, extraFilters, references);
+        if (plan.MixedCurrency is { } mixed) await RefuseMixedCurrenciesAsync(connection, transaction, schema, plan, mixed);
         // Counting stops one past the bound, so a broad filter costs the same at 1M rows as at 10k.
         var countSql = $"SELECT COUNT(*) FROM (SELECT 1 AS one FROM {FromFor(schema.From, plan.Where)}{plan.Where} LIMIT {ExactTotalUpTo + 1}) AS matches";
         var total = ListTotal.Counted(await connection.ExecuteScalarAsync<long>(countSql, plan.Parameters, transaction), ExactTotalUpTo);
@@ -66,9 +130,10 @@ public static partial class ListEngine
     [System.Text.RegularExpressions.GeneratedRegex(@"\s+LEFT JOIN \w+ (?<alias>\w+) ON .+?(?=\s+(?:LEFT\s+)?JOIN\s|$)")]
     private static partial System.Text.RegularExpressions.Regex UnusedLeftJoin();
 
-    public static Plan Build(EntitySchema schema, ListRequest request, IEnumerable<Filter>? extraFilters = null)
+    public static Plan Build(EntitySchema schema, ListRequest request, IEnumerable<Filter>? extraFilters = null,
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? references = null)
     {
-        var sql = new SqlBuilder(schema);
+        var sql = new SqlBuilder(schema, references ?? new Dictionary<string, IReadOnlyList<string>>());
         var conditions = new List<string>();
 
         var filters = request.Filters ?? [];
@@ -96,7 +161,24 @@ public static partial class ListEngine
             var after = sql.After(keys.Select(k => k.Descending).ToList(), keySql, cursor.Keys, cursor.Id, 0);
             pageWhere = conditions.Count == 0 ? $" WHERE {after}" : $"{where} AND {after}";
         }
-        return new Plan(where, pageWhere, orderBy, keySql, sql.Parameters, limit, signature);
+        return new Plan(where, pageWhere, orderBy, keySql, sql.Parameters, limit, signature) { MixedCurrency = UnpinnedAmountComparison(schema, request, extraFilters) };
+    }
+
+    private static readonly string[] ComparisonOps = [FilterOps.EqualsOp, FilterOps.NotEquals, FilterOps.Gt, FilterOps.Gte, FilterOps.Lt, FilterOps.Lte, FilterOps.Between, FilterOps.In, FilterOps.NotIn];
+
+    /// <summary>The first rule comparing an amount when no top-level rule pins its currency to one value.</summary>
+    private static (string, FieldDef)? UnpinnedAmountComparison(EntitySchema schema, ListRequest request, IEnumerable<Filter>? extraFilters)
+    {
+        var rules = Rules(request, extraFilters).ToList();
+        foreach (var (path, fieldName, op, _, _) in rules)
+        {
+            if (fieldName is null || schema.Find(fieldName) is not { CurrencyField: { } currencyField } field) continue;
+            if (!ComparisonOps.Contains(op?.Trim().ToLowerInvariant() ?? "")) continue;
+            var pinned = rules.Any(r => r.TopLevel && r.Field is not null && schema.Find(r.Field) == schema.Find(currencyField) &&
+                (r.Op?.Trim().ToLowerInvariant() == FilterOps.EqualsOp || (r.Op?.Trim().ToLowerInvariant() == FilterOps.In && r.Value is { ValueKind: JsonValueKind.Array } v && v.GetArrayLength() == 1)));
+            return pinned ? null : (path, field);
+        }
+        return null;
     }
 
     private static List<(FieldDef Field, bool Descending)> ReadSort(EntitySchema schema, IReadOnlyList<SortInput>? sort)
@@ -120,6 +202,9 @@ public static partial class ListEngine
             var direction = sort[i]!.Direction?.Trim().ToLowerInvariant();
             if (direction is not (null or "asc" or "desc"))
                 throw CrmError.Invalid($"sort[{i}].direction", $"'{Validate.Shorten(sort[i]!.Direction!)}' is not a direction.", "\"asc\" or \"desc\"");
+            // Amounts sort within their currency: the currency is the key before them unless already one.
+            if (field.CurrencyField is { } currencyName && schema.Find(currencyName) is { } currency && keys.All(k => k.Item1 != currency))
+                keys.Add((currency, false));
             keys.Add((field, direction == "desc"));
         }
         return keys;
@@ -154,7 +239,7 @@ public static partial class ListEngine
     }
 
     /// <summary>Builds WHERE fragments; every caller value becomes an @lpN parameter.</summary>
-    private sealed class SqlBuilder(EntitySchema schema)
+    private sealed class SqlBuilder(EntitySchema schema, IReadOnlyDictionary<string, IReadOnlyList<string>> references)
     {
         public DynamicParameters Parameters { get; } = new();
         private readonly HashSet<FieldDef> _fieldParameters = [];
@@ -231,6 +316,11 @@ public static partial class ListEngine
             if (!field.Operators.Contains(name))
                 throw CrmError.Invalid($"{path}.op", $"{name} does not apply to {field.Name}, a {field.Type.Name()} field.", allowed);
 
+            if (field.Reference is { } reference && references.TryGetValue(path, out var ids))
+            {
+                var match = "(" + reference.MatchSql.Replace("{ids}", string.Join(", ", ids.Select(id => Param(id)))) + ")";
+                return name is FilterOps.EqualsOp or FilterOps.In or FilterOps.HasAny ? match : $"NOT COALESCE({match}, FALSE)";
+            }
             var x = Use(field);
             var valuePath = $"{path}.value";
             var present = value is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined };
@@ -255,6 +345,16 @@ public static partial class ListEngine
                 {
                     var bounds = List(field, value, valuePath, 2);
                     return $"({CompareSql(field, x, FilterOps.Gte, bounds[0])} AND {CompareSql(field, x, FilterOps.Lte, bounds[1])})";
+                }
+                case FilterOps.InLastDays or FilterOps.InNextDays:
+                {
+                    // Whole UTC days, today included: in_last_days 7 is the 7 days before today through today's end.
+                    var days = value is { ValueKind: JsonValueKind.Number } n && n.TryGetInt32(out var d) && d is >= 0 and <= FilterOps.MaxRelativeDays ? d
+                        : throw CrmError.Invalid(valuePath, $"{name} needs a whole number of days.", $"a whole number from 0 to {FilterOps.MaxRelativeDays}, e.g. {{\"field\": \"{field.Name}\", \"op\": \"{name}\", \"value\": 7}}");
+                    var today = DateOnly.FromDateTime(Clock.Time.GetUtcNow().UtcDateTime);
+                    var (from, to) = name == FilterOps.InLastDays ? (today.AddDays(-days), today) : (today, today.AddDays(days));
+                    string Day(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                    return $"({CompareSql(field, x, FilterOps.Gte, Day(from))} AND {CompareSql(field, x, FilterOps.Lte, Day(to))})";
                 }
             }
             if (!present) throw CrmError.Invalid(valuePath, $"{name} needs a value.", Expected(field));
@@ -329,10 +429,10 @@ public static partial class ListEngine
                         : throw CrmError.Invalid(path, $"{field.Name} is an id field; '{Validate.Shorten(text)}' is not a UUID.", Expected(field));
                 case FieldType.Date:
                     return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) ? text
-                        : throw CrmError.Invalid(path, $"{field.Name} is a date field; '{Validate.Shorten(text)}' is not an ISO date.", Expected(field));
+                        : throw CrmError.Invalid(path, $"{field.Name} is a date field; {Validate.NotADate(text, "an ISO date")}", Expected(field));
                 case FieldType.Datetime:
                     try { return Validate.Date(path, text)!; }
-                    catch (CrmError) { throw CrmError.Invalid(path, $"{field.Name} is a datetime field; '{Validate.Shorten(text)}' is not an ISO date or date-time.", Expected(field)); }
+                    catch (CrmError) { throw CrmError.Invalid(path, $"{field.Name} is a datetime field; {Validate.NotADate(text, "an ISO date or date-time")}", Expected(field)); }
                 case FieldType.SingleSelect or FieldType.MultiSelect when field.Options is { } options:
                     return options.FirstOrDefault(o => string.Equals(o, text, StringComparison.OrdinalIgnoreCase))
                            ?? throw CrmError.Invalid(path, $"'{Validate.Shorten(text)}' is not an option of {field.Name}.", Expected(field));

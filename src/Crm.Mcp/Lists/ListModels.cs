@@ -3,10 +3,12 @@ using System.Text.Json;
 
 namespace Crm.Mcp.Lists;
 
+// Filter, FilterRule and SortInput carry no descriptions: the filters and sort arguments' own text (ListDocs) shows
+// the form once, and every list tool would repeat them.
+
 /// <summary>One condition inside an any_of group.</summary>
 public sealed record FilterRule
 {
-    // No descriptions: the any_of argument's own example shows the form, and each list tool would repeat them.
     public string? Field { get; init; }
     public string? Op { get; init; }
     public JsonElement? Value { get; init; }
@@ -15,13 +17,9 @@ public sealed record FilterRule
 /// <summary>A top-level filter: a rule, or an any_of group of rules (OR). Top-level filters are ANDed.</summary>
 public sealed record Filter
 {
-    [Description("Field name, e.g. \"amount\".")]
     public string? Field { get; init; }
-    [Description("Operator, e.g. \"gte\".")]
     public string? Op { get; init; }
-    [Description("Text, number, boolean, ISO date, or an array (in, not_in, has_any, has_none, between).")]
     public JsonElement? Value { get; init; }
-    [Description("OR group of rules instead of field/op/value, e.g. [{\"field\": \"stage\", \"op\": \"equals\", \"value\": \"Proposal\"}, {\"field\": \"amount\", \"op\": \"gt\", \"value\": 50000}]")]
     public IReadOnlyList<FilterRule>? AnyOf { get; init; }
 
     public static Filter Rule(string field, string op, object? value) =>
@@ -30,9 +28,7 @@ public sealed record Filter
 
 public sealed record SortInput
 {
-    [Description("Field name, e.g. \"amount\".")]
     public string? Field { get; init; }
-    [Description("\"asc\" (default) or \"desc\".")]
     public string? Direction { get; init; }
 }
 
@@ -54,14 +50,19 @@ public sealed record ListPage<T>(
     IReadOnlyList<T> Items,
     [property: Description("Matches in all pages: {value, relation}, relation \"eq\" (exact) or \"gte\" (at least).")] ListTotal Total,
     [property: Description("Pass as cursor for the next page; null on the last page.")] string? NextCursor,
-    [property: Description("True when more records follow this page.")] bool HasMore);
+    [property: Description("True when more records follow this page.")] bool HasMore)
+{
+    public ListPage<TOut> Map<TOut>(Func<T, TOut> shape) => new(Items.Select(shape).ToList(), Total, NextCursor, HasMore);
+}
 
 /// <summary>Parameter descriptions shared by every get_&lt;plural&gt; tool, kept short: tools/list is paid per token.</summary>
 public static class ListDocs
 {
-    public const string Filters = "AND-ed rules {field, op, value}; {any_of: [rules]} is an OR group. Ops: equals, not_equals, contains, starts_with, gt, gte, lt, lte, between [a,b], in, not_in, is_null, is_not_null, has_any, has_none; fields: get_entity_configuration. Example: [{\"field\": \"amount\", \"op\": \"gte\", \"value\": 10000}]";
-    public const string Search = "Free text; every word must match a main text field, e.g. \"acme renewal\".";
-    public const string Sort = "Sort keys in order, e.g. [{\"field\": \"amount\", \"direction\": \"desc\"}, {\"field\": \"name\"}]. Nulls last.";
-    public const string Limit = "Page size, 1 to 100. Default 25.";
-    public const string Cursor = "next_cursor from the previous page (same filters and sort).";
+    public const string Filters = "AND-ed {field, op, value}, e.g. {\"field\": \"amount\", \"op\": \"gte\", \"value\": 10000}; {any_of: [rules]} ORs rules. Ops: equals, not_equals, contains, starts_with, gt, gte, lt, lte, between, in, not_in, is_null, is_not_null, has_any, has_none, in_last_days N, in_next_days N. Fields: get_entity_configuration.";
+    public const string Search = "Words that must all match, e.g. \"acme renewal\".";
+    public const string Sort = "E.g. [{\"field\": \"amount\", \"direction\": \"desc\"}]; nulls last.";
+    public const string Limit = "1-100, default 25.";
+    public const string Cursor = "next_cursor of the previous page.";
+    public const string Fields = "Item fields instead of the compact set, e.g. [\"notes\"].";
+    public const string View = "\"full\": whole items.";
 }

@@ -33,6 +33,18 @@ public static class Domains
         return Uri.TryCreate(text, UriKind.Absolute, out var uri) ? Normalize(uri.Host) : null;
     }
 
+    /// <summary>The name a domain stands for: "acme.com" -> "acme", "mail.acme.co.uk" -> "acme"; "" for null.</summary>
+    public static string Label(string? domain)
+    {
+        var labels = (domain ?? "").Split('.', StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (labels.Count < 2) return labels.FirstOrDefault() ?? "";
+        labels.RemoveAt(labels.Count - 1);
+        // A two-letter country code under a generic second level (co.uk, com.au): the name is one label further left.
+        if (labels.Count >= 2 && domain!.Split('.')[^1].Length == 2 && labels[^1] is "co" or "com" or "org" or "net" or "ac" or "gov" or "edu" or "ltd")
+            labels.RemoveAt(labels.Count - 1);
+        return labels[^1];
+    }
+
     public static string? Normalize(string? domain)
     {
         if (string.IsNullOrWhiteSpace(domain)) return null;

@@ -35,6 +35,15 @@ public static class EntityLookup
         return new EntityRef("company", id, await connection.QuerySingleAsync<string>(sql, new { id }, transaction));
     }
 
+    /// <summary>A user by UUID, email or full name; <paramref name="currentUserId"/> stands for "me".</summary>
+    public static async Task<EntityRef> UserAsync(DbConnection connection, DbTransaction transaction, string? reference, string field, string currentUserId)
+    {
+        var text = Required(field, reference, "\"me\", or a user UUID, email or full name");
+        var id = text.Equals("me", StringComparison.OrdinalIgnoreCase) ? currentUserId : await Lookup.UserIdAsync(connection, transaction, text, field);
+        const string sql = "SELECT COALESCE(NULLIF(TRIM(first_name || ' ' || last_name), ''), email, id) FROM users WHERE id = @id";
+        return new EntityRef("user", id, await connection.QuerySingleAsync<string>(sql, new { id }, transaction));
+    }
+
     public static async Task<EntityRef> TaskAsync(DbConnection connection, DbTransaction transaction, string? reference, string field)
     {
         const string form = "a task UUID from get_tasks or create_tasks";

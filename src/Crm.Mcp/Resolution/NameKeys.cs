@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace Crm.Mcp.Resolution;
@@ -19,7 +18,7 @@ public static class NameKeys
 
     public static string Company(string name)
     {
-        var tokens = Tokens(name.Replace("&", " and "));
+        var tokens = Words(UnicodeFold.Fold(name).Replace("&", " and "));
         // "Globex GmbH & Co. KG": after "co kg" goes, the dangling "and" and "gmbh" go too.
         var stripped = false;
         while (tokens.Count > 1 && (LegalSuffixes.Contains(tokens[^1]) || (stripped && tokens[^1] == "and")))
@@ -31,25 +30,37 @@ public static class NameKeys
         return string.Join(' ', tokens);
     }
 
-    public static string Person(string fullName) => string.Join(' ', Tokens(fullName));
+    public static string Person(string fullName) => string.Join(' ', Words(fullName));
 
-    public static string Stage(string name) => string.Join(' ', Tokens(name));
+    public static string Stage(string name) => string.Join(' ', Words(name));
 
-    public static string Pipeline(string name) => string.Join(' ', Tokens(name));
+    public static string Pipeline(string name) => string.Join(' ', Words(name));
 
-    public static string Email(string email) => email.Trim().ToLowerInvariant();
+    /// <summary>Canonically equivalent spellings (precomposed or decomposed accents) and case are one address;
+    /// format characters (zero-width space, BOM, bidi marks) are dropped. Accents are kept: "josé@" is not "jose@".</summary>
+    public static string Email(string email) => UnicodeFold.Canonical(email.Trim()).ToLowerInvariant();
 
-    /// <summary>Lower-case, accents removed, dots and apostrophes dropped ("L.L.C." is "llc", "O'Neil" is "oneil"),
-    /// every other non-alphanumeric a separator.</summary>
-    private static List<string> Tokens(string text)
+    /// <summary>The mailbox an email key reaches: the +tag dropped ("jane+crm@acme.com" -> "jane@acme.com").
+    /// Resolver.SameMailboxAsync computes the same in SQL: the first '+' before the first '@'.</summary>
+    public static string Mailbox(string emailKey)
     {
-        var decomposed = text.Normalize(NormalizationForm.FormD);
-        var builder = new StringBuilder(decomposed.Length);
-        foreach (var c in decomposed)
+        var plus = emailKey.IndexOf('+');
+        var at = emailKey.IndexOf('@');
+        return plus >= 0 && plus < at ? emailKey[..plus] + emailKey[at..] : emailKey;
+    }
+
+    /// <summary>The words of a name as <see cref="UnicodeFold.Fold"/> makes them (case, accents, fullwidth forms and
+    /// format characters folded), dots and apostrophes dropped ("L.L.C." is "llc", "O'Neil" is "oneil"), every other
+    /// non-alphanumeric a separator.</summary>
+    public static List<string> Words(string text)
+    {
+        var folded = UnicodeFold.Fold(text);
+        var builder = new StringBuilder(folded.Length);
+        foreach (var rune in folded.EnumerateRunes())
         {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark) continue;
-            if (c is '.' or '\'' or '’') continue;
-            builder.Append(char.IsLetterOrDigit(c) ? char.ToLowerInvariant(c) : ' ');
+            if (rune.Value is '.' or '\'' or '’') continue;
+            if (Rune.IsLetterOrDigit(rune)) builder.Append(rune.ToString());
+            else builder.Append(' ');
         }
         return builder.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
     }

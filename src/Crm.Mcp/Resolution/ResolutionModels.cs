@@ -24,21 +24,18 @@ public static class MatchedBy
 /// <summary>A person as a caller describes one: a name, an email, or both.</summary>
 public sealed record PersonInput
 {
-    [Description("Full name, e.g. \"Jane Founder\".")]
     public string? Name { get; init; }
 
-    [Description("Email, e.g. \"jane@acme.com\"; matched case-insensitively before the name.")]
+    [Description("Matched first, ignoring case.")]
     public string? Email { get; init; }
 
-    [Description("Given name, when name is not given as one text.")]
+    [Description("Instead of name.")]
     public string? FirstName { get; init; }
 
-    [Description("Family name, when name is not given as one text.")]
+    [Description("Instead of name.")]
     public string? LastName { get; init; }
 
-    [Description("Phone, e.g. \"+1 415 555 0100\".")]
     public string? Phone { get; init; }
 
-    [Description("Job title, e.g. \"CEO\".")]
     public string? Title { get; init; }
 }

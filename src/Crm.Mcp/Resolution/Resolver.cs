@@ -17,6 +17,7 @@ public sealed class Resolver
 
     public sealed record CompanyRow(string Id, string Name, string NameKey, string? Domain, string? Website);
     internal sealed record StageRow(string Id, string PipelineId, string Name, string NameKey);
+    internal sealed record StageKindRow(string Id, string Name, string NameKey, string Kind);
     // A class, not a positional record: the queries select different column subsets and Dapper maps by property.
     internal sealed class PersonRow
     {
@@ -73,18 +74,21 @@ public sealed class Resolver
         if (companyDomain is not null && Domains.IsFreeMail(companyDomain)) companyDomain = null;
         if (companyDomain is not null && choice is null)
         {
-            // The domain is evidence, not a licence: "Initech Software" on initech.com is Initech, but "Company 2" is not
-            // "Company 1" because both have people at one domain.
+            // The domain is evidence, not a licence: an explicit name that is not the domain company's name is never
+            // overridden by it. Only a name that is the domain's own ("Initech" for initech.com) is matched by domain;
+            // "Acme Robotics" beside "Acme, Inc." on acme.com is a candidate, and "Company 2" is not "Company 1"
+            // because both have people at one domain.
             var onDomain = await CompaniesByDomainAsync(connection, transaction, companyDomain);
             var sameDomain = onDomain.Where(c => Compatible(key, c.NameKey)).ToList();
-            if (onDomain.Count > 0 && sameDomain.Count == 0) companyDomain = null; // another company owns it: do not share it
-            if (sameDomain.Count == 1) return new ResolvedRecord(false, sameDomain[0].Id, sameDomain[0].Name, MatchedBy.Domain);
-            if (sameDomain.Count > 1)
+            if (onDomain.Count > 0) companyDomain = null; // another company owns it: do not share it
+            if (sameDomain.Count == 1 && key.Replace(" ", "") == Domains.Label(Domains.Normalize(sameDomain[0].Domain) ?? Domains.FromWebsite(sameDomain[0].Website)))
+                return new ResolvedRecord(false, sameDomain[0].Id, sameDomain[0].Name, MatchedBy.Domain);
+            if (sameDomain.Count > 0 && Mode(createIfMissing) != CreateIfMissing.Always)
                 throw new CrmError(ErrorCodes.NeedsDisambiguation, nameField,
-                    $"{nameField}: '{name}' is not an existing company, and {sameDomain.Count} companies use the domain {companyDomain}; nothing was written.",
-                    $"one of their ids in {idField}, or an exact company name")
+                    $"{nameField}: no company is named '{Validate.Shorten(name)}', but {(sameDomain.Count == 1 ? $"'{sameDomain[0].Name}' uses" : $"{sameDomain.Count} companies use")} the domain of its people; nothing was written.",
+                    $"the company's id in {idField} or its exact name, or create_if_missing \"always\" to create '{Validate.Shorten(name)}' as a separate company")
                 {
-                    Candidates = sameDomain.Take(MaxCandidates).Select(c => new Candidate(c.Id, c.Name, null, 0.95, $"same domain {companyDomain}", companyDomain)).ToList(),
+                    Candidates = sameDomain.Take(MaxCandidates).Select(c => new Candidate(c.Id, c.Name, null, 0.95, "same domain", Domains.Normalize(c.Domain) ?? Domains.FromWebsite(c.Website))).ToList(),
                 };
         }
 
@@ -257,9 +261,9 @@ public sealed class Resolver
         if (choice is null)
         {
             // A pipeline has a handful of stages: score them all.
-            const string allSql = "SELECT id, pipeline_id AS PipelineId, name, name_key AS NameKey FROM stages WHERE pipeline_id = @pipeline";
-            var stages = await connection.QueryAsync<StageRow>(allSql, new { pipeline }, transaction);
-            var near = Rank(stages.Select(st => (Row: st, Similarity: NameSimilarity.Score(key, st.NameKey)))
+            const string allSql = "SELECT id, name, name_key AS NameKey, kind FROM stages WHERE pipeline_id = @pipeline";
+            var stages = await connection.QueryAsync<StageKindRow>(allSql, new { pipeline }, transaction);
+            var near = Rank(stages.Select(st => (Row: st, Similarity: StageSimilarity(key, st.NameKey, st.Kind)))
                 .Select(x => new Candidate(x.Row.Id, x.Row.Name, null, x.Similarity.Score, x.Similarity.Why)));
             CheckCreation(Mode(createIfMissing), near, nameField, "stage", name!, $"the stage's id in {idField}, its exact name");
         }
@@ -301,6 +305,19 @@ public sealed class Resolver
         }
 
         var choice = Choice(field);
+        if (emailKey is not null && choice is null && Mode(createIfMissing) != CreateIfMissing.Always)
+        {
+            // jane.founder+crm@acme.com and jane.founder@acme.com reach one mailbox: likely one person, never silently two.
+            var sameMailbox = await SameMailboxAsync(connection, transaction, emailKey);
+            if (sameMailbox.Count > 0)
+                throw new CrmError(ErrorCodes.NeedsDisambiguation, field,
+                    $"{field}: no person has the email '{Validate.Shorten(email!)}', but {(sameMailbox.Count == 1 ? $"'{Display(sameMailbox[0])}' has" : $"{sameMailbox.Count} people have")} the same address with another +tag; nothing was written.",
+                    "the person's id in person_ids or their exact email, or create_if_missing \"always\" to create a separate person")
+                {
+                    Candidates = sameMailbox.Select(p => new Candidate(p.Id, p.FullName, p.Email, 0.95, "same mailbox, other +tag")).ToList(),
+                };
+        }
+
         if (choice is not null && choice != WriteCall.CreateNew)
         {
             var picked = await RequirePersonAsync(connection, transaction, choice, field);
@@ -332,7 +349,8 @@ public sealed class Resolver
             }
             if (Mode(createIfMissing) != CreateIfMissing.Always)
             {
-                var near = (await NearPeopleAsync(connection, transaction, nameKey)).Where(c => emailKey is null || c.Email is null).ToList();
+                var near = Rank((await NearPeopleAsync(connection, transaction, nameKey))
+                    .Where(c => emailKey is null || c.Email is null).Select(c => StartOfName(nameKey, c)));
                 CheckCreation(Mode(createIfMissing), near, field, "person", fullName, "the person's id in person_ids, an email, or the exact name");
             }
         }
@@ -344,7 +362,8 @@ public sealed class Resolver
             VALUES (@id, @firstName, @lastName, @displayName, @displayKey, @email, @emailKey, @phone, @title, @now, @now)
             """;
         var id = Guid.NewGuid().ToString();
-        var displayName = fullName ?? email!;
+        // An email is not a name: a person known only by email has none until someone gives it.
+        var displayName = fullName ?? "";
         var now = Clock.NowIso();
         await connection.ExecuteAsync(insertSql, new
         {
@@ -369,15 +388,66 @@ public sealed class Resolver
         return connection.ExecuteAsync(sql, new { email, emailKey, now = Clock.NowIso(), id }, transaction);
     }
 
+    private static string Display(PersonRow person) => person.FullName.Length > 0 ? person.FullName : person.Email ?? person.Id;
+
+    // Must stay the expression of migration 0091's index (SQLite matches an index by its expression).
+    private const string MailboxSqlite = "CASE WHEN instr(email_key, '+') > 0 AND instr(email_key, '+') < instr(email_key, '@') THEN substr(email_key, 1, instr(email_key, '+') - 1) || substr(email_key, instr(email_key, '@')) ELSE email_key END";
+    private const string MailboxPostgres = "CASE WHEN strpos(email_key, '+') > 0 AND strpos(email_key, '+') < strpos(email_key, '@') THEN substr(email_key, 1, strpos(email_key, '+') - 1) || substr(email_key, strpos(email_key, '@')) ELSE email_key END";
+
+    /// <summary>Other people whose email is this one's mailbox with or without a +tag (indexed, migration 0091).</summary>
+    private static async Task<IReadOnlyList<PersonRow>> SameMailboxAsync(DbConnection connection, DbTransaction transaction, string emailKey)
+    {
+        var mailbox = NameKeys.Mailbox(emailKey);
+        var expression = SqlDialect.Of(connection).IsPostgres ? MailboxPostgres : MailboxSqlite;
+        var sql = $"SELECT id, full_name AS FullName, email, email_key AS EmailKey FROM people WHERE {expression} = @mailbox AND email_key <> @emailKey ORDER BY created_at, id LIMIT {MaxCandidates}";
+        return (await connection.QueryAsync<PersonRow>(sql, new { mailbox, emailKey }, transaction)).ToList();
+    }
+
+    /// <summary>"Jane" or "Jane F" names the start of "Jane Founder": close (a person is usually called by the first
+    /// name), so it is asked about rather than created beside her.</summary>
+    private static Candidate StartOfName(string key, Candidate candidate)
+    {
+        if (candidate.Score >= NameSimilarity.Close) return candidate;
+        var words = key.Split(' ');
+        var theirs = NameKeys.Person(candidate.Name).Split(' ');
+        return words.Length <= theirs.Length && words.Select((w, i) => theirs[i].StartsWith(w, StringComparison.Ordinal)).All(x => x)
+            ? candidate with { Score = 0.92, Why = $"'{key}' is the start of '{string.Join(' ', theirs)}'" }
+            : candidate;
+    }
+
     /// <summary>People whose name is close to <paramref name="key"/> (bounded candidates as for companies), best first.</summary>
     public static async Task<IReadOnlyList<Candidate>> NearPeopleAsync(DbConnection connection, DbTransaction transaction, string key, string? excludeId = null)
     {
+        if (key.Length == 0) return []; // a person known only by email has no name to be near
+
         const string select = "SELECT id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey FROM people";
         var (sql, parameters) = NearRowsSql(connection, select, "people_name_trgm", key);
         var rows = (await connection.QueryAsync<PersonRow>(sql, parameters, transaction)).DistinctBy(r => r.Id);
         return Rank(rows.Where(r => r.Id != excludeId)
             .Select(r => (Row: r, Similarity: NameSimilarity.Score(key, r.NameKey ?? "")))
             .Select(x => new Candidate(x.Row.Id, x.Row.FullName, x.Row.Email, x.Similarity.Score, x.Similarity.Why)));
+    }
+
+    // What people call the closed stages: "Won" means the pipeline's won stage ("Closed Won"), never a new open one.
+    private static readonly Dictionary<string, string[]> StageSynonyms = new()
+    {
+        ["won"] = ["won"], ["win"] = ["won"], ["closed won"] = ["won"], ["won deal"] = ["won"], ["success"] = ["won"],
+        ["lost"] = ["lost"], ["loss"] = ["lost"], ["closed lost"] = ["lost"], ["lost deal"] = ["lost"], ["dead"] = ["lost"],
+        ["closed"] = ["won", "lost"], ["done"] = ["won", "lost"],
+    };
+
+    /// <summary>A stage name is close to a stage whose name contains it ("won" in "closed won") or whose kind it
+    /// names ("lost" for a lost stage called "Churned"): a pipeline is small, so a new stage beside such a one is far
+    /// likelier a slip than a wish.</summary>
+    private static (double Score, string Why) StageSimilarity(string key, string stageKey, string kind)
+    {
+        var similarity = NameSimilarity.Score(key, stageKey);
+        if (similarity.Score >= NameSimilarity.Close) return similarity;
+        if (StageSynonyms.TryGetValue(key, out var kinds) && kinds.Contains(kind)) return (0.93, $"a {kind} stage");
+        var words = key.Split(' ');
+        var stageWords = stageKey.Split(' ');
+        if (words.Length < stageWords.Length && words.All(stageWords.Contains)) return (0.92, $"'{key}' is part of '{stageKey}'");
+        return similarity;
     }
 
     private static IReadOnlyList<Candidate> Rank(IEnumerable<Candidate> candidates) =>

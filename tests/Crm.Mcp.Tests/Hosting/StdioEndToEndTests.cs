@@ -68,48 +68,25 @@ public sealed class StdioEndToEndTests
     public async Task A_lone_surrogate_in_any_string_argument_is_an_error_naming_the_field()
     {
         // Raw JSON: no client library writes a lone surrogate (System.Text.Json refuses to), but a model's JSON can.
-        var ct = TestContext.Current.CancellationToken;
-        var folder = Directory.CreateTempSubdirectory("crm-mcp-e2e").FullName;
-        var start = new ProcessStartInfo("dotnet")
+        var replies = (await PipeAsync("""
+            {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}
+            {"jsonrpc":"2.0","method":"notifications/initialized"}
+            {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"search_all","arguments":{"query":"acme \ud800"}}}
+            {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"create_deal_draft","arguments":{"company_name":"Acme","people":[{"name":"Jane"},{"name":"\udc00Bob"}]}}}
+            {"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"get_deals","arguments":{"filters":[{"field":"name","op":"equals","value":"\ud83d"}]}}}
+            {"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"search_all","arguments":{"query":"a pair is fine \ud83d\ude00"}}}
+            {"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"get_deals","arguments":{}}}
+            """)).ToDictionary(m => (int)m["id"]!);
+        foreach (var (id, field) in new[] { (2, "query"), (3, "people[1].name"), (4, "filters[0].value") })
         {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "crm-mcp.dll"), "--db", Path.Combine(folder, "crm.db"), "--log-level", "Warning" },
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        _ = process.StandardError.ReadToEndAsync(ct);
-        try
-        {
-            await process.StandardInput.WriteAsync("""
-                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}
-                {"jsonrpc":"2.0","method":"notifications/initialized"}
-                {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"search_all","arguments":{"query":"acme \ud800"}}}
-                {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"create_deal_draft","arguments":{"company_name":"Acme","people":[{"name":"Jane"},{"name":"\udc00Bob"}]}}}
-                {"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"get_deals","arguments":{"filters":[{"field":"name","op":"equals","value":"\ud83d"}]}}}
-                {"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"search_all","arguments":{"query":"a pair is fine \ud83d\ude00"}}}
-                {"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"get_deals","arguments":{}}}
-
-                """.AsMemory(), ct);
-            process.StandardInput.Close();
-            var output = await process.StandardOutput.ReadToEndAsync(ct).WaitAsync(TimeSpan.FromSeconds(60), ct);
-            var replies = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToDictionary(m => (int)m["id"]!);
-            foreach (var (id, field) in new[] { (2, "query"), (3, "people[1].name"), (4, "filters[0].value") })
-            {
-                Assert.Null(replies[id]["error"]); // not JSON-RPC -32603
-                Assert.True((bool?)replies[id]["result"]!["isError"]);
-                var error = JsonNode.Parse((string)replies[id]["result"]!["content"]![0]!["text"]!)!["error"]!;
-                Assert.Equal(("invalid_argument", field), ((string?)error["code"], (string?)error["field"]));
-                Assert.Contains("lone UTF-16 surrogate", (string?)error["message"]);
-            }
-            Assert.NotEqual(true, (bool?)replies[5]["result"]!["isError"]);
-            Assert.Equal(0, replies[6]["result"]!["structuredContent"]!["data"]!["items"]!.AsArray().Count); // nothing was written
+            Assert.Null(replies[id]["error"]); // not JSON-RPC -32603
+            Assert.True((bool?)replies[id]["result"]!["isError"]);
+            var error = JsonNode.Parse((string)replies[id]["result"]!["content"]![0]!["text"]!)!["error"]!;
+            Assert.Equal(("invalid_argument", field), ((string?)error["code"], (string?)error["field"]));
+            Assert.Contains("lone UTF-16 surrogate", (string?)error["message"]);
         }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            try { Directory.Delete(folder, true); } catch (IOException) { }
-        }
+        Assert.NotEqual(true, (bool?)replies[5]["result"]!["isError"]);
+        Assert.Equal(0, replies[6]["result"]!["structuredContent"]!["data"]!["items"]!.AsArray().Count); // nothing was written
     }
 
     [Theory]
@@ -155,6 +132,17 @@ public sealed class StdioEndToEndTests
     public async Task Requests_written_before_stdin_closes_are_all_answered()
     {
         // Regression: `printf '...' | crm-mcp` used to exit at end-of-input without answering the call.
+        var replies = await PipeAsync("""
+            {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"pipe","version":"1"}}}
+            {"jsonrpc":"2.0","method":"notifications/initialized"}
+            {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"create_deal_draft","arguments":{"company_name":"Acme"}}}
+            """);
+        Assert.Equal([1, 2], replies.Select(m => (int?)m["id"]).Order());
+    }
+
+    /// <summary>Writes <paramref name="input"/> to a fresh server's stdin, closes it and returns every reply.</summary>
+    private static async Task<List<JsonNode>> PipeAsync(string input)
+    {
         var ct = TestContext.Current.CancellationToken;
         var folder = Directory.CreateTempSubdirectory("crm-mcp-e2e").FullName;
         var start = new ProcessStartInfo("dotnet")
@@ -168,16 +156,10 @@ public sealed class StdioEndToEndTests
         _ = process.StandardError.ReadToEndAsync(ct);
         try
         {
-            await process.StandardInput.WriteAsync("""
-                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"pipe","version":"1"}}}
-                {"jsonrpc":"2.0","method":"notifications/initialized"}
-                {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"create_deal_draft","arguments":{"company_name":"Acme"}}}
-
-                """.AsMemory(), ct);
+            await process.StandardInput.WriteAsync((input + "\n").AsMemory(), ct);
             process.StandardInput.Close();
             var output = await process.StandardOutput.ReadToEndAsync(ct).WaitAsync(TimeSpan.FromSeconds(60), ct);
-            var ids = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => (int?)JsonNode.Parse(l)!["id"]).ToList();
-            Assert.Equal([1, 2], ids.Order());
+            return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
         }
         finally
         {

@@ -73,7 +73,7 @@ public sealed class ToolContractTests
     [Fact]
     public async Task Read_only_mode_lists_only_read_only_tools()
     {
-        await using var server = await TestServer.StartAsync(s => new ServeOptions { Settings = s, ReadOnly = true });
+        await using var server = await TestServer.StartAsync(s => new ServeOptions { Settings = s, Toolsets = [ToolCatalog.AllToolsets], ReadOnly = true });
         var tools = await server.Client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken);
         Assert.NotEmpty(tools);
         Assert.All(tools, t => Assert.True(t.ProtocolTool.Annotations?.ReadOnlyHint));

@@ -44,7 +44,7 @@ public sealed class HttpTestServer : IAsyncDisposable
     {
         var database = await TestDatabase.CreateAsync();
         var options = configure?.Invoke(new HttpServeOptions()) ?? new HttpServeOptions();
-        var serve = new ServeOptions { Settings = new CrmSettings { DatabasePath = database.Path } };
+        var serve = new ServeOptions { Settings = new CrmSettings { DatabasePath = database.Path }, Toolsets = [ToolCatalog.AllToolsets] };
         var app = HttpHost.Build(serve, options, LogLevel.Warning, builder =>
         {
             builder.WebHost.UseTestServer();

@@ -38,7 +38,8 @@ public sealed class TestServer : IAsyncDisposable
         var ct = TestContext.Current.CancellationToken;
         database ??= await TestDatabase.CreateAsync();
         var settings = new CrmSettings { DatabasePath = database.Path };
-        var options = configure?.Invoke(settings) ?? new ServeOptions { Settings = settings };
+        // Tests see every tool; the default catalog has tests of its own (ToolCatalogTests).
+        var options = configure?.Invoke(settings) ?? new ServeOptions { Settings = settings, Toolsets = [ToolCatalog.AllToolsets] };
 
         var clientToServer = new Pipe();
         var serverToClient = new Pipe();

@@ -43,11 +43,11 @@ public sealed class FieldProviderTests
         }
 
         var high = await tools.GetDeals(filters: [Filter.Rule("priority", "equals", "HIGH")], cancellationToken: ct);
-        Assert.Equal(["One"], high.Data.Items.Select(d => d.Name));
+        Assert.Equal(["One"], high.Data.Items.Select(d => (string?)d["name"]));
         var sorted = await tools.GetDeals(sort: [new SortInput { Field = "priority" }], cancellationToken: ct);
-        Assert.Equal(["One", "Two", "Three"], sorted.Data.Items.Select(d => d.Name));
+        Assert.Equal(["One", "Two", "Three"], sorted.Data.Items.Select(d => (string?)d["name"]));
         var unset = await tools.GetDeals(filters: [Filter.Rule("priority", "is_null", null)], cancellationToken: ct);
-        Assert.Equal(["Three"], unset.Data.Items.Select(d => d.Name));
+        Assert.Equal(["Three"], unset.Data.Items.Select(d => (string?)d["name"]));
 
         var error = await Assert.ThrowsAsync<CrmError>(() => tools.GetDeals(filters: [Filter.Rule("priority", "equals", "urgent")], cancellationToken: ct));
         Assert.Equal("filters[0].value", error.Field);

@@ -45,17 +45,37 @@ public sealed class MatchingTests
     }
 
     [Fact]
-    public async Task A_company_is_found_by_the_domain_its_people_write_from()
+    public async Task A_company_is_found_by_its_domain_when_the_name_is_the_domain_s_own()
     {
         await using var server = await TestServer.StartAsync();
-        var first = Company(await server.CallOkAsync("create_deal_draft", new { company_name = "Initech", people = new[] { new { name = "Bill L", email = "bill@initech.com" } } }));
-        var second = Company(await server.CallOkAsync("create_deal_draft", new { company_name = "Initech Software Group", people = new[] { new { name = "Peter G", email = "peter@INITECH.com" } } }));
+        var first = Company(await server.CallOkAsync("create_deal_draft", new { company_name = "Initech Software Group", people = new[] { new { name = "Bill L", email = "bill@initech.com" } } }));
+        var second = Company(await server.CallOkAsync("create_deal_draft", new { company_name = "Initech", people = new[] { new { name = "Peter G", email = "peter@INITECH.com" } } }));
         Assert.Equal(("domain", Id(first)), (MatchedBy(second), Id(second)));
         Assert.Equal(1, await server.Database.CountAsync("companies"));
     }
 
     [Fact]
-    public async Task A_company_is_found_by_its_website_domain()
+    public async Task An_explicit_name_is_never_overridden_by_the_domain_it_is_a_candidate()
+    {
+        await using var server = await TestServer.StartAsync();
+        var acme = Company(await server.CallOkAsync("create_deal_draft", new { company_name = "Acme, Inc.", people = new[] { new { name = "Jane Founder", email = "jane@acme.com" } } }));
+        var before = await server.Database.FingerprintAsync();
+
+        var error = await server.CallErrorAsync("create_deal_draft", new { company_name = "Acme Robotics", people = new[] { new { name = "Rob Otto", email = "rob@acme.com" } } });
+
+        Assert.Equal(("needs_disambiguation", "company_name"), (error.GetProperty("code").GetString(), error.GetProperty("field").GetString()));
+        var candidate = Assert.Single(error.GetProperty("candidates").EnumerateArray());
+        Assert.Equal((Id(acme), "same domain"), (candidate.GetProperty("id").GetString(), candidate.GetProperty("why").GetString()));
+        Assert.Equal(before, await server.Database.FingerprintAsync());
+
+        // Said on purpose, it is a company of its own, and the domain stays Acme's.
+        var robotics = Company(await server.CallOkAsync("create_deal_draft", new { company_name = "Acme Robotics", create_if_missing = "always", people = new[] { new { name = "Rob Otto", email = "rob@acme.com" } } }));
+        Assert.Equal("created", MatchedBy(robotics));
+        Assert.Equal(2, await server.Database.CountAsync("companies"));
+    }
+
+    [Fact]
+    public async Task A_website_domain_makes_a_candidate_too()
     {
         await using var server = await TestServer.StartAsync();
         var id = Guid.NewGuid().ToString();
@@ -64,8 +84,9 @@ public sealed class MatchingTests
                 INSERT INTO companies (id, name, name_key, website, created_at, updated_at)
                 VALUES (@id, 'Umbrella', 'umbrella', 'https://www.umbrella-corp.example/about', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')
                 """, new { id });
-        var company = Company(await server.CallOkAsync("create_deal_draft", new { company_name = "Umbrella Pharmaceuticals", people = new[] { new { name = "Al W", email = "al@umbrella-corp.example" } } }));
-        Assert.Equal(("domain", id), (MatchedBy(company), Id(company)));
+        var error = await server.CallErrorAsync("create_deal_draft", new { company_name = "Umbrella Pharmaceuticals", people = new[] { new { name = "Al W", email = "al@umbrella-corp.example" } } });
+        Assert.Equal(id, error.GetProperty("candidates")[0].GetProperty("id").GetString());
+        Assert.Equal("umbrella-corp.example", error.GetProperty("candidates")[0].GetProperty("domain").GetString());
     }
 
     [Fact]

@@ -70,8 +70,35 @@ public sealed class ApiKeyTests
             Assert.Equal(0, (await RunAsync("keys", "revoke", "cursor-laptop", "--db", db)).Code);
             var (listed, _) = await RunAsync("keys", "list", "--all", "--db", db);
             var row = Assert.Single(listed.Split('\n'), l => l.StartsWith("cursor-laptop", StringComparison.Ordinal));
-            Assert.Matches(@"^cursor-laptop\s+[0-9a-f]{12}\s+write\s+\S+Z\s+\S+Z", row); // revoked: a timestamp, not "-"
+            Assert.Matches(@"^cursor-laptop\s+[0-9a-f]{12}\s+write\s+\(local\)\s+\S+Z\s+\S+Z", row); // revoked: a timestamp, not "-"
             Assert.DoesNotContain(key, listed);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(folder, true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
+    public async Task Users_cli_creates_and_lists_users_and_a_key_can_belong_to_one()
+    {
+        var folder = Directory.CreateTempSubdirectory("crm-mcp-users").FullName;
+        var db = Path.Combine(folder, "crm.db");
+        try
+        {
+            var (created, code) = await RunAsync("users", "create", "--name", "Jane Founder", "--email", "jane@acme.com", "--db", db);
+            Assert.Equal(0, code);
+            var id = created.Trim();
+            Assert.True(Guid.TryParse(id, out _), created);
+            Assert.Equal(0, (await RunAsync("keys", "create", "--name", "jane-laptop", "--scope", "read", "--user", "jane@acme.com", "--db", db)).Code);
+            Assert.NotEqual(0, (await RunAsync("keys", "create", "--name", "ghost", "--user", "nobody@acme.com", "--db", db)).Code);
+
+            var (users, _) = await RunAsync("users", "list", "--db", db);
+            Assert.Contains(users.Split('\n'), l => l.StartsWith(id, StringComparison.Ordinal) && l.Contains("jane@acme.com"));
+            var (keys, _) = await RunAsync("keys", "list", "--db", db);
+            Assert.Matches(@"jane-laptop\s+[0-9a-f]{12}\s+read\s+Jane Founder\s", keys);
+            Assert.DoesNotContain("ghost", keys);
         }
         finally
         {

@@ -135,6 +135,9 @@ public sealed class ExportBackupTests
             Assert.Equal(2, refused.ExitCode);
             Assert.Contains("is the database", refused.Error);
         }
+        var backup = await CliRunner.RunAsync("backup", database + "-wal", "--force", "--db", database);
+        Assert.Equal(2, backup.ExitCode);
+        Assert.Contains("is the database's wal file itself", backup.Error);
         Assert.Equal(1, await server.Database.CountAsync("deals")); // still a database, still readable
         await server.CallOkAsync("get_deal", new { deal = "DEAL-001" });
     }

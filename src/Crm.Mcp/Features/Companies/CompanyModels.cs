@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using System.Text.Json.Nodes;
+using Crm.Mcp.Common;
 using Crm.Mcp.Lists;
 
 namespace Crm.Mcp.Features.Companies;
@@ -36,26 +38,46 @@ public sealed record CompanyDetail(
 /// <summary>A company to create; only the name is required.</summary>
 public sealed record CompanyInput
 {
-    [Description("Company name, unique ignoring case and legal suffixes, e.g. \"Acme, Inc.\".")]
+    [Description("Unique, e.g. \"Acme, Inc.\".")]
     public string? Name { get; init; }
-    [Description("Domain or URL, stored as the bare host, e.g. \"acme.com\". Default: the website's host.")]
+    [Description("Domain or URL, kept as the host. Default: the website's.")]
     public string? Domain { get; init; }
-    [Description("Website, e.g. \"https://acme.com\".")]
     public string? Website { get; init; }
-    [Description("Phone, e.g. \"+1 415 555 0100\".")]
     public string? Phone { get; init; }
-    [Description("Industry, e.g. \"Software\".")]
     public string? Industry { get; init; }
-    [Description("Logo URL.")]
     public string? Logo { get; init; }
-    [Description("Owner user UUID (see get_users).")]
+    [Description("Owner user UUID.")]
     public string? OwnerId { get; init; }
-    [Description("Markdown notes.")]
     public string? Notes { get; init; }
+}
+
+/// <summary>A change to one company, as update_company and update_companies take it.</summary>
+public sealed record CompanyUpdateInput
+{
+    [Description("The company's name or UUID, e.g. \"Acme, Inc.\".")]
+    public string? Company { get; init; }
+    public string? Name { get; init; }
+    [Description("Domain or URL, stored as the bare host.")]
+    public string? Domain { get; init; }
+    public string? Website { get; init; }
+    public string? Phone { get; init; }
+    public string? Industry { get; init; }
+    public string? Logo { get; init; }
+    public string? OwnerId { get; init; }
+    [Description("Fields to empty: domain, website, phone, industry, logo, owner_id.")]
+    public string[]? Clear { get; init; }
 }
 
 public sealed record CompanyResponse(CompanyView Data, bool Success);
 
 public sealed record CompanyDetailResponse(CompanyDetail Data, bool Success);
 
-public sealed record CompanyPageResponse(ListPage<CompanyView> Data, bool Success);
+/// <summary>get_companies' items.</summary>
+public static class CompanyItems
+{
+    public static ListKind<CompanyView> Kind { get; } = new(CompanyFields.Entity, "id", CompanySql.FindManyAsync, c => c.Id, Compact);
+
+    public static JsonObject Compact(CompanyView company) => ListTool.Item(
+        ("id", company.Id), ("name", company.Name), ("domain", company.Domain), ("industry", company.Industry),
+        ("contact_count", company.ContactCount), ("deal_count", company.DealCount));
+}

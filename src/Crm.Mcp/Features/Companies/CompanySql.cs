@@ -64,6 +64,13 @@ public static class CompanySql
         return connection.QuerySingleOrDefaultAsync<CompanyRow>(sql, new { nameKey, exceptId }, transaction);
     }
 
+    /// <summary>Up to two companies with this bare domain: upsert by domain needs exactly one.</summary>
+    public static async Task<IReadOnlyList<CompanyRow>> FindByDomainAsync(DbConnection connection, DbTransaction transaction, string domain)
+    {
+        const string sql = SelectCompany + " WHERE c.domain = @domain ORDER BY c.created_at, c.id LIMIT 2";
+        return (await connection.QueryAsync<CompanyRow>(sql, new { domain }, transaction)).ToList();
+    }
+
     public static Task<CompanyRow?> FindAsync(DbConnection connection, DbTransaction transaction, string id)
     {
         const string sql = SelectCompany + " WHERE c.id = @id";

@@ -1,5 +1,5 @@
-using System.Data.Common;
 using System.ComponentModel;
+using System.Data.Common;
 using System.Text.RegularExpressions;
 using Crm.Mcp.Bulk;
 using Crm.Mcp.Common;
@@ -21,26 +21,41 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Creates]
     [Description("""
-        Create 1 to 100 companies; a name already taken (ignoring case and legal suffixes: "ACME inc" is "Acme, Inc.") is an error naming the existing company. Result per item: id and name.
+        Create 1 to 100 companies; a name already taken (ignoring case and legal suffixes) is an error naming that company. Result per item: id and name.
         Example: {"items": [{"name": "Acme, Inc.", "website": "https://acme.com", "industry": "Software"}]}
         """)]
-    public Task<BulkResponse<BulkRecord>> CreateCompanies(
-        [Description("Companies to create, e.g. [{\"name\": \"Acme, Inc.\", \"domain\": \"acme.com\"}].")] CompanyInput[] items,
+    public Task<BulkResponse<UpsertedRecord>> CreateCompanies(
+        [Description("Companies to create.")] CompanyInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
+        [Description("true: an item whose domain is one company's updates it.")] bool? upsert = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
         BulkWrite.RunAsync(db, items, atomic, progress, async (connection, transaction, item, path) =>
         {
             item ??= new CompanyInput();
-            var name = Validate.Text($"{path}.name", item.Name, 200, "\"Acme, Inc.\"")
-                       ?? throw CrmError.Invalid($"{path}.name", "is required.", "a company name such as \"Acme, Inc.\"");
-            var now = Clock.NowIso();
+            var name = Validate.Text($"{path}.name", item.Name, 200, "\"Acme, Inc.\"");
             var website = Website($"{path}.website", item.Website);
+            var domain = Domain($"{path}.domain", item.Domain) ?? Domain($"{path}.website", website);
+            if (upsert == true && domain is not null && await CompanySql.FindByDomainAsync(connection, transaction, domain) is { Count: > 0 } owners)
+            {
+                if (owners.Count > 1)
+                    throw new CrmError(ErrorCodes.NeedsDisambiguation, $"{path}.domain",
+                        $"{path}.domain: {domain} belongs to {owners.Count} companies; upsert needs one.", "create_companies without upsert, or update_companies naming the company")
+                    {
+                        Candidates = [.. owners.Select(o => new Candidate(o.Id, o.Name, null, 1.0, "same domain", o.Domain))],
+                    };
+                var updated = await ApplyAsync(connection, transaction, owners[0].Id, new CompanyUpdateInput
+                {
+                    Name = name, Website = item.Website, Phone = item.Phone, Industry = item.Industry, Logo = item.Logo, OwnerId = item.OwnerId,
+                }, path + ".");
+                return new UpsertedRecord(updated.Id, updated.Name, true);
+            }
+            if (name is null) throw CrmError.Invalid($"{path}.name", "is required.", "a company name such as \"Acme, Inc.\"");
+            var now = Clock.NowIso();
             var row = new CompanySql.CompanyRow
             {
                 Id = Guid.NewGuid().ToString(), Name = name, NameKey = Key($"{path}.name", name),
-                Domain = Domain($"{path}.domain", item.Domain) ?? Domain($"{path}.website", website),
-                Website = website, Logo = Website($"{path}.logo", item.Logo),
+                Domain = domain, Website = website, Logo = Website($"{path}.logo", item.Logo),
                 Phone = Validate.Text($"{path}.phone", item.Phone, 50, "\"+1 415 555 0100\""),
                 Industry = Validate.Text($"{path}.industry", item.Industry, 100, "\"Software\""),
                 Notes = Validate.Text($"{path}.notes", item.Notes, 20000),
@@ -49,34 +64,28 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
             };
             if (!await CompanySql.InsertAsync(connection, transaction, row))
                 throw await TakenAsync(connection, transaction, row.NameKey, null, $"{path}.name", name);
-            return new BulkRecord(row.Id, row.Name);
+            return new UpsertedRecord(row.Id, row.Name);
         }, cancellationToken);
 
     [McpServerTool(Name = "get_companies", Title = "List companies", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("List companies (by name unless sorted) with filters, search, sort and cursor paging. Example: {\"filters\": [{\"field\": \"industry\", \"op\": \"equals\", \"value\": \"Software\"}], \"sort\": [{\"field\": \"deal_count\", \"direction\": \"desc\"}]}")]
-    public async Task<CompanyPageResponse> GetCompanies(
+    [Description("List companies, by name unless sorted. Example: {\"filters\": [{\"field\": \"industry\", \"op\": \"equals\", \"value\": \"Software\"}]}")]
+    public Task<ListReply> GetCompanies(
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
         [Description(ListDocs.Sort)] SortInput[]? sort = null,
         [Description(ListDocs.Limit)] int? limit = null,
         [Description(ListDocs.Cursor)] string? cursor = null,
-        CancellationToken cancellationToken = default)
-    {
-        var page = await db.ReadAsync(async (connection, transaction) =>
-        {
-            var schema = await fieldRegistry.LoadAsync(CompanyFields.Entity, connection, transaction);
-            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
-                ids => CompanySql.FindManyAsync(connection, transaction, ids), c => c.Id);
-        }, cancellationToken);
-        return new CompanyPageResponse(page, true);
-    }
+        [Description(ListDocs.Fields)] string[]? fields = null,
+        [Description(ListDocs.View)] string? view = null,
+        CancellationToken cancellationToken = default) =>
+        ListTool.RunAsync(db, fieldRegistry, CompanyItems.Kind, new ListRequest(filters, search, sort, limit, cursor), fields, view, null, cancellationToken);
 
     [McpServerTool(Name = "get_company", Title = "Get company", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Description("Get one company by UUID or name, with up to 50 contacts and 50 deals. Example: {\"company\": \"Acme\"}")]
     public async Task<CompanyDetailResponse> GetCompany(
-        [Description("Company name or UUID, e.g. \"Acme, Inc.\" (matches \"acme\").")] string company,
+        [Description("Name or UUID, e.g. \"Acme, Inc.\" (matches \"acme\").")] string company,
         CancellationToken cancellationToken = default)
     {
         var key = Required("company", company);
@@ -90,61 +99,95 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
     [McpServerTool(Name = "update_company", Title = "Update company", ReadOnly = false, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
-    [Description("Change a company's fields; omitted arguments stay, `clear` empties fields. A new name must not belong to another company. Example: {\"company\": \"Acme\", \"industry\": \"Robotics\", \"clear\": [\"phone\"]}")]
+    [Description("Change a company's fields; omitted arguments stay, `clear` empties fields. Example: {\"company\": \"Acme\", \"industry\": \"Robotics\", \"clear\": [\"phone\"]}")]
     public async Task<CompanyResponse> UpdateCompany(
-        [Description("The company's name or UUID, e.g. \"Acme, Inc.\".")] string company,
-        [Description("New name, e.g. \"Acme Robotics\".")] string? name = null,
-        [Description("Domain or URL, stored as the bare host, e.g. \"acme.com\".")] string? domain = null,
-        [Description("Website, e.g. \"https://acme.com\".")] string? website = null,
-        [Description("Phone, e.g. \"+1 415 555 0100\".")] string? phone = null,
-        [Description("Industry, e.g. \"Software\".")] string? industry = null,
-        [Description("Logo URL, e.g. \"https://acme.com/logo.png\".")] string? logo = null,
-        [Description("Owner user UUID (see get_users).")] string? owner_id = null,
+        [Description("Name or UUID, e.g. \"Acme, Inc.\".")] string company,
+        [Description("New company name.")] string? name = null,
+        [Description("Domain or URL, kept as the host, e.g. \"acme.com\".")] string? domain = null,
+        [Description("Website URL.")] string? website = null,
+        [Description("Phone number.")] string? phone = null,
+        [Description("E.g. \"Software\".")] string? industry = null,
+        [Description("Logo URL.")] string? logo = null,
+        [Description("Owner user UUID.")] string? owner_id = null,
         [Description(ClearFields.Doc)] string[]? clear = null,
         CancellationToken cancellationToken = default)
     {
-        var key = Required("company", company);
-        var cleared = ClearFields.Read(clear, Clearable);
-        foreach (var (field, value) in new (string, object?)[] { ("domain", domain), ("website", website), ("phone", phone), ("industry", industry), ("logo", logo), ("owner_id", owner_id) })
-            ClearFields.NotBoth(cleared, field, value);
-        var newName = Validate.Text("name", name, 200, "\"Acme Robotics\"");
-        var newDomain = Domain("domain", domain);
-        var newWebsite = Website("website", website);
-        var newLogo = Website("logo", logo);
-        var newPhone = Validate.Text("phone", phone, 50, "\"+1 415 555 0100\"");
-        var newIndustry = Validate.Text("industry", industry, 100, "\"Software\"");
-
-        return await db.WriteAsync(async (connection, transaction) =>
+        var input = new CompanyUpdateInput
         {
-            var id = await Lookup.CompanyIdAsync(connection, transaction, key, "company");
-            var row = (await CompanySql.FindAsync(connection, transaction, id))!;
-            if (newName is not null)
-            {
-                var nameKey = Key("name", newName);
-                if (await CompanySql.FindByKeyAsync(connection, transaction, nameKey, id) is not null)
-                    throw await TakenAsync(connection, transaction, nameKey, id, "name", newName);
-                row.Name = newName;
-                row.NameKey = nameKey;
-            }
-            var ownerId = await resolver.RequireUserAsync(connection, transaction, owner_id, "owner_id");
-            row.Domain = cleared.Contains("domain") ? null : newDomain ?? row.Domain;
-            row.Website = cleared.Contains("website") ? null : newWebsite ?? row.Website;
-            row.Logo = cleared.Contains("logo") ? null : newLogo ?? row.Logo;
-            row.Phone = cleared.Contains("phone") ? null : newPhone ?? row.Phone;
-            row.Industry = cleared.Contains("industry") ? null : newIndustry ?? row.Industry;
-            row.OwnerId = cleared.Contains("owner_id") ? null : ownerId ?? row.OwnerId;
-            row.UpdatedAt = Clock.NowIso();
-            await CompanySql.UpdateAsync(connection, transaction, row);
-            return new CompanyResponse(await CompanySql.ViewAsync(connection, transaction, row.Id), true);
-        }, cancellationToken);
+            Company = company, Name = name, Domain = domain, Website = website, Phone = phone, Industry = industry, Logo = logo,
+            OwnerId = owner_id, Clear = clear,
+        };
+        return new CompanyResponse(await db.WriteAsync((connection, transaction) => UpdateAsync(connection, transaction, input, ""), cancellationToken), true);
     }
 
+    [Toolset("bulk")]
+    [McpServerTool(Name = "update_companies", Title = "Update companies", ReadOnly = false, Destructive = false, Idempotent = true,
+        OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
+    [Description("""
+        Change 1 to 100 companies; each item takes update_company's fields. Result per item: id and name.
+        Example: {"items": [{"company": "Acme", "industry": "Robotics"}, {"company": "Globex", "clear": ["phone"]}]}
+        """)]
+    public Task<BulkResponse<BulkRecord>> UpdateCompanies(
+        [Description("Changes, one per company, e.g. [{\"company\": \"Acme\", \"industry\": \"Robotics\"}].")] CompanyUpdateInput[] items,
+        [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
+        IProgress<ProgressNotificationValue>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        BulkWrite.UpdateAsync(db, items, atomic, progress, async (connection, transaction, item, prefix) =>
+        {
+            var written = await UpdateAsync(connection, transaction, item, prefix);
+            return new BulkRecord(written.Id, written.Name);
+        }, cancellationToken);
+
+    /// <summary>update_company and update_companies alike; field names in errors carry <paramref name="prefix"/>.</summary>
+    private async Task<CompanyView> UpdateAsync(DbConnection connection, DbTransaction transaction, CompanyUpdateInput input, string prefix)
+    {
+        var key = Required(prefix + "company", input.Company);
+        return await ApplyAsync(connection, transaction, await Lookup.CompanyIdAsync(connection, transaction, key, prefix + "company"), input, prefix);
+    }
+
+    /// <summary>Writes <paramref name="input"/>'s fields onto the company <paramref name="id"/>: omitted fields stay.</summary>
+    private async Task<CompanyView> ApplyAsync(DbConnection connection, DbTransaction transaction, string id, CompanyUpdateInput input, string prefix)
+    {
+        string F(string name) => prefix + name;
+        var cleared = ClearFields.Read(input.Clear, Clearable, F("clear"));
+        foreach (var (field, value) in new (string, object?)[] { ("domain", input.Domain), ("website", input.Website), ("phone", input.Phone), ("industry", input.Industry), ("logo", input.Logo), ("owner_id", input.OwnerId) })
+            ClearFields.NotBoth(cleared, field, value, prefix);
+        var newName = Validate.Text(F("name"), input.Name, 200, "\"Acme Robotics\"");
+        var newDomain = Domain(F("domain"), input.Domain);
+        var newWebsite = Website(F("website"), input.Website);
+        var newLogo = Website(F("logo"), input.Logo);
+        var newPhone = Validate.Text(F("phone"), input.Phone, 50, "\"+1 415 555 0100\"");
+        var newIndustry = Validate.Text(F("industry"), input.Industry, 100, "\"Software\"");
+
+        var row = (await CompanySql.FindAsync(connection, transaction, id))!;
+        if (newName is not null)
+        {
+            var nameKey = Key(F("name"), newName);
+            if (await CompanySql.FindByKeyAsync(connection, transaction, nameKey, id) is not null)
+                throw await TakenAsync(connection, transaction, nameKey, id, F("name"), newName);
+            row.Name = newName;
+            row.NameKey = nameKey;
+        }
+        var ownerId = await resolver.RequireUserAsync(connection, transaction, input.OwnerId, F("owner_id"));
+        row.Domain = cleared.Contains("domain") ? null : newDomain ?? row.Domain;
+        row.Website = cleared.Contains("website") ? null : newWebsite ?? row.Website;
+        row.Logo = cleared.Contains("logo") ? null : newLogo ?? row.Logo;
+        row.Phone = cleared.Contains("phone") ? null : newPhone ?? row.Phone;
+        row.Industry = cleared.Contains("industry") ? null : newIndustry ?? row.Industry;
+        row.OwnerId = cleared.Contains("owner_id") ? null : ownerId ?? row.OwnerId;
+        row.UpdatedAt = Clock.NowIso();
+        await CompanySql.UpdateAsync(connection, transaction, row);
+        return await CompanySql.ViewAsync(connection, transaction, row.Id);
+    }
+
+    [Toolset("destructive")]
     [McpServerTool(Name = "delete_companies", Title = "Delete companies", ReadOnly = false, Destructive = true, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("Permanently delete 1 to 100 companies by name or UUID: irreversible. Their deals stay without a company; their contacts stay, unlinked. Example: {\"companies\": [\"Acme, Inc.\"]}")]
     public Task<BulkResponse<BulkRecord>> DeleteCompanies(
-        [Description("Company names or UUIDs, e.g. [\"Acme, Inc.\", \"c1d2e3f4-a5b6-4890-8def-123456789abc\"].")] string[] companies,
+        [Description("Company names or UUIDs.")] string[] companies,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>

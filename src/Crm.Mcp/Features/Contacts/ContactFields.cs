@@ -21,6 +21,7 @@ public sealed class ContactFields : IEntityFields
                 "(SELECT json_group_array(c.name) FROM company_people cp JOIN companies c ON c.id = cp.company_id WHERE cp.person_id = p.id)")
             {
                 Sortable = false, Searchable = true, Description = "Names of the contact's companies.",
+                Reference = new(Resolution.ReferenceKind.Company, "EXISTS (SELECT 1 FROM company_people rc WHERE rc.person_id = p.id AND rc.company_id IN ({ids}))"),
             },
             new("company_ids", FieldType.MultiSelect,
                 "(SELECT json_group_array(cp.company_id) FROM company_people cp WHERE cp.person_id = p.id)") { Sortable = false },

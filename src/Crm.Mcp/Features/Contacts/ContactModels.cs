@@ -1,5 +1,8 @@
 using System.ComponentModel;
+using System.Text.Json.Serialization;
+using System.Text.Json.Nodes;
 using Crm.Mcp.Bulk;
+using Crm.Mcp.Common;
 using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
 
@@ -42,33 +45,61 @@ public sealed record ContactWrite(
 /// <summary>A contact to create: a name or an email at least.</summary>
 public sealed record ContactInput
 {
-    [Description("Full name, e.g. \"Jane Founder\".")]
+    [Description("E.g. \"Jane Founder\".")]
     public string? Name { get; init; }
-    [Description("Given name, when name is not given as one text.")]
+    [Description("Instead of name.")]
     public string? FirstName { get; init; }
-    [Description("Family name, when name is not given as one text.")]
+    [Description("Instead of name.")]
     public string? LastName { get; init; }
-    [Description("Email, unique across contacts (ignoring case), e.g. \"jane@acme.com\".")]
+    [Description("Unique, e.g. \"jane@acme.com\".")]
     public string? Email { get; init; }
-    [Description("Phone, e.g. \"+1 415 555 0100\".")]
     public string? Phone { get; init; }
-    [Description("Job title, e.g. \"CEO\".")]
     public string? Title { get; init; }
-    [Description("Company name, found or created, e.g. \"Acme, Inc.\".")]
+    [Description("Found or created.")]
     public string? CompanyName { get; init; }
-    [Description("Existing company UUID.")]
+    [Description("Company UUID.")]
     public string? CompanyId { get; init; }
-    [Description("Owner user UUID (see get_users).")]
+    [Description("Owner user UUID.")]
     public string? OwnerId { get; init; }
-    [Description("Markdown notes.")]
     public string? Notes { get; init; }
 }
 
-/// <summary>One item of create_contacts: the contact's id and name, and how its company was resolved.</summary>
-public sealed record ContactCreated(BulkRecord Contact, ResolvedRecord? Company);
+/// <summary>One item of create_contacts or update_contacts: the contact's id and name, and how its company was resolved.</summary>
+public sealed record ContactCreated(
+    BulkRecord Contact,
+    ResolvedRecord? Company,
+    [property: Description("True when upsert found the email and updated that contact instead of creating one."),
+               JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Updated = null);
+
+/// <summary>A change to one contact, as update_contact and update_contacts take it.</summary>
+public sealed record ContactUpdateInput
+{
+    [Description("The contact's UUID, email or full name, e.g. \"jane@acme.com\".")]
+    public string? Contact { get; init; }
+    public string? Name { get; init; }
+    public string? FirstName { get; init; }
+    public string? LastName { get; init; }
+    public string? Email { get; init; }
+    public string? Phone { get; init; }
+    public string? Title { get; init; }
+    [Description("Company name, found or created; replaces the contact's company links.")]
+    public string? CompanyName { get; init; }
+    public string? CompanyId { get; init; }
+    public string? OwnerId { get; init; }
+    [Description("Fields to empty: email, phone, title, owner_id, company.")]
+    public string[]? Clear { get; init; }
+}
 
 public sealed record ContactWriteResponse(ContactWrite Data, bool Success);
 
 public sealed record ContactDetailResponse(ContactDetail Data, bool Success);
 
-public sealed record ContactPageResponse(ListPage<ContactView> Data, bool Success);
+/// <summary>get_contacts' items.</summary>
+public static class ContactItems
+{
+    public static ListKind<ContactView> Kind { get; } = new(ContactFields.Entity, "id", ContactSql.FindManyAsync, c => c.Id, Compact);
+
+    public static JsonObject Compact(ContactView contact) => ListTool.Item(
+        ("id", contact.Id), ("name", contact.Name), ("email", contact.Email), ("phone", contact.Phone), ("title", contact.Title),
+        ("companies", contact.Companies.Select(c => c.Name)));
+}

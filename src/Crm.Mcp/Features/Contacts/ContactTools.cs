@@ -1,5 +1,5 @@
-using System.Data.Common;
 using System.ComponentModel;
+using System.Data.Common;
 using Crm.Mcp.Bulk;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
@@ -21,12 +21,13 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Resolves, Creates]
     [Description("""
-        Create 1 to 100 contacts (people). The company is found or created by name ; an email already used is an error naming its contact. Result per item: the contact's id and name, and how its company was resolved.
+        Create 1 to 100 contacts (people); the company is found or created by name, an email in use is an error naming its contact. Result per item: id, name, how the company was resolved.
         Example: {"items": [{"name": "Jane Founder", "email": "jane@acme.com", "title": "CEO", "company_name": "Acme, Inc."}]}
         """)]
     public Task<BulkResponse<ContactCreated>> CreateContacts(
-        [Description("Contacts to create, e.g. [{\"name\": \"Jane Founder\", \"email\": \"jane@acme.com\"}].")] ContactInput[] items,
+        [Description("Contacts to create.")] ContactInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
+        [Description("true: an item whose email is a contact's updates it.")] bool? upsert = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
         BulkWrite.RunAsync(db, items, atomic, progress, async (connection, transaction, item, path) =>
@@ -36,6 +37,15 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
             var first = Validate.Text($"{path}.first_name", item.FirstName, 100, "\"Jane\"");
             var last = Validate.Text($"{path}.last_name", item.LastName, 100, "\"Founder\"");
             var email = item.Email is null ? null : Validate.Email($"{path}.email", item.Email);
+            if (upsert == true && email is not null && await ContactSql.FindByEmailAsync(connection, transaction, NameKeys.Email(email), null) is { } existing)
+            {
+                var written = await ApplyAsync(connection, transaction, existing.Id, new ContactUpdateInput
+                {
+                    Name = item.Name, FirstName = item.FirstName, LastName = item.LastName, Phone = item.Phone, Title = item.Title,
+                    CompanyName = item.CompanyName, CompanyId = item.CompanyId, OwnerId = item.OwnerId,
+                }, path + ".");
+                return new ContactCreated(new BulkRecord(existing.Id, written.Contact.Name), written.Company, Updated: true);
+            }
             if (name is null && first is null && last is null && email is null)
                 throw CrmError.Invalid(path, "a contact needs a name or an email.", "{\"name\": \"Jane Founder\", \"email\": \"jane@acme.com\"}");
             var now = Clock.NowIso();
@@ -58,33 +68,27 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
 
     [McpServerTool(Name = "get_contacts", Title = "List contacts", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("List contacts (by name unless sorted) with filters, search, sort and cursor paging. Example: {\"company\": \"Acme\", \"filters\": [{\"field\": \"title\", \"op\": \"contains\", \"value\": \"CEO\"}]}")]
-    public async Task<ContactPageResponse> GetContacts(
-        [Description("Only contacts of this company (name or UUID), e.g. \"Acme, Inc.\".")] string? company = null,
+    [Description("List contacts, by name unless sorted. Example: {\"company\": \"Acme\", \"search\": \"jane\"}")]
+    public Task<ListReply> GetContacts(
+        [Description("Company name or UUID.")] string? company = null,
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
         [Description(ListDocs.Sort)] SortInput[]? sort = null,
         [Description(ListDocs.Limit)] int? limit = null,
         [Description(ListDocs.Cursor)] string? cursor = null,
-        CancellationToken cancellationToken = default)
-    {
-        var page = await db.ReadAsync(async (connection, transaction) =>
-        {
-            var shortcuts = new List<Filter>();
-            if (company is not null)
-                shortcuts.Add(Filter.Rule("company_ids", FilterOps.HasAny, new[] { await Lookup.CompanyIdAsync(connection, transaction, company, "company") }));
-            var schema = await fieldRegistry.LoadAsync(ContactFields.Entity, connection, transaction);
-            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
-                ids => ContactSql.FindManyAsync(connection, transaction, ids), c => c.Id, shortcuts);
-        }, cancellationToken);
-        return new ContactPageResponse(page, true);
-    }
+        [Description(ListDocs.Fields)] string[]? fields = null,
+        [Description(ListDocs.View)] string? view = null,
+        CancellationToken cancellationToken = default) =>
+        ListTool.RunAsync(db, fieldRegistry, ContactItems.Kind, new ListRequest(filters, search, sort, limit, cursor), fields, view,
+            async (connection, transaction) => company is null ? [] :
+                [Filter.Rule("company_ids", FilterOps.HasAny, new[] { await Lookup.CompanyIdAsync(connection, transaction, company, "company") })],
+            cancellationToken);
 
     [McpServerTool(Name = "get_contact", Title = "Get contact", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("Get one contact by UUID, email or full name, with companies and up to 50 deals. Example: {\"contact\": \"jane@acme.com\"}")]
+    [Description("Get one contact with companies and up to 50 deals. Example: {\"contact\": \"jane@acme.com\"}")]
     public async Task<ContactDetailResponse> GetContact(
-        [Description("The contact's UUID, email or full name, e.g. \"jane@acme.com\" or \"Jane Founder\".")] string contact,
+        [Description("UUID, email or full name, e.g. \"jane@acme.com\".")] string contact,
         CancellationToken cancellationToken = default)
     {
         var key = Required("contact", contact);
@@ -98,61 +102,97 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
     [McpServerTool(Name = "update_contact", Title = "Update contact", ReadOnly = false, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Resolves]
-    [Description("Change a contact's fields; omitted arguments stay, `clear` empties fields. company_name/company_id makes that company (found or created) the contact's only company. A new email must not belong to another contact. Example: {\"contact\": \"Jane Founder\", \"title\": \"CTO\", \"company_name\": \"Globex\"}")]
+    [Description("Change a contact's fields; omitted arguments stay, `clear` empties fields. Example: {\"contact\": \"Jane Founder\", \"title\": \"CTO\", \"company_name\": \"Globex\"}")]
     public async Task<ContactWriteResponse> UpdateContact(
-        [Description("The contact's UUID, email or full name, e.g. \"jane@acme.com\".")] string contact,
-        [Description("New full name, e.g. \"Jane Q. Founder\".")] string? name = null,
-        [Description("New given name, e.g. \"Jane\".")] string? first_name = null,
-        [Description("New family name, e.g. \"Founder\".")] string? last_name = null,
-        [Description("New email, e.g. \"jane@globex.com\".")] string? email = null,
-        [Description("Phone, e.g. \"+1 415 555 0100\".")] string? phone = null,
+        [Description("UUID, email or full name, e.g. \"jane@acme.com\".")] string contact,
+        [Description("New full name.")] string? name = null,
+        [Description("New given name.")] string? first_name = null,
+        [Description("New family name.")] string? last_name = null,
+        [Description("New email, not another contact's.")] string? email = null,
+        [Description("Phone number.")] string? phone = null,
         [Description("Job title, e.g. \"CTO\".")] string? title = null,
-        [Description("Company name, found or created, e.g. \"Globex\"; replaces the contact's company links.")] string? company_name = null,
-        [Description("Existing company UUID; replaces the contact's company links.")] string? company_id = null,
-        [Description("Owner user UUID (see get_users).")] string? owner_id = null,
+        [Description("Found or created; becomes the only company.")] string? company_name = null,
+        [Description("Company UUID; becomes the only company.")] string? company_id = null,
+        [Description("Owner user UUID.")] string? owner_id = null,
         [Description(ClearFields.Doc + " \"company\" removes every company link.")] string[]? clear = null,
         CancellationToken cancellationToken = default)
     {
-        var key = Required("contact", contact);
-        var cleared = ClearFields.Read(clear, Clearable);
-        foreach (var (field, value) in new (string, object?)[] { ("email", email), ("phone", phone), ("title", title), ("owner_id", owner_id), ("company", company_name ?? company_id) })
-            ClearFields.NotBoth(cleared, field, value);
-        var newName = Validate.Text("name", name, 200, "\"Jane Founder\"");
-        var newFirst = Validate.Text("first_name", first_name, 100, "\"Jane\"");
-        var newLast = Validate.Text("last_name", last_name, 100, "\"Founder\"");
-        var newEmail = email is null ? null : Validate.Email("email", email);
-        var newPhone = Validate.Text("phone", phone, 50, "\"+1 415 555 0100\"");
-        var newTitle = Validate.Text("title", title, 200, "\"CTO\"");
-
-        return await db.WriteAsync(async (connection, transaction) =>
+        var input = new ContactUpdateInput
         {
-            var id = await Lookup.PersonIdAsync(connection, transaction, key, "contact");
-            var row = (await ContactSql.FindAsync(connection, transaction, id))!;
-            var now = Clock.NowIso();
-            if (newName is not null || newFirst is not null || newLast is not null)
-                SetName(row, "name", newName, newFirst ?? (newName is null ? row.FirstName : null), newLast ?? (newName is null ? row.LastName : null), null);
-            if (cleared.Contains("email")) (row.Email, row.EmailKey) = (null, null);
-            else if (newEmail is not null) await SetEmailAsync(connection, transaction, row, newEmail, "email");
-            row.Phone = cleared.Contains("phone") ? null : newPhone ?? row.Phone;
-            row.Title = cleared.Contains("title") ? null : newTitle ?? row.Title;
-            var ownerId = await resolver.RequireUserAsync(connection, transaction, owner_id, "owner_id");
-            row.OwnerId = cleared.Contains("owner_id") ? null : ownerId ?? row.OwnerId;
-            row.UpdatedAt = now;
-            await ContactSql.UpdateAsync(connection, transaction, row);
-
-            var company = await resolver.ResolveCompanyAsync(connection, transaction, company_id, company_name);
-            if (company is not null || cleared.Contains("company"))
-                await ContactSql.SetCompanyAsync(connection, transaction, id, company?.Id, now);
-            return new ContactWriteResponse(new ContactWrite(await ContactSql.ViewAsync(connection, transaction, id), company), true);
-        }, cancellationToken);
+            Contact = contact, Name = name, FirstName = first_name, LastName = last_name, Email = email, Phone = phone, Title = title,
+            CompanyName = company_name, CompanyId = company_id, OwnerId = owner_id, Clear = clear,
+        };
+        return new ContactWriteResponse(await db.WriteAsync((connection, transaction) => UpdateAsync(connection, transaction, input, ""), cancellationToken), true);
     }
 
+    [Toolset("bulk")]
+    [McpServerTool(Name = "update_contacts", Title = "Update contacts", ReadOnly = false, Destructive = false, Idempotent = true,
+        OpenWorld = false, UseStructuredContent = true)]
+    [Resolves]
+    [Description("""
+        Change 1 to 100 contacts; each item takes update_contact's fields. Result per item: the contact's id and name, and how its company was resolved.
+        Example: {"items": [{"contact": "jane@acme.com", "title": "CTO"}, {"contact": "Bob Builder", "clear": ["phone"]}]}
+        """)]
+    public Task<BulkResponse<ContactCreated>> UpdateContacts(
+        [Description("Changes, one per contact, e.g. [{\"contact\": \"jane@acme.com\", \"title\": \"CTO\"}].")] ContactUpdateInput[] items,
+        [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
+        IProgress<ProgressNotificationValue>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        BulkWrite.UpdateAsync(db, items, atomic, progress, async (connection, transaction, item, prefix) =>
+        {
+            var written = await UpdateAsync(connection, transaction, item, prefix);
+            return new ContactCreated(new BulkRecord(written.Contact.Id, written.Contact.Name), written.Company);
+        }, cancellationToken);
+
+    /// <summary>update_contact and update_contacts alike; field names in errors carry <paramref name="prefix"/>.</summary>
+    private async Task<ContactWrite> UpdateAsync(DbConnection connection, DbTransaction transaction, ContactUpdateInput input, string prefix)
+    {
+        string F(string name) => prefix + name;
+        var key = Required(F("contact"), input.Contact);
+        var id = await Lookup.PersonIdAsync(connection, transaction, key, F("contact"));
+        return await ApplyAsync(connection, transaction, id, input, prefix);
+    }
+
+    /// <summary>Writes <paramref name="input"/>'s fields onto the contact <paramref name="id"/>: omitted fields stay.</summary>
+    private async Task<ContactWrite> ApplyAsync(DbConnection connection, DbTransaction transaction, string id, ContactUpdateInput input, string prefix)
+    {
+        string F(string name) => prefix + name;
+        var cleared = ClearFields.Read(input.Clear, Clearable, F("clear"));
+        foreach (var (field, value) in new (string, object?)[] { ("email", input.Email), ("phone", input.Phone), ("title", input.Title), ("owner_id", input.OwnerId), ("company", input.CompanyName ?? input.CompanyId) })
+            ClearFields.NotBoth(cleared, field, value, prefix);
+        var newName = Validate.Text(F("name"), input.Name, 200, "\"Jane Founder\"");
+        var newFirst = Validate.Text(F("first_name"), input.FirstName, 100, "\"Jane\"");
+        var newLast = Validate.Text(F("last_name"), input.LastName, 100, "\"Founder\"");
+        var newEmail = input.Email is null ? null : Validate.Email(F("email"), input.Email);
+        var newPhone = Validate.Text(F("phone"), input.Phone, 50, "\"+1 415 555 0100\"");
+        var newTitle = Validate.Text(F("title"), input.Title, 200, "\"CTO\"");
+
+        var row = (await ContactSql.FindAsync(connection, transaction, id))!;
+        var now = Clock.NowIso();
+        if (newName is not null || newFirst is not null || newLast is not null)
+            SetName(row, F("name"), newName, newFirst ?? (newName is null ? row.FirstName : null), newLast ?? (newName is null ? row.LastName : null), null);
+        if (cleared.Contains("email")) (row.Email, row.EmailKey) = (null, null);
+        else if (newEmail is not null) await SetEmailAsync(connection, transaction, row, newEmail, F("email"));
+        row.Phone = cleared.Contains("phone") ? null : newPhone ?? row.Phone;
+        row.Title = cleared.Contains("title") ? null : newTitle ?? row.Title;
+        var ownerId = await resolver.RequireUserAsync(connection, transaction, input.OwnerId, F("owner_id"));
+        row.OwnerId = cleared.Contains("owner_id") ? null : ownerId ?? row.OwnerId;
+        row.UpdatedAt = now;
+        await ContactSql.UpdateAsync(connection, transaction, row);
+
+        var company = await resolver.ResolveCompanyAsync(connection, transaction, input.CompanyId, input.CompanyName, F("company_id"), F("company_name"));
+        if (company is not null || cleared.Contains("company"))
+            await ContactSql.SetCompanyAsync(connection, transaction, id, company?.Id, now);
+        return new ContactWrite(await ContactSql.ViewAsync(connection, transaction, id), company);
+    }
+
+    [Toolset("destructive")]
     [McpServerTool(Name = "delete_contacts", Title = "Delete contacts", ReadOnly = false, Destructive = true, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("Permanently delete 1 to 100 contacts by UUID, email or full name: irreversible. Their deals and companies stay, without them. Example: {\"contacts\": [\"jane@acme.com\"]}")]
     public Task<BulkResponse<BulkRecord>> DeleteContacts(
-        [Description("Contact UUIDs, emails or full names, e.g. [\"jane@acme.com\", \"Bob Builder\"].")] string[] contacts,
+        [Description("Contact UUIDs, emails or full names.")] string[] contacts,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
@@ -167,12 +207,13 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
     private static string Required(string field, string? value) =>
         Validate.RequiredText(field, value, 254, ContactForm);
 
-    /// <summary>Full name from name, else first + last, else the email; first/last split from a full name when not given.</summary>
+    /// <summary>Full name from name, else first + last, else none (an email is not a name); first/last split from a
+    /// full name when not given.</summary>
     private static void SetName(ContactSql.PersonRow row, string path, string? name, string? first, string? last, string? email)
     {
-        var full = name ?? (first is null && last is null ? email! : string.Join(' ', new[] { first, last }.Where(p => !string.IsNullOrEmpty(p))));
+        var full = name ?? (first is null && last is null ? "" : string.Join(' ', new[] { first, last }.Where(p => !string.IsNullOrEmpty(p))));
         var key = NameKeys.Person(full);
-        if (key.Length == 0)
+        if (key.Length == 0 && (full.Length > 0 || email is null))
             throw CrmError.Invalid(path.EndsWith(".name") || path == "name" ? path : $"{path}.name", $"'{full}' has no letters or digits.", "a name such as \"Jane Founder\"");
         if (name is not null && first is null && last is null)
         {

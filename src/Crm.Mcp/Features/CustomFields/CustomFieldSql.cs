@@ -17,12 +17,11 @@ public static class CustomFieldSql
 
     public static readonly IReadOnlyList<CustomFieldEntity> Entities =
     [
-        new("deals", "deals", "deal", "a deal UUID or identifier, e.g. \"DEAL-001\"",
-            Deals.DealSql.IdByKeySql),
+        new("deals", "deals", "deal", Resolution.Lookup.DealForm, "SELECT id FROM deals WHERE id = @key"),
         new("companies", "companies", "company", "a company UUID or exact name, e.g. \"Acme, Inc.\"",
             "SELECT id FROM companies WHERE id = @key OR name_key = @nameKey LIMIT 2"),
         new("contacts", "people", "contact", "a contact UUID or email, e.g. \"jane@acme.com\"",
-            "SELECT id FROM people WHERE id = @key OR email_key = lower(@key) LIMIT 1"),
+            "SELECT id FROM people WHERE id = @key OR email_key = @emailKey LIMIT 1"),
         new("tasks", "tasks", "task", "a task UUID", "SELECT id FROM tasks WHERE id = @key"),
     ];
 
@@ -127,9 +126,11 @@ public static class CustomFieldSql
     /// <summary>The record's id, or a not_found error naming the field and the accepted form.</summary>
     public static async Task<string> RecordIdAsync(DbConnection connection, DbTransaction transaction, CustomFieldEntity entity, string key, string field)
     {
+        // A deal goes by the one deal-reference rule of every tool (UUID, identifier, exact name; candidates on a miss).
+        if (entity.Name == "deals") return await Resolution.Lookup.DealIdAsync(connection, transaction, key, field);
         var trimmed = Guid.TryParse(key, out var guid) ? guid.ToString() : key.Trim();
         var ids = (await connection.QueryAsync<string>(entity.FindSql,
-            new { key = trimmed, nameKey = Resolution.NameKeys.Company(trimmed) }, transaction)).ToList();
+            new { key = trimmed, nameKey = Resolution.NameKeys.Company(trimmed), emailKey = Resolution.NameKeys.Email(trimmed) }, transaction)).ToList();
         return ids.Count switch
         {
             1 => ids[0],

@@ -236,9 +236,8 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
     /// <summary>"Lead source" → lead_source; "ARR (€)" → arr; "2nd owner" → f_2nd_owner.</summary>
     private static string FromLabel(string label)
     {
-        var decomposed = label.Normalize(NormalizationForm.FormD);
         var builder = new StringBuilder();
-        foreach (var c in decomposed.Where(c => char.IsAscii(c)))
+        foreach (var c in Resolution.UnicodeFold.Fold(label).Where(char.IsAscii))
             builder.Append(char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '_');
         var name = UnderscoreRuns().Replace(builder.ToString(), "_").Trim('_');
         if (name.Length > 0 && !char.IsAsciiLetter(name[0])) name = "f_" + name;

@@ -72,14 +72,14 @@ public static partial class CustomFieldTypes
             {
                 var text = String();
                 return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
-                    ? new(text, null) : throw Wrong($"'{Validate.Shorten(text)}' is not an ISO date.");
+                    ? new(text, null) : throw Wrong(Validate.NotADate(text, "an ISO date"));
             }
             case Datetime:
             {
                 var text = String();
                 if (text.Length <= 10) throw Wrong($"'{Validate.Shorten(text)}' has no time of day.");
                 try { return new(Validate.Date(path, text), null); }
-                catch (CrmError) { throw Wrong($"'{Validate.Shorten(text)}' is not an ISO 8601 date-time."); }
+                catch (CrmError) { throw Wrong(Validate.NotADate(text, "an ISO 8601 date-time")); }
             }
             case SingleSelect:
             {

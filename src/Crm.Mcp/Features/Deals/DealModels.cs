@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Nodes;
 using Crm.Mcp.Common;
 using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
@@ -70,59 +71,68 @@ public sealed record DealDraftResponse(DealDraftData Data, bool Success);
 
 public sealed record DealResponse(DealView Data, bool Success);
 
-public sealed record DealPageResponse(ListPage<DealView> Data, bool Success);
+/// <summary>get_deals' items: the deal as a model reads a list, amount written once and exactly.</summary>
+public static class DealItems
+{
+    public static ListKind<DealView> Kind { get; } = new(DealFields.Entity, "identifier", DealSql.FindManyAsync, d => d.Id, Compact);
+
+    public static JsonObject Compact(DealView deal) => ListTool.Item(
+        ("identifier", deal.Identifier), ("name", deal.Name), ("company", deal.Company?.Name), ("stage", deal.Stage.Name),
+        ("amount", Money.Exact(deal.Amount, deal.Currency)), ("expected_close_date", deal.ExpectedCloseDate),
+        ("owner", deal.Owner?.Name), ("is_draft", deal.IsDraft));
+}
 
 /// <summary>A deal to create in create_deals: the arguments of create_deal_draft plus is_draft.</summary>
 public sealed record DealInput
 {
-    [Description("Deal name, e.g. \"Acme platform license\". Default: \"<company> deal\", else the identifier.")]
+    [Description("Default: \"<company> deal\".")]
     public string? Name { get; init; }
-    [Description("Company name to resolve or create, e.g. \"Acme, Inc.\".")]
+    [Description("Found or created, e.g. \"Acme, Inc.\".")]
     public string? CompanyName { get; init; }
-    [Description("Existing company UUID.")]
+    [Description("Company UUID.")]
     public string? CompanyId { get; init; }
-    [Description("Amount in major units, e.g. 100000 or 2500.50.")]
+    [Description("Major units, e.g. 2500.50.")]
     public double? Amount { get; init; }
-    [Description("ISO 4217 currency, e.g. \"EUR\". Default: the server's.")]
+    [Description("ISO 4217, e.g. \"EUR\".")]
     public string? Currency { get; init; }
-    [Description("Stage name, created after the last open stage if missing, e.g. \"Proposal\". Default: the first stage.")]
+    [Description("E.g. \"Proposal\"; created if missing. Default: the first stage.")]
     public string? StageName { get; init; }
     [Description("Stage UUID.")]
     public string? StageId { get; init; }
     [Description("Owner user UUID.")]
     public string? OwnerId { get; init; }
-    [Description("UUID of the user the deal is associated with.")]
+    [Description("Associated user UUID.")]
     public string? UserId { get; init; }
-    [Description("UUIDs of existing people to attach.")]
+    [Description("UUIDs of existing people.")]
     public string[]? PersonIds { get; init; }
-    [Description("People to resolve (email first, then name) or create, e.g. [{\"name\": \"Jane Founder\", \"email\": \"jane@acme.com\"}].")]
+    [Description("Found by email, then name, or created.")]
     public PersonInput[]? People { get; init; }
     [Description("ISO date, e.g. \"2026-12-31\".")]
     public string? ExpectedCloseDate { get; init; }
-    [Description("ISO date, e.g. \"2027-12-31\".")]
+    [Description("ISO date.")]
     public string? RenewalDate { get; init; }
-    [Description("Identifier template, e.g. \"DEAL-{seq}\" (default).")]
+    [Description("E.g. \"DEAL-{seq}\" (default).")]
     public string? IdentifierTemplate { get; init; }
-    [Description("true for a draft. Default false in create_deals.")]
+    [Description("Default false.")]
     public bool? IsDraft { get; init; }
 }
 
 /// <summary>Changes to one deal; omitted fields stay as they are.</summary>
 public sealed record DealUpdateInput
 {
-    [Description("The deal's identifier, UUID or exact name, e.g. \"DEAL-001\".")]
+    [Description("Identifier, UUID or exact name, e.g. \"DEAL-001\".")]
     public string? Deal { get; init; }
     [Description("New name.")]
     public string? Name { get; init; }
-    [Description("Amount in major units, e.g. 120000.")]
+    [Description("Major units.")]
     public double? Amount { get; init; }
-    [Description("ISO 4217 currency, e.g. \"EUR\"; without amount the major amount is kept (100 USD becomes 100 EUR).")]
+    [Description("ISO 4217; alone it keeps the major amount.")]
     public string? Currency { get; init; }
-    [Description("Company name, found or created, e.g. \"Globex\".")]
+    [Description("Found or created.")]
     public string? CompanyName { get; init; }
-    [Description("Existing company UUID.")]
+    [Description("Company UUID.")]
     public string? CompanyId { get; init; }
-    [Description("Stage name in the deal's pipeline (must exist), e.g. \"Negotiation\".")]
+    [Description("In the deal's pipeline.")]
     public string? StageName { get; init; }
     [Description("Stage UUID.")]
     public string? StageId { get; init; }
@@ -132,15 +142,15 @@ public sealed record DealUpdateInput
     public string? UserId { get; init; }
     [Description("ISO date, e.g. \"2026-12-31\".")]
     public string? ExpectedCloseDate { get; init; }
-    [Description("ISO date, e.g. \"2027-12-31\".")]
+    [Description("ISO date.")]
     public string? RenewalDate { get; init; }
-    [Description("false publishes a draft; true turns the deal back into a draft.")]
+    [Description("false publishes a draft.")]
     public bool? IsDraft { get; init; }
-    [Description("People to add, resolved by email then name or created, e.g. [{\"name\": \"Bob Builder\"}].")]
+    [Description("To add: found by email, then name, or created.")]
     public PersonInput[]? People { get; init; }
     [Description("UUIDs of existing people to add.")]
     public string[]? PersonIds { get; init; }
-    [Description("Fields to empty: amount, company, owner_id, user_id, expected_close_date, renewal_date, people (removes every person before adding any given).")]
+    [Description("Fields to empty: amount, company, owner_id, user_id, expected_close_date, renewal_date, people.")]
     public string[]? Clear { get; init; }
 }
 

@@ -19,26 +19,25 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Resolves, Creates]
     [Description("""
-        Create a draft deal from names or ids in one call; the company, stage and people are found or created, and
-        `resolution` says per record how it was found (id, email, name) or that it was created. An ambiguous name
-        returns candidates instead of guessing; any invalid field writes nothing.
+        Create a draft deal; its company, stage and people are found by name or created (`resolution` says which). An
+        ambiguous name returns candidates.
         Example: {"company_name": "Acme, Inc.", "amount": 100000, "stage_name": "Proposal", "people": [{"name": "Jane Founder", "email": "jane@acme.com"}]}
         """)]
     public async Task<DealDraftResponse> CreateDealDraft(
-        [Description("Company name to resolve or create, e.g. \"Acme, Inc.\" (matches \"ACME inc\", \"acme\").")] string? company_name = null,
-        [Description("Existing company UUID, e.g. \"c1d2e3f4-a5b6-4890-8def-123456789abc\".")] string? company_id = null,
-        [Description("Amount in major currency units, e.g. 100000 for $100,000 or 2500.50.")] double? amount = null,
-        [Description("Stage name to resolve in the default pipeline, e.g. \"Proposal\"; created after the last open stage if missing. Default: the first stage.")] string? stage_name = null,
+        [Description("Found or created, e.g. \"Acme, Inc.\" (matches \"ACME inc\").")] string? company_name = null,
+        [Description("Company UUID, instead of company_name.")] string? company_id = null,
+        [Description("Major units, e.g. 100000 or 2500.50.")] double? amount = null,
+        [Description("In the default pipeline, e.g. \"Proposal\"; created if missing. Default: the first stage.")] string? stage_name = null,
         [Description("Stage UUID.")] string? stage_id = null,
-        [Description("Owner user UUID (see get_users).")] string? owner_id = null,
-        [Description("UUIDs of existing people to attach, e.g. [\"p1q2r3s4-...\"].")] string[]? person_ids = null,
-        [Description("People to resolve (email first, then name) or create, e.g. [{\"name\": \"Jane Founder\", \"email\": \"jane@acme.com\"}].")] PersonInput[]? people = null,
-        [Description("Expected close date, ISO 8601, e.g. \"2026-12-31\".")] string? expected_close_date = null,
-        [Description("Renewal date, ISO 8601, e.g. \"2027-12-31\".")] string? renewal_date = null,
-        [Description("Identifier template with one {seq} token, e.g. \"DEAL-{seq}\" (default, gives DEAL-001) or \"ACME-{yyyy}-{seq:4}\".")] string? identifier_template = null,
-        [Description("UUID of the user the deal is associated with.")] string? user_id = null,
-        [Description("Deal name, e.g. \"Acme platform license\". Default: \"<company> deal\", else the identifier.")] string? name = null,
-        [Description("ISO 4217 currency of amount, e.g. \"USD\", \"EUR\", \"JPY\". Default: the server's (USD unless set).")] string? currency = null,
+        [Description("Owner user UUID.")] string? owner_id = null,
+        [Description("UUIDs of existing people.")] string[]? person_ids = null,
+        [Description("Found by email, then name, or created, e.g. [{\"name\": \"Jane Founder\", \"email\": \"jane@acme.com\"}].")] PersonInput[]? people = null,
+        [Description("ISO date, e.g. \"2026-12-31\".")] string? expected_close_date = null,
+        [Description("ISO date.")] string? renewal_date = null,
+        [Description("One {seq} token: \"DEAL-{seq}\" (default) or e.g. \"ACME-{yyyy}-{seq:4}\".")] string? identifier_template = null,
+        [Description("Associated user UUID.")] string? user_id = null,
+        [Description("Default: \"<company> deal\".")] string? name = null,
+        [Description("ISO 4217, e.g. \"EUR\". Default: the server's.")] string? currency = null,
         CancellationToken cancellationToken = default)
     {
         // Everything that needs no database is checked first, so bad input fails fast and identically every time.
@@ -59,6 +58,7 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
         }, cancellationToken);
     }
 
+    [Toolset("bulk")]
     [McpServerTool(Name = "create_deals", Title = "Create deals", ReadOnly = false, Destructive = false,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Resolves, Creates]
@@ -81,26 +81,27 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
         OpenWorld = false, UseStructuredContent = true)]
     [Resolves]
     [Description("""
-        Change any field of a deal: move its stage (by name in its pipeline; never creates one), set the company (found or created), add people, publish a draft with is_draft false. Omitted arguments stay; `clear` empties fields.
+        Change a deal: move its stage, set its company (found or created), add people, publish a draft. Omitted
+        arguments stay; `clear` empties fields.
         Example: {"deal": "DEAL-001", "stage_name": "Negotiation", "amount": 120000, "is_draft": false}
         """)]
     public async Task<DealWriteResponse> UpdateDeal(
-        [Description("The deal's identifier, UUID or exact name, e.g. \"DEAL-001\".")] string deal,
-        [Description("New name, e.g. \"Acme expansion\".")] string? name = null,
-        [Description("Amount in major units, e.g. 120000 or 2500.50.")] double? amount = null,
-        [Description("ISO 4217 currency, e.g. \"EUR\"; without amount the major amount is kept.")] string? currency = null,
-        [Description("Company name, found or created, e.g. \"Globex\".")] string? company_name = null,
-        [Description("Existing company UUID.")] string? company_id = null,
-        [Description("Stage name in the deal's pipeline, e.g. \"Negotiation\".")] string? stage_name = null,
+        [Description("Identifier, UUID or exact name, e.g. \"DEAL-001\".")] string deal,
+        [Description("New deal name.")] string? name = null,
+        [Description("Major units, e.g. 120000.")] double? amount = null,
+        [Description("ISO 4217, e.g. \"EUR\"; alone it keeps the major amount.")] string? currency = null,
+        [Description("Found or created, e.g. \"Globex\".")] string? company_name = null,
+        [Description("Company UUID.")] string? company_id = null,
+        [Description("In the deal's pipeline, e.g. \"Negotiation\".")] string? stage_name = null,
         [Description("Stage UUID.")] string? stage_id = null,
-        [Description("Owner user UUID (see get_users).")] string? owner_id = null,
+        [Description("Owner user UUID.")] string? owner_id = null,
         [Description("Associated user UUID.")] string? user_id = null,
-        [Description("Expected close date, ISO 8601, e.g. \"2026-12-31\".")] string? expected_close_date = null,
-        [Description("Renewal date, ISO 8601, e.g. \"2027-12-31\".")] string? renewal_date = null,
-        [Description("false publishes a draft; true makes it a draft again.")] bool? is_draft = null,
-        [Description("People to add (email first, then name; created if new), e.g. [{\"name\": \"Bob Builder\"}].")] PersonInput[]? people = null,
+        [Description("ISO date, e.g. \"2026-12-31\".")] string? expected_close_date = null,
+        [Description("ISO date.")] string? renewal_date = null,
+        [Description("false publishes a draft.")] bool? is_draft = null,
+        [Description("To add: found by email, then name, or created, e.g. [{\"name\": \"Bob Builder\"}].")] PersonInput[]? people = null,
         [Description("UUIDs of existing people to add.")] string[]? person_ids = null,
-        [Description("Fields to empty, e.g. [\"expected_close_date\"]: amount, company, owner_id, user_id, expected_close_date, renewal_date, people.")] string[]? clear = null,
+        [Description("Fields to empty: amount, company, owner_id, user_id, expected_close_date, renewal_date, people.")] string[]? clear = null,
         CancellationToken cancellationToken = default)
     {
         var input = new DealUpdateInput
@@ -112,6 +113,7 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
         return new DealWriteResponse(await db.WriteAsync((connection, transaction) => writer.UpdateAsync(connection, transaction, input, ""), cancellationToken), true);
     }
 
+    [Toolset("bulk")]
     [McpServerTool(Name = "update_deals", Title = "Update deals", ReadOnly = false, Destructive = false, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
     [Resolves]
@@ -124,10 +126,11 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
-        BulkWrite.RunAsync(db, items, atomic, progress,
-            async (connection, transaction, item, path) => DealWritten.From(await writer.UpdateAsync(connection, transaction, item ?? new DealUpdateInput(), path + ".")),
+        BulkWrite.UpdateAsync(db, items, atomic, progress,
+            async (connection, transaction, item, prefix) => DealWritten.From(await writer.UpdateAsync(connection, transaction, item, prefix)),
             cancellationToken);
 
+    [Toolset("destructive")]
     [McpServerTool(Name = "delete_deals", Title = "Delete deals", ReadOnly = false, Destructive = true, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
@@ -148,42 +151,39 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
 
     [McpServerTool(Name = "get_deal", Title = "Get deal", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("Get one deal by UUID or identifier, with its company, stage, owner and people. Example: {\"deal\": \"DEAL-001\"}")]
+    [Description("Get one deal with its company, stage, owner and people. Example: {\"deal\": \"DEAL-001\"}")]
     public async Task<DealResponse> GetDeal(
-        [Description("The deal's UUID or identifier, e.g. \"DEAL-001\".")] string deal,
+        [Description("UUID, identifier or exact name, e.g. \"DEAL-001\".")] string deal,
         CancellationToken cancellationToken = default)
     {
-        var key = Validate.RequiredText("deal", deal, 100, "a deal UUID or identifier such as \"DEAL-001\"");
-        var view = await db.ReadAsync((connection, transaction) => DealSql.FindAsync(connection, transaction, key), cancellationToken);
-        return view is null
-            ? throw new CrmError(ErrorCodes.NotFound, "deal", $"deal: no deal has id or identifier '{key}'.", "a UUID or identifier from get_deals, e.g. \"DEAL-001\"")
-            : new DealResponse(view, true);
+        var key = Validate.RequiredText("deal", deal, 200, Lookup.DealForm);
+        var view = await db.ReadAsync(async (connection, transaction) =>
+            await DealSql.FindAsync(connection, transaction, await Lookup.DealIdAsync(connection, transaction, key, "deal")), cancellationToken);
+        return new DealResponse(view!, true);
     }
 
     [McpServerTool(Name = "get_deals", Title = "List deals", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("List deals (newest first unless sorted) with filters, search, sort and cursor paging; total and has_more say how many match. Example: {\"stage\": \"Proposal\", \"filters\": [{\"field\": \"amount\", \"op\": \"gte\", \"value\": 10000}], \"sort\": [{\"field\": \"amount\", \"direction\": \"desc\"}]}")]
-    public async Task<DealPageResponse> GetDeals(
-        [Description("Stage name or UUID in the default pipeline, e.g. \"Proposal\".")] string? stage = null,
-        [Description("Company name or UUID, e.g. \"Acme, Inc.\".")] string? company = null,
-        [Description("true for drafts only, false for published deals only.")] bool? is_draft = null,
+    [Description("List deals, newest first unless sorted. Example: {\"stage\": \"Proposal\", \"sort\": [{\"field\": \"amount\", \"direction\": \"desc\"}]}")]
+    public Task<ListReply> GetDeals(
+        [Description("Stage name or UUID, e.g. \"Proposal\".")] string? stage = null,
+        [Description("Company name or UUID.")] string? company = null,
+        [Description("true: drafts only; false: published only.")] bool? is_draft = null,
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
         [Description(ListDocs.Sort)] SortInput[]? sort = null,
         [Description(ListDocs.Limit)] int? limit = null,
         [Description(ListDocs.Cursor)] string? cursor = null,
-        CancellationToken cancellationToken = default)
-    {
-        var page = await db.ReadAsync(async (connection, transaction) =>
-        {
-            var shortcuts = new List<Filter>();
-            if (stage is not null) shortcuts.Add(Filter.Rule("stage_id", FilterOps.EqualsOp, await Lookup.StageIdAsync(connection, transaction, stage, "stage")));
-            if (company is not null) shortcuts.Add(Filter.Rule("company_id", FilterOps.EqualsOp, await Lookup.CompanyIdAsync(connection, transaction, company, "company")));
-            if (is_draft is { } draft) shortcuts.Add(Filter.Rule("is_draft", FilterOps.EqualsOp, draft));
-            var schema = await (fieldRegistry ?? new FieldRegistry()).LoadAsync(DealFields.Entity, connection, transaction);
-            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
-                ids => DealSql.FindManyAsync(connection, transaction, ids), d => d.Id, shortcuts);
-        }, cancellationToken);
-        return new DealPageResponse(page, true);
-    }
+        [Description(ListDocs.Fields)] string[]? fields = null,
+        [Description(ListDocs.View)] string? view = null,
+        CancellationToken cancellationToken = default) =>
+        ListTool.RunAsync(db, fieldRegistry, DealItems.Kind, new ListRequest(filters, search, sort, limit, cursor), fields, view,
+            async (connection, transaction) =>
+            {
+                var shortcuts = new List<Filter>();
+                if (stage is not null) shortcuts.Add(Filter.Rule("stage_id", FilterOps.EqualsOp, await Lookup.StageIdAsync(connection, transaction, stage, "stage")));
+                if (company is not null) shortcuts.Add(Filter.Rule("company_id", FilterOps.EqualsOp, await Lookup.CompanyIdAsync(connection, transaction, company, "company")));
+                if (is_draft is { } draft) shortcuts.Add(Filter.Rule("is_draft", FilterOps.EqualsOp, draft));
+                return shortcuts;
+            }, cancellationToken);
 }

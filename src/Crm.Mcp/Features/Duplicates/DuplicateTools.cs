@@ -76,6 +76,14 @@ public sealed class DuplicateTools(CrmDb db)
                     for (var j = i + 1; j < members.Count; j++)
                         Add(sides[members[i].Id], sides[members[j].Id], 0.9, "same phone number");
                 }
+                // jane+crm@ and jane@ at one domain reach one mailbox.
+                foreach (var group in people.Where(p => p.Email is not null).GroupBy(p => NameKeys.Mailbox(NameKeys.Email(p.Email!))).Where(g => g.Count() > 1))
+                {
+                    var members = group.ToList();
+                    for (var i = 0; i < members.Count; i++)
+                    for (var j = i + 1; j < members.Count; j++)
+                        Add(sides[members[i].Id], sides[members[j].Id], 0.95, "same mailbox, other +tag");
+                }
                 foreach (var person in people)
                 foreach (var near in await Resolver.NearPeopleAsync(connection, transaction, person.NameKey, person.Id))
                     Add(sides[person.Id], sides[near.Id], near.Score, near.Why);

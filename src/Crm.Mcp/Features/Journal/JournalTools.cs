@@ -18,14 +18,14 @@ public sealed class JournalTools(CrmDb db)
         Example: {"entity": "deal", "record_id": "DEAL-001", "since": "2026-11-01", "limit": 10}
         """)]
     public async Task<ChangePageResponse> GetChanges(
-        [Description("Only changes touching this kind of record: a table or its name, e.g. \"deal\", \"deals\", \"contact\", \"person\", \"company\", \"organization\", \"stage\".")] string? entity = null,
-        [Description("Only changes touching this record id (UUID), including its link rows, e.g. \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\"; a deal identifier such as \"DEAL-001\" works too.")] string? record_id = null,
-        [Description("Only changes by this actor, exactly as get_changes shows it, e.g. \"claude-ai\" or \"local:jane\".")] string? actor = null,
-        [Description("Only changes made by this tool, e.g. \"create_deal_draft\".")] string? tool = null,
-        [Description("Changes at or after this time, ISO 8601, e.g. \"2026-11-01\" or \"2026-11-01T09:00:00Z\".")] string? since = null,
-        [Description("Changes before this time, ISO 8601, e.g. \"2026-11-30\".")] string? until = null,
-        [Description("Page size, 1 to 100. Default 25.")] int? limit = null,
-        [Description("next_cursor from the previous page.")] string? cursor = null,
+        [Description("Record kind, e.g. \"deal\", \"contact\", \"company\", \"stage\".")] string? entity = null,
+        [Description("Record UUID (its links too) or deal identifier.")] string? record_id = null,
+        [Description("Actor as get_changes shows it, e.g. \"local:jane\".")] string? actor = null,
+        [Description("Tool name, e.g. \"create_deal_draft\".")] string? tool = null,
+        [Description("ISO date or date-time, inclusive.")] string? since = null,
+        [Description("ISO date or date-time, exclusive.")] string? until = null,
+        [Description("1-100, default 25.")] int? limit = null,
+        [Description("next_cursor of the previous page.")] string? cursor = null,
         CancellationToken cancellationToken = default)
     {
         var take = Validate.Limit(limit);

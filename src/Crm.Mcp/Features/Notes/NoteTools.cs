@@ -15,19 +15,19 @@ public sealed class NoteTools(CrmDb db)
     public const int MaxNoteLength = 20_000;
     public const int MaxNotesLength = 200_000;
     private const string EntityDoc = "deal, company, contact or task.";
-    private const string RecordDoc = "Id or name: a deal's identifier (\"DEAL-001\") or name, a company's name, a contact's email or full name, a task's UUID.";
+    private const string RecordDoc = "A deal's identifier or name, a company's name, a contact's email or name, a task's UUID; or an id.";
 
     [McpServerTool(Name = "append_note", Title = "Append note", ReadOnly = false, Destructive = false, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Add a Markdown note to a deal, company, contact or task, under a dated heading; earlier notes stay. Returns the whole notes.
+        Add a Markdown note to a deal, company, contact or task under a dated heading; earlier notes stay.
         Example: {"entity": "deal", "record": "DEAL-001", "text": "Call with Jane: budget approved, **signing Friday**."}
         """)]
-    public Task<NoteResponse> AppendNote(
+    public Task<AppendedNoteResponse> AppendNote(
         [Description(EntityDoc)] string entity,
         [Description(RecordDoc)] string record,
-        [Description("Markdown text, e.g. \"- Budget approved\\n- Next: send contract\".")] string text,
+        [Description("Markdown text.")] string text,
         CancellationToken cancellationToken = default)
     {
         var target = NoteTargets.Find("entity", entity);
@@ -38,25 +38,28 @@ public sealed class NoteTools(CrmDb db)
         {
             var (id, _, existing) = await LoadAsync(connection, transaction, target, reference);
             var heading = $"### {Clock.Time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC";
-            var notes = string.IsNullOrEmpty(existing) ? $"{heading}\n{note}" : $"{existing.TrimEnd()}\n\n{heading}\n{note}";
+            var added = $"{heading}\n{note}";
+            var notes = string.IsNullOrEmpty(existing) ? added : $"{existing.TrimEnd()}\n\n{added}";
             if (notes.Length > MaxNotesLength)
                 throw CrmError.Invalid("text", $"would make the notes {notes.Length} characters long; the limit is {MaxNotesLength}.",
                     "a shorter note, or set_notes with a condensed version");
-            return await SaveAsync(connection, transaction, target, id, notes);
+            var saved = await SaveAsync(connection, transaction, target, id, notes);
+            return new AppendedNoteResponse(new AppendedNote(saved.Data.Entity, saved.Data.Id, saved.Data.Name, added), true);
         }, cancellationToken);
     }
 
+    [Toolset("destructive")]
     [McpServerTool(Name = "set_notes", Title = "Set notes", ReadOnly = false, Destructive = true, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Replace all notes of a deal, company, contact or task with Markdown ("" empties them). Irreversible: the old text is not kept; use append_note to add.
+        Replace all notes of a deal, company, contact or task ("" empties them). Irreversible: the old text is lost; append_note adds.
         Example: {"entity": "company", "record": "Acme, Inc.", "notes": "## Account\nRenewal in March."}
         """)]
     public Task<NoteResponse> SetNotes(
         [Description(EntityDoc)] string entity,
         [Description(RecordDoc)] string record,
-        [Description("The complete new notes, Markdown, e.g. \"## Account\\nRenewal in March.\"; \"\" empties them.")] string notes,
+        [Description("The complete new Markdown notes.")] string notes,
         CancellationToken cancellationToken = default)
     {
         var target = NoteTargets.Find("entity", entity);

@@ -18,6 +18,8 @@ public sealed record StageView
     public required long Position { get; init; }
     [Description("open, won or lost.")]
     public required string Kind { get; init; }
+    [Description("Win probability in percent, for weighted pipeline (report_deals); unless set: won 100, lost 0, open stages rising by position.")]
+    public required int Probability { get; init; }
     public required long DealCount { get; init; }
     [Description("Per currency: the summed amount and deal count.")]
     public required IReadOnlyList<CurrencyTotal> Totals { get; init; }
@@ -57,3 +59,24 @@ public sealed record StageDeletion(
     PipelineView Pipeline);
 
 public sealed record StageDeletionResponse(StageDeletion Data, bool Success);
+
+/// <summary>A stage of a new pipeline.</summary>
+public sealed record StageInput
+{
+    [Description("Stage name, e.g. \"Discovery\".")]
+    public string? Name { get; init; }
+    [Description("open (default), won or lost.")]
+    public string? Kind { get; init; }
+}
+
+public sealed record PipelineResponse(PipelineView Data, bool Success);
+
+public sealed record DealsMoved(
+    [property: Description("The pipeline that received the deals.")] MovedTo Pipeline,
+    [property: Description("How many deals moved.")] long Deals);
+
+public sealed record PipelineDeletion(
+    DeletedStage Deleted,
+    [property: Description("Where the pipeline's deals went; null when it had none.")] DealsMoved? Moved);
+
+public sealed record PipelineDeletionResponse(PipelineDeletion Data, bool Success);

@@ -28,6 +28,8 @@ public static class PipelineSql
         public string NameKey { get; set; } = "";
         public long Position { get; set; }
         public string Kind { get; set; } = "open";
+        /// <summary>Percent set on the stage; null for the default (see <see cref="StageProbability"/>).</summary>
+        public long? Probability { get; set; }
     }
 
     internal sealed class StatRow
@@ -58,7 +60,7 @@ public static class PipelineSql
     public static async Task<List<StageRow>> StagesAsync(DbConnection connection, DbTransaction transaction, string pipelineId)
     {
         const string sql = """
-            SELECT id, pipeline_id AS PipelineId, name, name_key AS NameKey, position, kind
+            SELECT id, pipeline_id AS PipelineId, name, name_key AS NameKey, position, kind, probability
             FROM stages WHERE pipeline_id = @pipelineId ORDER BY position, created_at, id
             """;
         return (await connection.QueryAsync<StageRow>(sql, new { pipelineId }, transaction)).ToList();
@@ -70,7 +72,7 @@ public static class PipelineSql
         var text = Validate.Text(field, reference, 100, "\"Proposal\"")!;
         var id = await Lookup.StageIdAsync(connection, transaction, text, field, pipelineId);
         const string sql = """
-            SELECT id, pipeline_id AS PipelineId, name, name_key AS NameKey, position, kind FROM stages WHERE id = @id
+            SELECT id, pipeline_id AS PipelineId, name, name_key AS NameKey, position, kind, probability FROM stages WHERE id = @id
             """;
         return await connection.QuerySingleAsync<StageRow>(sql, new { id }, transaction);
     }
@@ -78,19 +80,19 @@ public static class PipelineSql
     public static Task InsertStageAsync(DbConnection connection, DbTransaction transaction, StageRow stage, string now)
     {
         const string sql = """
-            INSERT INTO stages (id, pipeline_id, name, name_key, position, kind, created_at, updated_at)
-            VALUES (@Id, @PipelineId, @Name, @NameKey, @Position, @Kind, @now, @now)
+            INSERT INTO stages (id, pipeline_id, name, name_key, position, kind, probability, created_at, updated_at)
+            VALUES (@Id, @PipelineId, @Name, @NameKey, @Position, @Kind, @Probability, @now, @now)
             """;
-        return connection.ExecuteAsync(sql, new { stage.Id, stage.PipelineId, stage.Name, stage.NameKey, stage.Position, stage.Kind, now }, transaction);
+        return connection.ExecuteAsync(sql, new { stage.Id, stage.PipelineId, stage.Name, stage.NameKey, stage.Position, stage.Kind, stage.Probability, now }, transaction);
     }
 
     public static Task UpdateStageAsync(DbConnection connection, DbTransaction transaction, StageRow stage, string now)
     {
         const string sql = """
-            UPDATE stages SET name = @Name, name_key = @NameKey, position = @Position, kind = @Kind, updated_at = @now
+            UPDATE stages SET name = @Name, name_key = @NameKey, position = @Position, kind = @Kind, probability = @Probability, updated_at = @now
             WHERE id = @Id
             """;
-        return connection.ExecuteAsync(sql, new { stage.Id, stage.Name, stage.NameKey, stage.Position, stage.Kind, now }, transaction);
+        return connection.ExecuteAsync(sql, new { stage.Id, stage.Name, stage.NameKey, stage.Position, stage.Kind, stage.Probability, now }, transaction);
     }
 
     /// <summary>Writes position 1..n in list order for the stages whose position changed.</summary>
@@ -115,6 +117,47 @@ public static class PipelineSql
             WHERE stage_id = @fromStageId
             """;
         return connection.ExecuteAsync(sql, new { fromStageId, toStageId, now }, transaction);
+    }
+
+    /// <summary>Moves every deal of one stage into a stage of another pipeline, after the deals already there.</summary>
+    public static Task<int> MoveDealsAcrossAsync(DbConnection connection, DbTransaction transaction, string fromStageId, string toStageId, string toPipelineId, string now)
+    {
+        const string sql = """
+            UPDATE deals
+            SET order_in_stage = order_in_stage + COALESCE((SELECT MAX(order_in_stage) + 1 FROM deals WHERE stage_id = @toStageId), 0),
+                stage_id = @toStageId, pipeline_id = @toPipelineId, updated_at = @now
+            WHERE stage_id = @fromStageId
+            """;
+        return connection.ExecuteAsync(sql, new { fromStageId, toStageId, toPipelineId, now }, transaction);
+    }
+
+    public static Task InsertPipelineAsync(DbConnection connection, DbTransaction transaction, string id, string name, string nameKey, string now)
+    {
+        const string sql = """
+            INSERT INTO pipelines (id, name, name_key, is_default, created_at, updated_at) VALUES (@id, @name, @nameKey, 0, @now, @now)
+            """;
+        return connection.ExecuteAsync(sql, new { id, name, nameKey, now }, transaction);
+    }
+
+    public static Task RenamePipelineAsync(DbConnection connection, DbTransaction transaction, string id, string name, string nameKey, string now)
+    {
+        const string sql = "UPDATE pipelines SET name = @name, name_key = @nameKey, updated_at = @now WHERE id = @id";
+        return connection.ExecuteAsync(sql, new { id, name, nameKey, now }, transaction);
+    }
+
+    public static Task<string?> PipelineIdByKeyAsync(DbConnection connection, DbTransaction transaction, string nameKey)
+    {
+        const string sql = "SELECT id FROM pipelines WHERE name_key = @nameKey";
+        return connection.QuerySingleOrDefaultAsync<string>(sql, new { nameKey }, transaction);
+    }
+
+    /// <summary>Deletes a pipeline with its stages; its deals must have been moved out first.</summary>
+    public static async Task DeletePipelineAsync(DbConnection connection, DbTransaction transaction, string id)
+    {
+        const string stagesSql = "DELETE FROM stages WHERE pipeline_id = @id";
+        await connection.ExecuteAsync(stagesSql, new { id }, transaction);
+        const string sql = "DELETE FROM pipelines WHERE id = @id";
+        await connection.ExecuteAsync(sql, new { id }, transaction);
     }
 
     public static Task DeleteStageAsync(DbConnection connection, DbTransaction transaction, string stageId)
@@ -156,12 +199,15 @@ public static class PipelineSql
         var views = new List<PipelineView>();
         foreach (var pipeline in pipelines)
         {
-            var stages = (await StagesAsync(connection, transaction, pipeline.Id)).Select(s => new StageView
+            var rows = await StagesAsync(connection, transaction, pipeline.Id);
+            var probabilities = StageProbability.Of(rows);
+            var stages = rows.Select(s => new StageView
             {
                 Id = s.Id,
                 Name = s.Name,
                 Position = s.Position,
                 Kind = s.Kind,
+                Probability = probabilities[s.Id],
                 DealCount = stats[s.Id].Sum(x => x.DealCount),
                 Totals = Totals(stats[s.Id]),
             }).ToList();

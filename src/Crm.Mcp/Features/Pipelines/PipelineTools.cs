@@ -1,9 +1,10 @@
-using System.Data.Common;
 using System.ComponentModel;
+using System.Data.Common;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Hosting;
 using Crm.Mcp.Resolution;
+using Dapper;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Features.Pipelines;
@@ -17,15 +18,15 @@ public sealed class PipelineTools(CrmDb db)
 {
     private const string KindForm = "open, won or lost";
 
+    [Toolset("context")]
     [McpMeta("ui", JsonValue = """{"resourceUri": "ui://crm/pipeline-board"}""")] // hosts with MCP Apps may show the board
     [McpServerTool(Name = "get_pipelines", Title = "List pipelines and stages", ReadOnly = true, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        List pipelines with their stages in order; per stage and per pipeline the deal count and the summed amount per
-        currency (currencies are never added together). Example: {"pipeline": "Sales", "include_drafts": false}
+        List pipelines with their stages in order, each with its deal count and amount per currency. Example: {"pipeline": "Sales", "include_drafts": false}
         """)]
     public async Task<PipelineListResponse> GetPipelines(
-        [Description("Only this pipeline, by name or UUID, e.g. \"Sales\". Default: all.")] string? pipeline = null,
+        [Description("Pipeline name or UUID. Default: all.")] string? pipeline = null,
         [Description("Count draft deals too. Default true.")] bool? include_drafts = null,
         CancellationToken cancellationToken = default)
     {
@@ -50,16 +51,18 @@ public sealed class PipelineTools(CrmDb db)
         [Description("Pipeline name or UUID, e.g. \"Sales\". Default: the default pipeline.")] string? pipeline = null,
         [Description("open (default), won or lost.")] string? kind = null,
         [Description("1-based position, e.g. 3; later stages move down. Open stages must stay before won/lost ones.")] int? position = null,
+        [Description("Win probability in percent, 0 to 100, e.g. 70. Default: by kind and position (see get_pipelines).")] int? probability = null,
         CancellationToken cancellationToken = default)
     {
         var (stageName, key) = StageName("name", name) ?? throw CrmError.Invalid("name", "is required.", "a stage name such as \"Legal review\"");
         var stageKind = Kind(kind) ?? "open";
+        var stageProbability = StageProbability.Read(probability);
         return await db.WriteAsync(async (connection, transaction) =>
         {
             var pipelineRow = await PipelineSql.ResolvePipelineAsync(connection, transaction, pipeline);
             var stages = await PipelineSql.StagesAsync(connection, transaction, pipelineRow.Id);
             EnsureNameFree(stages, key, stageName, pipelineRow.Name, exceptId: null);
-            var stage = new PipelineSql.StageRow { Id = Guid.NewGuid().ToString(), PipelineId = pipelineRow.Id, Name = stageName, NameKey = key, Kind = stageKind };
+            var stage = new PipelineSql.StageRow { Id = Guid.NewGuid().ToString(), PipelineId = pipelineRow.Id, Name = stageName, NameKey = key, Kind = stageKind, Probability = stageProbability };
             var ordered = Arrange(stages, stage, position, currentIndex: null);
             var now = Clock.NowIso();
             await PipelineSql.InsertStageAsync(connection, transaction, stage, now);
@@ -72,7 +75,7 @@ public sealed class PipelineTools(CrmDb db)
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Rename a stage, move it to another position, or change its kind (open, won, lost). Deals stay in the stage.
+        Rename a stage, move it, change its kind (open, won, lost) or its win probability. Deals stay in the stage.
         The last open stage of a pipeline cannot become won or lost. Example: {"stage": "Proposal", "name": "Quote sent", "position": 2}
         """)]
     public async Task<StageChangeResponse> UpdateStage(
@@ -81,12 +84,14 @@ public sealed class PipelineTools(CrmDb db)
         [Description("New name, e.g. \"Quote sent\".")] string? name = null,
         [Description("New 1-based position, e.g. 2; the stages in between shift by one.")] int? position = null,
         [Description("New kind: open, won or lost.")] string? kind = null,
+        [Description("Win probability in percent, 0 to 100, e.g. 70.")] int? probability = null,
         CancellationToken cancellationToken = default)
     {
         var rename = StageName("name", name);
         var newKind = Kind(kind);
-        if (rename is null && position is null && newKind is null)
-            throw CrmError.Invalid("name", "update_stage needs something to change.", "at least one of name, position or kind, e.g. {\"stage\": \"Proposal\", \"name\": \"Quote sent\"}");
+        var newProbability = StageProbability.Read(probability);
+        if (rename is null && position is null && newKind is null && newProbability is null)
+            throw CrmError.Invalid("name", "update_stage needs something to change.", "at least one of name, position, kind or probability, e.g. {\"stage\": \"Proposal\", \"name\": \"Quote sent\"}");
         return await db.WriteAsync(async (connection, transaction) =>
         {
             var target = await FindAsync(connection, transaction, stage, "stage", pipeline);
@@ -104,6 +109,7 @@ public sealed class PipelineTools(CrmDb db)
                         "create another open stage first (create_stage), then change this one");
                 current.Kind = newKind;
             }
+            if (newProbability is not null) current.Probability = newProbability;
             var ordered = Arrange(stages.Where(s => s.Id != current.Id).ToList(), current, position, stages.IndexOf(current));
             var now = Clock.NowIso();
             await PipelineSql.UpdateStageAsync(connection, transaction, current, now);
@@ -159,6 +165,144 @@ public sealed class PipelineTools(CrmDb db)
             return new StageDeletionResponse(new StageDeletion(new DeletedStage(doomed.Id, doomed.Name), moved,
                 target is null ? null : new MovedTo(target.Id, target.Name), view), true);
         }, cancellationToken);
+    }
+
+    [McpServerTool(Name = "create_pipeline", Title = "Create pipeline", ReadOnly = false, Destructive = false,
+        Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [Creates]
+    [Description("""
+        Create a pipeline with its stages in order (open ones first; at least one open). Without stages it copies the
+        default pipeline's stage names and kinds. Names are unique ignoring case and punctuation.
+        Example: {"name": "Partnerships", "stages": [{"name": "Intro"}, {"name": "Pilot"}, {"name": "Signed", "kind": "won"}, {"name": "Dropped", "kind": "lost"}]}
+        """)]
+    public async Task<PipelineResponse> CreatePipeline(
+        [Description("Pipeline name, e.g. \"Partnerships\".")] string name,
+        [Description("Stages in order, e.g. [{\"name\": \"Intro\"}, {\"name\": \"Signed\", \"kind\": \"won\"}]. Default: the default pipeline's.")] StageInput[]? stages = null,
+        CancellationToken cancellationToken = default)
+    {
+        var (pipelineName, key) = PipelineName("name", name) ?? throw CrmError.Invalid("name", "is required.", "a pipeline name such as \"Partnerships\"");
+        var given = ReadStages(stages);
+        return await db.WriteAsync(async (connection, transaction) =>
+        {
+            await EnsurePipelineNameFreeAsync(connection, transaction, key, pipelineName, exceptId: null);
+            var rows = given ?? (await PipelineSql.StagesAsync(connection, transaction, (await PipelineSql.ResolvePipelineAsync(connection, transaction, null)).Id))
+                .Select(s => (s.Name, s.NameKey, s.Kind)).ToList();
+            var id = Guid.NewGuid().ToString();
+            var now = Clock.NowIso();
+            await PipelineSql.InsertPipelineAsync(connection, transaction, id, pipelineName, key, now);
+            for (var i = 0; i < rows.Count; i++)
+                await PipelineSql.InsertStageAsync(connection, transaction, new PipelineSql.StageRow
+                {
+                    Id = Guid.NewGuid().ToString(), PipelineId = id, Name = rows[i].Name, NameKey = rows[i].Key, Kind = rows[i].Kind, Position = i + 1,
+                }, now);
+            return new PipelineResponse((await PipelineSql.ViewsAsync(connection, transaction, id, includeDrafts: true)).Single(), true);
+        }, cancellationToken);
+    }
+
+    [McpServerTool(Name = "update_pipeline", Title = "Update pipeline", ReadOnly = false, Destructive = false,
+        Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
+    [Description("Rename a pipeline; its stages change with create_stage/update_stage. Example: {\"pipeline\": \"Partnerships\", \"name\": \"Partners\"}")]
+    public async Task<PipelineResponse> UpdatePipeline(
+        [Description("The pipeline's name or UUID, e.g. \"Partnerships\".")] string pipeline,
+        [Description("New name, e.g. \"Partners\".")] string name,
+        CancellationToken cancellationToken = default)
+    {
+        Validate.RequiredText("pipeline", pipeline, 100, "a pipeline name or UUID, e.g. \"Sales\"");
+        var (newName, key) = PipelineName("name", name) ?? throw CrmError.Invalid("name", "is required.", "a pipeline name such as \"Partners\"");
+        return await db.WriteAsync(async (connection, transaction) =>
+        {
+            var row = await PipelineSql.ResolvePipelineAsync(connection, transaction, pipeline);
+            await EnsurePipelineNameFreeAsync(connection, transaction, key, newName, row.Id);
+            await PipelineSql.RenamePipelineAsync(connection, transaction, row.Id, newName, key, Clock.NowIso());
+            return new PipelineResponse((await PipelineSql.ViewsAsync(connection, transaction, row.Id, includeDrafts: true)).Single(), true);
+        }, cancellationToken);
+    }
+
+    [McpServerTool(Name = "delete_pipeline", Title = "Delete pipeline", ReadOnly = false, Destructive = true,
+        Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
+    [Description("""
+        Delete a pipeline and its stages; irreversible. Its deals move to move_deals_to (required when it has deals):
+        each into the stage of the same name there, else that pipeline's first open stage, so no deal is orphaned. The
+        default pipeline (where new deals go) cannot be deleted. Example: {"pipeline": "Partnerships", "move_deals_to": "Sales"}
+        """)]
+    public async Task<PipelineDeletionResponse> DeletePipeline(
+        [Description("The pipeline's name or UUID, e.g. \"Partnerships\".")] string pipeline,
+        [Description("Pipeline name or UUID that receives the deals, e.g. \"Sales\".")] string? move_deals_to = null,
+        CancellationToken cancellationToken = default)
+    {
+        Validate.RequiredText("pipeline", pipeline, 100, "a pipeline name or UUID, e.g. \"Partnerships\"");
+        return await db.WriteAsync(async (connection, transaction) =>
+        {
+            var doomed = await PipelineSql.ResolvePipelineAsync(connection, transaction, pipeline);
+            if (doomed.IsDefault)
+                throw new CrmError(ErrorCodes.Conflict, "pipeline", $"pipeline: '{doomed.Name}' is the default pipeline; new deals need one.",
+                    "another pipeline; the default one stays");
+            var stages = await PipelineSql.StagesAsync(connection, transaction, doomed.Id);
+            long dealCount = 0;
+            foreach (var stage in stages) dealCount += await PipelineSql.DealCountAsync(connection, transaction, stage.Id);
+            DealsMoved? moved = null;
+            if (move_deals_to is not null)
+            {
+                var target = await PipelineSql.ResolvePipelineAsync(connection, transaction, move_deals_to, "move_deals_to");
+                if (target.Id == doomed.Id)
+                    throw CrmError.Invalid("move_deals_to", "is the pipeline being deleted.", "another pipeline's name or UUID");
+                var targetStages = await PipelineSql.StagesAsync(connection, transaction, target.Id);
+                var firstOpen = targetStages.First(s => s.Kind == "open");
+                var now = Clock.NowIso();
+                long count = 0;
+                foreach (var stage in stages)
+                {
+                    var into = targetStages.FirstOrDefault(s => s.NameKey == stage.NameKey) ?? firstOpen;
+                    count += await PipelineSql.MoveDealsAcrossAsync(connection, transaction, stage.Id, into.Id, target.Id, now);
+                }
+                moved = new DealsMoved(new MovedTo(target.Id, target.Name), count);
+            }
+            else if (dealCount > 0)
+            {
+                var names = await connection.QueryAsync<string>("SELECT name FROM pipelines WHERE id <> @id ORDER BY is_default DESC, name", new { id = doomed.Id }, transaction);
+                throw CrmError.Invalid("move_deals_to", $"pipeline '{doomed.Name}' has {dealCount} deal(s); say which pipeline receives them.",
+                    $"one of: {string.Join(", ", names)}");
+            }
+            await PipelineSql.DeletePipelineAsync(connection, transaction, doomed.Id);
+            return new PipelineDeletionResponse(new PipelineDeletion(new DeletedStage(doomed.Id, doomed.Name), moved), true);
+        }, cancellationToken);
+    }
+
+    private static (string Name, string Key)? PipelineName(string field, string? value)
+    {
+        var text = Validate.Text(field, value, 100, "\"Partnerships\"");
+        if (text is null) return null;
+        var key = NameKeys.Pipeline(text);
+        if (key.Length == 0) throw CrmError.Invalid(field, $"'{text}' has no letters or digits.", "a pipeline name such as \"Partnerships\"");
+        return (text, key);
+    }
+
+    private static async Task EnsurePipelineNameFreeAsync(DbConnection connection, DbTransaction transaction, string key, string name, string? exceptId)
+    {
+        if (await PipelineSql.PipelineIdByKeyAsync(connection, transaction, key) is { } other && other != exceptId)
+            throw new CrmError(ErrorCodes.Conflict, "name", $"name: a pipeline named like '{name}' already exists (id {other}).",
+                "a different name, or update_pipeline on the existing one");
+    }
+
+    /// <summary>The stages of a new pipeline, checked: names unique, kinds known, open ones first, at least one open.</summary>
+    private static List<(string Name, string Key, string Kind)>? ReadStages(StageInput[]? stages)
+    {
+        if (stages is null) return null;
+        if (stages.Length is 0 or > 50) throw CrmError.Invalid("stages", $"has {stages.Length} stages.", "1 to 50 stages, at least one open");
+        var result = new List<(string Name, string Key, string Kind)>();
+        for (var i = 0; i < stages.Length; i++)
+        {
+            var (name, key) = StageName($"stages[{i}].name", stages[i]?.Name) ?? throw CrmError.Invalid($"stages[{i}].name", "is required.", "a stage name such as \"Intro\"");
+            var kind = stages[i]!.Kind is null ? "open" : PipelineSql.Kinds.Contains(stages[i]!.Kind!.Trim().ToLowerInvariant()) ? stages[i]!.Kind!.Trim().ToLowerInvariant()
+                : throw CrmError.Invalid($"stages[{i}].kind", $"'{Validate.Shorten(stages[i]!.Kind!)}' is not a stage kind.", KindForm);
+            if (result.Any(r => r.Key == key)) throw CrmError.Invalid($"stages[{i}].name", $"'{name}' appears twice.", "unique stage names");
+            if (kind == "open" && result.Any(r => r.Kind != "open"))
+                throw CrmError.Invalid($"stages[{i}].kind", $"open stage '{name}' comes after a won/lost stage.", "open stages first, then won and lost ones");
+            result.Add((name, key, kind));
+        }
+        return result.Any(r => r.Kind == "open") ? result : throw CrmError.Invalid("stages", "has no open stage.", "at least one open stage (new deals start there)");
     }
 
     /// <summary>A stage by name in the named (or default) pipeline, or by UUID in whatever pipeline holds it.</summary>

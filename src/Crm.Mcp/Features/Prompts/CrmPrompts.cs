@@ -30,26 +30,90 @@ public sealed class CrmPrompts(CrmDb db)
             var only = pipeline is null ? null : (await PipelineSql.ResolvePipelineAsync(connection, transaction, pipeline)).Id;
             return await PipelineSql.ViewsAsync(connection, transaction, only, includeDrafts: true);
         }, cancellationToken));
-        var today = Clock.Time.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var now = Clock.Time.GetUtcNow();
+        var today = now.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var since = now.AddDays(-90).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var pipelineArg = pipeline is null ? "" : $", \"pipeline\": \"{pipelines[0].Name}\"";
         return
         [
             Resource("crm://pipeline", CrmJson.Serialize(pipelines)),
             Text($$"""
                 Review this sales pipeline as a sales manager would (today is {{today}}){{(focus is null ? "" : $", focusing on: {focus}")}}.
-                The attached JSON has every stage with its deal count and amounts per currency (drafts included).
+                The attached JSON has every stage with its win probability, deal count and amounts per currency (drafts included).
 
-                1. Stage health: where is the value concentrated, and which stages look thin or swollen?
+                1. Stage health: call `report_deals` with {"group_by": ["stage"], "metrics": ["count", "sum", "weighted", "avg"],
+                   "is_draft": false{{pipelineArg}}}: where is the value concentrated, which stages look thin or swollen?
                 2. Overdue: call `get_deals` with filters [{"field": "stage_kind", "op": "equals", "value": "open"},
                    {"field": "expected_close_date", "op": "lt", "value": "{{today}}"}], sorted by amount descending.
                 3. Stalled: open deals not updated for 14 days or more (filter updated_at lt the date 14 days ago).
-                4. No next step: for the largest open deals, call `get_tasks` with {"deal": "<identifier>"}; a deal without an
-                   open task has no next step.
-                5. Forecast: sum open amounts per stage and weigh later stages higher; never add different currencies.
+                4. No next step: for the largest open deals, call `get_timeline` with {"entity": "deal", "record": "<identifier>"};
+                   a deal without an open task or a recent activity has no next step.
+                5. Forecast: call `report_deals` with {"group_by": ["expected_close_month"], "metrics": ["sum", "weighted"],
+                   "filters": [{"field": "stage_kind", "op": "equals", "value": "open"}]{{pipelineArg}}}, and for the track record
+                   {"metrics": ["win_rate", "days_to_close"], "filters": [{"field": "closed_at", "op": "gte", "value": "{{since}}"}]}.
+                   Never add different currencies.
 
                 Answer with a short summary, then a table of the deals needing attention (identifier, name, company, stage,
                 amount, why) and a recommended action for each. Offer to create the follow-up tasks with `create_tasks`.
                 """),
         ];
+    }
+
+    [McpServerPrompt(Name = "forecast", Title = "Sales forecast")]
+    [Description("Forecast a quarter or month: revenue won so far, the weighted open pipeline expected to close in it, per currency, and the deals that decide it.")]
+    public async Task<IEnumerable<PromptMessage>> Forecast(
+        [Description("The period: a quarter \"2026-Q1\" or a month \"2026-03\"; default: the current quarter.")] string? period = null,
+        [Description("Pipeline name; default: every pipeline.")] string? pipeline = null,
+        CancellationToken cancellationToken = default)
+    {
+        var (label, from, to) = await Checked(() => Task.FromResult(Period(period)));
+        var pipelineName = pipeline is null ? null : await Checked(() => db.ReadAsync(async (connection, transaction) =>
+            (await PipelineSql.ResolvePipelineAsync(connection, transaction, pipeline)).Name, cancellationToken));
+        var pipelineArg = pipelineName is null ? "" : $", \"pipeline\": \"{pipelineName}\"";
+        var today = Clock.Time.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var yearBefore = DateOnly.ParseExact(from, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture).AddYears(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        return
+        [
+            Text($$"""
+                Forecast {{label}} ({{from}} to {{to}}; today is {{today}}){{(pipelineName is null ? "" : $" for the {pipelineName} pipeline")}}. Use reports, not deal pages:
+
+                1. Won so far: `report_deals` with {"metrics": ["count", "sum"], "filters": [{"field": "stage_kind", "op": "equals", "value": "won"},
+                   {"field": "closed_at", "op": "between", "value": ["{{from}}", "{{to}}"]}]{{pipelineArg}}}.
+                2. Open pipeline closing in the period: `report_deals` with {"group_by": ["stage"], "metrics": ["count", "sum", "weighted"],
+                   "is_draft": false, "filters": [{"field": "stage_kind", "op": "equals", "value": "open"},
+                   {"field": "expected_close_date", "op": "between", "value": ["{{from}}", "{{to}}"]}]{{pipelineArg}}}.
+                3. Slipped: the same report with expected_close_date lt "{{today}}" instead: open deals whose date has passed.
+                4. Track record: `report_deals` with {"metrics": ["win_rate", "days_to_close"], "filters": [{"field": "closed_at", "op": "between",
+                   "value": ["{{yearBefore}}", "{{from}}"]}]{{pipelineArg}}}, to judge whether the stage probabilities are realistic.
+                5. The deals that decide it: `get_deals` with the filters of step 2, sorted by amount descending, limit 10.
+
+                Answer per currency (never add currencies): commit (won so far), forecast (won + weighted open), best case (won +
+                all open), the win rate behind it, and a table of the deciding deals (identifier, name, stage, amount, expected
+                close, risk). Say which probabilities look off; `update_stage` with probability changes them.
+                """),
+        ];
+    }
+
+    /// <summary>A forecast period: "2026-Q1", "2026-03", or null for the current quarter; its label and first and last day.</summary>
+    private static (string Label, string From, string To) Period(string? period)
+    {
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        DateOnly start;
+        int months;
+        var text = period?.Trim().ToUpperInvariant();
+        if (string.IsNullOrEmpty(text))
+        {
+            var today = DateOnly.FromDateTime(Clock.Time.GetUtcNow().UtcDateTime);
+            (start, months) = (new DateOnly(today.Year, (today.Month - 1) / 3 * 3 + 1, 1), 3);
+        }
+        else if (text.Length == 7 && text[4] == '-' && text[5] == 'Q' && int.TryParse(text[..4], culture, out var year) && text[6] is >= '1' and <= '4')
+            (start, months) = (new DateOnly(year, (text[6] - '1') * 3 + 1, 1), 3);
+        else if (DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", culture, System.Globalization.DateTimeStyles.None, out var month))
+            (start, months) = (month, 1);
+        else
+            throw CrmError.Invalid("period", $"'{Validate.Shorten(period!)}' is not a quarter or month.", "a quarter such as \"2026-Q1\" or a month such as \"2026-03\"");
+        var label = months == 3 ? $"{start.Year}-Q{(start.Month + 2) / 3}" : start.ToString("yyyy-MM", culture);
+        return (label, start.ToString("yyyy-MM-dd", culture), start.AddMonths(months).AddDays(-1).ToString("yyyy-MM-dd", culture));
     }
 
     [McpServerPrompt(Name = "log_meeting", Title = "Log a meeting")]
@@ -68,9 +132,9 @@ public sealed class CrmPrompts(CrmDb db)
                 1. Identify the records: call `search_all` with the company, deal and people named in the conversation (or
                    `get_company` / `get_deal` when you have a name or identifier). If a name fits several records, ask
                    which one; never guess.
-                2. Record the meeting: one `create_tasks` item with type "meeting", status "done", due = the meeting date,
-                   title "Meeting: <topic>", and notes = a Markdown summary (## Attendees, ## Discussed, ## Decisions,
-                   ## Open questions), linked through its deals, companies and contacts fields (names or emails work).
+                2. Record the meeting: `log_activity` with type "meeting", occurred_at = the meeting date, subject
+                   "Meeting: <topic>", body = a Markdown summary (## Attendees, ## Discussed, ## Decisions, ## Open questions),
+                   and its contacts, deals and companies (names or emails work).
                    Then call `append_note` with {"entity": "deal", "record": "<identifier>", "text": "<date>: <two-line summary>"}
                    (the company when there is no deal) so the record's own notes carry the history.
                 3. Follow-ups: every commitment becomes its own `create_tasks` item (type call, email, follow_up or todo;
@@ -78,7 +142,7 @@ public sealed class CrmPrompts(CrmDb db)
                    it is not us.
                 4. If a deal moved (new amount, stage or close date), or a new deal came up, say so and ask before
                    changing it; for a new deal use `create_deal_draft`.
-                5. Reply with what you logged: the meeting task, the follow-ups with due dates, and anything left unclear.
+                5. Reply with what you logged: the meeting, the follow-ups with due dates, and anything left unclear.
 
                 The conversation:
                 <conversation>

@@ -45,9 +45,7 @@ public static class SearchQuery
     // What crm_fold (PostgreSQL migration 0030) does to indexed text: no accents, lower case, punctuation as spaces.
     private static string Fold(string text)
     {
-        var decomposed = text.Normalize(System.Text.NormalizationForm.FormD);
-        var kept = decomposed.Where(c => System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.NonSpacingMark);
-        return System.Text.RegularExpressions.Regex.Replace(new string(kept.ToArray()).ToLowerInvariant(), @"[^\p{L}\p{N}]+", " ");
+        return System.Text.RegularExpressions.Regex.Replace(Resolution.UnicodeFold.Fold(text), @"[^\p{L}\p{N}]+", " ");
     }
 
     private static string PostgresPrefix(string term)

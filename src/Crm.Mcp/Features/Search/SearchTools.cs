@@ -9,20 +9,19 @@ namespace Crm.Mcp.Features.Search;
 public sealed class SearchTools(CrmDb db)
 {
     /// <summary>Entity types in the index; each has triggers in a migration that keep its rows current.</summary>
-    public static readonly IReadOnlyList<string> Types = ["deal", "company", "contact", "task"];
+    public static readonly IReadOnlyList<string> Types = ["deal", "company", "contact", "task", "activity"];
 
     [McpServerTool(Name = "search_all", Title = "Search everything", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        Ranked full-text search across deals, companies, contacts and tasks (names, titles, identifiers, emails,
-        domains, notes). Words match as prefixes, accents are ignored; with few full matches, records with some of the
-        words follow, then text inside words ("cme" finds Acme). Any text is safe: quotes, *, AND/OR are literal.
+        Ranked search across deals, companies, contacts, tasks and logged activities (names, identifiers, emails,
+        domains, notes). Words match as prefixes, accents ignored; partial matches follow. Any text is safe.
         Example: {"query": "acme renewal", "types": ["deal", "company"], "limit": 10}
         """)]
     public async Task<SearchResponse> SearchAll(
-        [Description("What to look for, e.g. \"acme renewal\", \"jane@acme.com\" or \"DEAL-042\".")] string query,
-        [Description("Only these record types: deal, company, contact, task, e.g. [\"deal\"]. Default: all.")] string[]? types = null,
-        [Description("Most hits to return, 1 to 50. Default 10.")] int? limit = null,
+        [Description("E.g. \"acme renewal\", \"jane@acme.com\" or \"DEAL-042\".")] string query,
+        [Description("Any of deal, company, contact, task, activity. Default: all.")] string[]? types = null,
+        [Description("1-50, default 10.")] int? limit = null,
         CancellationToken cancellationToken = default)
     {
         var parsed = SearchQuery.Parse("query", query);
@@ -63,14 +62,23 @@ public sealed class SearchTools(CrmDb db)
             await Bounded(postgres ? parsed.PostgresAllWords : parsed.AllWords, "all_words", substrings: false, parsed.AllExactWords);
             await Bounded(parsed.Terms.Count > 1 ? postgres ? parsed.PostgresAnyWord : parsed.AnyWord : null, "some_words", substrings: false, parsed.AnyTwoWords);
             await Bounded(postgres ? parsed.PostgresSubstrings : parsed.Substrings, "substring", substrings: true);
-            return found;
+            var dealIds = found.Take(take).Where(f => f.Row.Type == "deal").Select(f => f.Row.Id).ToList();
+            var deals = dealIds.Count == 0 ? [] : await Deals.DealSql.FindManyAsync(connection, transaction, dealIds);
+            return (found, deals.ToDictionary(d => d.Id));
         }, cancellationToken);
 
-        var items = hits.Take(take)
-            .Select(h => new SearchHit(h.Row.Type, h.Row.Id, h.Row.Title, h.Row.Snippet ?? h.Row.Title,
-                -h.Row.Rank, h.Match))
+        var items = hits.found.Take(take)
+            .Select(h =>
+            {
+                var deal = hits.Item2.GetValueOrDefault(h.Row.Id);
+                // Three decimals order the hits as well as seventeen and cost the model a fifth of the digits.
+                return new SearchHit(h.Row.Type, h.Row.Id, h.Row.Title, h.Row.Snippet ?? h.Row.Title, Math.Round(-h.Row.Rank, 3), h.Match)
+                {
+                    Identifier = deal?.Identifier, Company = deal?.Company?.Name, Stage = deal?.Stage.Name,
+                };
+            })
             .ToList();
-        return new SearchResponse(new SearchResult(items, hits.Count > take), true);
+        return new SearchResponse(new SearchResult(items, hits.found.Count > take), true);
     }
 
     private static IReadOnlyList<string> ReadTypes(string[]? types)

@@ -13,9 +13,9 @@ public sealed class ServiceFields : IEntityFields
         [
             new("id", FieldType.Id, "s.id"),
             new("name", FieldType.Text, "s.name") { Searchable = true },
-            new("amount", FieldType.Currency, Money.MajorUnitsSql("s.amount_minor", "s.currency")) { Description = "Unit price in major units." },
+            new("amount", FieldType.Currency, Money.MajorUnitsSql("s.amount_minor", "s.currency")) { Description = "Unit price in major units.", CurrencyField = "currency" },
             new("quantity", FieldType.Number, "s.quantity"),
-            new("total", FieldType.Currency, Money.MajorUnitsSql("(s.amount_minor * s.quantity)", "s.currency")) { Description = "amount × quantity in major units." },
+            new("total", FieldType.Currency, Money.MajorUnitsSql("(s.amount_minor * s.quantity)", "s.currency")) { Description = "amount × quantity in major units.", CurrencyField = "currency" },
             new("currency", FieldType.SingleSelect, "s.currency") { Options = Currency.Codes.ToList() },
             new("deal", FieldType.Text, "d.identifier") { Searchable = true, Description = "The deal's identifier, e.g. DEAL-001." },
             new("deal_name", FieldType.Text, "d.name") { Searchable = true },

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Nodes;
 using Crm.Mcp.Common;
 using Crm.Mcp.Lists;
 
@@ -50,8 +51,30 @@ public sealed record DealServiceTotals(
     AmountDisplay TotalValueDisplay,
     [property: Description("Sum of the services' quantities.")] long TotalQuantity);
 
+/// <summary>A change to one service, as update_service and update_services take it.</summary>
+public sealed record ServiceUpdateInput
+{
+    [Description("The service's UUID.")]
+    public string? Service { get; init; }
+    public string? Name { get; init; }
+    [Description("Unit price in major units of the deal's currency.")]
+    public double? Amount { get; init; }
+    [Description("Whole quantity, 1 to 1000000.")]
+    public long? Quantity { get; init; }
+}
+
+public sealed record ServiceResponse(ServiceView Data, bool Success);
+
 public sealed record ServiceUpdated(ServiceView Service, DealServiceTotals DealTotals);
 
 public sealed record ServiceUpdatedResponse(ServiceUpdated Data, bool Success);
 
-public sealed record ServicePageResponse(ListPage<ServiceView> Data, bool Success);
+/// <summary>get_services' items.</summary>
+public static class ServiceItems
+{
+    public static ListKind<ServiceView> Kind { get; } = new(ServiceFields.Entity, "id", ServiceSql.FindManyAsync, s => s.Id, Compact);
+
+    public static JsonObject Compact(ServiceView service) => ListTool.Item(
+        ("id", service.Id), ("name", service.Name), ("deal", service.Deal.Identifier), ("amount", Money.Exact(service.Amount, service.Currency)),
+        ("quantity", service.Quantity), ("total", Money.Exact(service.Total, service.Currency)));
+}

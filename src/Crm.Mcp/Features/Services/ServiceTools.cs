@@ -1,9 +1,10 @@
 using System.ComponentModel;
+using System.Data.Common;
 using Crm.Mcp.Bulk;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
-using Crm.Mcp.Lists;
 using Crm.Mcp.Hosting;
+using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
@@ -56,27 +57,21 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
 
     [McpServerTool(Name = "get_services", Title = "List services", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("List services (deal line items) in the order they were added, with filters, search, sort and cursor paging. Example: {\"deal\": \"DEAL-001\"}")]
-    public async Task<ServicePageResponse> GetServices(
+    [Description("List services (deal line items) in the order they were added. Example: {\"deal\": \"DEAL-001\"}")]
+    public Task<ListReply> GetServices(
         [Description("Only this deal's items: UUID, identifier such as \"DEAL-001\", or exact name.")] string? deal = null,
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
         [Description(ListDocs.Sort)] SortInput[]? sort = null,
         [Description(ListDocs.Limit)] int? limit = null,
         [Description(ListDocs.Cursor)] string? cursor = null,
-        CancellationToken cancellationToken = default)
-    {
-        var page = await db.ReadAsync(async (connection, transaction) =>
-        {
-            var shortcuts = new List<Filter>();
-            if (deal is not null)
-                shortcuts.Add(Filter.Rule("deal_id", FilterOps.EqualsOp, (await EntityLookup.DealAsync(connection, transaction, deal, "deal")).Id));
-            var schema = await fieldRegistry.LoadAsync(ServiceFields.Entity, connection, transaction);
-            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
-                ids => ServiceSql.FindManyAsync(connection, transaction, ids), s => s.Id, shortcuts);
-        }, cancellationToken);
-        return new ServicePageResponse(page, true);
-    }
+        [Description(ListDocs.Fields)] string[]? fields = null,
+        [Description(ListDocs.View)] string? view = null,
+        CancellationToken cancellationToken = default) =>
+        ListTool.RunAsync(db, fieldRegistry, ServiceItems.Kind, new ListRequest(filters, search, sort, limit, cursor), fields, view,
+            async (connection, transaction) => deal is null ? [] :
+                [Filter.Rule("deal_id", FilterOps.EqualsOp, (await EntityLookup.DealAsync(connection, transaction, deal, "deal")).Id)],
+            cancellationToken);
 
     [McpServerTool(Name = "update_service", Title = "Update service", ReadOnly = false, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
@@ -89,19 +84,58 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
         [Description("New whole quantity, 1 to 1000000, e.g. 3.")] long? quantity = null,
         CancellationToken cancellationToken = default)
     {
-        var id = Validate.Uuid("service", service) ?? throw CrmError.Invalid("service", "is required.", Validate.UuidForm);
-        var newName = Validate.Text("name", name, 200, "\"Onboarding workshop\"");
-        var newQuantity = Quantity("quantity", quantity);
-        if (newName is null && amount is null && newQuantity is null)
-            throw CrmError.Invalid("name", "update_service needs something to change.", "at least one of name, amount or quantity");
+        var input = new ServiceUpdateInput { Service = service, Name = name, Amount = amount, Quantity = quantity };
         return await db.WriteAsync(async (connection, transaction) =>
         {
-            var existing = (await ServiceSql.FindManyAsync(connection, transaction, [id])).SingleOrDefault() ?? throw NotFound("service", id);
-            long? newAmount = amount is { } major ? Money.ToMinor("amount", major, Currency.FromStored(existing.Currency)) : null;
-            await ServiceSql.UpdateAsync(connection, transaction, id, newName, newAmount, newQuantity, Clock.NowIso());
-            var updated = (await ServiceSql.FindManyAsync(connection, transaction, [id])).Single();
+            var updated = await UpdateAsync(connection, transaction, input, "");
             return new ServiceUpdatedResponse(new ServiceUpdated(updated, await ServiceSql.DealTotalsAsync(connection, transaction, updated.DealId)), true);
         }, cancellationToken);
+    }
+
+    [McpServerTool(Name = "update_services", Title = "Update services", ReadOnly = false, Destructive = false,
+        Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
+    [Description("""
+        Change 1 to 100 line items; each item takes update_service's fields. Result per item: id and name.
+        Example: {"items": [{"service": "5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f", "quantity": 3}]}
+        """)]
+    public Task<BulkResponse<BulkRecord>> UpdateServices(
+        [Description("Changes, one per service, e.g. [{\"service\": \"5b0c3f7e-...\", \"amount\": 2200}].")] ServiceUpdateInput[] items,
+        [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
+        IProgress<ProgressNotificationValue>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        BulkWrite.UpdateAsync(db, items, atomic, progress, async (connection, transaction, item, prefix) =>
+        {
+            var written = await UpdateAsync(connection, transaction, item, prefix);
+            return new BulkRecord(written.Id, written.Name);
+        }, cancellationToken);
+
+    [Toolset("records")]
+    [McpServerTool(Name = "get_service", Title = "Get service", ReadOnly = true, Destructive = false, Idempotent = true,
+        OpenWorld = false, UseStructuredContent = true)]
+    [Description("Get one service (deal line item) by UUID, with its deal. Example: {\"service\": \"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\"}")]
+    public async Task<ServiceResponse> GetService(
+        [Description("The service's UUID, e.g. \"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\".")] string service,
+        CancellationToken cancellationToken = default)
+    {
+        var id = Validate.Uuid("service", service) ?? throw CrmError.Invalid("service", "is required.", Validate.UuidForm);
+        var view = await db.ReadAsync(async (connection, transaction) => (await ServiceSql.FindManyAsync(connection, transaction, [id])).SingleOrDefault(), cancellationToken);
+        return new ServiceResponse(view ?? throw NotFound("service", id), true);
+    }
+
+    /// <summary>update_service and update_services alike; field names in errors carry <paramref name="prefix"/>.</summary>
+    private static async Task<ServiceView> UpdateAsync(DbConnection connection, DbTransaction transaction, ServiceUpdateInput input, string prefix)
+    {
+        string F(string name) => prefix + name;
+        var id = Validate.Uuid(F("service"), input.Service) ?? throw CrmError.Invalid(F("service"), "is required.", Validate.UuidForm);
+        var newName = Validate.Text(F("name"), input.Name, 200, "\"Onboarding workshop\"");
+        var newQuantity = Quantity(F("quantity"), input.Quantity);
+        if (newName is null && input.Amount is null && newQuantity is null)
+            throw CrmError.Invalid(F("name"), "nothing to change.", "at least one of name, amount or quantity");
+        var existing = (await ServiceSql.FindManyAsync(connection, transaction, [id])).SingleOrDefault() ?? throw NotFound(F("service"), id);
+        long? newAmount = input.Amount is { } major ? Money.ToMinor(F("amount"), major, Currency.FromStored(existing.Currency)) : null;
+        await ServiceSql.UpdateAsync(connection, transaction, id, newName, newAmount, newQuantity, Clock.NowIso());
+        return (await ServiceSql.FindManyAsync(connection, transaction, [id])).Single();
     }
 
     [McpServerTool(Name = "delete_services", Title = "Delete services", ReadOnly = false, Destructive = true,

@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using System.Text.Json.Nodes;
+using Crm.Mcp.Common;
 using Crm.Mcp.Lists;
 
 namespace Crm.Mcp.Features.Tasks;
@@ -39,7 +41,7 @@ public sealed record TaskView
 /// <summary>A task as create_tasks takes it.</summary>
 public sealed record TaskInput
 {
-    [Description("What to do, e.g. \"Call Jane about the renewal\". Required.")]
+    [Description("What to do. Required.")]
     public string? Title { get; init; }
 
     [Description("call, email, meeting, todo (default), deadline or follow_up.")]
@@ -48,25 +50,52 @@ public sealed record TaskInput
     [Description("open (default), in_progress, done or canceled.")]
     public string? Status { get; init; }
 
-    [Description("Due date or date-time, ISO 8601, e.g. \"2026-12-31\" or \"2026-12-31T17:00:00Z\".")]
+    [Description("ISO date or date-time, e.g. \"2026-12-31\" or \"2026-12-31T17:00:00Z\".")]
     public string? Due { get; init; }
 
-    [Description("Assignee user UUID (see get_users). Default: the current user.")]
+    [Description("User UUID. Default: the current user.")]
     public string? AssigneeId { get; init; }
 
-    [Description("Markdown notes, e.g. \"Ask about **seat count**\".")]
+    [Description("Markdown notes.")]
     public string? Notes { get; init; }
 
-    [Description("Deals to link: UUID, identifier or exact name, e.g. [\"DEAL-001\"].")]
+    [Description("Deal identifiers, UUIDs or names.")]
     public string[]? Deals { get; init; }
 
-    [Description("Companies to link: UUID or name, e.g. [\"Acme, Inc.\"].")]
+    [Description("Company names or UUIDs.")]
     public string[]? Companies { get; init; }
 
-    [Description("Contacts to link: UUID, email or full name, e.g. [\"jane@acme.com\"].")]
+    [Description("Contact emails, names or UUIDs.")]
     public string[]? Contacts { get; init; }
+}
+
+/// <summary>A change to one task, as update_task and update_tasks take it.</summary>
+public sealed record TaskUpdateInput
+{
+    [Description("The task's UUID.")]
+    public string? Task { get; init; }
+    public string? Title { get; init; }
+    [Description("call, email, meeting, todo, deadline or follow_up.")]
+    public string? Type { get; init; }
+    [Description("open, in_progress, done or canceled.")]
+    public string? Status { get; init; }
+    [Description("ISO 8601 date or date-time.")]
+    public string? Due { get; init; }
+    public string? AssigneeId { get; init; }
+    public string? Notes { get; init; }
+    [Description("Fields to empty: due, assignee_id, notes.")]
+    public string[]? Clear { get; init; }
 }
 
 public sealed record TaskResponse(TaskView Data, bool Success);
 
-public sealed record TaskPageResponse(ListPage<TaskView> Data, bool Success);
+/// <summary>get_tasks' items: linked records by the name a tool takes back (a deal's identifier).</summary>
+public static class TaskItems
+{
+    public static ListKind<TaskView> Kind { get; } = new(TaskFields.Entity, "id", TaskSql.FindManyAsync, t => t.Id, Compact);
+
+    public static JsonObject Compact(TaskView task) => ListTool.Item(
+        ("id", task.Id), ("title", task.Title), ("type", task.Type), ("status", task.Status), ("due", task.Due),
+        ("assignee", task.Assignee?.Name), ("deals", task.Deals.Select(d => d.Identifier)),
+        ("companies", task.Companies.Select(c => c.Name)), ("contacts", task.Contacts.Select(c => c.FullName)));
+}

@@ -1,11 +1,11 @@
-using System.Data.Common;
 using System.ComponentModel;
+using System.Data.Common;
 using Crm.Mcp.Bulk;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Features.Users;
-using Crm.Mcp.Lists;
 using Crm.Mcp.Hosting;
+using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
@@ -26,12 +26,12 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Creates]
     [Description("""
-        Create 1 to 100 tasks linked to deals, companies and contacts found by id or name (never created); assigned to
-        the current user unless assignee_id says otherwise. Result per item: id and name (the title).
-        Example: {"items": [{"title": "Call Jane about pricing", "type": "call", "due": "2026-12-01", "deals": ["DEAL-001"], "contacts": ["jane@acme.com"]}]}
+        Create 1 to 100 tasks linked to deals, companies and contacts by id or name (never created); assigned to
+        the current user by default. Result per item: id and title.
+        Example: {"items": [{"title": "Call Jane about pricing", "type": "call", "due": "2026-12-01", "deals": ["DEAL-001"]}]}
         """)]
     public Task<BulkResponse<BulkRecord>> CreateTasks(
-        [Description("Tasks, e.g. [{\"title\": \"Send proposal\", \"type\": \"email\", \"due\": \"2026-12-01\"}].")] TaskInput[] items,
+        [Description("Tasks to create.")] TaskInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
@@ -59,101 +59,137 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
     [McpServerTool(Name = "get_tasks", Title = "List tasks", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        List tasks, soonest due first (no due date last), with shortcuts for status, assignee, linked records and overdue,
-        plus filters, search, sort and cursor paging. Without status (or a status filter) only open and in_progress
-        tasks are listed. Example: {"deal": "DEAL-001", "filters": [{"field": "due", "op": "lte", "value": "2026-12-31"}]}
+        List tasks, soonest due first; only open and in_progress ones unless status says otherwise.
+        Example: {"deal": "DEAL-001", "overdue": true}
         """)]
-    public async Task<TaskPageResponse> GetTasks(
-        [Description("Statuses to include, e.g. [\"open\", \"done\"]; [\"any\"] for all. Default [\"open\", \"in_progress\"].")] string[]? status = null,
-        [Description("Assignee user UUID, \"me\" for the current user, or \"none\" for unassigned tasks.")] string? assignee = null,
-        [Description("Linked deal: UUID, identifier such as \"DEAL-001\", or exact name.")] string? deal = null,
-        [Description("Linked company: UUID or name, e.g. \"Acme\".")] string? company = null,
-        [Description("Linked contact: UUID, email or full name, e.g. \"jane@acme.com\".")] string? contact = null,
-        [Description("true: only open or in_progress tasks due before now.")] bool? overdue = null,
+    public async Task<ListReply> GetTasks(
+        [Description("E.g. [\"done\"]; [\"any\"] for all.")] string[]? status = null,
+        [Description("User UUID, \"me\" or \"none\".")] string? assignee = null,
+        [Description("Linked deal: identifier, UUID or name.")] string? deal = null,
+        [Description("Linked company: name or UUID.")] string? company = null,
+        [Description("Linked contact: email, name or UUID.")] string? contact = null,
+        [Description("true: open tasks due before now.")] bool? overdue = null,
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
         [Description(ListDocs.Sort)] SortInput[]? sort = null,
         [Description(ListDocs.Limit)] int? limit = null,
         [Description(ListDocs.Cursor)] string? cursor = null,
+        [Description(ListDocs.Fields)] string[]? fields = null,
+        [Description(ListDocs.View)] string? view = null,
         CancellationToken cancellationToken = default)
     {
         var statuses = Statuses(status, MentionsStatus(filters));
-        var page = await db.ReadAsync(async (connection, transaction) =>
-        {
-            var shortcuts = new List<Filter>();
-            if (statuses is not null) shortcuts.Add(Filter.Rule("status", FilterOps.In, statuses));
-            switch (assignee?.Trim().ToLowerInvariant())
+        return await ListTool.RunAsync(db, fieldRegistry, TaskItems.Kind, new ListRequest(filters, search, sort, limit, cursor), fields, view,
+            async (connection, transaction) =>
             {
-                case null: break;
-                case "none": shortcuts.Add(Filter.Rule("assignee_id", FilterOps.IsNull, null)); break;
-                case "me": shortcuts.Add(Filter.Rule("assignee_id", FilterOps.EqualsOp, await UserSql.CurrentIdAsync(connection, transaction))); break;
-                default: shortcuts.Add(Filter.Rule("assignee_id", FilterOps.EqualsOp, await resolver.RequireUserAsync(connection, transaction, assignee, "assignee"))); break;
-            }
-            if (deal is not null)
-                shortcuts.Add(Filter.Rule("deal_ids", FilterOps.HasAny, new[] { (await EntityLookup.DealAsync(connection, transaction, deal, "deal")).Id }));
-            if (company is not null)
-                shortcuts.Add(Filter.Rule("company_ids", FilterOps.HasAny, new[] { (await EntityLookup.CompanyAsync(connection, transaction, company, "company")).Id }));
-            if (contact is not null)
-                shortcuts.Add(Filter.Rule("contact_ids", FilterOps.HasAny, new[] { (await EntityLookup.ContactAsync(connection, transaction, contact, "contact")).Id }));
-            if (overdue == true)
-            {
-                shortcuts.Add(Filter.Rule("due", FilterOps.Lt, Clock.NowIso()));
-                shortcuts.Add(Filter.Rule("status", FilterOps.In, OpenStatuses));
-            }
-            var schema = await fieldRegistry.LoadAsync(TaskFields.Entity, connection, transaction);
-            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
-                ids => TaskSql.FindManyAsync(connection, transaction, ids), t => t.Id, shortcuts);
-        }, cancellationToken);
-        return new TaskPageResponse(page, true);
+                var shortcuts = new List<Filter>();
+                if (statuses is not null) shortcuts.Add(Filter.Rule("status", FilterOps.In, statuses));
+                switch (assignee?.Trim().ToLowerInvariant())
+                {
+                    case null: break;
+                    case "none": shortcuts.Add(Filter.Rule("assignee_id", FilterOps.IsNull, null)); break;
+                    case "me": shortcuts.Add(Filter.Rule("assignee_id", FilterOps.EqualsOp, await UserSql.CurrentIdAsync(connection, transaction))); break;
+                    default: shortcuts.Add(Filter.Rule("assignee_id", FilterOps.EqualsOp, await resolver.RequireUserAsync(connection, transaction, assignee, "assignee"))); break;
+                }
+                if (deal is not null)
+                    shortcuts.Add(Filter.Rule("deal_ids", FilterOps.HasAny, new[] { (await EntityLookup.DealAsync(connection, transaction, deal, "deal")).Id }));
+                if (company is not null)
+                    shortcuts.Add(Filter.Rule("company_ids", FilterOps.HasAny, new[] { (await EntityLookup.CompanyAsync(connection, transaction, company, "company")).Id }));
+                if (contact is not null)
+                    shortcuts.Add(Filter.Rule("contact_ids", FilterOps.HasAny, new[] { (await EntityLookup.ContactAsync(connection, transaction, contact, "contact")).Id }));
+                if (overdue == true)
+                {
+                    shortcuts.Add(Filter.Rule("due", FilterOps.Lt, Clock.NowIso()));
+                    shortcuts.Add(Filter.Rule("status", FilterOps.In, OpenStatuses));
+                }
+                return shortcuts;
+            }, cancellationToken);
     }
 
     [McpServerTool(Name = "update_task", Title = "Update task", ReadOnly = false, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Change a task's title, type, status, due date, assignee or notes; omitted arguments stay, `clear` empties fields.
-        Status done stamps completed_at. Links change with link_entities/unlink_entities.
+        Change a task; omitted arguments stay, `clear` empties fields. Status done stamps completed_at.
         Example: {"task": "0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b", "status": "done"}
         """)]
     public async Task<TaskResponse> UpdateTask(
+        [Description("Task UUID.")] string task,
+        [Description("New title.")] string? title = null,
+        [Description("call, email, meeting, todo, deadline or follow_up.")] string? type = null,
+        [Description("open, in_progress, done or canceled.")] string? status = null,
+        [Description("ISO date or date-time, e.g. \"2026-12-15\".")] string? due = null,
+        [Description("Assignee user UUID.")] string? assignee_id = null,
+        [Description("Replacement Markdown notes.")] string? notes = null,
+        [Description("Fields to empty: due, assignee_id, notes.")] string[]? clear = null,
+        CancellationToken cancellationToken = default)
+    {
+        var input = new TaskUpdateInput { Task = task, Title = title, Type = type, Status = status, Due = due, AssigneeId = assignee_id, Notes = notes, Clear = clear };
+        return new TaskResponse(await db.WriteAsync((connection, transaction) => UpdateAsync(connection, transaction, input, ""), cancellationToken), true);
+    }
+
+    [Toolset("bulk")]
+    [McpServerTool(Name = "update_tasks", Title = "Update tasks", ReadOnly = false, Destructive = false,
+        Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [DryRun]
+    [Description("""
+        Change 1 to 100 tasks; each item takes update_task's fields, e.g. to close several at once. Result per item: id and name (the title).
+        Example: {"items": [{"task": "0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b", "status": "done"}]}
+        """)]
+    public Task<BulkResponse<BulkRecord>> UpdateTasks(
+        [Description("Changes, one per task, e.g. [{\"task\": \"0f8e2c1a-...\", \"due\": \"2026-12-15\"}].")] TaskUpdateInput[] items,
+        [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
+        IProgress<ProgressNotificationValue>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        BulkWrite.UpdateAsync(db, items, atomic, progress, async (connection, transaction, item, prefix) =>
+        {
+            var written = await UpdateAsync(connection, transaction, item, prefix);
+            return new BulkRecord(written.Id, written.Title);
+        }, cancellationToken);
+
+    [Toolset("records")] // get_tasks answers the assistant's questions; one task by id is for REST and links
+    [McpServerTool(Name = "get_task", Title = "Get task", ReadOnly = true, Destructive = false, Idempotent = true,
+        OpenWorld = false, UseStructuredContent = true)]
+    [Description("Get one task by UUID, with its assignee and linked deals, companies and contacts. Example: {\"task\": \"0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b\"}")]
+    public async Task<TaskResponse> GetTask(
         [Description("The task's UUID, e.g. \"0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b\".")] string task,
-        [Description("New title, e.g. \"Call Jane back\".")] string? title = null,
-        [Description("New type: call, email, meeting, todo, deadline or follow_up.")] string? type = null,
-        [Description("New status: open, in_progress, done or canceled.")] string? status = null,
-        [Description("New due date or date-time, ISO 8601, e.g. \"2026-12-15\".")] string? due = null,
-        [Description("New assignee user UUID (see get_users).")] string? assignee_id = null,
-        [Description("Replacement Markdown notes, e.g. \"Prefers mornings\".")] string? notes = null,
-        [Description("Fields to empty: any of due, assignee_id, notes, e.g. [\"due\"]; an omitted argument leaves its field unchanged.")] string[]? clear = null,
         CancellationToken cancellationToken = default)
     {
         var id = Validate.Uuid("task", task) ?? throw CrmError.Invalid("task", "is required.", Validate.UuidForm);
-        var cleared = ClearFields.Read(clear, Clearable);
-        foreach (var (field, value) in new (string, object?)[] { ("due", due), ("assignee_id", assignee_id), ("notes", notes) })
-            ClearFields.NotBoth(cleared, field, value);
-        var newTitle = Validate.Text("title", title, 300, "\"Call Jane back\"");
-        var newType = OneOf("type", type, TaskSql.Types, TypeForm);
-        var newStatus = OneOf("status", status, TaskSql.Statuses, StatusForm);
-        var newDue = Validate.Date("due", due);
-        var newNotes = Validate.Text("notes", notes, 100_000);
-        if (newTitle is null && newType is null && newStatus is null && newDue is null && assignee_id is null && newNotes is null && cleared.Count == 0)
-            throw CrmError.Invalid("task", "update_task needs something to change.", "at least one of title, type, status, due, assignee_id, notes or clear");
-
-        return await db.WriteAsync(async (connection, transaction) =>
-        {
-            await EntityLookup.TaskAsync(connection, transaction, id, "task");
-            var assignee = await resolver.RequireUserAsync(connection, transaction, assignee_id, "assignee_id");
-            await TaskSql.UpdateAsync(connection, transaction, new TaskSql.Change(id, newTitle, newType, newStatus, newDue, assignee, newNotes,
-                cleared.Contains("due"), cleared.Contains("assignee_id"), cleared.Contains("notes"), Clock.NowIso()));
-            return new TaskResponse((await TaskSql.FindManyAsync(connection, transaction, [id])).Single(), true);
-        }, cancellationToken);
+        var view = await db.ReadAsync(async (connection, transaction) => (await TaskSql.FindManyAsync(connection, transaction, [id])).SingleOrDefault(), cancellationToken);
+        return new TaskResponse(view ?? throw new CrmError(ErrorCodes.NotFound, "task", $"task: no task has id '{id}'.", "a task UUID from get_tasks"), true);
     }
 
+    /// <summary>update_task and update_tasks alike; field names in errors carry <paramref name="prefix"/>.</summary>
+    private async Task<TaskView> UpdateAsync(DbConnection connection, DbTransaction transaction, TaskUpdateInput input, string prefix)
+    {
+        string F(string name) => prefix + name;
+        var id = Validate.Uuid(F("task"), input.Task) ?? throw CrmError.Invalid(F("task"), "is required.", Validate.UuidForm);
+        var cleared = ClearFields.Read(input.Clear, Clearable, F("clear"));
+        foreach (var (field, value) in new (string, object?)[] { ("due", input.Due), ("assignee_id", input.AssigneeId), ("notes", input.Notes) })
+            ClearFields.NotBoth(cleared, field, value, prefix);
+        var newTitle = Validate.Text(F("title"), input.Title, 300, "\"Call Jane back\"");
+        var newType = OneOf(F("type"), input.Type, TaskSql.Types, TypeForm);
+        var newStatus = OneOf(F("status"), input.Status, TaskSql.Statuses, StatusForm);
+        var newDue = Validate.Date(F("due"), input.Due);
+        var newNotes = Validate.Text(F("notes"), input.Notes, 100_000);
+        if (newTitle is null && newType is null && newStatus is null && newDue is null && input.AssigneeId is null && newNotes is null && cleared.Count == 0)
+            throw CrmError.Invalid(F("task"), "nothing to change.", "at least one of title, type, status, due, assignee_id, notes or clear");
+
+        await EntityLookup.TaskAsync(connection, transaction, id, F("task"));
+        var assignee = await resolver.RequireUserAsync(connection, transaction, input.AssigneeId, F("assignee_id"));
+        await TaskSql.UpdateAsync(connection, transaction, new TaskSql.Change(id, newTitle, newType, newStatus, newDue, assignee, newNotes,
+            cleared.Contains("due"), cleared.Contains("assignee_id"), cleared.Contains("notes"), Clock.NowIso()));
+        return (await TaskSql.FindManyAsync(connection, transaction, [id])).Single();
+    }
+
+    [Toolset("destructive")]
     [McpServerTool(Name = "delete_tasks", Title = "Delete tasks", ReadOnly = false, Destructive = true,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("Permanently delete 1 to 100 tasks by UUID with their links: irreversible. To close a task instead, update_task with status done. Result per item. Example: {\"tasks\": [\"0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b\"]}")]
     public Task<BulkResponse<BulkRecord>> DeleteTasks(
-        [Description("Task UUIDs, e.g. [\"0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b\"].")] string[] tasks,
+        [Description("Task UUIDs.")] string[] tasks,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>

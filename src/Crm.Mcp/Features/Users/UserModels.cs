@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using System.Text.Json.Nodes;
+using Crm.Mcp.Common;
 using Crm.Mcp.Lists;
 
 namespace Crm.Mcp.Features.Users;
@@ -13,7 +15,7 @@ public sealed record UserView
     public required string LastName { get; init; }
     public string? Email { get; init; }
     public string? AvatarUrl { get; init; }
-    [Description("True for the user this server acts as (the default local user).")]
+    [Description("True for the calling user: the API key's user, else the default local user.")]
     public bool IsCurrent { get; init; }
     public required string CreatedAt { get; init; }
     public required string UpdatedAt { get; init; }
@@ -21,4 +23,10 @@ public sealed record UserView
 
 public sealed record UserResponse(UserView Data, bool Success);
 
-public sealed record UserPageResponse(ListPage<UserView> Data, bool Success);
+/// <summary>get_users' items.</summary>
+public static class UserItems
+{
+    public static ListKind<UserView> Kind { get; } = new(UserFields.Entity, "id", UserSql.FindManyAsync, u => u.Id, Compact);
+
+    public static JsonObject Compact(UserView user) => ListTool.Item(("id", user.Id), ("name", user.Name), ("email", user.Email), ("is_current", user.IsCurrent));
+}

@@ -33,6 +33,8 @@ public sealed class ApiKeyAuthentication(
             new Claim(ClaimTypes.NameIdentifier, key.KeyId),
             new Claim(ToolAccess.ScopeClaim, key.Scope.Name()),
             new Claim(KeyIdClaim, key.KeyId),
+            // A key that belongs to a user: get_current_user, default assignees and the journal's actor follow it.
+            .. key.UserId is null ? [] : new[] { new Claim(CallContextFilter.UserIdClaim, key.UserId), new Claim(CallContextFilter.UserNameClaim, key.UserName ?? "") },
         ], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Crm.Mcp.Hosting.Http;
 
-/// <summary>GET /board: the pipeline board app as a page in the browser, speaking MCP to /mcp on the same origin.</summary>
+/// <summary>GET /board: the pipeline board app as a page in the browser, calling the REST API (/api/v1) on the same origin.</summary>
 public static class BoardPage
 {
     // Inline script and style only, requests to this origin only, never framed by another site.

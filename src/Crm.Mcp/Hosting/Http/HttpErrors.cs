@@ -21,6 +21,9 @@ public static class HttpErrors
         JsonObject? data = null)
     {
         if (context.Response.HasStarted) return Task.CompletedTask;
+        // REST callers parse problem details (RFC 9457), not JSON-RPC errors.
+        if (context.Request.Path.StartsWithSegments(Rest.RestApi.Prefix))
+            return Rest.RestProblems.WriteAsync(context, status, reason, null, message, null);
         data ??= [];
         data["status"] = status;
         data["reason"] = reason;
@@ -29,7 +32,7 @@ public static class HttpErrors
             Id = id,
             Error = new JsonRpcErrorDetail { Code = code ?? DefaultCode(status), Message = message, Data = data },
         };
-        return Results.Json(error, McpJsonUtilities.DefaultOptions, statusCode: status).ExecuteAsync(context);
+        return Results.Json(error, (JsonTypeInfo<JsonRpcError>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcError)), statusCode: status).ExecuteAsync(context);
     }
 
     private static int DefaultCode(int status) => status switch

@@ -1,8 +1,10 @@
 // MCP9006 and MCP9004: the SDK marks stateful sessions, resumability and legacy SSE "back-compat only" since 2026-07-28;
 // the clients in use today (2025-11-25 and earlier) rely on them, so they are served on purpose.
 #pragma warning disable MCP9006, MCP9004
+using System.Text.Json.Nodes;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Hosting.Rest;
 using Crm.Mcp.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -89,6 +91,7 @@ public static class HttpHost
                 services.GetRequiredService<ILogger<DistributedCacheEventStreamStore>>())));
         }
         if (http.RateLimit > 0) builder.Services.AddCrmRateLimiting(http);
+        builder.Services.AddCrmRestApi();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -118,7 +121,7 @@ public static class HttpHost
         {
             // Before the allow-list and auth: orchestrators probe by pod address and hold no key.
             if (context.Request.Path == "/healthz") await HealthAsync(context);
-            // The board page holds no data: what it shows comes from /mcp, with the key the user types in.
+            // The board page holds no data: what it shows comes from /api/v1, with the key the user types in.
             else if (context.Request.Path == "/board" && HttpMethods.IsGet(context.Request.Method)) await BoardPage.ServeAsync(context);
             else await next(context);
         });
@@ -146,6 +149,7 @@ public static class HttpHost
         app.UseRouting();
         app.UseRefusalShape(http);
         app.MapMcp("/mcp");
+        app.MapCrmRestApi();
         return app;
     }
 
@@ -161,11 +165,11 @@ public static class HttpHost
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT MAX(version) FROM schema_migrations"; // reachable and migrated
             await command.ExecuteScalarAsync(context.RequestAborted);
-            await Results.Json(new { status = "ok", version = CrmServer.Version }).ExecuteAsync(context);
+            await Results.Json(new JsonObject { ["status"] = "ok", ["version"] = CrmServer.Version }, CommonJsonContext.Default.JsonObject).ExecuteAsync(context);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await Results.Json(new { status = "unavailable", reason = "database" }, statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+            await Results.Json(new JsonObject { ["status"] = "unavailable", ["reason"] = "database" }, CommonJsonContext.Default.JsonObject, statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
         }
     }
 

@@ -61,10 +61,14 @@ public static class HttpSecurity
         if (!options.RequireAuth) return;
         app.Use(async (context, next) =>
         {
-            if (context.User.Identity?.IsAuthenticated == true) await next(context);
+            // The API's description and reference page hold no data; tools and scripts fetch them before they have a key.
+            if (context.User.Identity?.IsAuthenticated == true || IsPublic(context.Request.Path)) await next(context);
             else await context.ChallengeAsync(ApiKeyAuthentication.SchemeName);
         });
     }
+
+    private static bool IsPublic(PathString path) =>
+        path == Rest.RestApi.OpenApiPath || path.StartsWithSegments(Rest.RestApi.DocsPath);
 
     /// <summary>A fixed window per API key (per client address for requests without a valid key).</summary>
     public static IServiceCollection AddCrmRateLimiting(this IServiceCollection services, HttpServeOptions options) =>

@@ -142,7 +142,7 @@ public sealed class BoardBrowserTests
     private static async Task<string?> StageOfAsync(McpClient client, string dealName)
     {
         var deals = await HttpTestServer.CallOkAsync(client, "get_deals", new { search = dealName });
-        var id = deals.GetProperty("data").GetProperty("items")[0].GetProperty("id").GetString();
+        var id = deals.GetProperty("data").GetProperty("items")[0].GetProperty("identifier").GetString();
         var deal = await HttpTestServer.CallOkAsync(client, "get_deal", new { deal = id });
         return deal.GetProperty("data").GetProperty("stage").GetProperty("name").GetString();
     }

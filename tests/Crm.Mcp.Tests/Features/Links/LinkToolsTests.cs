@@ -88,13 +88,13 @@ public sealed class LinkToolsTests
         Assert.Equal("task-contact", (await LinkAsync(server, "link_entities", "task", task, "contact", "Bob Buyer")).GetProperty("pair").GetString());
         Assert.Equal(0, (await LinkAsync(server, "link_entities", "task", task, "deal", "DEAL-002")).GetProperty("changed_count").GetInt64());
 
-        var linked = (await server.CallOkAsync("get_tasks", new { deal = "DEAL-002" })).GetProperty("data").GetProperty("items")[0];
+        var linked = (await server.CallOkAsync("get_tasks", new { view = "full", deal = "DEAL-002" })).GetProperty("data").GetProperty("items")[0];
         Assert.Equal(2, linked.GetProperty("deals").GetArrayLength());
         Assert.Equal("Globex", linked.GetProperty("companies")[0].GetProperty("name").GetString());
         Assert.Equal("Bob Buyer", linked.GetProperty("contacts")[0].GetProperty("full_name").GetString());
 
         Assert.Equal(1, (await LinkAsync(server, "unlink_entities", "deal", "DEAL-001", "task", task)).GetProperty("changed_count").GetInt64());
-        Assert.Equal(0, (await server.CallOkAsync("get_tasks", new { deal = "DEAL-001" })).GetProperty("data").GetProperty("total").GetProperty("value").GetInt64());
+        Assert.Equal(0, (await server.CallOkAsync("get_tasks", new { view = "full", deal = "DEAL-001" })).GetProperty("data").GetProperty("total").GetProperty("value").GetInt64());
     }
 
     private const string Missing = "0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b";

@@ -14,12 +14,14 @@ public sealed class NoteToolsTests
         await server.CallOkAsync("create_deal_draft", new { name = "Acme renewal", company_name = "Acme, Inc.", people = new[] { new { name = "Jane Founder", email = "jane@acme.com" } } });
 
         var first = (await server.CallOkAsync("append_note", new { entity = "deal", record = "DEAL-001", text = "Budget **approved**." })).GetProperty("data");
-        Assert.Matches(@"^### \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\nBudget \*\*approved\*\*\.$", first.GetProperty("notes").GetString());
+        Assert.Matches(@"^### \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\nBudget \*\*approved\*\*\.$", first.GetProperty("note").GetString());
         var second = (await server.CallOkAsync("append_note", new { entity = "deals", record = "acme renewal", text = "- Next: contract" })).GetProperty("data");
-        var notes = second.GetProperty("notes").GetString()!;
-        Assert.StartsWith(first.GetProperty("notes").GetString()!, notes);
-        Assert.EndsWith("\n- Next: contract", notes);
-        Assert.Equal(notes, (await server.CallOkAsync("get_deal", new { deal = "DEAL-001" })).GetProperty("data").GetProperty("notes").GetString());
+        // The reply is the note just added (replies stay small as notes grow); the record keeps both.
+        Assert.Equal("Acme renewal", second.GetProperty("name").GetString());
+        Assert.Matches(@"^### [^\n]+ UTC\n- Next: contract$", second.GetProperty("note").GetString());
+        Assert.False(second.TryGetProperty("notes", out _));
+        Assert.Equal(first.GetProperty("note").GetString() + "\n\n" + second.GetProperty("note").GetString(),
+            (await server.CallOkAsync("get_deal", new { deal = "DEAL-001" })).GetProperty("data").GetProperty("notes").GetString());
         var found = (await server.CallOkAsync("get_deals", new { search = "contract" })).GetProperty("data");
         Assert.Equal(1, found.GetProperty("total").GetProperty("value").GetInt64());
 

@@ -145,7 +145,7 @@ public sealed class PipelineToolsTests
         Assert.Equal(3, Stage(pipeline, "Negotiation").GetProperty("deal_count").GetInt64());
         Assert.Equal("6000", Stage(pipeline, "Negotiation").GetProperty("totals")[0].GetProperty("amount").GetString());
 
-        var deals = (await server.CallOkAsync("get_deals", new { stage = "Negotiation" })).GetProperty("data").GetProperty("items")
+        var deals = (await server.CallOkAsync("get_deals", new { view = "full", stage = "Negotiation" })).GetProperty("data").GetProperty("items")
             .EnumerateArray().ToDictionary(d => d.GetProperty("name").GetString()!, d => d.GetProperty("order_in_stage").GetInt64());
         Assert.Equal(0, deals["Already there"]);
         Assert.Equal(1, deals["Moved first"]);

@@ -24,11 +24,11 @@ public sealed partial class CrmPromptTests
     private static partial Regex ToolName();
 
     [Fact]
-    public async Task The_three_prompts_are_listed_with_described_arguments()
+    public async Task The_prompts_are_listed_with_described_arguments()
     {
         await using var server = await TestServer.StartAsync();
         var prompts = await server.Client.ListPromptsAsync(cancellationToken: Ct);
-        Assert.Equal(["log_meeting", "pipeline_review", "prepare_for_call"], prompts.Select(p => p.Name).Order());
+        Assert.Equal(["forecast", "log_meeting", "pipeline_review", "prepare_for_call"], prompts.Select(p => p.Name).Order());
         foreach (var prompt in prompts.Select(p => p.ProtocolPrompt))
         {
             Assert.False(string.IsNullOrWhiteSpace(prompt.Title));
@@ -51,11 +51,15 @@ public sealed partial class CrmPromptTests
             AllText(await Get(server, "log_meeting", new() { ["conversation"] = "Met Jane; she wants a quote by Friday." })),
             AllText(await Get(server, "prepare_for_call", new() { ["company"] = "Acme" })),
             AllText(await Get(server, "prepare_for_call", new() { ["company"] = "Unknown Co" })),
+            AllText(await Get(server, "forecast", new() { ["period"] = "2026-Q1" })),
         };
         var named = texts.SelectMany(t => ToolName().Matches(t).Select(m => m.Groups[1].Value)).Distinct().ToList();
         Assert.Contains("get_deals", named);
         Assert.Contains("create_tasks", named);
         Assert.Contains("append_note", named);
+        Assert.Contains("report_deals", named);
+        Assert.Contains("log_activity", named);
+        Assert.Contains("get_timeline", named);
         Assert.Empty(named.Except(ToolCatalog.All.Select(e => e.Name)));
     }
 
@@ -97,5 +101,32 @@ public sealed partial class CrmPromptTests
         var text = AllText(result);
         Assert.Contains("Jane: send the SOC 2 report.", text);
         Assert.Contains("(company: Acme, deal: DEAL-007)", text);
+    }
+
+    [Fact]
+    public async Task Forecast_reads_reports_for_the_period_and_rejects_a_bad_one()
+    {
+        await using var server = await TestServer.StartAsync();
+        var quarter = AllText(await Get(server, "forecast", new() { ["period"] = "2026-q1", ["pipeline"] = "sales" }));
+        Assert.Contains("Forecast 2026-Q1 (2026-01-01 to 2026-03-31", quarter);
+        Assert.Contains("\"value\": [\"2026-01-01\", \"2026-03-31\"]", quarter);
+        Assert.Contains("\"value\": [\"2025-01-01\", \"2026-01-01\"]", quarter);
+        Assert.Contains("\"pipeline\": \"Sales\"", quarter);
+        Assert.Contains("Forecast 2026-02 (2026-02-01 to 2026-02-28", AllText(await Get(server, "forecast", new() { ["period"] = "2026-02" })));
+        Assert.Contains("Q", AllText(await Get(server, "forecast", new())));
+
+        var bad = await Assert.ThrowsAsync<McpProtocolException>(() => Get(server, "forecast", new() { ["period"] = "next quarter" }));
+        Assert.Contains("period", bad.Message);
+        Assert.Contains("2026-Q1", bad.Message);
+    }
+
+    [Fact]
+    public async Task Pipeline_review_uses_report_deals_instead_of_paging_deals()
+    {
+        await using var server = await TestServer.StartAsync();
+        var text = AllText(await Get(server, "pipeline_review", new() { ["pipeline"] = "Sales" }));
+        Assert.Contains("`report_deals` with {\"group_by\": [\"stage\"]", text);
+        Assert.Contains("\"weighted\"", text);
+        Assert.Contains("\"pipeline\": \"Sales\"", text);
     }
 }

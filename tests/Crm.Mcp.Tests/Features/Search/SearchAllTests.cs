@@ -32,6 +32,14 @@ public sealed class SearchAllTests
         var scores = hits.Select(h => h.GetProperty("score").GetDouble()).ToList();
         Assert.Equal(scores.OrderDescending(), scores);
         Assert.Contains("**Globex**", hits.Single(h => h.GetProperty("title").GetString() == "Renewal 2027").GetProperty("snippet").GetString());
+        Assert.All(scores, score => Assert.Equal(Math.Round(score, 3), score));
+
+        // A deal hit says which deal and where it stands; other hits carry none of that.
+        var deal = hits.Single(h => h.GetProperty("title").GetString() == "Renewal 2027");
+        Assert.Equal("DEAL-001", deal.GetProperty("identifier").GetString());
+        Assert.Equal("Globex", deal.GetProperty("company").GetString());
+        Assert.False(string.IsNullOrEmpty(deal.GetProperty("stage").GetString()));
+        Assert.False(hits.Single(h => h.GetProperty("type").GetString() == "company").TryGetProperty("identifier", out _));
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class ServiceToolsTests
         Assert.Equal(2, created.GetProperty("succeeded").GetInt32());
         var written = created.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("result")).ToList();
         Assert.Equal(["Licence", "Onboarding workshop"], written.Select(i => i.GetProperty("name").GetString()));
-        var items = (await server.CallOkAsync("get_services", new { deal = "DEAL-001" })).GetProperty("data").GetProperty("items").EnumerateArray().ToList();
+        var items = (await server.CallOkAsync("get_services", new { view = "full", deal = "DEAL-001" })).GetProperty("data").GetProperty("items").EnumerateArray().ToList();
         Assert.Equal(written.Select(w => w.GetProperty("id").GetString()), items.Select(i => i.GetProperty("id").GetString()));
         Assert.Equal("120050", items[0].GetProperty("amount").GetString());
         Assert.Equal("1200500", items[0].GetProperty("total").GetString());
@@ -56,10 +56,10 @@ public sealed class ServiceToolsTests
         Assert.Equal("240100", (await DealAsync(server)).GetProperty("total_value").GetString());
 
         // get_deals carries the totals too, and filters and sorts on them.
-        var listed = (await server.CallOkAsync("get_deals")).GetProperty("data").GetProperty("items")[0];
+        var listed = (await server.CallOkAsync("get_deals", new { view = "full" })).GetProperty("data").GetProperty("items")[0];
         Assert.Equal("240100", listed.GetProperty("total_value").GetString());
         await server.CallOkAsync("create_deal_draft", new { });
-        async Task<long> Total(string op, double value) => (await server.CallOkAsync("get_deals", new { filters = new[] { new { field = "total_value", op, value } } }))
+        async Task<long> Total(string op, double value) => (await server.CallOkAsync("get_deals", new { view = "full", filters = new[] { new { field = "total_value", op, value } } }))
             .GetProperty("data").GetProperty("total").GetProperty("value").GetInt64();
         Assert.Equal(1, await Total("gt", 2400));
         Assert.Equal(0, await Total("gt", 2401));
@@ -76,7 +76,7 @@ public sealed class ServiceToolsTests
             deal = "DEAL-001",
             items = new[] { new { name = "Plant", amount = 900_000_000_000_000_000.0, quantity = 1_000_000 } },
         })).GetProperty("data").GetProperty("results")[0].GetProperty("result");
-        created = (await server.CallOkAsync("get_services", new { deal = "DEAL-001" })).GetProperty("data").GetProperty("items")
+        created = (await server.CallOkAsync("get_services", new { view = "full", deal = "DEAL-001" })).GetProperty("data").GetProperty("items")
             .EnumerateArray().Single(s => s.GetProperty("id").GetString() == created.GetProperty("id").GetString());
         Assert.Equal("JPY", created.GetProperty("currency").GetString());
         Assert.Equal("900000000000000000000000", created.GetProperty("total").GetString());
@@ -96,7 +96,7 @@ public sealed class ServiceToolsTests
         string? cursor = null;
         do
         {
-            var page = (await server.CallOkAsync("get_services", new { deal = "DEAL-001", limit = 3, cursor })).GetProperty("data");
+            var page = (await server.CallOkAsync("get_services", new { view = "full", deal = "DEAL-001", limit = 3, cursor })).GetProperty("data");
             Assert.Equal(7, page.GetProperty("total").GetProperty("value").GetInt64());
             seen.AddRange(page.GetProperty("items").EnumerateArray().Select(s => s.GetProperty("name").GetString()!));
             cursor = page.GetProperty("next_cursor").GetString();
@@ -104,13 +104,14 @@ public sealed class ServiceToolsTests
         } while (cursor is not null);
         Assert.Equal(Enumerable.Range(1, 7).Select(i => $"Item {i}"), seen);
 
-        var search = (await server.CallOkAsync("get_services", new { search = "WORK" })).GetProperty("data");
+        var search = (await server.CallOkAsync("get_services", new { view = "full", search = "WORK" })).GetProperty("data");
         Assert.Equal(1, search.GetProperty("total").GetProperty("value").GetInt64());
         Assert.Equal("DEAL-002", search.GetProperty("items")[0].GetProperty("deal").GetProperty("identifier").GetString());
-        Assert.Equal(8, (await server.CallOkAsync("get_services")).GetProperty("data").GetProperty("total").GetProperty("value").GetInt64());
+        Assert.Equal(8, (await server.CallOkAsync("get_services", new { view = "full" })).GetProperty("data").GetProperty("total").GetProperty("value").GetInt64());
 
         var big = (await server.CallOkAsync("get_services", new
         {
+            view = "full",
             filters = new[] { new { field = "amount", op = "gte", value = (object)5 } },
             sort = new[] { new { field = "amount", direction = "desc" } },
         })).GetProperty("data");

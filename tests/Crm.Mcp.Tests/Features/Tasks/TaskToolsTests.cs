@@ -31,7 +31,7 @@ public sealed class TaskToolsTests
         })).GetProperty("data").GetProperty("results");
         Assert.Equal(2, created.GetArrayLength());
         Assert.Equal("Call Jane about pricing", created[0].GetProperty("result").GetProperty("name").GetString());
-        var all = (await server.CallOkAsync("get_tasks", new { status = new[] { "any" } })).GetProperty("data").GetProperty("items").EnumerateArray().ToList();
+        var all = (await server.CallOkAsync("get_tasks", new { view = "full", status = new[] { "any" } })).GetProperty("data").GetProperty("items").EnumerateArray().ToList();
         JsonElement Task(int index) => all.Single(t => t.GetProperty("id").GetString() == created[index].GetProperty("result").GetProperty("id").GetString());
         var call = Task(0);
         Assert.Equal("call", call.GetProperty("type").GetString());
@@ -158,12 +158,12 @@ public sealed class TaskToolsTests
 
         var appended = (await server.CallOkAsync("append_note", new { entity = "task", record = id, text = "Jane prefers mornings" })).GetProperty("data");
         Assert.Equal("Prep call", appended.GetProperty("name").GetString());
-        var notes = (await TasksAsync(server)).GetProperty("items")[0].GetProperty("notes").GetString()!;
+        var notes = (await TasksAsync(server, new { view = "full" })).GetProperty("items")[0].GetProperty("notes").GetString()!;
         Assert.StartsWith("Agenda", notes);
         Assert.EndsWith("Jane prefers mornings", notes);
 
         await server.CallOkAsync("set_notes", new { entity = "tasks", record = id, notes = "" });
-        Assert.Equal(JsonValueKind.Null, (await TasksAsync(server)).GetProperty("items")[0].GetProperty("notes").ValueKind);
+        Assert.Equal(JsonValueKind.Null, (await TasksAsync(server, new { view = "full" })).GetProperty("items")[0].GetProperty("notes").ValueKind);
 
         var before = await server.Database.FingerprintAsync();
         var error = await server.CallErrorAsync("append_note", new { entity = "task", record = "Prep call", text = "x" });

@@ -23,7 +23,7 @@ public sealed class WebhookDeliveryTests
     /// <summary>A server whose settings allow private webhook targets, as CRM_MCP_ALLOW_PRIVATE_WEBHOOKS=1 does: the
     /// receivers here listen on 127.0.0.1.</summary>
     private static Task<TestServer> StartAsync() =>
-        TestServer.StartAsync(settings => new Crm.Mcp.Hosting.ServeOptions { Settings = settings with { AllowPrivateWebhooks = true } });
+        TestServer.StartAsync(settings => new Crm.Mcp.Hosting.ServeOptions { Settings = settings with { AllowPrivateWebhooks = true }, Toolsets = [Crm.Mcp.Hosting.ToolCatalog.AllToolsets] });
 
     private static WebhookDeliverer Deliverer(TestServer server, HttpClient http, TimeProvider time) => new(server.Db, http, time, Policy);
 
@@ -295,5 +295,21 @@ public sealed class WebhookDeliveryTests
 
         var error = (await server.CallOkAsync("list_webhook_deliveries")).GetProperty("data").GetProperty("items")[0].GetProperty("last_error").GetString()!;
         Assert.Equal("could not connect to the receiver", error);
+    }
+
+    [Fact]
+    public async Task Migration_0095_rewrites_stored_errors_that_named_an_address()
+    {
+        await using var server = await StartAsync();
+        await SubscribeAsync(server, "https://example.com/hooks");
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
+        await using (var connection = await server.Db.OpenAsync(TestContext.Current.CancellationToken))
+        {
+            await connection.ExecuteAsync("UPDATE webhook_deliveries SET last_error = 'Connection refused (127.0.0.1:5096)' WHERE seq = (SELECT MIN(seq) FROM webhook_deliveries)");
+            await connection.ExecuteAsync("UPDATE webhook_deliveries SET last_error = 'HTTP 500 Internal Server Error' WHERE seq = (SELECT MAX(seq) FROM webhook_deliveries)");
+            await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version = 95");
+        }
+        Assert.Equal([95], await new Crm.Mcp.Data.Migrator(server.Db).MigrateAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(["could not connect to the receiver", "HTTP 500 Internal Server Error"], (await DeliveriesAsync(server)).Select(d => d.Error));
     }
 }

@@ -94,6 +94,9 @@ public sealed class WebhookOutboxTests
         var service = (await server.CallOkAsync("create_services", new { deal = dealId, items = new[] { new { name = "Workshop", amount = 25, quantity = 2 } } })).GetProperty("data").GetProperty("results")[0].GetProperty("result");
         var serviceId = service.GetProperty("id").GetString()!;
         await server.CallOkAsync("update_service", new { service = serviceId, quantity = 3 });
+        var activityId = (await server.CallOkAsync("log_activity", new { type = "call", subject = "Call Zoe", duration_minutes = 5, contacts = new[] { "zoe@mueller.de" }, deals = new[] { dealId } }))
+            .GetProperty("data").GetProperty("id").GetString()!;
+        await server.CallOkAsync("update_activity", new { activity = activityId, outcome = "connected" });
         // What the tools reply for each entity, before the deletes.
         var replies = new Dictionary<string, JsonElement>
         {
@@ -102,7 +105,9 @@ public sealed class WebhookOutboxTests
             ["contact"] = (await server.CallOkAsync("get_contact", new { contact = "zoe@mueller.de" })).GetProperty("data").GetProperty("contact"),
             ["task"] = (await server.CallOkAsync("get_tasks", new { status = new[] { "done" } })).GetProperty("data").GetProperty("items")[0],
             ["service"] = (await server.CallOkAsync("get_services", new { deal = dealId })).GetProperty("data").GetProperty("items")[0],
+            ["activity"] = (await server.CallOkAsync("get_activities")).GetProperty("data").GetProperty("items")[0],
         };
+        await server.CallOkAsync("delete_activities", new { activities = new[] { activityId } });
         await server.CallOkAsync("delete_services", new { services = new[] { serviceId } });
         await server.CallOkAsync("delete_tasks", new { tasks = new[] { taskId } });
         await server.CallOkAsync("delete_deals", new { deals = new[] { dealId } });

@@ -106,7 +106,7 @@ public sealed class WebhookToolsTests
     [MemberData(nameof(PrivateTargets))]
     public async Task Private_and_internal_targets_are_refused_in_any_spelling(string url, string why)
     {
-        await using var server = await TestServer.StartAsync(settings => new Crm.Mcp.Hosting.ServeOptions { Settings = settings with { AllowPrivateWebhooks = false } });
+        await using var server = await TestServer.StartAsync(settings => new Crm.Mcp.Hosting.ServeOptions { Settings = settings with { AllowPrivateWebhooks = false }, Toolsets = [Crm.Mcp.Hosting.ToolCatalog.AllToolsets] });
         var created = await server.CallErrorAsync("create_webhook", new { url, events = new[] { "*" } });
         Assert.Equal("url", created.GetProperty("field").GetString());
         Assert.Contains(why, created.GetProperty("message").GetString());
@@ -122,7 +122,7 @@ public sealed class WebhookToolsTests
     [Fact]
     public async Task The_operator_can_allow_private_targets()
     {
-        await using var server = await TestServer.StartAsync(settings => new Crm.Mcp.Hosting.ServeOptions { Settings = settings with { AllowPrivateWebhooks = true } });
+        await using var server = await TestServer.StartAsync(settings => new Crm.Mcp.Hosting.ServeOptions { Settings = settings with { AllowPrivateWebhooks = true }, Toolsets = [Crm.Mcp.Hosting.ToolCatalog.AllToolsets] });
         foreach (var url in new[] { "http://127.0.0.1:5096/h", "http://10.0.0.1/h", "http://[::1]/h" })
             await server.CallOkAsync("create_webhook", new { url, events = new[] { "*" } });
         Assert.Equal(3, await server.Database.CountAsync("webhooks"));

@@ -1,0 +1,36 @@
+using System.ComponentModel;
+using Crm.Mcp.Lists;
+
+namespace Crm.Mcp.Features.Activities;
+
+/// <summary>A linked or participating record: id and display name (a deal's name is prefixed by its identifier,
+/// a person's followed by the email when there is one).</summary>
+public sealed record ActivityLink(string Id, string Name);
+
+public sealed record ActivityView
+{
+    public required string Id { get; init; }
+    [Description("call, meeting, email or other.")]
+    public required string Type { get; init; }
+    public required string Subject { get; init; }
+    [Description("Markdown.")]
+    public string? Body { get; init; }
+    public required string OccurredAt { get; init; }
+    public long? DurationMinutes { get; init; }
+    [Description("inbound or outbound; null when not said.")]
+    public string? Direction { get; init; }
+    public string? Outcome { get; init; }
+    // The id under the column's name, as webhook records carry it; the name beside it.
+    public string? LoggedBy { get; init; }
+    public string? LoggedByName { get; init; }
+    public required IReadOnlyList<ActivityLink> Contacts { get; init; }
+    public required IReadOnlyList<ActivityLink> Users { get; init; }
+    public required IReadOnlyList<ActivityLink> Deals { get; init; }
+    public required IReadOnlyList<ActivityLink> Companies { get; init; }
+    public required string CreatedAt { get; init; }
+    public required string UpdatedAt { get; init; }
+}
+
+public sealed record ActivityResponse(ActivityView Data, bool Success);
+
+public sealed record ActivityPageResponse(ListPage<ActivityView> Data, bool Success);

@@ -1,0 +1,96 @@
+using System.Data.Common;
+using Crm.Mcp.Data;
+using Crm.Mcp.Lists;
+using Dapper;
+
+namespace Crm.Mcp.Features.Reports;
+
+/// <summary>The one aggregate query behind report_deals, over the same FROM and WHERE get_deals builds (Lists/).</summary>
+public static class ReportSql
+{
+    /// <summary>One (group, stage, currency) cell. Grouping by stage as well lets the caller weigh by the stage's
+    /// probability and count won and lost deals without a second pass over the deals.</summary>
+    public sealed class Cell
+    {
+        public object? G0 { get; init; }
+        public object? G1 { get; init; }
+        public string StageId { get; init; } = "";
+        public string Currency { get; init; } = "";
+        public long Deals { get; init; }
+        public long Amounts { get; init; }
+        // Amounts are summed in two parts (above and below 10^9), as in PipelineSql, so a sum cannot overflow 64 bits.
+        public decimal? High { get; init; }
+        public decimal? Low { get; init; }
+        public long? MinAmount { get; init; }
+        public long? MaxAmount { get; init; }
+        public long Closed { get; init; }
+        public double? Days { get; init; }
+    }
+
+    public sealed class StageRow
+    {
+        public string Id { get; init; } = "";
+        public string PipelineId { get; init; } = "";
+        public string PipelineName { get; init; } = "";
+        public bool IsDefault { get; init; }
+        public string Name { get; init; } = "";
+        public long Position { get; init; }
+        public string Kind { get; init; } = "";
+        public long? Probability { get; init; }
+    }
+
+    public static async Task<IReadOnlyList<StageRow>> StagesAsync(DbConnection connection, DbTransaction transaction)
+    {
+        const string sql = """
+            SELECT s.id, s.pipeline_id AS PipelineId, p.name AS PipelineName, p.is_default AS IsDefault, s.name, s.position,
+                   s.kind, s.probability
+            FROM stages s JOIN pipelines p ON p.id = s.pipeline_id
+            ORDER BY p.is_default DESC, p.name, p.id, s.position, s.id
+            """;
+        return (await connection.QueryAsync<StageRow>(sql, transaction: transaction)).ToList();
+    }
+
+    /// <param name="keySql">Group key expressions over the deals schema's FROM (aliases d, s, c).</param>
+    /// <param name="withDays">Also sum the days from created to closed (only what win_rate/days_to_close need).</param>
+    public static async Task<IReadOnlyList<Cell>> CellsAsync(DbConnection connection, DbTransaction transaction, EntitySchema schema,
+        ListEngine.Plan plan, IReadOnlyList<string> keySql, bool withDays)
+    {
+        var days = !withDays ? "NULL"
+            : SqlDialect.Of(connection).IsPostgres
+                ? "SUM(CAST(EXTRACT(EPOCH FROM (d.closed_at::timestamptz - d.created_at::timestamptz)) AS double precision)) / 86400.0"
+                : "SUM(julianday(d.closed_at) - julianday(d.created_at))";
+        var keys = string.Concat(keySql.Select((k, i) => $"{k} AS g{i}, "));
+        var select = $"""
+            SELECT {keys}d.stage_id AS StageId, d.currency AS Currency, COUNT(*) AS Deals, COUNT(d.amount_minor) AS Amounts,
+                   SUM(d.amount_minor / 1000000000) AS High, SUM(d.amount_minor % 1000000000) AS Low,
+                   MIN(d.amount_minor) AS MinAmount, MAX(d.amount_minor) AS MaxAmount, COUNT(d.closed_at) AS Closed, {days} AS Days
+            """;
+        // Currency before stage: the order of ix_deals_report (migration 0120), so no sort is needed without other keys.
+        var groupBy = string.Concat(keySql.Select((_, i) => $"g{i}, ")) + "d.currency, d.stage_id";
+        var sql = $"{select} FROM {ListEngine.FromFor(OptionalStages(schema.From), select + plan.Where)}{plan.Where} GROUP BY {groupBy}";
+        return (await connection.QueryAsync<Cell>(sql, plan.Parameters, transaction)).ToList();
+    }
+
+    /// <summary>The deals FROM with its stages join as a LEFT JOIN, which FromFor leaves out when nothing reads s.*:
+    /// every deal has exactly one stage (stage_id is NOT NULL and references stages), so both joins give the same
+    /// rows, and without it a report over 100k deals reads no stage 100k times (33 -> 24 ms CPU).</summary>
+    private static string OptionalStages(string from) => from.Replace("deals d JOIN stages s ON", "deals d LEFT JOIN stages s ON", StringComparison.Ordinal);
+
+    public sealed record Label(string Id, string Name);
+
+    public static async Task<Dictionary<string, string>> OwnerNamesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids)
+    {
+        if (ids.Count == 0) return [];
+        const string sql = """
+            SELECT id, COALESCE(NULLIF(TRIM(first_name || ' ' || last_name), ''), email, id) AS Name FROM users WHERE id IN @ids
+            """;
+        return (await connection.QueryAsync<Label>(SqlDialect.Lists(connection, sql), new { ids }, transaction)).ToDictionary(l => l.Id, l => l.Name);
+    }
+
+    public static async Task<Dictionary<string, string>> CompanyNamesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids)
+    {
+        if (ids.Count == 0) return [];
+        const string sql = "SELECT id, name FROM companies WHERE id IN @ids";
+        return (await connection.QueryAsync<Label>(SqlDialect.Lists(connection, sql), new { ids }, transaction)).ToDictionary(l => l.Id, l => l.Name);
+    }
+}
