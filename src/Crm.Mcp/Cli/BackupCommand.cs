@@ -46,11 +46,10 @@ public static class BackupCommand
                     File.Delete(temporary);
                     return CrmCli.Fail(parse, $"the copy failed its integrity check ({check}); {target.FullName} was not written.");
                 }
-                var counts = await copy.QuerySingleAsync<(long Companies, long People, long Deals)>(
-                    "SELECT (SELECT COUNT(*) FROM companies), (SELECT COUNT(*) FROM people), (SELECT COUNT(*) FROM deals)");
+                var counts = await EntityCounts.ReadAsync(copy);
                 var version = await copy.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
                 parse.InvocationConfiguration.Output.WriteLine(
-                    $"Backed up {settings.DatabasePath} to {target.FullName}: {counts.Companies} companies, {counts.People} people, {counts.Deals} deals, schema version {version}.");
+                    $"Backed up {settings.DatabasePath} to {target.FullName}: {counts}, schema version {version}.");
             }
             File.Move(temporary, target.FullName, overwrite: true);
             parse.InvocationConfiguration.Error.WriteLine($"To restore: stop the server, then copy {target.Name} over {settings.DatabasePath} (and delete any {Path.GetFileName(settings.DatabasePath)}-wal beside it).");

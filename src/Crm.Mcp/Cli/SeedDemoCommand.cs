@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.CommandLine;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
@@ -165,7 +166,9 @@ public static class SeedDemoCommand
         private readonly Dictionary<string, DbCommand> _commands = [];
         private static readonly Dictionary<Type, System.Reflection.PropertyInfo[]> Properties = [];
 
-        private Task ExecAsync(string sql, object args)
+        // Generic so the trimmer sees each anonymous argument type and keeps the properties read below.
+        private Task ExecAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(string sql, T args)
+            where T : notnull
         {
             if (!_commands.TryGetValue(sql, out var command))
             {
@@ -174,8 +177,7 @@ public static class SeedDemoCommand
                 command.Transaction = transaction;
                 _commands[sql] = command;
             }
-            var type = args.GetType();
-            if (!Properties.TryGetValue(type, out var properties)) Properties[type] = properties = type.GetProperties();
+            if (!Properties.TryGetValue(typeof(T), out var properties)) Properties[typeof(T)] = properties = typeof(T).GetProperties();
             foreach (var property in properties)
             {
                 var name = "@" + property.Name;

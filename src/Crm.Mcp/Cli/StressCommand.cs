@@ -27,11 +27,11 @@ public static class StressCommand
             var chosen = parse.GetValue(db);
             var temporary = chosen is null ? Directory.CreateTempSubdirectory("crm-mcp-stress").FullName : null;
             var path = chosen is null ? Path.Combine(temporary!, "stress.db") : DatabasePath.Resolve(chosen);
-            var (file, prefix) = SelfCommand();
+            var self = Clients.ServerLaunch.Current(null, []);
             Console.WriteLine($"crm-mcp stress: {n} processes x {m} calls on {DatabaseLocation.Display(path)}");
             try
             {
-                var report = await new StressRunner(file, prefix, path) { Progress = Console.Error, Http = parse.GetValue(http) }.RunAsync(n, m, cancellationToken);
+                var report = await new StressRunner(self.Command, self.Args, path) { Progress = Console.Error, Http = parse.GetValue(http) }.RunAsync(n, m, cancellationToken);
                 Console.WriteLine(report);
                 foreach (var sample in report.ErrorSamples) Console.WriteLine($"  error: {sample}");
                 return report.Clean ? 0 : 1;
@@ -46,14 +46,5 @@ public static class StressCommand
             }
         });
         return command;
-    }
-
-    /// <summary>How to start this same build: the apphost, or `dotnet crm-mcp.dll` when run through dotnet.</summary>
-    public static (string File, IReadOnlyList<string> Prefix) SelfCommand()
-    {
-        var process = Environment.ProcessPath ?? "dotnet";
-        return Path.GetFileNameWithoutExtension(process) == "dotnet"
-            ? (process, [typeof(StressCommand).Assembly.Location])
-            : (process, []);
     }
 }

@@ -152,7 +152,7 @@ public static class ClientConfigs
     {
         if (entry.Http is not { } http) return StdioObject(entry.Stdio!, typed: false);
         var args = new JsonArray("-y", "mcp-remote", http.Url);
-        if (http.Key is not null) { args.Add("--header"); args.Add($"x-api-key:{http.Key}"); }
+        if (http.Key is not null) { args.Add((JsonNode)"--header"); args.Add((JsonNode)$"x-api-key:{http.Key}"); }
         return new JsonObject { ["command"] = "npx", ["args"] = args };
     }
 

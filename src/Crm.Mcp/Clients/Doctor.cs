@@ -66,10 +66,10 @@ public sealed class Doctor(string databasePath, string home, string project, Fun
                 findings.Add(new(Severity.Warn, subject, $"journal mode is {journal}, not WAL: readers and the writer will block each other.",
                     $"crm-mcp migrate --db {databasePath} turns WAL on"));
             var counts = hasHistory && pending.Count < Migrator.All.Count
-                ? await connection.QuerySingleAsync<(long, long, long)>("SELECT (SELECT COUNT(*) FROM companies), (SELECT COUNT(*) FROM people), (SELECT COUNT(*) FROM deals)")
-                : (0L, 0L, 0L);
+                ? await EntityCounts.ReadAsync(connection)
+                : new EntityCounts(0, 0, 0);
             if (unknown.Count == 0 && pending.Count == 0 && journal == "wal")
-                findings.Add(new(Severity.Ok, subject, $"{databasePath}: intact, WAL, schema {applied.Max()} ({counts.Item1} companies, {counts.Item2} people, {counts.Item3} deals)."));
+                findings.Add(new(Severity.Ok, subject, $"{databasePath}: intact, WAL, schema {applied.Max()} ({counts})."));
         }
         catch (SqliteException e)
         {
@@ -98,9 +98,8 @@ public sealed class Doctor(string databasePath, string home, string project, Fun
                     $"the server applies them at start, or now: crm-mcp migrate --db \"{shown}\""));
             if (unknown.Count == 0 && pending.Count == 0)
             {
-                var counts = await connection.QuerySingleAsync<(long, long, long)>(
-                    "SELECT (SELECT COUNT(*) FROM companies), (SELECT COUNT(*) FROM people), (SELECT COUNT(*) FROM deals)");
-                findings.Add(new(Severity.Ok, subject, $"PostgreSQL {shown}: reachable, schema {applied.Max()} ({counts.Item1} companies, {counts.Item2} people, {counts.Item3} deals)."));
+                var counts = await EntityCounts.ReadAsync(connection);
+                findings.Add(new(Severity.Ok, subject, $"PostgreSQL {shown}: reachable, schema {applied.Max()} ({counts})."));
             }
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)

@@ -10,14 +10,14 @@ public static class PageCursor
     private const string Form = "the next_cursor value from the previous page, unchanged";
 
     public static string Encode(params string[] keys) =>
-        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(keys)));
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(keys, CommonJsonContext.Default.StringArray)));
 
     public static string[]? Decode(string? cursor, int expectedParts)
     {
         if (string.IsNullOrEmpty(cursor)) return null;
         try
         {
-            var keys = JsonSerializer.Deserialize<string[]>(Base64Url.DecodeFromChars(cursor));
+            var keys = JsonSerializer.Deserialize(Base64Url.DecodeFromChars(cursor), CommonJsonContext.Default.StringArray);
             if (keys is not null && keys.Length == expectedParts) return keys;
         }
         catch (Exception e) when (e is FormatException or JsonException) { }

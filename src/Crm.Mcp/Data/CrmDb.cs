@@ -33,7 +33,10 @@ public sealed class CrmDb
         {
             Dialect = SqlDialect.Postgres;
             _connectionString = DatabaseLocation.ToNpgsql(location);
-            _postgres = NpgsqlDataSource.Create(_connectionString);
+            // The slim builder links only what we use, so the native binary carries no unused type handlers: arrays
+            // (SqlDialect.Lists hands `= ANY(@ids)` one text[] parameter) and TLS (hosted PostgreSQL requires it).
+            // Everything else crosses as text, bigint, integer or numeric; a missing feature fails the PostgreSQL test run.
+            _postgres = new NpgsqlSlimDataSourceBuilder(_connectionString).EnableArrays().EnableTransportSecurity().Build();
             return;
         }
         Dialect = SqlDialect.Sqlite;

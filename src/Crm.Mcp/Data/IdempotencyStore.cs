@@ -13,7 +13,7 @@ public static class IdempotencyStore
     /// <summary>Keys are kept this long (the promise to callers is at least 24 hours).</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromDays(7);
 
-    private sealed record StoredKey(string Tool, string ArgumentsHash, string ResultJson, string CreatedAt);
+    internal sealed record StoredKey(string Tool, string ArgumentsHash, string ResultJson, string CreatedAt);
 
     public static async Task CheckAsync(DbConnection connection, DbTransaction transaction, WriteCall call)
     {

@@ -41,6 +41,8 @@ public static class JournalTriggers
 
     /// <summary>Removes every journal trigger, so a migration's own data changes are not journaled as anyone's
     /// change (and a column a trigger names can be dropped). InstallAsync puts them back in the same transaction.</summary>
+    internal sealed record TriggerRow(string Name, string TableName);
+
     public static async Task DropAsync(DbConnection connection, DbTransaction transaction)
     {
         if (SqlDialect.Of(connection).IsPostgres)
@@ -49,8 +51,8 @@ public static class JournalTriggers
                 SELECT t.tgname AS Name, c.relname AS TableName FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
                 WHERE c.relnamespace = current_schema()::regnamespace AND t.tgname LIKE 'journal\_%'
                 """;
-            foreach (var (name, tableName) in await connection.QueryAsync<(string, string)>(triggersSql, transaction: transaction))
-                await connection.ExecuteAsync($"DROP TRIGGER \"{name}\" ON \"{tableName}\"", transaction: transaction);
+            foreach (var trigger in await connection.QueryAsync<TriggerRow>(triggersSql, transaction: transaction))
+                await connection.ExecuteAsync($"DROP TRIGGER \"{trigger.Name}\" ON \"{trigger.TableName}\"", transaction: transaction);
             return;
         }
         const string sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'journal\\_%' ESCAPE '\\'";

@@ -96,7 +96,12 @@ public sealed class StatementCachingConnection(string connectionString, Func<Sta
         public override CommandType CommandType { get; set; } = CommandType.Text;
         public override UpdateRowSource UpdatedRowSource { get; set; }
         public override bool DesignTimeVisible { get; set; }
-        protected override DbConnection? DbConnection { get => connection; set => throw new NotSupportedException(); }
+        // Dapper.AOT assigns the connection the command came from; only moving it to another connection is refused.
+        protected override DbConnection? DbConnection
+        {
+            get => connection;
+            set { if (value is not null && !ReferenceEquals(value, connection)) throw new NotSupportedException(); }
+        }
         protected override DbParameterCollection DbParameterCollection => _parameters;
         protected override DbTransaction? DbTransaction { get; set; }
 

@@ -25,7 +25,7 @@ public static class CallContextFilter
         builder.WithRequestFilters(filters => filters.AddCallToolFilter(next => async (request, cancellationToken) =>
         {
             var actor = ActorOf(request.User) ?? (request.Server.ClientInfo?.Name is { Length: > 0 } client ? client : "mcp-client");
-            var arguments = request.Params?.Arguments is { } args ? JsonSerializer.Serialize(args) : null;
+            var arguments = request.Params?.Arguments is { } args ? JsonSerializer.Serialize(args, CommonJsonContext.Default.IDictionaryStringJsonElement) : null;
             using (CallContext.Use(new CallContext(actor, request.Params?.Name, arguments, request.User?.FindFirst(UserIdClaim)?.Value)))
                 return await next(request, cancellationToken);
         }));

@@ -37,10 +37,8 @@ public static class StdioHost
     /// <summary>Shown when a person, not an MCP client, started the server: what this is and how to connect.</summary>
     private static string TerminalGreeting(string databasePath)
     {
-        var self = Environment.ProcessPath ?? "crm-mcp";
-        var command = Path.GetFileNameWithoutExtension(self) == "dotnet"
-            ? $"\"command\": \"dotnet\", \"args\": [\"{typeof(StdioHost).Assembly.Location}\"]"
-            : $"\"command\": \"{self}\"";
+        var self = Clients.ServerLaunch.Current(null, []);
+        var command = $"\"command\": \"{self.Command}\"" + (self.Args.Count == 0 ? "" : $", \"args\": [\"{string.Join("\", \"", self.Args)}\"]");
         return $$"""
 
             crm-mcp {{CrmServer.Version}}: a CRM server for AI assistants, speaking MCP on stdin/stdout.
@@ -49,7 +47,7 @@ public static class StdioHost
 
             Connect a client, e.g. Claude Desktop (claude_desktop_config.json) or Cursor (~/.cursor/mcp.json):
               { "mcpServers": { "crm": { {{command}} } } }
-            Claude Code: claude mcp add crm -- {{(command.Contains("dotnet") ? $"dotnet {typeof(StdioHost).Assembly.Location}" : self)}}
+            Claude Code: claude mcp add crm -- {{string.Join(' ', self.Args.Prepend(self.Command))}}
             Over HTTP and other commands: crm-mcp --help
 
             """;

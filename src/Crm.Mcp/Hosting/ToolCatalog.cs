@@ -1,5 +1,23 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Crm.Mcp.Common;
+using Crm.Mcp.Features.Activities;
+using Crm.Mcp.Features.Board;
+using Crm.Mcp.Features.Companies;
+using Crm.Mcp.Features.Contacts;
+using Crm.Mcp.Features.CustomFields;
+using Crm.Mcp.Features.Deals;
+using Crm.Mcp.Features.Duplicates;
+using Crm.Mcp.Features.Journal;
+using Crm.Mcp.Features.Links;
+using Crm.Mcp.Features.Notes;
+using Crm.Mcp.Features.Pipelines;
+using Crm.Mcp.Features.Reports;
+using Crm.Mcp.Features.Search;
+using Crm.Mcp.Features.Services;
+using Crm.Mcp.Features.Tasks;
+using Crm.Mcp.Features.Users;
+using Crm.Mcp.Features.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Server;
 
@@ -28,7 +46,11 @@ public sealed class ItemsLikeAttribute(string tool) : Attribute
 /// </summary>
 public static class ToolCatalog
 {
-    public sealed record Entry(MethodInfo Method, Type ToolType, string Name, string Toolset, bool ReadOnly);
+    public sealed record Entry(MethodInfo Method, Type ToolType, string Name, string Toolset, bool ReadOnly)
+    {
+        /// <summary>A fresh instance per call, its constructor's services from the request's scope.</summary>
+        public required Func<IServiceProvider, object> NewInstance { get; init; }
+    }
 
     public const string AllToolsets = "all";
     public const string DefaultToolsets = "default";
@@ -64,7 +86,17 @@ public static class ToolCatalog
         ["webhooks"] = "webhook subscriptions and deliveries",
     };
 
-    public static IReadOnlyList<Entry> All { get; } = Discover();
+    /// <summary>
+    /// Every [McpServerToolType] class, listed by name rather than found with Assembly.GetTypes(), which the native
+    /// (trimmed, AOT) build cannot do: a new tool class is added here, and NativeBuildTests fails until it is.
+    /// </summary>
+    public static IReadOnlyList<Entry> All { get; } = new[]
+    {
+        ToolsOf<ActivityTools>(), ToolsOf<BoardTools>(), ToolsOf<CompanyTools>(), ToolsOf<ConfigurationTools>(), ToolsOf<ContactTools>(),
+        ToolsOf<CustomFieldTools>(), ToolsOf<DealTools>(), ToolsOf<DuplicateTools>(), ToolsOf<JournalTools>(), ToolsOf<LinkTools>(),
+        ToolsOf<NoteTools>(), ToolsOf<PipelineTools>(), ToolsOf<ReportTools>(), ToolsOf<SearchTools>(), ToolsOf<ServiceTools>(),
+        ToolsOf<TaskTools>(), ToolsOf<TimelineTools>(), ToolsOf<UserTools>(), ToolsOf<WebhookTools>(),
+    }.SelectMany(tools => tools).OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
 
     public static IReadOnlyList<string> Toolsets => All.Select(e => e.Toolset).Distinct().Order().ToList();
 
@@ -107,7 +139,7 @@ public static class ToolCatalog
     {
         var tool = McpServerTool.Create(
             entry.Method,
-            request => ActivatorUtilities.CreateInstance(request.Services!, entry.ToolType),
+            request => entry.NewInstance(request.Services!),
             new McpServerToolCreateOptions { Services = services, SerializerOptions = CrmJson.Options, SchemaCreateOptions = ToolSchemas.CreateOptions });
         WriteCalls.Describe(tool, entry.Method);
         ToolSchemas.Compact(tool);
@@ -116,17 +148,23 @@ public static class ToolCatalog
         return tool;
     }
 
-    private static List<Entry> Discover() =>
-        typeof(ToolCatalog).Assembly.GetTypes()
-            .Where(t => t.GetCustomAttribute<McpServerToolTypeAttribute>() is not null)
-            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static)
-                .Select(m => (Method: m, Attribute: m.GetCustomAttribute<McpServerToolAttribute>()))
-                .Where(x => x.Attribute is not null)
-                .Select(x => new Entry(x.Method, t, x.Attribute!.Name!,
-                    x.Method.GetCustomAttribute<ToolsetAttribute>()?.Name ?? t.GetCustomAttribute<ToolsetAttribute>()?.Name ?? FolderOf(t),
-                    x.Attribute.ReadOnly)))
-            .OrderBy(e => e.Name, StringComparer.Ordinal)
+    /// <summary>The [McpServerTool] methods of one class. The annotation keeps the methods and the
+    /// constructor in the trimmed build, where the SDK still reads them (parameters, descriptions) by reflection.</summary>
+    private static IEnumerable<Entry> ToolsOf<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors)] T>()
+        where T : class
+    {
+        var factory = ActivatorUtilities.CreateFactory<T>(Type.EmptyTypes);
+        return typeof(T).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static)
+            .Select(m => (Method: m, Attribute: m.GetCustomAttribute<McpServerToolAttribute>()))
+            .Where(x => x.Attribute is not null)
+            .Select(x => new Entry(x.Method, typeof(T), x.Attribute!.Name!,
+                x.Method.GetCustomAttribute<ToolsetAttribute>()?.Name ?? typeof(T).GetCustomAttribute<ToolsetAttribute>()?.Name ?? FolderOf(typeof(T)),
+                x.Attribute.ReadOnly)
+            {
+                NewInstance = services => factory(services, null),
+            })
             .ToList();
+    }
 
     private static string FolderOf(Type type)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
+using Crm.Mcp.Common;
 using Microsoft.Extensions.AI;
 using ModelContextProtocol.Server;
 
@@ -47,7 +48,7 @@ public static class ToolSchemas
     {
         var input = JsonNode.Parse(tool.ProtocolTool.InputSchema.GetRawText())!.AsObject();
         Visit(input, CompactInput);
-        tool.ProtocolTool.InputSchema = JsonSerializer.SerializeToElement(input);
+        tool.ProtocolTool.InputSchema = JsonSerializer.SerializeToElement(input, CommonJsonContext.Default.JsonObject);
 
         if (tool.ProtocolTool.OutputSchema is { } outputSchema)
         {
@@ -60,7 +61,7 @@ public static class ToolSchemas
             });
             Share(output);
             Visit(output, node => node.Remove(TypeTag));
-            tool.ProtocolTool.OutputSchema = JsonSerializer.SerializeToElement(output);
+            tool.ProtocolTool.OutputSchema = JsonSerializer.SerializeToElement(output, CommonJsonContext.Default.JsonObject);
         }
     }
 

@@ -71,7 +71,7 @@ public static class WriteCalls
         var input = JsonNode.Parse(tool.ProtocolTool.InputSchema.GetRawText())!.AsObject();
         var properties = input["properties"] as JsonObject ?? (JsonObject)(input["properties"] = new JsonObject());
         foreach (var extra in extras) properties[extra] = ExtraSchemas[extra].DeepClone();
-        tool.ProtocolTool.InputSchema = JsonSerializer.SerializeToElement(input);
+        tool.ProtocolTool.InputSchema = JsonSerializer.SerializeToElement(input, CommonJsonContext.Default.JsonObject);
 
         if (tool.ProtocolTool.OutputSchema is { } outputSchema && JsonNode.Parse(outputSchema.GetRawText()) is JsonObject output &&
             output["properties"] is JsonObject outputProperties)
@@ -80,7 +80,7 @@ public static class WriteCalls
                 outputProperties[DryRun] = new JsonObject { ["type"] = "boolean" };
             if (extras.Contains(IdempotencyKey))
                 outputProperties["idempotent_replay"] = new JsonObject { ["type"] = "boolean" };
-            tool.ProtocolTool.OutputSchema = JsonSerializer.SerializeToElement(output);
+            tool.ProtocolTool.OutputSchema = JsonSerializer.SerializeToElement(output, CommonJsonContext.Default.JsonObject);
         }
     }
 

@@ -222,7 +222,7 @@ public static partial class ListEngine
     private sealed record Cursor(IReadOnlyList<object?> Keys, string Id);
 
     private static string EncodeCursor(string signature, IReadOnlyList<object?> keys, string id) =>
-        Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new object?[] { signature, keys, id }));
+        Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new object?[] { signature, keys, id }, Common.CommonJsonContext.Default.ObjectArray));
 
     private static Cursor? DecodeCursor(string? cursor, string signature, int keyCount)
     {

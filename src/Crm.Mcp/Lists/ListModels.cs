@@ -23,7 +23,7 @@ public sealed record Filter
     public IReadOnlyList<FilterRule>? AnyOf { get; init; }
 
     public static Filter Rule(string field, string op, object? value) =>
-        new() { Field = field, Op = op, Value = value is null ? null : JsonSerializer.SerializeToElement(value) };
+        new() { Field = field, Op = op, Value = value is null ? null : JsonSerializer.SerializeToElement(value, Common.CommonJsonContext.Default.Object) };
 }
 
 public sealed record SortInput

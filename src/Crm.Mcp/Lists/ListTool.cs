@@ -72,7 +72,7 @@ public static class ListTool
         };
     }
 
-    private static JsonObject Whole<T>(T item) => JsonSerializer.SerializeToNode(item, CrmJson.Options)!.AsObject();
+    private static JsonObject Whole<T>(T item) => JsonSerializer.SerializeToNode(item, CrmJson.TypeInfo<T>())!.AsObject();
 
     /// <summary>A compact item: the given fields in order, without the null, empty and false ones.</summary>
     public static JsonObject Item(params (string Name, object? Value)[] fields)
@@ -88,7 +88,7 @@ public static class ListTool
                     if (values.Length > 0) item[name] = new JsonArray(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
                     continue;
                 default:
-                    item[name] = JsonSerializer.SerializeToNode(value, CrmJson.Options);
+                    item[name] = JsonSerializer.SerializeToNode(value, CrmJson.Options.GetTypeInfo(value.GetType()));
                     continue;
             }
         }

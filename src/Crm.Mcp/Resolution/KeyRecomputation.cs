@@ -15,7 +15,7 @@ public static class KeyRecomputation
     public sealed record Collision(string Table, string Key, string KeptId, string KeptName, string OtherId, string OtherName);
 
     // A class, not a positional record: Dapper maps it by property even when a column is NULL throughout.
-    private sealed class Keyed
+    internal sealed class Keyed
     {
         public string Id { get; init; } = "";
         public string Name { get; init; } = "";

@@ -40,7 +40,7 @@ public static class Lookup
     }
 
     // A class, not a positional record: Dapper maps it by property even when a column is NULL throughout.
-    private sealed class Named
+    internal sealed class Named
     {
         public string Id { get; init; } = "";
         public string Name { get; init; } = "";
@@ -132,7 +132,7 @@ public static class Lookup
             var sql = "SELECT id, name, identifier FROM deals WHERE " + string.Join(" OR ", padded.Select((_, i) => $"identifier = @i{i} COLLATE NOCASE")) + " LIMIT 5";
             var parameters = new DynamicParameters();
             for (var i = 0; i < padded.Count; i++) parameters.Add($"i{i}", padded[i]);
-            found.AddRange((await connection.QueryAsync<(string Id, string Name, string Identifier)>(sql, parameters, transaction))
+            found.AddRange((await connection.QueryAsync<DealName>(sql, parameters, transaction))
                 .Select(d => new Candidate(d.Id, $"{d.Name} ({d.Identifier})", null, 0.95, "same number, zero-padded")));
         }
         var words = NameKeys.Words(key);
@@ -143,7 +143,7 @@ public static class Lookup
                 SELECT d.id, d.name, d.identifier FROM deals d JOIN companies c ON c.id = d.company_id JOIN stages s ON s.id = d.stage_id
                 WHERE c.name_key = @companyKey AND s.kind = 'open' ORDER BY d.created_at DESC LIMIT 5
                 """;
-            found.AddRange((await connection.QueryAsync<(string Id, string Name, string Identifier)>(openSql, new { companyKey }, transaction))
+            found.AddRange((await connection.QueryAsync<DealName>(openSql, new { companyKey }, transaction))
                 .Select(d => new Candidate(d.Id, $"{d.Name} ({d.Identifier})", null, 0.85, "an open deal of that company")));
         }
         if (words.OrderByDescending(w => w.Length).FirstOrDefault() is { Length: >= 3 } longest)
@@ -151,13 +151,15 @@ public static class Lookup
             // A LIKE scan, bounded: only a miss pays for it.
             const string likeSql = "SELECT id, name, identifier FROM deals WHERE lower(name) LIKE @pattern ORDER BY created_at DESC LIMIT 50";
             var keyWords = string.Join(' ', words);
-            found.AddRange((await connection.QueryAsync<(string Id, string Name, string Identifier)>(likeSql, new { pattern = $"%{longest}%" }, transaction))
+            found.AddRange((await connection.QueryAsync<DealName>(likeSql, new { pattern = $"%{longest}%" }, transaction))
                 .Select(d => (Deal: d, Similarity: NameSimilarity.Score(keyWords, string.Join(' ', NameKeys.Words(d.Name)))))
                 .Where(x => x.Similarity.Score >= 0.7)
                 .Select(x => new Candidate(x.Deal.Id, $"{x.Deal.Name} ({x.Deal.Identifier})", null, x.Similarity.Score, x.Similarity.Why)));
         }
         return found.DistinctBy(c => c.Id).OrderByDescending(c => c.Score).Take(Resolver.MaxCandidates).ToList();
     }
+
+    internal sealed record DealName(string Id, string Name, string Identifier);
 
     private static string Single(List<Named> matches, string field, string what, string key, string tellApart)
     {

@@ -48,7 +48,7 @@ public static class ReferenceLookup
             ReferenceKind.Company => await Resolver.NearCompaniesAsync(connection, transaction, key),
             ReferenceKind.Person => await Resolver.NearPeopleAsync(connection, transaction, key),
             ReferenceKind.User => Ranked((await UsersAsync()).Select(u => (u.Id, u.Name, u.Keys[0]))),
-            _ => Ranked(await connection.QueryAsync<(string Id, string Name, string NameKey)>($"SELECT id, name, name_key FROM {table} LIMIT 500", transaction: transaction)),
+            _ => Ranked((await connection.QueryAsync<NamedKey>($"SELECT id, name, name_key FROM {table} LIMIT 500", transaction: transaction)).Select(r => (r.Id, r.Name, r.NameKey))),
         };
         // Stages and pipelines are few: when none is near, naming them all is the fastest fix.
         var all = near.Count == 0 && kind is ReferenceKind.Stage or ReferenceKind.Pipeline
@@ -65,9 +65,9 @@ public static class ReferenceLookup
             (await connection.QueryAsync<string>(sql, new { key }, transaction)).ToList();
 
         async Task<List<(string Id, string Name, string[] Keys)>> UsersAsync() =>
-            (await connection.QueryAsync<(string Id, string First, string Last, string? Email)>(
+            (await connection.QueryAsync<UserKeyRow>(
                 "SELECT id, first_name, last_name, email FROM users LIMIT 1000", transaction: transaction))
-            .Select(u => (u.Id, $"{u.First} {u.Last}".Trim(), new[] { NameKeys.Person($"{u.First} {u.Last}"), NameKeys.Person(u.First), u.Email is null ? "" : NameKeys.Email(u.Email) }
+            .Select(u => (u.Id, $"{u.FirstName} {u.LastName}".Trim(), new[] { NameKeys.Person($"{u.FirstName} {u.LastName}"), NameKeys.Person(u.FirstName), u.Email is null ? "" : NameKeys.Email(u.Email) }
                 .Where(k => k.Length > 0).DefaultIfEmpty("").ToArray()))
             .ToList();
 
@@ -77,4 +77,8 @@ public static class ReferenceLookup
                 .OrderByDescending(x => x.Similarity.Score).Take(Resolver.MaxCandidates)
                 .Select(x => new Candidate(x.Row.Id, x.Row.Name, null, x.Similarity.Score, x.Similarity.Why)).ToList();
     }
+
+    internal sealed record NamedKey(string Id, string Name, string NameKey);
+
+    internal sealed record UserKeyRow(string Id, string FirstName, string LastName, string? Email);
 }

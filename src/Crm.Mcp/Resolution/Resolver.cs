@@ -16,9 +16,10 @@ public sealed class Resolver
     public const int MaxCandidates = 5;
 
     public sealed record CompanyRow(string Id, string Name, string NameKey, string? Domain, string? Website);
-    private sealed record StageRow(string Id, string PipelineId, string Name, string NameKey);
+    internal sealed record StageRow(string Id, string PipelineId, string Name, string NameKey);
+    internal sealed record StageKindRow(string Id, string Name, string NameKey, string Kind);
     // A class, not a positional record: the queries select different column subsets and Dapper maps by property.
-    private sealed class PersonRow
+    internal sealed class PersonRow
     {
         public string Id { get; init; } = "";
         public string FullName { get; init; } = "";
@@ -166,7 +167,10 @@ public sealed class Resolver
     /// </summary>
     private static (string Sql, DynamicParameters Parameters) NearRowsSql(DbConnection connection, string select, string trigramTable, string key)
     {
-        var parameters = new DynamicParameters(new { key, prefix = key[..Math.Min(2, key.Length)] });
+        // Added one by one: a template object would be read by run-time IL emission, which the native build lacks.
+        var parameters = new DynamicParameters();
+        parameters.Add("key", key);
+        parameters.Add("prefix", key[..Math.Min(2, key.Length)]);
         if (SqlDialect.Of(connection).IsPostgres)
         {
             // pg_trgm's similarity operator over its GIN index (migration 0050), plus names sharing the first two letters
@@ -258,7 +262,7 @@ public sealed class Resolver
         {
             // A pipeline has a handful of stages: score them all.
             const string allSql = "SELECT id, name, name_key AS NameKey, kind FROM stages WHERE pipeline_id = @pipeline";
-            var stages = await connection.QueryAsync<(string Id, string Name, string NameKey, string Kind)>(allSql, new { pipeline }, transaction);
+            var stages = await connection.QueryAsync<StageKindRow>(allSql, new { pipeline }, transaction);
             var near = Rank(stages.Select(st => (Row: st, Similarity: StageSimilarity(key, st.NameKey, st.Kind)))
                 .Select(x => new Candidate(x.Row.Id, x.Row.Name, null, x.Similarity.Score, x.Similarity.Why)));
             CheckCreation(Mode(createIfMissing), near, nameField, "stage", name!, $"the stage's id in {idField}, its exact name");

@@ -46,10 +46,10 @@ public sealed class ApiKeyStore(CrmDb db)
         await db.ReadAsync(async (connection, transaction) =>
         {
             const string sql = """
-                SELECT k.key_id, k.name, k.scope, k.created_at, k.revoked_at, k.user_id, trim(u.first_name || ' ' || u.last_name)
+                SELECT k.key_id, k.name, k.scope, k.created_at, k.revoked_at, k.user_id, trim(u.first_name || ' ' || u.last_name) AS user_name
                 FROM api_keys k LEFT JOIN users u ON u.id = k.user_id ORDER BY k.created_at, k.name
                 """;
-            var rows = await connection.QueryAsync<(string KeyId, string Name, string Scope, string CreatedAt, string? RevokedAt, string? UserId, string? UserName)>(sql, transaction: transaction);
+            var rows = await connection.QueryAsync<KeyRow>(sql, transaction: transaction);
             return rows.Select(r => new ApiKeyInfo(r.KeyId, r.Name, AccessScopes.Parse(r.Scope), r.CreatedAt, r.RevokedAt, r.UserId, r.UserName)).ToList();
         }, cancellationToken);
 
@@ -70,15 +70,22 @@ public sealed class ApiKeyStore(CrmDb db)
         var row = keyId is null ? null : await db.ReadAsync(async (connection, transaction) =>
         {
             const string sql = """
-                SELECT k.key_id, k.name, k.scope, k.secret_hash, k.created_at, k.user_id, trim(u.first_name || ' ' || u.last_name)
+                SELECT k.key_id, k.name, k.scope, k.secret_hash, k.created_at, k.user_id, trim(u.first_name || ' ' || u.last_name) AS user_name
                 FROM api_keys k LEFT JOIN users u ON u.id = k.user_id WHERE k.key_id = @KeyId AND k.revoked_at IS NULL
                 """;
-            return await connection.QueryFirstOrDefaultAsync<(string KeyId, string Name, string Scope, string SecretHash, string CreatedAt, string? UserId, string? UserName)?>(
-                sql, new { KeyId = keyId }, transaction);
+            return await connection.QueryFirstOrDefaultAsync<KeyRow>(sql, new { KeyId = keyId }, transaction);
         }, cancellationToken);
         var expected = Convert.FromHexString(row?.SecretHash ?? UnknownKeyHash);
         var matches = CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), expected);
         return matches && row is { } r ? new ApiKeyInfo(r.KeyId, r.Name, AccessScopes.Parse(r.Scope), r.CreatedAt, null, r.UserId, r.UserName) : null;
+    }
+
+    internal sealed record KeyRow(string KeyId, string Name, string Scope, string CreatedAt)
+    {
+        public string? RevokedAt { get; init; }
+        public string? SecretHash { get; init; }
+        public string? UserId { get; init; }
+        public string? UserName { get; init; }
     }
 
     private static readonly string UnknownKeyHash = Convert.ToHexStringLower(new byte[32]);

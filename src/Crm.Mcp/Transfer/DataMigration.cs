@@ -77,6 +77,8 @@ public sealed class DataMigration(CrmDb source, CrmDb target)
 
     private sealed record TargetColumn(string Name, string Type, bool Identity);
 
+    internal sealed record SourceColumn(string Table, string Name, string Type, bool Identity);
+
     private static async Task<List<(string Table, IReadOnlyList<TargetColumn> Columns)>> TablesAsync(CrmDb target, CancellationToken cancellationToken)
     {
         await using var connection = await target.OpenAsync(cancellationToken);
@@ -87,7 +89,7 @@ public sealed class DataMigration(CrmDb source, CrmDb target)
             WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.is_generated = 'NEVER'
             ORDER BY c.table_name, c.ordinal_position
             """;
-        var rows = await connection.QueryAsync<(string Table, string Name, string Type, bool Identity)>(sql);
+        var rows = await connection.QueryAsync<SourceColumn>(sql);
         return rows.Where(r => !NotCopied.Contains(r.Table))
             .GroupBy(r => r.Table)
             .Select(g => (g.Key, (IReadOnlyList<TargetColumn>)g.Select(r => new TargetColumn(r.Name, r.Type, r.Identity)).ToList()))

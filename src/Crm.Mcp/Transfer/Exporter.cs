@@ -107,7 +107,7 @@ public sealed class Exporter(CrmDb db)
             return new CrmExport(Clock.NowIso(), Hosting.CrmServer.Version, companies, people, deals);
         }, cancellationToken);
 
-    private sealed class DealRow
+    internal sealed class DealRow
     {
         public string Id { get; init; } = "";
         public string Identifier { get; init; } = "";
@@ -127,8 +127,10 @@ public sealed class Exporter(CrmDb db)
         public string UpdatedAt { get; init; } = "";
     }
 
+    private static readonly System.Text.Json.JsonSerializerOptions Indented = new(CrmJson.Options) { WriteIndented = true };
+
     public static string Json(CrmExport export) =>
-        System.Text.Json.JsonSerializer.Serialize(export, new System.Text.Json.JsonSerializerOptions(CrmJson.Options) { WriteIndented = true });
+        System.Text.Json.JsonSerializer.Serialize(export, Indented.GetTypeInfo(typeof(CrmExport)));
 
     /// <summary>One entity as CSV, with a header row of snake_case column names.</summary>
     public static string Csv(CrmExport export, ImportEntity entity)

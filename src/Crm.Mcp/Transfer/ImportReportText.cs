@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Crm.Mcp.Transfer;
 
@@ -25,18 +26,23 @@ public static class ImportReportText
         return text.ToString();
     }
 
-    public static string Json(ImportReport report, string fileName) => JsonSerializer.Serialize(new
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, TypeInfoResolver = Common.CommonJsonContext.Default };
+
+    /// <summary>Built as a JSON tree rather than serialized from an anonymous type: the native build has no reflection.</summary>
+    public static string Json(ImportReport report, string fileName) => new JsonObject
     {
-        file = fileName,
-        source = report.Source.ToString().ToLowerInvariant(),
-        entity = report.Entity.ToString().ToLowerInvariant(),
-        dry_run = report.DryRun,
-        rows = report.Rows,
-        created = report.Created,
-        matched = report.Matched,
-        rejected = report.Rejected.Select(r => new { row = r.Row, line = r.Line, column = r.Column, reason = r.Reason }),
-        records = report.Records.ToDictionary(r => r.Key, r => new { created = r.Value.Created, matched = r.Value.Matched }),
-        ignored_columns = report.IgnoredColumns,
-        failure = report.Failure,
-    }, new JsonSerializerOptions { WriteIndented = true });
+        ["file"] = fileName,
+        ["source"] = report.Source.ToString().ToLowerInvariant(),
+        ["entity"] = report.Entity.ToString().ToLowerInvariant(),
+        ["dry_run"] = report.DryRun,
+        ["rows"] = report.Rows,
+        ["created"] = report.Created,
+        ["matched"] = report.Matched,
+        ["rejected"] = new JsonArray(report.Rejected
+            .Select(r => (JsonNode?)new JsonObject { ["row"] = r.Row, ["line"] = r.Line, ["column"] = r.Column, ["reason"] = r.Reason }).ToArray()),
+        ["records"] = new JsonObject(report.Records.Select(r => KeyValuePair.Create(r.Key,
+            (JsonNode?)new JsonObject { ["created"] = r.Value.Created, ["matched"] = r.Value.Matched }))),
+        ["ignored_columns"] = new JsonArray(report.IgnoredColumns.Select(c => (JsonNode?)c).ToArray()),
+        ["failure"] = report.Failure,
+    }.ToJsonString(Indented);
 }

@@ -83,7 +83,7 @@ public static class ImportSql
         return connection.ExecuteAsync(sql, new { id, createdAt }, transaction);
     }
 
-    private sealed record UserRow(string Id, string FirstName, string LastName, string? EmailKey);
+    internal sealed record UserRow(string Id, string FirstName, string LastName, string? EmailKey);
 
     /// <summary>An owner as exports name them (full name, or an email): an existing user, else a new one.</summary>
     public static async Task<(string Id, bool Created)> ResolveOwnerAsync(DbConnection connection, DbTransaction transaction, string owner)
@@ -110,7 +110,7 @@ public static class ImportSql
         return (id, true);
     }
 
-    private sealed record PipelineRow(string Id, string NameKey, long IsDefault);
+    internal sealed record PipelineRow(string Id, string NameKey, long IsDefault);
 
     /// <summary>
     /// The pipeline a source pipeline name means. "Pipeline", "Default" and "Sales Pipeline" are the vendors' names for

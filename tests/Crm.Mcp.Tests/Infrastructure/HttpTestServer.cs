@@ -97,7 +97,7 @@ public sealed class HttpTestServer : IAsyncDisposable
     {
         var args = arguments is null
             ? new Dictionary<string, object?>()
-            : JsonSerializer.Deserialize<Dictionary<string, object?>>(JsonSerializer.Serialize(arguments, CrmJson.Options))!;
+            : JsonSerializer.Deserialize<Dictionary<string, object?>>(JsonSerializer.Serialize(arguments, TestJson.Options))!;
         return client.CallToolAsync(tool, args, cancellationToken: TestContext.Current.CancellationToken).AsTask();
     }
 

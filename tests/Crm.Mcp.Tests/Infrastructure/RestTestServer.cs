@@ -52,7 +52,7 @@ public sealed class RestTestServer : IAsyncDisposable
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (body is not null)
-            request.Content = new StringContent(body as string ?? JsonSerializer.Serialize(body, CrmJson.Options), Encoding.UTF8, "application/json");
+            request.Content = new StringContent(body as string ?? JsonSerializer.Serialize(body, TestJson.Options), Encoding.UTF8, "application/json");
         if (key is not null) request.Headers.Add("x-api-key", key);
         foreach (var (name, value) in headers ?? new Dictionary<string, string>()) request.Headers.TryAddWithoutValidation(name, value);
         var response = await Http.SendAsync(request, TestContext.Current.CancellationToken);

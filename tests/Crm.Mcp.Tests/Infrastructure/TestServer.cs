@@ -68,7 +68,7 @@ public sealed class TestServer : IAsyncDisposable
     {
         var args = arguments is null
             ? new Dictionary<string, object?>()
-            : JsonSerializer.Deserialize<Dictionary<string, object?>>(JsonSerializer.Serialize(arguments, CrmJson.Options))!;
+            : JsonSerializer.Deserialize<Dictionary<string, object?>>(JsonSerializer.Serialize(arguments, TestJson.Options))!;
         var result = await Client.CallToolAsync(tool, args, cancellationToken: TestContext.Current.CancellationToken);
         if (result.IsError is not true && result.StructuredContent is { } structured) await AssertMatchesOutputSchemaAsync(tool, structured);
         return result;

@@ -72,7 +72,7 @@ public static class ActivitySql
             await connection.ExecuteAsync($"INSERT INTO {table} (activity_id, {column}, created_at) VALUES (@activityId, @added, @now)", new { activityId, added, now }, transaction);
     }
 
-    private sealed class ActivityRow
+    internal sealed class ActivityRow
     {
         public string Id { get; init; } = "";
         public string Type { get; init; } = "";
@@ -88,7 +88,7 @@ public static class ActivitySql
         public string UpdatedAt { get; init; } = "";
     }
 
-    private sealed class LinkRow
+    internal sealed class LinkRow
     {
         public string ActivityId { get; init; } = "";
         public string Kind { get; init; } = "";

@@ -8,13 +8,13 @@ namespace Crm.Mcp.Features.Board;
 /// <summary>The board's cards; stage order and totals come from <see cref="PipelineSql.ViewsAsync"/>.</summary>
 public static class BoardSql
 {
-    private sealed class PipelineRow
+    internal sealed class PipelineRow
     {
         public string Id { get; init; } = "";
         public string Name { get; init; } = "";
     }
 
-    private sealed class CardRow
+    internal sealed class CardRow
     {
         public string Id { get; init; } = "";
         public string Identifier { get; init; } = "";

@@ -104,7 +104,7 @@ public static class CompanySql
         return (await connection.QueryAsync<CompanyContact>(sql, new { companyId }, transaction)).ToList();
     }
 
-    private sealed class DealRow
+    internal sealed class DealRow
     {
         public string Id { get; init; } = "";
         public string Identifier { get; init; } = "";

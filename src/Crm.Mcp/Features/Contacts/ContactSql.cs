@@ -67,7 +67,7 @@ public static class ContactSql
         return connection.QuerySingleOrDefaultAsync<PersonRow>(sql, new { emailKey, exceptId }, transaction);
     }
 
-    private sealed record CompanyLink(string PersonId, string Id, string Name);
+    internal sealed record CompanyLink(string PersonId, string Id, string Name);
 
     public static async Task<IReadOnlyList<ContactView>> FindManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids)
     {
@@ -98,7 +98,7 @@ public static class ContactSql
     public static async Task<ContactDetail> DetailAsync(DbConnection connection, DbTransaction transaction, string id) =>
         new(await ViewAsync(connection, transaction, id), await DealsAsync(connection, transaction, id));
 
-    private sealed class DealRow
+    internal sealed class DealRow
     {
         public string Id { get; init; } = "";
         public string Identifier { get; init; } = "";

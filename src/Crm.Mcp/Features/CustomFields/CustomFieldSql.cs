@@ -34,7 +34,7 @@ public static class CustomFieldSql
                ?? throw CrmError.Invalid(field, $"'{Validate.Shorten(name ?? "")}' is not an entity with custom fields.", $"one of: {string.Join(", ", Entities.Select(e => e.Name))}");
     }
 
-    private sealed class FieldRow
+    internal sealed class FieldRow
     {
         public string Id { get; init; } = "";
         public string Entity { get; init; } = "";
@@ -51,7 +51,7 @@ public static class CustomFieldSql
         public CustomFieldView ToView() => new()
         {
             Id = Id, Entity = Entity, Name = Name, Label = Label, Type = Type,
-            Options = Options is null ? null : JsonSerializer.Deserialize<List<string>>(Options),
+            Options = Options is null ? null : JsonSerializer.Deserialize(Options, CommonJsonContext.Default.ListString),
             Currency = Currency, Description = Description, Position = Position, CreatedAt = CreatedAt, UpdatedAt = UpdatedAt,
         };
     }
@@ -83,7 +83,11 @@ public static class CustomFieldSql
             VALUES (@Id, @Entity, @Name, @Label, @Type, @Options, @Currency, @Description,
                     COALESCE((SELECT MAX(position) + 1 FROM custom_fields WHERE entity = @Entity), 1), @CreatedAt, @UpdatedAt)
             """;
-        return connection.ExecuteAsync(sql, Parameters(field), transaction);
+        return connection.ExecuteAsync(sql, new
+        {
+            field.Id, field.Entity, field.Name, field.Label, field.Type, Options = OptionsJson(field), field.Currency, field.Description,
+            field.CreatedAt, field.UpdatedAt,
+        }, transaction);
     }
 
     public static Task UpdateAsync(DbConnection connection, DbTransaction transaction, CustomFieldView field)
@@ -93,14 +97,12 @@ public static class CustomFieldSql
                                      updated_at = @UpdatedAt
             WHERE id = @Id
             """;
-        return connection.ExecuteAsync(sql, Parameters(field), transaction);
+        return connection.ExecuteAsync(sql, new { field.Id, field.Name, field.Label, Options = OptionsJson(field), field.Description, field.UpdatedAt }, transaction);
     }
 
-    private static object Parameters(CustomFieldView f) => new
-    {
-        f.Id, f.Entity, f.Name, f.Label, f.Type, Options = f.Options is null ? null : JsonSerializer.Serialize(f.Options),
-        f.Currency, f.Description, f.CreatedAt, f.UpdatedAt,
-    };
+    // Parameters are typed at each call (not built here as an object): Dapper.AOT maps what it can see at compile time.
+    private static string? OptionsJson(CustomFieldView f) =>
+        f.Options is null ? null : JsonSerializer.Serialize(f.Options, CommonJsonContext.Default.IReadOnlyListString);
 
     public static Task<long> CountAsync(DbConnection connection, DbTransaction transaction, string entity)
     {
@@ -152,7 +154,7 @@ public static class CustomFieldSql
     }
 
     // A class: number_value comes back as INTEGER or REAL, which Dapper converts for a property but not a constructor.
-    private sealed class ValueRow
+    internal sealed class ValueRow
     {
         public string EntityId { get; init; } = "";
         public string Name { get; init; } = "";

@@ -100,7 +100,7 @@ public static partial class CustomFieldTypes
                         throw CrmError.Invalid(itemPath, $"{(text is null ? $"got {Describe(item)}" : $"'{Validate.Shorten(text)}' is not an option of {field.Name}")}.", Form(field));
                     if (!chosen.Contains(option)) chosen.Add(option);
                 }
-                return chosen.Count == 0 ? null : new(JsonSerializer.Serialize(chosen), null);
+                return chosen.Count == 0 ? null : new(JsonSerializer.Serialize(chosen, CommonJsonContext.Default.ListString), null);
             }
             case Email:
                 return new(Validate.Email(path, String()), null);

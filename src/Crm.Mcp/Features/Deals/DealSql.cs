@@ -137,7 +137,7 @@ public static class DealSql
     }
 
     // A class, not a positional record: SQLite hands back INTEGER for booleans and Dapper maps by property.
-    private sealed class DealRow
+    internal sealed class DealRow
     {
         public string Id { get; init; } = "";
         public string Identifier { get; init; } = "";
@@ -167,7 +167,7 @@ public static class DealSql
         public string? Notes { get; init; }
     }
 
-    private sealed record PersonLinkRow(string DealId, string Id, string FullName, string? Email);
+    internal sealed record PersonLinkRow(string DealId, string Id, string FullName, string? Email);
 
     private const string SelectDeal = """
         SELECT d.id, d.identifier, d.name, d.amount_minor AS AmountMinor, d.currency, d.company_id AS CompanyId,

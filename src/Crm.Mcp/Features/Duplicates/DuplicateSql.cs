@@ -58,9 +58,19 @@ public static class DuplicateSql
     public static async Task<IDictionary<string, object?>?> RowAsync(DbConnection connection, DbTransaction transaction, Kind kind, string id)
     {
         // Table names come from the fixed Kind records, never from input.
-        var sql = $"SELECT * FROM {kind.Table} WHERE id = @id";
-        var row = await connection.QuerySingleOrDefaultAsync(sql, new { id }, transaction);
-        return (IDictionary<string, object?>?)row;
+        // A plain reader, not Dapper's dynamic row: casting that needs the C# runtime binder, which the native build lacks.
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT * FROM {kind.Table} WHERE id = @id";
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@id";
+        parameter.Value = id;
+        command.Parameters.Add(parameter);
+        await using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync()) return null;
+        var row = new Dictionary<string, object?>(reader.FieldCount);
+        for (var i = 0; i < reader.FieldCount; i++) row[reader.GetName(i)] = await reader.IsDBNullAsync(i) ? null : reader.GetValue(i);
+        return row;
     }
 
     /// <summary>Points a reference at the survivor; rows that would then duplicate a survivor's link are dropped.</summary>
@@ -139,7 +149,7 @@ public static class DuplicateSql
         await connection.ExecuteAsync(sql, new
         {
             id, kind = kind.Singular, survivorId, mergedId = (string)merged["id"]!,
-            record = JsonSerializer.Serialize(merged, CrmJson.Options), moved = JsonSerializer.Serialize(moved, CrmJson.Options), now,
+            record = CrmJson.Serialize(merged), moved = CrmJson.Serialize(moved), now,
         }, transaction);
         return id;
     }

@@ -15,7 +15,7 @@ namespace Crm.Mcp.Features.Journal;
 /// </summary>
 public static class JournalUndo
 {
-    private sealed record Dangling(string Child, string Parent);
+    internal sealed record Dangling(string Child, string Parent);
 
     public static async Task ApplyAsync(DbConnection connection, DbTransaction transaction, long changeId,
         IReadOnlyList<JournalSql.RecordRow> records, string now)

@@ -76,7 +76,7 @@ public sealed class NoteTools(CrmDb db)
     private static string Reference(string? record) =>
         Validate.Text("record", record, 254, "\"DEAL-001\"") ?? throw CrmError.Invalid("record", "is required.", EntityLookup.RecordDoc);
 
-    private sealed record Row(string Id, string Name, string? Notes);
+    internal sealed record Row(string Id, string Name, string? Notes);
 
     // Table and column names come from NoteTargets (code), never from the caller; the id is a parameter.
     private static async Task<(string Id, string Name, string? Notes)> LoadAsync(DbConnection connection, DbTransaction transaction, NoteTarget target, string reference)

@@ -32,7 +32,7 @@ public static class PipelineSql
         public long? Probability { get; set; }
     }
 
-    private sealed class StatRow
+    internal sealed class StatRow
     {
         public string StageId { get; init; } = "";
         public string Currency { get; init; } = "";

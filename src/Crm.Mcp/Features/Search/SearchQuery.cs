@@ -39,7 +39,7 @@ public static class SearchQuery
         /// same JSON form as the other tiers' match text; null when none is long enough.</summary>
         public string? PostgresSubstrings =>
             Terms.Where(t => t.Length >= 3).Select(t => "%" + Fold(t).Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%").ToList()
-                is { Count: > 0 } patterns ? System.Text.Json.JsonSerializer.Serialize(patterns) : null;
+                is { Count: > 0 } patterns ? System.Text.Json.JsonSerializer.Serialize(patterns, Common.CommonJsonContext.Default.ListString) : null;
     }
 
     // What crm_fold (PostgreSQL migration 0030) does to indexed text: no accents, lower case, punctuation as spaces.

@@ -11,7 +11,7 @@ public static class ServiceSql
 {
     public sealed record DealRow(string Id, string Identifier, string Name, string Currency);
 
-    private sealed class ServiceRow
+    internal sealed class ServiceRow
     {
         public string Id { get; init; } = "";
         public string DealId { get; init; } = "";
@@ -26,7 +26,7 @@ public static class ServiceSql
         public string UpdatedAt { get; init; } = "";
     }
 
-    private sealed record LineRow(string DealId, long AmountMinor, long Quantity);
+    internal sealed record LineRow(string DealId, long AmountMinor, long Quantity);
 
     public static Task<DealRow> DealAsync(DbConnection connection, DbTransaction transaction, string dealId)
     {

@@ -79,7 +79,7 @@ public static class TaskSql
         return await connection.ExecuteAsync(sql, new { taskId, targetId = target.Id }, transaction) > 0;
     }
 
-    private sealed class TaskRow
+    internal sealed class TaskRow
     {
         public string Id { get; init; } = "";
         public string Title { get; init; } = "";
@@ -96,9 +96,9 @@ public static class TaskSql
         public string UpdatedAt { get; init; } = "";
     }
 
-    private sealed record DealLinkRow(string TaskId, string Id, string Identifier, string Name);
-    private sealed record CompanyLinkRow(string TaskId, string Id, string Name);
-    private sealed record ContactLinkRow(string TaskId, string Id, string FullName, string? Email);
+    internal sealed record DealLinkRow(string TaskId, string Id, string Identifier, string Name);
+    internal sealed record CompanyLinkRow(string TaskId, string Id, string Name);
+    internal sealed record ContactLinkRow(string TaskId, string Id, string FullName, string? Email);
 
     private const string SelectTask = """
         SELECT t.id, t.title, t.type, t.status, t.due, t.assignee_id AS AssigneeId, u.first_name AS AssigneeFirstName,

@@ -9,7 +9,7 @@ namespace Crm.Mcp.Features.Users;
 /// <summary>The users table's SQL, each statement beside its Dapper call.</summary>
 public static class UserSql
 {
-    private sealed class UserRow
+    internal sealed class UserRow
     {
         public string Id { get; init; } = "";
         public string FirstName { get; init; } = "";

@@ -41,7 +41,7 @@ public sealed class WebhookDeliverer(CrmDb db, HttpClient http, TimeProvider tim
     public static HttpClient CreateHttpClient(WebhookRetryPolicy policy, bool allowPrivate) =>
         new(WebhookTargets.Handler(allowPrivate)) { Timeout = policy.RequestTimeout };
 
-    private sealed record Due(long Seq, string Id, string Url, string Secret, string EventId, string Type, string Payload, long Attempts, string CreatedAt);
+    internal sealed record Due(long Seq, string Id, string Url, string Secret, string EventId, string Type, string Payload, long Attempts, string CreatedAt);
 
     /// <summary>One pass: sends until nothing is due (a failed delivery is not due again within the pass).</summary>
     public async Task<DeliveryPass> RunOnceAsync(CancellationToken cancellationToken = default)

@@ -25,8 +25,11 @@ public static class WebhookOutbox
         .SelectMany(t => Actions.Select(a => $"{t.WebhookEntity}.{a}"))
         .Order(StringComparer.Ordinal).ToList();
 
-    private sealed record Subscriber(string Id, string Events);
-    private sealed record RecordRow(long Id, string Entity, string RecordId, string Operation, string? Before, string? After);
+    internal sealed record Subscriber(string Id, string Events);
+    internal sealed record RecordRow(long Id, string Entity, string RecordId, string Operation, string? Before, string? After);
+    // A record, not an anonymous object: Dapper.AOT 1.1.0 left this call (in a loop, inside an async method) to plain
+    // Dapper without a word, which emits IL at run time and so failed in the native binary (NativeBuildTests guards it).
+    internal sealed record Delivery(string Id, string WebhookId, long EventSeq, string RecordKey, string At);
 
     /// <summary>What one change did to one publishing record: its first before and last after image (if the row
     /// itself changed) and the link ids added and removed per link field.</summary>
@@ -44,7 +47,7 @@ public static class WebhookOutbox
     {
         const string subscribersSql = "SELECT id, events FROM webhooks WHERE active = 1 ORDER BY created_at, id";
         var subscribers = (await connection.QueryAsync<Subscriber>(subscribersSql, transaction: transaction))
-            .Select(s => (s.Id, Events: JsonSerializer.Deserialize<string[]>(s.Events) ?? [])).ToList();
+            .Select(s => (s.Id, Events: JsonSerializer.Deserialize(s.Events, CommonJsonContext.Default.StringArray) ?? [])).ToList();
         if (subscribers.Count == 0) return;
 
         const string recordsSql = """
@@ -70,11 +73,10 @@ public static class WebhookOutbox
                 new { id = (string)payload["id"]!, changeId, type, recordKey, payload = payload.ToJsonString(CrmJson.Options), at }, transaction);
             const string deliverySql = """
                 INSERT INTO webhook_deliveries (id, webhook_id, event_seq, record_key, next_attempt_at, created_at)
-                VALUES (@id, @webhookId, @eventSeq, @recordKey, @at, @at)
+                VALUES (@Id, @WebhookId, @EventSeq, @RecordKey, @At, @At)
                 """;
             foreach (var target in targets)
-                await connection.ExecuteAsync(deliverySql,
-                    new { id = Guid.NewGuid().ToString(), webhookId = target.Id, eventSeq, recordKey, at }, transaction);
+                await connection.ExecuteAsync(deliverySql, new Delivery(Guid.NewGuid().ToString(), target.Id, eventSeq, recordKey, at), transaction);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
+using Crm.Mcp.Common;
 using Dapper;
 
 namespace Crm.Mcp.Features.Webhooks;
@@ -7,7 +8,7 @@ namespace Crm.Mcp.Features.Webhooks;
 /// <summary>The webhook tables' SQL, each statement beside its Dapper call.</summary>
 public static class WebhookSql
 {
-    private sealed class WebhookRow
+    internal sealed class WebhookRow
     {
         public string Id { get; init; } = "";
         public string Url { get; init; } = "";
@@ -19,7 +20,7 @@ public static class WebhookSql
         public string CreatedAt { get; init; } = "";
         public string UpdatedAt { get; init; } = "";
 
-        public WebhookView ToView() => new(Id, Url, JsonSerializer.Deserialize<string[]>(Events) ?? [], Description, Active,
+        public WebhookView ToView() => new(Id, Url, JsonSerializer.Deserialize(Events, CommonJsonContext.Default.StringArray) ?? [], Description, Active,
             PendingDeliveries, DeadDeliveries, CreatedAt, UpdatedAt);
     }
 
@@ -56,7 +57,7 @@ public static class WebhookSql
             INSERT INTO webhooks (id, url, events, secret, description, active, created_at, updated_at)
             VALUES (@id, @url, @events, @secret, @description, 1, @now, @now)
             """;
-        return connection.ExecuteAsync(sql, new { id, url, events = JsonSerializer.Serialize(events), secret, description, now }, transaction);
+        return connection.ExecuteAsync(sql, Parameters(id, url, events, secret, description, null, now), transaction);
     }
 
     /// <summary>Sets what is given (null leaves a field as it is).</summary>
@@ -69,10 +70,23 @@ public static class WebhookSql
                    secret = COALESCE(@secret, secret), updated_at = @now
             WHERE id = @id
             """;
-        return connection.ExecuteAsync(sql, new
-        {
-            id, url, events = events is null ? null : JsonSerializer.Serialize(events), description, active, secret, now,
-        }, transaction);
+        return connection.ExecuteAsync(sql, Parameters(id, url, events, secret, description, active, now), transaction);
+    }
+
+    // Dapper.AOT 1.1.0 leaves these two statements to plain Dapper without a diagnostic (an anonymous object with these
+    // members is not intercepted); parameters added one by one need no run-time code generation there.
+    private static DynamicParameters Parameters(string id, string? url, IReadOnlyList<string>? events, string? secret, string? description,
+        bool? active, string now)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("id", id);
+        parameters.Add("url", url);
+        parameters.Add("events", events is null ? null : JsonSerializer.Serialize(events, CommonJsonContext.Default.IReadOnlyListString));
+        parameters.Add("secret", secret);
+        parameters.Add("description", description);
+        parameters.Add("active", active);
+        parameters.Add("now", now);
+        return parameters;
     }
 
     public static async Task<long> DeleteAsync(DbConnection connection, DbTransaction transaction, string id)
@@ -83,7 +97,7 @@ public static class WebhookSql
         return deliveries;
     }
 
-    private sealed class DeliveryRow
+    internal sealed class DeliveryRow
     {
         public long Seq { get; init; }
         public string Id { get; init; } = "";

@@ -32,7 +32,7 @@ public static class HttpErrors
             Id = id,
             Error = new JsonRpcErrorDetail { Code = code ?? DefaultCode(status), Message = message, Data = data },
         };
-        return Results.Json(error, McpJsonUtilities.DefaultOptions, statusCode: status).ExecuteAsync(context);
+        return Results.Json(error, (JsonTypeInfo<JsonRpcError>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcError)), statusCode: status).ExecuteAsync(context);
     }
 
     private static int DefaultCode(int status) => status switch

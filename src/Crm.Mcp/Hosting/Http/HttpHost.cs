@@ -1,6 +1,7 @@
 // MCP9006 and MCP9004: the SDK marks stateful sessions, resumability and legacy SSE "back-compat only" since 2026-07-28;
 // the clients in use today (2025-11-25 and earlier) rely on them, so they are served on purpose.
 #pragma warning disable MCP9006, MCP9004
+using System.Text.Json.Nodes;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Hosting.Rest;
@@ -164,11 +165,11 @@ public static class HttpHost
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT MAX(version) FROM schema_migrations"; // reachable and migrated
             await command.ExecuteScalarAsync(context.RequestAborted);
-            await Results.Json(new { status = "ok", version = CrmServer.Version }).ExecuteAsync(context);
+            await Results.Json(new JsonObject { ["status"] = "ok", ["version"] = CrmServer.Version }, CommonJsonContext.Default.JsonObject).ExecuteAsync(context);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await Results.Json(new { status = "unavailable", reason = "database" }, statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+            await Results.Json(new JsonObject { ["status"] = "unavailable", ["reason"] = "database" }, CommonJsonContext.Default.JsonObject, statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
         }
     }
 

@@ -161,7 +161,7 @@ public static class RestApi
         if (route.Shape is RestShape.CreateOne or RestShape.DeleteOne && body["data"]?["results"] is JsonArray { Count: 1 } results)
             body["data"] = results[0]!["result"]?.DeepClone();
         var status = route.Shape == RestShape.CreateOne && body["data"]?["updated"] is null && body["dry_run"] is null && body["idempotent_replay"] is null ? StatusCodes.Status201Created : StatusCodes.Status200OK;
-        await Results.Json(body, CrmJson.Options, statusCode: status).ExecuteAsync(context);
+        await Results.Json(body, CrmJson.TypeInfo<JsonObject>(), statusCode: status).ExecuteAsync(context);
     }
 
     private static async Task<JsonObject> ArgumentsAsync(HttpContext context, RestRoute route)

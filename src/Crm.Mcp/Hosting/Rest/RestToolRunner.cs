@@ -51,13 +51,13 @@ public sealed class RestToolRunner
     /// <summary>The tool's reply: its structuredContent, or the error body of an isError result.</summary>
     public async Task<(bool Ok, JsonObject Body)> CallAsync(HttpContext context, McpServerTool tool, JsonObject arguments)
     {
-        var request = new RequestContext<CallToolRequestParams>(_server, new JsonRpcRequest { Method = RequestMethods.ToolsCall, Id = new RequestId(0) })
+        var parameters = new CallToolRequestParams
         {
-            Params = new CallToolRequestParams
-            {
-                Name = tool.ProtocolTool.Name,
-                Arguments = arguments.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value, CrmJson.Options)),
-            },
+            Name = tool.ProtocolTool.Name,
+            Arguments = arguments.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value, CrmJson.TypeInfo<JsonNode?>())),
+        };
+        var request = new RequestContext<CallToolRequestParams>(_server, new JsonRpcRequest { Method = RequestMethods.ToolsCall, Id = new RequestId(0) }, parameters)
+        {
             MatchedPrimitive = tool,
             Services = context.RequestServices,
             User = context.User.Identity?.IsAuthenticated == true ? context.User : Anonymous,
