@@ -38,7 +38,6 @@ namespace Crm.Mcp.Hosting;
 /// </summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 // Tool replies
-[JsonSerializable(typeof(ActivityPageResponse))]
 [JsonSerializable(typeof(ActivityResponse))]
 [JsonSerializable(typeof(AppendedNoteResponse))]
 [JsonSerializable(typeof(BulkResponse<BulkRecord>))]
