@@ -99,8 +99,8 @@ public sealed class Resolver
             CheckCreation(mode, near, nameField, "company", name, $"the company's id in {idField}, its exact name");
         }
 
-        // ON CONFLICT keeps the unique key the last word even if another writer slipped in (e.g. a future backend
-        // without SQLite's single-writer lock): the row that exists wins and is reported as found.
+        // ON CONFLICT keeps the unique key the last word even if another writer slipped in (a write that did not name
+        // this key in its WriteKeys): the row that exists wins and is reported as found.
         const string insertSql = """
             INSERT INTO companies (id, name, name_key, domain, created_at, updated_at)
             VALUES (@id, @name, @key, @companyDomain, @now, @now)
@@ -276,6 +276,10 @@ public sealed class Resolver
             ON CONFLICT (pipeline_id, name_key) DO NOTHING;
             """;
         var newId = Guid.NewGuid().ToString();
+        // PostgreSQL writers of different new stage names run at once (WriteKeys): the pipeline's row lock makes their
+        // position arithmetic take turns. SQLite has one writer anyway.
+        if (SqlDialect.Of(connection).IsPostgres)
+            await connection.ExecuteAsync("SELECT 1 FROM pipelines WHERE id = @pipeline FOR UPDATE", new { pipeline }, transaction);
         await connection.ExecuteAsync(insertSql, new { id = newId, pipeline, name, key, now = Clock.NowIso() }, transaction);
         var stage = await connection.QuerySingleAsync<StageRow>(byKeySql, new { pipeline, key }, transaction);
         var created = stage.Id == newId;

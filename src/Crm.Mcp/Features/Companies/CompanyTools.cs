@@ -65,7 +65,9 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
             if (!await CompanySql.InsertAsync(connection, transaction, row))
                 throw await TakenAsync(connection, transaction, row.NameKey, null, $"{path}.name", name);
             return new UpsertedRecord(row.Id, row.Name);
-        }, cancellationToken);
+        }, cancellationToken,
+        // An upsert may rename the company it finds: not keyed, it writes alone.
+        keysOf: upsert == true ? null : (keys, item) => keys.Company(item?.Name, item?.Domain ?? Domains.FromWebsite(item?.Website)));
 
     [McpServerTool(Name = "get_companies", Title = "List companies", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]

@@ -64,7 +64,9 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
             await ContactSql.InsertAsync(connection, transaction, row);
             if (company is not null) await ContactSql.SetCompanyAsync(connection, transaction, row.Id, company.Id, now);
             return new ContactCreated(new BulkRecord(row.Id, row.FullName), company);
-        }, cancellationToken);
+        }, cancellationToken,
+        // An upsert may rename the contact it finds: not keyed, it writes alone.
+        keysOf: upsert == true ? null : (keys, item) => keys.Person(item?.Name, item?.FirstName, item?.LastName, item?.Email).Company(item?.CompanyName));
 
     [McpServerTool(Name = "get_contacts", Title = "List contacts", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
