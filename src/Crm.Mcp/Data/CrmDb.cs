@@ -105,8 +105,9 @@ public sealed class CrmDb
     public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default) =>
         WriteAsync(null, work, cancellationToken);
 
-    /// <summary>The same, for work that looks up or creates records only by the given <paramref name="keys"/> (or by
-    /// id, or row locks order it): on PostgreSQL it runs beside other keyed writes that share none of its keys.</summary>
+    /// <summary>The same, for work whose find-or-create steps are safe beside other keyed writes on PostgreSQL: by the
+    /// <paramref name="keys"/> it names, by the resolver's lock-on-miss (see <see cref="WriteKeys"/>), by unique
+    /// indexes or by row locks. It runs beside other keyed writes that share none of its keys.</summary>
     public async Task<T> WriteAsync<T>(WriteKeys? keys, Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
         var call = WriteCall.Current;
@@ -133,8 +134,7 @@ public sealed class CrmDb
     private static long[]? LockIds(WriteKeys? keys, WriteCall? call)
     {
         if (keys is null) return null;
-        if (call?.IdempotencyKey is { } key) keys.Add("idempotency", key);
-        return [.. keys.Locks];
+        return call?.IdempotencyKey is { } key ? [.. keys.Locks.Append(WriteKeys.LockId("idempotency", key)).Distinct().Order()] : [.. keys.Locks];
     }
 
     private async Task<T> WriteOnceAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, WriteCall? call, long[]? locks, CancellationToken cancellationToken)
@@ -178,12 +178,8 @@ public sealed class CrmDb
             await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@WriteLockKey)", new { WriteLockKey }, transaction);
         else
         {
-            // One round trip. ORDER BY makes PostgreSQL evaluate the lock calls in that order (output expressions are
-            // computed after the sort), so every writer climbs the keys the same way and none waits in a cycle.
-            const string keyedSql = """
-                SELECT pg_advisory_xact_lock_shared(@WriteLockKey);
-                SELECT pg_advisory_xact_lock(k) FROM unnest(@locks) AS k ORDER BY k;
-                """;
+            // One round trip; ascending, so writers naming several keys climb them the same way.
+            const string keyedSql = "SELECT pg_advisory_xact_lock_shared(@WriteLockKey);" + WriteKeys.LockSql;
             await connection.ExecuteAsync(keyedSql, new { WriteLockKey, locks }, transaction);
         }
         return transaction;

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Crm.Mcp.Common;
-using Crm.Mcp.Data;
 using Crm.Mcp.Resolution;
 
 namespace Crm.Mcp.Features.Deals;
@@ -34,16 +33,6 @@ public sealed class DealWriter(Resolver resolver, CrmSettings settings)
         var now = Clock.Time.GetUtcNow();
         var template = Prefixed(prefix, () => IdentifierTemplate.Parse(input.IdentifierTemplate, now));
         return new PreparedDeal(input, prefix, currency, amountMinor, closeDate, renewal, name, personIds, now, template, input.IsDraft ?? defaultDraft);
-    }
-
-    /// <summary>What <see cref="CreateAsync"/> resolves by name: the company (and its people's shared domain), the
-    /// stage and each person. Ids need no key; the identifier counter's row lock orders the rest.</summary>
-    public static WriteKeys Keys(WriteKeys keys, DealInput? input)
-    {
-        if (input is null) return keys;
-        keys.Company(input.CompanyName, SharedDomain(input.People)).Stage(input.StageName);
-        foreach (var person in input.People ?? []) keys.Person(person);
-        return keys;
     }
 
     public async Task<Created> CreateAsync(DbConnection connection, DbTransaction transaction, PreparedDeal deal)
