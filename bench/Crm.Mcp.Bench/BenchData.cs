@@ -185,8 +185,19 @@ public static class BenchData
 
     public static bool IsDraft(long i) => Draw(i, 9) % 10 == 0;
 
+    private static DateTime Created(long i) =>
+        new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds((long)(Uniform(i, 10) * 2 * 365 * 86400));
+
     /// <summary>Spread over two years from 2024-01-01, in no relation to i.</summary>
-    public static string CreatedAt(long i) =>
-        new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds((long)(Uniform(i, 10) * 2 * 365 * 86400))
+    public static string CreatedAt(long i) => Created(i).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Four deals in five have an expected close date, 2 weeks to 6 months after creation (reports group by
+    /// its month, so leaving it empty would make every such report one group).</summary>
+    public static string? ExpectedCloseDate(long i) => Draw(i, 11) % 5 == 0 ? null
+        : Created(i).AddDays(14 + (long)(Uniform(i, 12) * 166)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>When a won or lost deal closed: a week to nine months after creation, log-uniform (most close fast).</summary>
+    public static string ClosedAt(long i) =>
+        Created(i).AddSeconds((long)(Math.Pow(10, Math.Log10(7) + (Math.Log10(270) - Math.Log10(7)) * Uniform(i, 13)) * 86400))
             .ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 }

@@ -21,7 +21,7 @@ namespace Crm.Mcp.Bench;
 public static class Populate
 {
     /// <summary>Bumped whenever the generated data changes, so stale cached databases are not reused.</summary>
-    private const int DataVersion = 3;
+    private const int DataVersion = 4;
 
     private static readonly string[] BulkTables = ["companies", "people", "company_people", "deals", "deal_people", "search_documents"];
 
@@ -88,6 +88,8 @@ public static class Populate
             connection.CreateFunction("bench_currency", (long i) => BenchData.Currency(i), isDeterministic: true);
             connection.CreateFunction("bench_draft", (long i) => BenchData.IsDraft(i) ? 1L : 0L, isDeterministic: true);
             connection.CreateFunction("bench_at", (long i) => BenchData.CreatedAt(i), isDeterministic: true);
+            connection.CreateFunction("bench_expected_close", (long i) => BenchData.ExpectedCloseDate(i), isDeterministic: true);
+            connection.CreateFunction("bench_closed_at", (long i) => BenchData.ClosedAt(i), isDeterministic: true);
             const string numbers = "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $rows - 1)";
             const string at = "bench_at(i)";
             string Id(int kind) => $"printf('00000000-0000-4000-800{kind}-%012x', i)";
@@ -109,14 +111,16 @@ public static class Populate
             await Exec(connection, transaction, $"""
                 {numbers}
                 INSERT INTO deals (id, identifier, name, amount_minor, currency, company_id, pipeline_id, stage_id, is_draft,
-                                   source, order_in_stage, company_sort_index, created_at, updated_at)
+                                   source, order_in_stage, company_sort_index, expected_close_date, created_at, updated_at)
                 SELECT {Id(3)}, printf('BENCH-%07d', i), bench_deal(i), bench_amount(i), bench_currency(i), {Id(1)},
                        '00000000-0000-4000-8000-000000000001', printf('00000000-0000-4000-8000-%012d', 100 + bench_stage(i)),
-                       bench_draft(i), 'import', i, 0, {at}, {at} FROM n
+                       bench_draft(i), 'import', i, 0, bench_expected_close(i), {at}, {at} FROM n
                 """, rows);
-            // What deals_closed_at_ai (migration 0120) would have written: a deal created in a won or lost stage closed then.
+            // A won or lost deal closed some time after it was created (what deals_closed_at_au, migration 0120, records
+            // when it moved there).
             await Exec(connection, transaction, """
-                UPDATE deals SET closed_at = created_at WHERE stage_id IN (SELECT id FROM stages WHERE kind <> 'open')
+                UPDATE deals SET closed_at = bench_closed_at(CAST(substr(identifier, 7) AS INTEGER))
+                WHERE stage_id IN (SELECT id FROM stages WHERE kind <> 'open')
                 """);
             await Exec(connection, transaction, $"""
                 {numbers}
@@ -132,6 +136,8 @@ public static class Populate
                 INSERT INTO people_name_trgm (people_name_trgm) VALUES ('rebuild');
                 """);
             foreach (var (_, sql) in triggers) await Exec(connection, transaction, sql);
+            // What the deals_rollup_* triggers (migration 0122) would have kept.
+            await Exec(connection, transaction, "DELETE FROM deal_rollup; INSERT INTO deal_rollup SELECT * FROM deal_rollup_source;");
             await transaction.CommitAsync();
             await Exec(connection, null, "PRAGMA wal_checkpoint(TRUNCATE);");
         }

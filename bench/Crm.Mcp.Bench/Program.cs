@@ -148,6 +148,7 @@ async Task Reports(int[] sizes, int calls)
                      ("no-op (ping)", load.NoOp),
                      ("report_deals by stage: count, sum, weighted", load.ReportByStage),
                      ("report_deals by created_month: count, sum, avg", load.ReportByCreatedMonth),
+                     ("report_deals published open deals by expected_close_month: count, sum, weighted", load.ReportForecastByExpectedCloseMonth),
                      ("report_deals closed deals by closed_quarter: win_rate, days_to_close", load.ReportWinRateByClosedQuarter),
                      ("report_deals published open deals ≥ 500,000 by stage: weighted", load.ReportFiltered),
                  })

@@ -76,6 +76,12 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools, int 
         ["group_by"] = new[] { "created_month" }, ["metrics"] = new[] { "count", "sum", "avg" },
     });
 
+    public Task ReportForecastByExpectedCloseMonth(int _) => Call("report_deals", new Dictionary<string, object?>
+    {
+        ["group_by"] = new[] { "expected_close_month" }, ["metrics"] = new[] { "count", "sum", "weighted" }, ["is_draft"] = false,
+        ["filters"] = new[] { new Dictionary<string, object?> { ["field"] = "stage_kind", ["op"] = "equals", ["value"] = "open" } },
+    });
+
     public Task ReportWinRateByClosedQuarter(int _) => Call("report_deals", new Dictionary<string, object?>
     {
         ["group_by"] = new[] { "closed_quarter" }, ["metrics"] = new[] { "win_rate", "days_to_close" },

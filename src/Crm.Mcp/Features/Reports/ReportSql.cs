@@ -6,7 +6,7 @@ using Dapper;
 namespace Crm.Mcp.Features.Reports;
 
 /// <summary>The one aggregate query behind report_deals, over the same FROM and WHERE get_deals builds (Lists/).</summary>
-public static class ReportSql
+public static partial class ReportSql
 {
     /// <summary>One (group, stage, currency) cell. Grouping by stage as well lets the caller weigh by the stage's
     /// probability and count won and lost deals without a second pass over the deals.</summary>
@@ -70,6 +70,37 @@ public static class ReportSql
         var sql = $"{select} FROM {ListEngine.FromFor(OptionalStages(schema.From), select + plan.Where)}{plan.Where} GROUP BY {groupBy}";
         return (await connection.QueryAsync<Cell>(sql, plan.Parameters, transaction)).ToList();
     }
+
+    /// <summary>The cells from deal_rollup (SQLite, migration 0122) instead of the deals: the same columns, summed
+    /// over the rollup rows of one period, with get_deals' WHERE unchanged (RollupCanFilter allowed it).</summary>
+    public static async Task<IReadOnlyList<Cell>> RollupCellsAsync(DbConnection connection, DbTransaction transaction,
+        ListEngine.Plan plan, string period, IReadOnlyList<string> keySql, bool withDays)
+    {
+        var keys = string.Concat(keySql.Select((k, i) => $"{k} AS g{i}, "));
+        var days = withDays ? "SUM(d.days_ms) / 86400000.0" : "NULL";
+        var where = plan.Where.Length == 0 ? " WHERE d.period = @rollup_period" : $" WHERE d.period = @rollup_period AND ({plan.Where[" WHERE ".Length..]})";
+        var groupBy = string.Concat(keySql.Select((_, i) => $"g{i}, ")) + "d.currency, d.stage_id";
+        var sql = $"""
+            SELECT {keys}d.stage_id AS StageId, d.currency AS Currency, SUM(d.deals) AS Deals, SUM(d.amounts) AS Amounts,
+                   SUM(d.high) AS High, SUM(d.low) AS Low, NULL AS MinAmount, NULL AS MaxAmount, SUM(d.closed) AS Closed, {days} AS Days
+            FROM deal_rollup_cells d LEFT JOIN stages s ON s.id = d.stage_id{where}
+            GROUP BY {groupBy} HAVING SUM(d.deals) > 0
+            """;
+        plan.Parameters.Add("rollup_period", period);
+        return (await connection.QueryAsync<Cell>(sql, plan.Parameters, transaction)).ToList();
+    }
+
+    /// <summary>True when a get_deals WHERE reads only what deal_rollup partitions by: these deal columns, any stage
+    /// column, and no other table's rows by deal.</summary>
+    public static bool RollupCanFilter(string where) =>
+        !where.Contains("deals", StringComparison.OrdinalIgnoreCase) &&
+        QualifiedColumn().Matches(where).All(m => m.Groups["alias"].Value == "s" ||
+            (m.Groups["alias"].Value == "d" && RollupColumns.Contains(m.Groups["column"].Value)));
+
+    private static readonly string[] RollupColumns = ["currency", "stage_id", "pipeline_id", "is_draft", "owner_id"];
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\w.$""'])(?<alias>\w+)\.""?(?<column>\w+)")]
+    private static partial System.Text.RegularExpressions.Regex QualifiedColumn();
 
     /// <summary>The deals FROM with its stages join as a LEFT JOIN, which FromFor leaves out when nothing reads s.*:
     /// every deal has exactly one stage (stage_id is NOT NULL and references stages), so both joins give the same

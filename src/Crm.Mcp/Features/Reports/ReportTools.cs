@@ -24,7 +24,12 @@ public sealed class ReportTools(CrmDb db, FieldRegistry? fieldRegistry = null)
 
     private enum KeyKind { Stage, StageKind, Pipeline, Owner, Company, Period, Select, Checkbox }
 
-    private sealed record GroupKey(string Name, KeyKind Kind, string Sql, FieldDef? Field = null);
+    /// <param name="Sql">The key over the deals (aliases d, s).</param>
+    /// <param name="RollupSql">The same key over deal_rollup_cells (alias d), or null when the rollup does not keep it.</param>
+    /// <param name="Period">For month and quarter keys: which date (created, expected_close, closed).</param>
+    /// <param name="Quarter">SQL groups by month and the months fold into quarters here, so the database only ever
+    /// groups by a month (one rollup row per month; PostgreSQL's statistics know how many months there are).</param>
+    private sealed record GroupKey(string Name, KeyKind Kind, string Sql, string? RollupSql, FieldDef? Field = null, string? Period = null, bool Quarter = false);
 
     [McpServerTool(Name = "report_deals", Title = "Report on deals", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
@@ -60,10 +65,26 @@ public sealed class ReportTools(CrmDb db, FieldRegistry? fieldRegistry = null)
 
             var stages = await ReportSql.StagesAsync(connection, transaction);
             var withDays = wanted.Contains("days_to_close");
-            var cells = await ReportSql.CellsAsync(connection, transaction, schema, plan, keys.Select(k => k.Sql).ToList(), withDays);
+            var rollup = RollupPeriod(keys, wanted, plan, connection);
+            var cells = rollup is null
+                ? await ReportSql.CellsAsync(connection, transaction, schema, plan, keys.Select(k => k.Sql).ToList(), withDays)
+                : await ReportSql.RollupCellsAsync(connection, transaction, plan, rollup, keys.Select(k => k.RollupSql!).ToList(), withDays);
             return await BuildAsync(connection, transaction, keys, wanted, stages, cells, take);
         }, cancellationToken);
         return new DealReportResponse(report, true);
+    }
+
+    /// <summary>The period whose deal_rollup rows (SQLite, migration 0122) answer this report exactly, or null when the
+    /// report must read the deals: a key the rollup does not keep, two different periods, min/max, or a filter on any
+    /// column the rollup does not partition by. Every rollup row holds deals equal in all the columns such a filter
+    /// reads, so a filter keeps or drops whole rows and the sums are the deals'.</summary>
+    private static string? RollupPeriod(IReadOnlyList<GroupKey> keys, IReadOnlyList<string> metrics, ListEngine.Plan plan, System.Data.Common.DbConnection connection)
+    {
+        if (SqlDialect.Of(connection).IsPostgres) return null;
+        if (keys.Any(k => k.RollupSql is null) || metrics.Any(m => m is "min" or "max")) return null;
+        var periods = keys.Select(k => k.Period).OfType<string>().Distinct().ToList();
+        if (periods.Count > 1 || !ReportSql.RollupCanFilter(plan.Where)) return null;
+        return periods.SingleOrDefault() ?? "created";
     }
 
     private static List<string> ReadMetrics(string[]? metrics)
@@ -94,7 +115,7 @@ public sealed class ReportTools(CrmDb db, FieldRegistry? fieldRegistry = null)
             var name = groupBy[i]?.Trim().ToLowerInvariant() ?? "";
             var key = BuiltInKeys.FirstOrDefault(k => k.Name == name);
             if (key is null && custom.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase)) is { } field)
-                key = new GroupKey(field.Name, field.Type == FieldType.Checkbox ? KeyKind.Checkbox : KeyKind.Select, field.Sql, field);
+                key = new GroupKey(field.Name, field.Type == FieldType.Checkbox ? KeyKind.Checkbox : KeyKind.Select, field.Sql, null, field);
             if (key is null)
             {
                 var why = schema.Find(name) is { } other
@@ -111,15 +132,15 @@ public sealed class ReportTools(CrmDb db, FieldRegistry? fieldRegistry = null)
 
     private static readonly IReadOnlyList<GroupKey> BuiltInKeys =
     [
-        new("stage", KeyKind.Stage, "d.stage_id"),
-        new("stage_kind", KeyKind.StageKind, "s.kind"),
-        new("pipeline", KeyKind.Pipeline, "d.pipeline_id"),
-        new("owner", KeyKind.Owner, "d.owner_id"),
-        new("company", KeyKind.Company, "d.company_id"),
+        new("stage", KeyKind.Stage, "d.stage_id", "d.stage_id"),
+        new("stage_kind", KeyKind.StageKind, "s.kind", "s.kind"),
+        new("pipeline", KeyKind.Pipeline, "d.pipeline_id", "d.pipeline_id"),
+        new("owner", KeyKind.Owner, "d.owner_id", "d.owner_id"),
+        new("company", KeyKind.Company, "d.company_id", null),
         .. Periods.SelectMany(p => new GroupKey[]
         {
-            new($"{p}_month", KeyKind.Period, Month(PeriodColumn(p))),
-            new($"{p}_quarter", KeyKind.Period, Quarter(PeriodColumn(p))),
+            new($"{p}_month", KeyKind.Period, Month(PeriodColumn(p)), "d.month", Period: p),
+            new($"{p}_quarter", KeyKind.Period, Month(PeriodColumn(p)), "d.month", Period: p, Quarter: true),
         }),
     ];
 
@@ -133,7 +154,9 @@ public sealed class ReportTools(CrmDb db, FieldRegistry? fieldRegistry = null)
     // ISO text dates sort and slice alike on both dialects: 2026-03-15T... is month 2026-03, quarter 2026-Q1.
     private static string Month(string column) => $"substr({column}, 1, 7)";
 
-    private static string Quarter(string column) => $"substr({column}, 1, 4) || '-Q' || ((CAST(substr({column}, 6, 2) AS INTEGER) + 2) / 3)";
+    private static string? QuarterOf(string? month) =>
+        month is { Length: 7 } && int.TryParse(month.AsSpan(5, 2), NumberStyles.None, CultureInfo.InvariantCulture, out var m)
+            ? $"{month[..4]}-Q{(m + 2) / 3}" : month;
 
     private static string? Text(object? value) => value switch
     {
@@ -161,7 +184,7 @@ public sealed class ReportTools(CrmDb db, FieldRegistry? fieldRegistry = null)
         var groups = new Dictionary<string, Group>(StringComparer.Ordinal);
         foreach (var cell in cells)
         {
-            var key = new[] { Text(cell.G0), Text(cell.G1) }.Take(keys.Count).ToArray();
+            var key = new[] { Text(cell.G0), Text(cell.G1) }.Take(keys.Count).Select((k, i) => keys[i].Quarter ? QuarterOf(k) : k).ToArray();
             var id = string.Join("\u001f", key.Select(k => k ?? "\u0000"));
             if (!groups.TryGetValue(id, out var group)) groups[id] = group = new Group(key);
             group.Cells.Add(cell);

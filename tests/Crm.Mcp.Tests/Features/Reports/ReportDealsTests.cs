@@ -20,7 +20,7 @@ public sealed class ReportDealsTests
         ("A7", null, "USD", "Negotiation", "2026-03-02T09:00:00.000Z", null, null),
     ];
 
-    private static async Task<TestServer> SeededAsync()
+    internal static async Task<TestServer> SeededAsync()
     {
         var server = await TestServer.StartAsync();
         await server.CallOkAsync("create_custom_field", new { entity = "deals", label = "Lead source", type = "single_select", options = new[] { "Referral", "Web" } });
