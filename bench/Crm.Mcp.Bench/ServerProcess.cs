@@ -62,7 +62,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartCrmAsync(string dbPath)
     {
         var (command, prefix) = CrmCommand();
-        return StartAsync(command, [.. prefix, "serve", "--db", dbPath, "--log-level", "Warning"], Environment.ToDictionary());
+        return StartAsync(command, [.. prefix, "serve", "--db", dbPath, "--log-level", "Warning", "--toolsets", "all"], Environment.ToDictionary());
     }
 
     /// <summary>Resident set size of the server process, from /proc (Linux).</summary>

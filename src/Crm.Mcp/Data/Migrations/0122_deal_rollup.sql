@@ -12,13 +12,14 @@ CREATE TABLE deal_rollup (
     pipeline_id TEXT NOT NULL,
     is_draft    INTEGER NOT NULL,
     owner_id    TEXT NOT NULL,
+    is_closed   INTEGER NOT NULL, -- closed_at IS NOT NULL: "closed deals" is a common filter (win rate)
     deals       INTEGER NOT NULL,
     amounts     INTEGER NOT NULL, -- deals with an amount
     high        INTEGER NOT NULL, -- SUM(amount_minor / 10^9) and SUM(amount_minor % 10^9): a sum that cannot overflow
     low         INTEGER NOT NULL,
     closed      INTEGER NOT NULL, -- deals with closed_at
     days_ms     INTEGER NOT NULL, -- SUM of closed_at - created_at, whole milliseconds per deal
-    PRIMARY KEY (period, month, currency, stage_id, pipeline_id, is_draft, owner_id)
+    PRIMARY KEY (period, month, currency, stage_id, pipeline_id, is_draft, owner_id, is_closed)
 ) WITHOUT ROWID;
 
 -- What deal_rollup must hold, computed from the deals: the backfill below, bench populate's rebuild, and the test
@@ -26,18 +27,19 @@ CREATE TABLE deal_rollup (
 CREATE VIEW deal_rollup_source AS
 SELECT p.period,
        COALESCE(substr(CASE p.period WHEN 'created' THEN d.created_at WHEN 'expected_close' THEN d.expected_close_date ELSE d.closed_at END, 1, 7), '') AS month,
-       d.currency, d.stage_id, d.pipeline_id, d.is_draft, COALESCE(d.owner_id, '') AS owner_id,
+       d.currency, d.stage_id, d.pipeline_id, d.is_draft, COALESCE(d.owner_id, '') AS owner_id, d.closed_at IS NOT NULL AS is_closed,
        COUNT(*) AS deals, COUNT(d.amount_minor) AS amounts,
        COALESCE(SUM(d.amount_minor / 1000000000), 0) AS high, COALESCE(SUM(d.amount_minor % 1000000000), 0) AS low,
        COUNT(d.closed_at) AS closed,
        COALESCE(SUM(CAST(round((julianday(d.closed_at) - julianday(d.created_at)) * 86400000) AS INTEGER)), 0) AS days_ms
 FROM deals d CROSS JOIN (SELECT 'created' AS period UNION ALL SELECT 'expected_close' UNION ALL SELECT 'closed') p
-GROUP BY 1, 2, 3, 4, 5, 6, 7;
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
 
 -- What report queries read: the rollup with its '' back to NULL, so get_deals' filter SQL runs on it unchanged.
+-- closed_at only says whether there is one (ReportSql.RollupCanFilter lets only IS NULL tests read it).
 CREATE VIEW deal_rollup_cells AS
 SELECT period, NULLIF(month, '') AS month, currency, stage_id, pipeline_id, is_draft, NULLIF(owner_id, '') AS owner_id,
-       deals, amounts, high, low, closed, days_ms
+       CASE WHEN is_closed = 1 THEN 'closed' END AS closed_at, deals, amounts, high, low, closed, days_ms
 FROM deal_rollup WHERE deals <> 0;
 
 INSERT INTO deal_rollup SELECT * FROM deal_rollup_source;
@@ -46,7 +48,7 @@ INSERT INTO deal_rollup SELECT * FROM deal_rollup_source;
 -- same statement three times with OLD/NEW.
 CREATE TRIGGER deals_rollup_ai AFTER INSERT ON deals BEGIN
     INSERT INTO deal_rollup
-    SELECT p.period, COALESCE(substr(p.at, 1, 7), ''), NEW.currency, NEW.stage_id, NEW.pipeline_id, NEW.is_draft, COALESCE(NEW.owner_id, ''),
+    SELECT p.period, COALESCE(substr(p.at, 1, 7), ''), NEW.currency, NEW.stage_id, NEW.pipeline_id, NEW.is_draft, COALESCE(NEW.owner_id, ''), NEW.closed_at IS NOT NULL,
            1, NEW.amount_minor IS NOT NULL, COALESCE(NEW.amount_minor / 1000000000, 0), COALESCE(NEW.amount_minor % 1000000000, 0),
            NEW.closed_at IS NOT NULL, COALESCE(CAST(round((julianday(NEW.closed_at) - julianday(NEW.created_at)) * 86400000) AS INTEGER), 0)
     FROM (SELECT 'created' AS period, NEW.created_at AS at UNION ALL SELECT 'expected_close', NEW.expected_close_date UNION ALL SELECT 'closed', NEW.closed_at) p
@@ -57,7 +59,7 @@ END;
 
 CREATE TRIGGER deals_rollup_ad AFTER DELETE ON deals BEGIN
     INSERT INTO deal_rollup
-    SELECT p.period, COALESCE(substr(p.at, 1, 7), ''), OLD.currency, OLD.stage_id, OLD.pipeline_id, OLD.is_draft, COALESCE(OLD.owner_id, ''),
+    SELECT p.period, COALESCE(substr(p.at, 1, 7), ''), OLD.currency, OLD.stage_id, OLD.pipeline_id, OLD.is_draft, COALESCE(OLD.owner_id, ''), OLD.closed_at IS NOT NULL,
            -1, -(OLD.amount_minor IS NOT NULL), -COALESCE(OLD.amount_minor / 1000000000, 0), -COALESCE(OLD.amount_minor % 1000000000, 0),
            -(OLD.closed_at IS NOT NULL), -COALESCE(CAST(round((julianday(OLD.closed_at) - julianday(OLD.created_at)) * 86400000) AS INTEGER), 0)
     FROM (SELECT 'created' AS period, OLD.created_at AS at UNION ALL SELECT 'expected_close', OLD.expected_close_date UNION ALL SELECT 'closed', OLD.closed_at) p
@@ -72,7 +74,7 @@ WHEN OLD.currency IS NOT NEW.currency OR OLD.stage_id IS NOT NEW.stage_id OR OLD
   OR OLD.created_at IS NOT NEW.created_at OR OLD.expected_close_date IS NOT NEW.expected_close_date OR OLD.closed_at IS NOT NEW.closed_at
 BEGIN
     INSERT INTO deal_rollup
-    SELECT p.period, COALESCE(substr(p.at, 1, 7), ''), OLD.currency, OLD.stage_id, OLD.pipeline_id, OLD.is_draft, COALESCE(OLD.owner_id, ''),
+    SELECT p.period, COALESCE(substr(p.at, 1, 7), ''), OLD.currency, OLD.stage_id, OLD.pipeline_id, OLD.is_draft, COALESCE(OLD.owner_id, ''), OLD.closed_at IS NOT NULL,
            -1, -(OLD.amount_minor IS NOT NULL), -COALESCE(OLD.amount_minor / 1000000000, 0), -COALESCE(OLD.amount_minor % 1000000000, 0),
            -(OLD.closed_at IS NOT NULL), -COALESCE(CAST(round((julianday(OLD.closed_at) - julianday(OLD.created_at)) * 86400000) AS INTEGER), 0)
     FROM (SELECT 'created' AS period, OLD.created_at AS at UNION ALL SELECT 'expected_close', OLD.expected_close_date UNION ALL SELECT 'closed', OLD.closed_at) p
@@ -80,7 +82,7 @@ BEGIN
     ON CONFLICT DO UPDATE SET deals = deals + excluded.deals, amounts = amounts + excluded.amounts, high = high + excluded.high,
         low = low + excluded.low, closed = closed + excluded.closed, days_ms = days_ms + excluded.days_ms;
     INSERT INTO deal_rollup
-    SELECT p.period, COALESCE(substr(p.at, 1, 7), ''), NEW.currency, NEW.stage_id, NEW.pipeline_id, NEW.is_draft, COALESCE(NEW.owner_id, ''),
+    SELECT p.period, COALESCE(substr(p.at, 1, 7), ''), NEW.currency, NEW.stage_id, NEW.pipeline_id, NEW.is_draft, COALESCE(NEW.owner_id, ''), NEW.closed_at IS NOT NULL,
            1, NEW.amount_minor IS NOT NULL, COALESCE(NEW.amount_minor / 1000000000, 0), COALESCE(NEW.amount_minor % 1000000000, 0),
            NEW.closed_at IS NOT NULL, COALESCE(CAST(round((julianday(NEW.closed_at) - julianday(NEW.created_at)) * 86400000) AS INTEGER), 0)
     FROM (SELECT 'created' AS period, NEW.created_at AS at UNION ALL SELECT 'expected_close', NEW.expected_close_date UNION ALL SELECT 'closed', NEW.closed_at) p

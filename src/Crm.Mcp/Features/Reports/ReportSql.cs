@@ -90,16 +90,17 @@ public static partial class ReportSql
         return (await connection.QueryAsync<Cell>(sql, plan.Parameters, transaction)).ToList();
     }
 
-    /// <summary>True when a get_deals WHERE reads only what deal_rollup partitions by: these deal columns, any stage
-    /// column, and no other table's rows by deal.</summary>
+    /// <summary>True when a get_deals WHERE reads only what deal_rollup partitions by: these deal columns, whether
+    /// closed_at is null, any stage column, and no other table's rows by deal.</summary>
     public static bool RollupCanFilter(string where) =>
         !where.Contains("deals", StringComparison.OrdinalIgnoreCase) &&
         QualifiedColumn().Matches(where).All(m => m.Groups["alias"].Value == "s" ||
-            (m.Groups["alias"].Value == "d" && RollupColumns.Contains(m.Groups["column"].Value)));
+            (m.Groups["alias"].Value == "d" && (RollupColumns.Contains(m.Groups["column"].Value) ||
+                (m.Groups["column"].Value == "closed_at" && m.Groups["isNull"].Success))));
 
     private static readonly string[] RollupColumns = ["currency", "stage_id", "pipeline_id", "is_draft", "owner_id"];
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\w.$""'])(?<alias>\w+)\.""?(?<column>\w+)")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\w.$""'])(?<alias>\w+)\.""?(?<column>\w+)""?(?<isNull>\s+IS\s+NULL\b)?")]
     private static partial System.Text.RegularExpressions.Regex QualifiedColumn();
 
     /// <summary>The deals FROM with its stages join as a LEFT JOIN, which FromFor leaves out when nothing reads s.*:

@@ -106,6 +106,8 @@ public sealed class ReportRollupTests
         { ["expected_close_month", "stage_kind"], [new { field = "stage_kind", op = "equals", value = "open" }] },
         { ["owner", "created_quarter"], [new { field = "currency", op = "equals", value = "USD" }] },
         { ["pipeline", "stage"], [new { field = "is_draft", op = "equals", value = false }] },
+        { ["created_quarter"], [new { field = "closed_at", op = "is_not_null" }] },
+        { ["stage_kind"], [new { field = "closed_at", op = "is_null" }] },
     };
 
     [Theory]
@@ -140,6 +142,7 @@ public sealed class ReportRollupTests
             [new { field = "amount", op = "gte", value = 1000 }],
             [new { field = "name", op = "contains", value = "A" }],
             [new { field = "company", op = "is_null" }],
+            [new { field = "closed_at", op = "between", value = new[] { "2026-02-01", "2026-02-28" } }],
         ];
         foreach (var filters in unkept)
         {
