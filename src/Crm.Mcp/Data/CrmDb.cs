@@ -21,6 +21,7 @@ namespace Crm.Mcp.Data;
 public sealed class CrmDb
 {
     private const int BusyTimeoutMs = 30_000;
+    private const int StatementTimeoutSeconds = 120;
     /// <summary>The advisory lock every PostgreSQL write transaction holds, shared when keyed ("crm-mcp" as a number).</summary>
     public const long WriteLockKey = 0x63726d2d6d6370;
     private readonly string _connectionString;
@@ -33,7 +34,11 @@ public sealed class CrmDb
         if (DatabaseLocation.IsPostgres(location))
         {
             Dialect = SqlDialect.Postgres;
-            _connectionString = DatabaseLocation.ToNpgsql(location);
+            var builder = new NpgsqlConnectionStringBuilder(DatabaseLocation.ToNpgsql(location));
+            // Parallel writers queue for the names they create and for the deal counter's row: such a wait may last as
+            // long as the call may run (HTTP --call-timeout, 2 min by default), not fail at Npgsql's 30 s default.
+            if (!builder.ConnectionString.Contains("Command Timeout", StringComparison.OrdinalIgnoreCase)) builder.CommandTimeout = StatementTimeoutSeconds;
+            _connectionString = builder.ConnectionString;
             _postgres = NpgsqlDataSource.Create(_connectionString);
             return;
         }
