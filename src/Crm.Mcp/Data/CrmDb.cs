@@ -8,9 +8,9 @@ using Npgsql;
 namespace Crm.Mcp.Data;
 
 /// <summary>
-/// The one place that opens connections and transactions. Writes are serialized across processes and machines, so a
-/// resolve-then-insert can never interleave with another writer's and the journal's "rows not yet claimed" are always
-/// the current transaction's own. SQLite: BEGIN IMMEDIATE (a busy database waits, busy_timeout, instead of failing).
+/// The one place that opens connections and transactions. Writes that could collide are serialized across processes
+/// and machines, so a resolve-then-insert can never interleave with another writer's of the same name, and each write's
+/// journal rows are its own. SQLite: BEGIN IMMEDIATE, one writer at a time (a busy database waits, busy_timeout).
 /// PostgreSQL: a write that names its <see cref="WriteKeys"/> holds <see cref="WriteLockKey"/> shared and an advisory
 /// lock per key, taken in ascending order before its work; any other write holds <see cref="WriteLockKey"/> exclusively
 /// and so runs alone, as on SQLite. Both run READ COMMITTED, so each statement sees every write committed before its
