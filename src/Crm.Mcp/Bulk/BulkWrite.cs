@@ -42,7 +42,7 @@ public sealed record UpsertedRecord(
 public static class BulkWrite
 {
     public const int MaxItems = 100;
-    public const string AtomicDoc = "false: write the valid items, report the rest. Default: all or none.";
+    public const string AtomicDoc = "false: write the valid ones.";
 
     public static async Task<BulkResponse<T>> RunAsync<TItem, T>(
         CrmDb db, IReadOnlyList<TItem>? items, bool? atomic, IProgress<ProgressNotificationValue>? progress,

@@ -76,6 +76,7 @@ public static class CrmCli
         root.Add(MigrateDataCommand.Create());
         root.Add(DoctorCommand.Create());
         root.Add(StressCommand.Create());
+        root.Add(ToolsCommand.Create());
         return root;
     }
 

@@ -33,7 +33,7 @@ public static class ArgumentCheck
                     ? throw CrmError.Invalid((string)field!, "contains a lone UTF-16 surrogate (e.g. \\ud800 without its pair), which is not text.",
                         "valid Unicode text: escape characters beyond U+FFFF as a surrogate pair or send them as UTF-8")
                     : request.MatchedPrimitive is ModelContextProtocol.Server.McpServerTool tool &&
-                      Find(tool.ProtocolTool.InputSchema, request.Params?.Arguments) is { } badArgument
+                      Find(ToolSchemas.CheckedSchema(tool.ProtocolTool), request.Params?.Arguments) is { } badArgument
                         ? throw badArgument
                         : next(request, cancellationToken)));
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Features.Completions;
 using Crm.Mcp.Features.Webhooks;
 using Crm.Mcp.Resolution;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,6 +32,10 @@ public static class CrmServer
         user said ("Acme, Inc.", "Jane Founder <jane@acme.com>") and read the `resolution` block to learn whether each
         record was found (and how) or created. A needs_disambiguation error lists candidates: ask the user or pass an id.
         Errors name the field and the accepted form; nothing is written when a call fails.
+        Writes take `dry_run: true` (preview the reply, write nothing) and, where retrying could write twice,
+        `idempotency_key` (a repeat with the same key returns the first result). Bulk tools take 1 to 100 items, all
+        or none unless `atomic: false`. `create_if_missing`: auto (default) creates an unmatched name unless a near
+        match exists, always, or never.
         """;
 
     /// <summary>The instructions with today's date (UTC) and weekday first, so "Friday" or "next week" resolves
@@ -74,6 +79,7 @@ public static class CrmServer
             .WithResources<Features.Resources.CrmResources>()
             .WithResources<Features.Board.BoardTools>()
             .WithPrompts<Features.Prompts.CrmPrompts>(CrmJson.Options)
+            .WithCrmCompletions()
             // Access first (the outermost filter): a tool outside the key's scope is refused whatever its arguments.
             .WithCrmToolAccess()
             .WithCrmErrorHandling()

@@ -12,6 +12,14 @@ public sealed class ToolsetAttribute(string name) : Attribute
     public string Name { get; } = name;
 }
 
+/// <summary>A bulk tool whose items take another tool's arguments: while that tool is served, the item shape is
+/// written there only (the deal field set was written four times in tools/list); see ToolSchemas.ShareItems.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class ItemsLikeAttribute(string tool) : Attribute
+{
+    public string Tool { get; } = tool;
+}
+
 /// <summary>
 /// Every tool the server can expose, and the one filter that picks the exposed ones. A tool's toolset is its
 /// [Toolset] if it has one, else its feature folder (Features/Deals is "deals"). Only the toolsets named in
@@ -87,12 +95,15 @@ public static class ToolCatalog
     public static IMcpServerBuilder WithCrmTools(this IMcpServerBuilder builder, ServeOptions options)
     {
         // Arguments are checked by ArgumentCheck's filter (CrmServer registers it inside access control and error handling).
-        foreach (var entry in Select(options.Toolsets, options.ReadOnly, options.Tools))
-            builder.Services.AddSingleton(services => Create(entry, services));
+        var entries = Select(options.Toolsets, options.ReadOnly, options.Tools).ToList();
+        var served = entries.Select(e => e.Name).ToHashSet();
+        foreach (var entry in entries)
+            builder.Services.AddSingleton(services => Create(entry, services, served));
         return builder;
     }
 
-    public static McpServerTool Create(Entry entry, IServiceProvider services)
+    /// <param name="served">The tools served beside it, which decide what its schema can leave to them; null: none.</param>
+    public static McpServerTool Create(Entry entry, IServiceProvider services, IReadOnlySet<string>? served = null)
     {
         var tool = McpServerTool.Create(
             entry.Method,
@@ -100,6 +111,8 @@ public static class ToolCatalog
             new McpServerToolCreateOptions { Services = services, SerializerOptions = CrmJson.Options, SchemaCreateOptions = ToolSchemas.CreateOptions });
         WriteCalls.Describe(tool, entry.Method);
         ToolSchemas.Compact(tool);
+        if (entry.Method.GetCustomAttribute<ItemsLikeAttribute>() is { } like && served?.Contains(like.Tool) == true)
+            ToolSchemas.ShareItems(tool, like.Tool);
         return tool;
     }
 

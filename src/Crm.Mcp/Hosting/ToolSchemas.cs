@@ -64,6 +64,28 @@ public static class ToolSchemas
         }
     }
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ModelContextProtocol.Protocol.Tool, object> Checked = new();
+
+    /// <summary>
+    /// A bulk tool whose items are another served tool's arguments lists its `items` as plain objects and says whose
+    /// arguments they are: the field set is written once, in that tool. Its calls are still checked against the whole
+    /// item shape (<see cref="CheckedSchema"/>), so a misspelt item field is an error, never ignored.
+    /// </summary>
+    public static void ShareItems(McpServerTool tool, string twin)
+    {
+        var input = JsonNode.Parse(tool.ProtocolTool.InputSchema.GetRawText())!.AsObject();
+        if (input["properties"]?["items"] is not JsonObject items) return;
+        Checked.AddOrUpdate(tool.ProtocolTool, tool.ProtocolTool.InputSchema);
+        var said = items["description"]?.GetValue<string>().TrimEnd('.') is { Length: > 0 } text ? text + ", each" : "Each";
+        items["description"] = $"{said} {twin}'s arguments.";
+        items["items"] = new JsonObject { ["type"] = "object" };
+        tool.ProtocolTool.InputSchema = JsonSerializer.SerializeToElement(input);
+    }
+
+    /// <summary>The schema a call is checked against: the listed one, or the whole one a bulk tool shares.</summary>
+    public static JsonElement CheckedSchema(ModelContextProtocol.Protocol.Tool tool) =>
+        Checked.TryGetValue(tool, out var schema) ? (JsonElement)schema : tool.InputSchema;
+
     private static void CompactInput(JsonObject node)
     {
         // A filter's and a sort key's form is taught once by the filters and sort arguments' text (ListDocs); their

@@ -20,6 +20,8 @@ namespace Crm.Mcp.Hosting;
 public static class WriteCalls
 {
     public const string DryRun = "dry_run";
+    /// <summary>For the generated reference (docs/tools.md): the schema leaves dry_run undescribed.</summary>
+    public const string DryRunDoc = "true: preview the reply, write nothing.";
     public const string IdempotencyKey = "idempotency_key";
     public const string CreateIfMissingArgument = "create_if_missing";
     private const int MaxQuestions = 5;
@@ -44,22 +46,20 @@ public static class WriteCalls
 
     private static readonly Dictionary<string, JsonObject> ExtraSchemas = new()
     {
-        [DryRun] = new JsonObject
-        {
-            ["type"] = "boolean",
-            ["description"] = "true: preview, write nothing.",
-        },
+        // These are on most write tools, so they are taught once, in the server's instructions; each schema keeps a cue,
+        // and dry_run (a boolean whose name says it) none.
+        [DryRun] = new JsonObject { ["type"] = "boolean" },
         [IdempotencyKey] = new JsonObject
         {
             ["type"] = "string",
             // 1 to 200 characters, checked in ReadCall with an error that says so.
-            ["description"] = "Retry key, e.g. a UUID: a repeat returns the first result.",
+            ["description"] = "Retry key.",
         },
         [CreateIfMissingArgument] = new JsonObject
         {
             ["type"] = "string",
             ["enum"] = new JsonArray("auto", "always", "never"),
-            ["description"] = "Unmatched name: auto (create unless a near match exists), always, never.",
+            ["description"] = "auto: create unless a near match exists.",
         },
     };
 

@@ -58,11 +58,12 @@ public sealed record ListPage<T>(
 /// <summary>Parameter descriptions shared by every get_&lt;plural&gt; tool, kept short: tools/list is paid per token.</summary>
 public static class ListDocs
 {
-    public const string Filters = "AND-ed {field, op, value}, e.g. {\"field\": \"amount\", \"op\": \"gte\", \"value\": 10000}; {any_of: [rules]} ORs rules. Ops: equals, not_equals, contains, starts_with, gt, gte, lt, lte, between, in, not_in, is_null, is_not_null, has_any, has_none, in_last_days N, in_next_days N. Fields: get_entity_configuration.";
-    public const string Search = "Words that must all match, e.g. \"acme renewal\".";
+    // Each field type's operators are listed once, by get_entity_configuration; this text names the form.
+    public const string Filters = "AND-ed, e.g. [{\"field\": \"amount\", \"op\": \"gte\", \"value\": 10000}]; {\"any_of\": [...]} ORs. Fields, ops: get_entity_configuration.";
+    public const string Search = "Words that must all match.";
     public const string Sort = "E.g. [{\"field\": \"amount\", \"direction\": \"desc\"}]; nulls last.";
     public const string Limit = "1-100, default 25.";
-    public const string Cursor = "next_cursor of the previous page.";
-    public const string Fields = "Item fields instead of the compact set, e.g. [\"notes\"].";
+    public const string Cursor = "A page's next_cursor.";
+    public const string Fields = "Whole-item fields instead, e.g. [\"notes\"].";
     public const string View = "\"full\": whole items.";
 }

@@ -14,6 +14,9 @@ public sealed record EntityRef(string Type, string Id, string Name);
 /// </summary>
 public static class EntityLookup
 {
+    /// <summary>How a `record` argument names its record, one wording for every tool that takes one.</summary>
+    public const string RecordDoc = "A deal's identifier (\"DEAL-001\") or name, a company's name, a contact's email or name, or a UUID.";
+
     public static async Task<EntityRef> DealAsync(DbConnection connection, DbTransaction transaction, string? reference, string field)
     {
         var id = await Lookup.DealIdAsync(connection, transaction, Required(field, reference, "a deal UUID, identifier such as \"DEAL-001\", or exact name"), field);

@@ -24,4 +24,13 @@ public sealed class InstructionsTests
         Assert.True(instructions.StartsWith($"Today is {before:dddd yyyy-MM-dd} (UTC).", StringComparison.Ordinal)
                     || instructions.StartsWith($"Today is {after:dddd yyyy-MM-dd} (UTC).", StringComparison.Ordinal), instructions);
     }
+
+    /// <summary>The shared write arguments are described once, here; the tool schemas keep only a cue (issue 17).</summary>
+    [Fact]
+    public void Instructions_teach_the_shared_write_arguments_once()
+    {
+        var text = CrmServer.InstructionsFor(DateTimeOffset.UnixEpoch);
+        foreach (var argument in new[] { WriteCalls.DryRun, WriteCalls.IdempotencyKey, WriteCalls.CreateIfMissingArgument, "atomic: false" })
+            Assert.Contains(argument, text);
+    }
 }

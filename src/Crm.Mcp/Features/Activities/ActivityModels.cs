@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Nodes;
 using Crm.Mcp.Lists;
 
 namespace Crm.Mcp.Features.Activities;
@@ -33,4 +34,13 @@ public sealed record ActivityView
 
 public sealed record ActivityResponse(ActivityView Data, bool Success);
 
-public sealed record ActivityPageResponse(ListPage<ActivityView> Data, bool Success);
+/// <summary>get_activities' items: what happened, when, and with whom, by the names a tool takes back.</summary>
+public static class ActivityItems
+{
+    public static ListKind<ActivityView> Kind { get; } = new(ActivityFields.Entity, "id", ActivitySql.FindManyAsync, a => a.Id, Compact);
+
+    public static JsonObject Compact(ActivityView activity) => ListTool.Item(
+        ("id", activity.Id), ("type", activity.Type), ("subject", activity.Subject), ("occurred_at", activity.OccurredAt),
+        ("duration_minutes", activity.DurationMinutes), ("outcome", activity.Outcome), ("contacts", activity.Contacts.Select(c => c.Name)),
+        ("deals", activity.Deals.Select(d => d.Name)), ("companies", activity.Companies.Select(c => c.Name)));
+}

@@ -21,28 +21,27 @@ public sealed class ActivityTools(CrmDb db, FieldRegistry fieldRegistry)
     private static readonly string DirectionForm = $"one of: {string.Join(", ", ActivitySql.Directions)}";
     private static readonly string[] Clearable = ["body", "duration_minutes", "direction", "outcome"];
     private const int MaxLinks = 50;
-    private const string ParticipantsDoc = "Contacts who took part: UUID, email or full name (never created), e.g. [\"jane@acme.com\"].";
-    private const string UsersDoc = "Users who took part: \"me\", UUID, email or full name, e.g. [\"me\"].";
-    private const string DealsDoc = "Deals it was about: identifier, UUID or exact name, e.g. [\"DEAL-001\"].";
-    private const string CompaniesDoc = "Companies it was about: name or UUID, e.g. [\"Acme, Inc.\"].";
+    private const string ParticipantsDoc = "Contacts who took part: email, full name or UUID.";
+    private const string UsersDoc = "Users who took part: \"me\", email, name or UUID.";
+    private const string DealsDoc = "Deals it was about: identifier, name or UUID.";
+    private const string CompaniesDoc = "Companies it was about: name or UUID.";
 
     [McpServerTool(Name = "log_activity", Title = "Log activity", ReadOnly = false, Destructive = false, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
     [Creates]
     [Description("""
-        Record a call, meeting or email that happened: subject, Markdown body, when, how long, direction and outcome,
-        with the contacts and users who took part and the deals and companies it was about (found by name or email,
-        never created). It shows on get_timeline. For work still to do, use create_tasks.
-        Example: {"type": "call", "subject": "Pricing call with Jane", "contacts": ["jane@acme.com"], "deals": ["DEAL-001"], "duration_minutes": 20, "outcome": "connected"}
+        Record a call, meeting or email that happened, with the contacts and users who took part and the deals and
+        companies it was about (found by name or email, never created); it shows on get_timeline. Work still to do: create_tasks.
+        Example: {"type": "call", "subject": "Pricing call with Jane", "contacts": ["jane@acme.com"], "deals": ["DEAL-001"], "outcome": "connected"}
         """)]
     public async Task<ActivityResponse> LogActivity(
         [Description("call, meeting, email or other.")] string type,
         [Description("One line, e.g. \"Pricing call with Jane\".")] string subject,
-        [Description("Markdown notes, e.g. \"- Budget approved\\n- Next: send contract\".")] string? body = null,
-        [Description("When it happened, ISO 8601, e.g. \"2026-12-01T15:00:00Z\" or \"2026-12-01\". Default: now.")] string? occurred_at = null,
-        [Description("Length in minutes, e.g. 30.")] int? duration_minutes = null,
+        [Description("Markdown notes.")] string? body = null,
+        [Description("ISO 8601, e.g. \"2026-12-01T15:00:00Z\". Default: now.")] string? occurred_at = null,
+        [Description("Length in minutes.")] int? duration_minutes = null,
         [Description("inbound or outbound.")] string? direction = null,
-        [Description("Short result, e.g. \"connected\", \"left voicemail\", \"no show\".")] string? outcome = null,
+        [Description("E.g. \"left voicemail\".")] string? outcome = null,
         [Description(ParticipantsDoc)] string[]? contacts = null,
         [Description(UsersDoc)] string[]? users = null,
         [Description(DealsDoc)] string[]? deals = null,
@@ -74,61 +73,55 @@ public sealed class ActivityTools(CrmDb db, FieldRegistry fieldRegistry)
     [McpServerTool(Name = "get_activities", Title = "List activities", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        List logged calls, meetings and emails, newest first, with shortcuts for type and linked records plus filters,
-        search, sort and cursor paging. Example: {"deal": "DEAL-001", "type": "call", "filters": [{"field": "occurred_at", "op": "gte", "value": "2026-11-01"}]}
+        List logged calls, meetings and emails, newest first.
+        Example: {"deal": "DEAL-001", "type": "call", "filters": [{"field": "occurred_at", "op": "gte", "value": "2026-11-01"}]}
         """)]
-    public async Task<ActivityPageResponse> GetActivities(
-        [Description("Only this type: call, meeting, email or other.")] string? type = null,
-        [Description("Linked deal: identifier, UUID or exact name, e.g. \"DEAL-001\".")] string? deal = null,
-        [Description("Linked company: name or UUID, e.g. \"Acme\".")] string? company = null,
-        [Description("Participating contact: UUID, email or full name, e.g. \"jane@acme.com\".")] string? contact = null,
+    public Task<ListReply> GetActivities(
+        [Description("call, meeting, email or other.")] string? type = null,
+        [Description(ListShortcuts.DealDoc)] string? deal = null,
+        [Description(ListShortcuts.CompanyDoc)] string? company = null,
+        [Description(ListShortcuts.ContactDoc)] string? contact = null,
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
         [Description(ListDocs.Sort)] SortInput[]? sort = null,
         [Description(ListDocs.Limit)] int? limit = null,
         [Description(ListDocs.Cursor)] string? cursor = null,
+        [Description(ListDocs.Fields)] string[]? fields = null,
+        [Description(ListDocs.View)] string? view = null,
         CancellationToken cancellationToken = default)
     {
         var onlyType = OneOf("type", type, ActivitySql.Types, TypeForm);
-        var page = await db.ReadAsync(async (connection, transaction) =>
-        {
-            var shortcuts = new List<Filter>();
-            if (onlyType is not null) shortcuts.Add(Filter.Rule("type", FilterOps.EqualsOp, onlyType));
-            if (deal is not null)
-                shortcuts.Add(Filter.Rule("deal_ids", FilterOps.HasAny, new[] { (await EntityLookup.DealAsync(connection, transaction, deal, "deal")).Id }));
-            if (company is not null)
-                shortcuts.Add(Filter.Rule("company_ids", FilterOps.HasAny, new[] { (await EntityLookup.CompanyAsync(connection, transaction, company, "company")).Id }));
-            if (contact is not null)
-                shortcuts.Add(Filter.Rule("contact_ids", FilterOps.HasAny, new[] { (await EntityLookup.ContactAsync(connection, transaction, contact, "contact")).Id }));
-            var schema = await fieldRegistry.LoadAsync(ActivityFields.Entity, connection, transaction);
-            return await ListEngine.RunAsync(connection, transaction, schema, new ListRequest(filters, search, sort, limit, cursor),
-                ids => ActivitySql.FindManyAsync(connection, transaction, ids), a => a.Id, shortcuts);
-        }, cancellationToken);
-        return new ActivityPageResponse(page, true);
+        return ListTool.RunAsync(db, fieldRegistry, ActivityItems.Kind, new ListRequest(filters, search, sort, limit, cursor), fields, view,
+            async (connection, transaction) =>
+            {
+                var shortcuts = await ListShortcuts.LinkedAsync(connection, transaction, deal, company, contact);
+                if (onlyType is not null) shortcuts.Add(Filter.Rule("type", FilterOps.EqualsOp, onlyType));
+                return shortcuts;
+            }, cancellationToken);
     }
 
     [McpServerTool(Name = "update_activity", Title = "Update activity", ReadOnly = false, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Correct a logged activity: any field; a list given (contacts, users, deals, companies) replaces that list, an
-        omitted one stays; `clear` empties body, duration_minutes, direction or outcome.
-        Example: {"activity": "0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b", "outcome": "left voicemail", "contacts": ["jane@acme.com", "bob@acme.com"]}
+        Correct a logged activity: a list given (contacts, users, deals, companies) replaces that list, an omitted one
+        stays; `clear` empties fields.
+        Example: {"activity": "0f8e2c1a-...", "outcome": "left voicemail", "contacts": ["jane@acme.com", "bob@acme.com"]}
         """)]
     public async Task<ActivityResponse> UpdateActivity(
-        [Description("The activity's UUID (log_activity, get_activities).")] string activity,
-        [Description("New type: call, meeting, email or other.")] string? type = null,
-        [Description("New subject.")] string? subject = null,
-        [Description("Replacement Markdown body.")] string? body = null,
-        [Description("New time, ISO 8601, e.g. \"2026-12-01T15:00:00Z\".")] string? occurred_at = null,
-        [Description("New length in minutes.")] int? duration_minutes = null,
+        [Description("Activity UUID.")] string activity,
+        [Description("call, meeting, email or other.")] string? type = null,
+        [Description("One line.")] string? subject = null,
+        [Description("Markdown.")] string? body = null,
+        [Description("ISO 8601.")] string? occurred_at = null,
+        [Description("Length in minutes.")] int? duration_minutes = null,
         [Description("inbound or outbound.")] string? direction = null,
-        [Description("New outcome, e.g. \"connected\".")] string? outcome = null,
+        [Description("E.g. \"connected\".")] string? outcome = null,
         [Description(ParticipantsDoc)] string[]? contacts = null,
         [Description(UsersDoc)] string[]? users = null,
         [Description(DealsDoc)] string[]? deals = null,
         [Description(CompaniesDoc)] string[]? companies = null,
-        [Description("Fields to empty: any of body, duration_minutes, direction, outcome, e.g. [\"outcome\"].")] string[]? clear = null,
+        [Description("Any of body, duration_minutes, direction, outcome.")] string[]? clear = null,
         CancellationToken cancellationToken = default)
     {
         var id = Validate.Uuid("activity", activity) ?? throw CrmError.Invalid("activity", "is required.", Validate.UuidForm);
@@ -164,9 +157,12 @@ public sealed class ActivityTools(CrmDb db, FieldRegistry fieldRegistry)
     [McpServerTool(Name = "delete_activities", Title = "Delete activities", ReadOnly = false, Destructive = true, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
-    [Description("Permanently delete 1 to 100 logged activities by UUID with their links: irreversible (revert_change can restore them). Result per item. Example: {\"activities\": [\"0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b\"]}")]
+    [Description("""
+        Permanently delete 1 to 100 logged activities by UUID with their links: irreversible (revert_change restores).
+        Example: {"activities": ["0f8e2c1a-..."]}
+        """)]
     public Task<BulkResponse<BulkRecord>> DeleteActivities(
-        [Description("Activity UUIDs, e.g. [\"0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b\"].")] string[] activities,
+        [Description("Activity UUIDs.")] string[] activities,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
 using ModelContextProtocol.Server;
 
@@ -24,13 +25,13 @@ public sealed class TimelineTools(CrmDb db)
         OpenWorld = false, UseStructuredContent = true)]
     [Description("""
         The history of one deal, company or contact, newest first: logged activities, notes, tasks, stage moves and
-        field changes (from the journal), one line each, cursor-paged. Example: {"entity": "deal", "record": "DEAL-001", "limit": 20}
+        field changes, one line each. Example: {"entity": "deal", "record": "DEAL-001"}
         """)]
     public async Task<TimelineResponse> GetTimeline(
         [Description("deal, company or contact.")] string entity,
-        [Description("A deal's identifier (\"DEAL-001\"), UUID or name; a company's name or UUID; a contact's email, full name or UUID.")] string record,
+        [Description(EntityLookup.RecordDoc)] string record,
         [Description("Items per page, 1 to 100. Default 20.")] int? limit = null,
-        [Description("next_cursor from the previous page.")] string? cursor = null,
+        [Description(ListDocs.Cursor)] string? cursor = null,
         CancellationToken cancellationToken = default)
     {
         var key = entity?.Trim().ToLowerInvariant() ?? "";

@@ -28,7 +28,7 @@ public sealed class BoardTools(CrmDb db)
     [McpMeta("ui/resourceUri", ResourceUri)]
     [Description("""
         Show a pipeline as a board: stages as columns, deal cards (name, company, amount, close date, owner), totals
-        per stage and currency. Clients with MCP Apps render it and let the user drag cards between stages.
+        per stage and currency. MCP Apps hosts render it; the user can drag cards between stages.
         Example: {"pipeline": "Sales", "per_stage": 20}
         """)]
     public async Task<PipelineBoardResponse> ShowPipelineBoard(

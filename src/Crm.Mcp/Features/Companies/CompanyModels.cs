@@ -46,7 +46,7 @@ public sealed record CompanyInput
     public string? Phone { get; init; }
     public string? Industry { get; init; }
     public string? Logo { get; init; }
-    [Description("Owner user UUID.")]
+    [Description("Owner's user UUID.")]
     public string? OwnerId { get; init; }
     public string? Notes { get; init; }
 }

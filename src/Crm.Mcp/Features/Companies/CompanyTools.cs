@@ -21,7 +21,7 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Creates]
     [Description("""
-        Create 1 to 100 companies; a name already taken (ignoring case and legal suffixes) is an error naming that company. Result per item: id and name.
+        Create 1 to 100 companies; a name already taken (ignoring case and legal suffixes) is an error naming that company.
         Example: {"items": [{"name": "Acme, Inc.", "website": "https://acme.com", "industry": "Software"}]}
         """)]
     public Task<BulkResponse<UpsertedRecord>> CreateCompanies(
@@ -104,14 +104,14 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
     [DryRun]
     [Description("Change a company's fields; omitted arguments stay, `clear` empties fields. Example: {\"company\": \"Acme\", \"industry\": \"Robotics\", \"clear\": [\"phone\"]}")]
     public async Task<CompanyResponse> UpdateCompany(
-        [Description("Name or UUID, e.g. \"Acme, Inc.\".")] string company,
-        [Description("New company name.")] string? name = null,
+        [Description("Name or UUID.")] string company,
+        [Description("New name.")] string? name = null,
         [Description("Domain or URL, kept as the host, e.g. \"acme.com\".")] string? domain = null,
         [Description("Website URL.")] string? website = null,
         [Description("Phone number.")] string? phone = null,
         [Description("E.g. \"Software\".")] string? industry = null,
         [Description("Logo URL.")] string? logo = null,
-        [Description("Owner user UUID.")] string? owner_id = null,
+        [Description("Owner's user UUID.")] string? owner_id = null,
         [Description(ClearFields.Doc)] string[]? clear = null,
         CancellationToken cancellationToken = default)
     {
@@ -124,15 +124,16 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
     }
 
     [Toolset("bulk")]
+    [ItemsLike("update_company")]
     [McpServerTool(Name = "update_companies", Title = "Update companies", ReadOnly = false, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Change 1 to 100 companies; each item takes update_company's fields. Result per item: id and name.
+        Change 1 to 100 companies.
         Example: {"items": [{"company": "Acme", "industry": "Robotics"}, {"company": "Globex", "clear": ["phone"]}]}
         """)]
     public Task<BulkResponse<BulkRecord>> UpdateCompanies(
-        [Description("Changes, one per company, e.g. [{\"company\": \"Acme\", \"industry\": \"Robotics\"}].")] CompanyUpdateInput[] items,
+        [Description("Changes, one per company.")] CompanyUpdateInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
@@ -188,7 +189,7 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
     [McpServerTool(Name = "delete_companies", Title = "Delete companies", ReadOnly = false, Destructive = true, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
-    [Description("Permanently delete 1 to 100 companies by name or UUID: irreversible. Their deals stay without a company; their contacts stay, unlinked. Example: {\"companies\": [\"Acme, Inc.\"]}")]
+    [Description("Permanently delete 1 to 100 companies by name or UUID: irreversible. Their deals and contacts stay, unlinked. Example: {\"companies\": [\"Acme, Inc.\"]}")]
     public Task<BulkResponse<BulkRecord>> DeleteCompanies(
         [Description("Company names or UUIDs.")] string[] companies,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,

@@ -45,7 +45,6 @@ public sealed record ContactWrite(
 /// <summary>A contact to create: a name or an email at least.</summary>
 public sealed record ContactInput
 {
-    [Description("E.g. \"Jane Founder\".")]
     public string? Name { get; init; }
     [Description("Instead of name.")]
     public string? FirstName { get; init; }
@@ -59,7 +58,7 @@ public sealed record ContactInput
     public string? CompanyName { get; init; }
     [Description("Company UUID.")]
     public string? CompanyId { get; init; }
-    [Description("Owner user UUID.")]
+    [Description("Owner's user UUID.")]
     public string? OwnerId { get; init; }
     public string? Notes { get; init; }
 }

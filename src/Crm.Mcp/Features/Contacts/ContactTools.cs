@@ -21,7 +21,7 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Resolves, Creates]
     [Description("""
-        Create 1 to 100 contacts (people); the company is found or created by name, an email in use is an error naming its contact. Result per item: id, name, how the company was resolved.
+        Create 1 to 100 contacts (people); the company is found or created by name; an email in use is an error naming its contact.
         Example: {"items": [{"name": "Jane Founder", "email": "jane@acme.com", "title": "CEO", "company_name": "Acme, Inc."}]}
         """)]
     public Task<BulkResponse<ContactCreated>> CreateContacts(
@@ -110,15 +110,15 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
     [Description("Change a contact's fields; omitted arguments stay, `clear` empties fields. Example: {\"contact\": \"Jane Founder\", \"title\": \"CTO\", \"company_name\": \"Globex\"}")]
     public async Task<ContactWriteResponse> UpdateContact(
         [Description("UUID, email or full name, e.g. \"jane@acme.com\".")] string contact,
-        [Description("New full name.")] string? name = null,
-        [Description("New given name.")] string? first_name = null,
-        [Description("New family name.")] string? last_name = null,
+        [Description("Full name.")] string? name = null,
+        [Description("Given name.")] string? first_name = null,
+        [Description("Family name.")] string? last_name = null,
         [Description("New email, not another contact's.")] string? email = null,
         [Description("Phone number.")] string? phone = null,
-        [Description("Job title, e.g. \"CTO\".")] string? title = null,
+        [Description("Job title.")] string? title = null,
         [Description("Found or created; becomes the only company.")] string? company_name = null,
         [Description("Company UUID; becomes the only company.")] string? company_id = null,
-        [Description("Owner user UUID.")] string? owner_id = null,
+        [Description("Owner's user UUID.")] string? owner_id = null,
         [Description(ClearFields.Doc + " \"company\" removes every company link.")] string[]? clear = null,
         CancellationToken cancellationToken = default)
     {
@@ -131,15 +131,16 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
     }
 
     [Toolset("bulk")]
+    [ItemsLike("update_contact")]
     [McpServerTool(Name = "update_contacts", Title = "Update contacts", ReadOnly = false, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Resolves]
     [Description("""
-        Change 1 to 100 contacts; each item takes update_contact's fields. Result per item: the contact's id and name, and how its company was resolved.
+        Change 1 to 100 contacts.
         Example: {"items": [{"contact": "jane@acme.com", "title": "CTO"}, {"contact": "Bob Builder", "clear": ["phone"]}]}
         """)]
     public Task<BulkResponse<ContactCreated>> UpdateContacts(
-        [Description("Changes, one per contact, e.g. [{\"contact\": \"jane@acme.com\", \"title\": \"CTO\"}].")] ContactUpdateInput[] items,
+        [Description("Changes, one per contact.")] ContactUpdateInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Resolution;
 using Crm.Mcp.Hosting;
 using ModelContextProtocol.Server;
 
@@ -20,19 +21,18 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Creates]
     [Description("""
-        Add a typed field to deals, companies, contacts or tasks: it then works in filters and sort like a built-in
-        field, values come back in custom_fields, and set_custom_field_values writes them. Types: text, number, currency, date, datetime, single_select, multi_select (both
-        need options), email, phone, url, checkbox.
+        Add a typed field to deals, companies, contacts or tasks: it filters and sorts like a built-in field, comes back
+        in custom_fields, and set_custom_field_values writes it. single_select and multi_select need options.
         Example: {"entity": "deals", "label": "Lead source", "type": "single_select", "options": ["Inbound", "Referral"]}
         """)]
     public async Task<CustomFieldResponse> CreateCustomField(
         [Description("deals, companies, contacts or tasks.")] string entity,
         [Description("Display label, e.g. \"Lead source\".")] string label,
         [Description("text, number, currency, date, datetime, single_select, multi_select, email, phone, url or checkbox.")] string type,
-        [Description("Key for filters and values, e.g. \"lead_source\". Default: the label in snake_case.")] string? name = null,
-        [Description("Choices of a single_select or multi_select, e.g. [\"Inbound\", \"Referral\"].")] string[]? options = null,
-        [Description("ISO 4217 currency of a currency field, e.g. \"EUR\". Default: the server's.")] string? currency = null,
-        [Description("What the field means, e.g. \"Where the lead came from\".")] string? description = null,
+        [Description("Key in filters and values. Default: the label in snake_case.")] string? name = null,
+        [Description("Choices of a select field.")] string[]? options = null,
+        [Description("A currency field's ISO 4217 code. Default: the server's.")] string? currency = null,
+        [Description("What the field means.")] string? description = null,
         CancellationToken cancellationToken = default)
     {
         var target = CustomFieldSql.Entity("entity", entity);
@@ -68,18 +68,17 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Rename a custom field, relabel it, change its description or its options. rename_options rewrites the values
-        that use an option; removing an option still in use is refused (rename it or clear those values first). The
-        type cannot change: delete and recreate the field.
-        Example: {"entity": "deals", "field": "lead_source", "options": ["Inbound", "Referral", "Event"], "rename_options": {"Partner": "Referral"}}
+        Rename a custom field, relabel it, or change its description or options; rename_options rewrites the values that
+        use an option, and removing an option in use is refused. The type cannot change: delete and recreate the field.
+        Example: {"entity": "deals", "field": "lead_source", "rename_options": {"Partner": "Referral"}}
         """)]
     public async Task<CustomFieldResponse> UpdateCustomField(
         [Description("deals, companies, contacts or tasks.")] string entity,
         [Description("The field's name or UUID, e.g. \"lead_source\".")] string field,
-        [Description("New display label, e.g. \"Lead origin\".")] string? label = null,
+        [Description("Display label.")] string? label = null,
         [Description("New key, e.g. \"lead_origin\"; saved filters must use the new name.")] string? name = null,
         [Description("New description; \"\" clears it.")] string? description = null,
-        [Description("The complete new option list of a select field, e.g. [\"Inbound\", \"Referral\", \"Event\"].")] string[]? options = null,
+        [Description("The whole new option list.")] string[]? options = null,
         [Description("Options to rename, old to new; stored values follow, e.g. {\"Partner\": \"Referral\"}.")] Dictionary<string, string>? rename_options = null,
         CancellationToken cancellationToken = default)
     {
@@ -143,8 +142,8 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Delete a custom field and every value stored in it. Irreversible: the values are gone. The reply says how many
-        records had a value. Example: {"entity": "deals", "field": "lead_source"}
+        Delete a custom field and every value stored in it: irreversible. The reply says how many records had one.
+        Example: {"entity": "deals", "field": "lead_source"}
         """)]
     public async Task<DeletedCustomFieldResponse> DeleteCustomField(
         [Description("deals, companies, contacts or tasks.")] string entity,
@@ -165,14 +164,14 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Set or clear custom field values of one deal, company, contact or task; each value is checked against its field's
-        type (see get_entity_configuration) and nothing is written if any is wrong. null clears a value; fields not
-        named keep theirs. Example: {"entity": "deals", "record": "DEAL-001", "values": {"lead_source": "Referral", "seats": 25, "signed": true}}
+        Set or clear custom field values of one deal, company, contact or task, each checked against its field's type
+        (get_entity_configuration), all or nothing. null clears a value; fields not named keep theirs.
+        Example: {"entity": "deals", "record": "DEAL-001", "values": {"lead_source": "Referral", "signed": true}}
         """)]
     public async Task<CustomFieldValuesResponse> SetCustomFieldValues(
         [Description("deals, companies, contacts or tasks.")] string entity,
-        [Description("The record: a UUID, a deal identifier (\"DEAL-001\"), a company name or a contact email.")] string record,
-        [Description("Values by field name, e.g. {\"lead_source\": \"Referral\", \"seats\": 25, \"close_by\": \"2026-12-31\", \"tags\": [\"vip\"]}; null clears.")] Dictionary<string, JsonElement> values,
+        [Description(EntityLookup.RecordDoc)] string record,
+        [Description("By field name, e.g. {\"close_by\": \"2026-12-31\", \"tags\": [\"vip\"]}; null clears.")] Dictionary<string, JsonElement> values,
         CancellationToken cancellationToken = default)
     {
         var target = CustomFieldSql.Entity("entity", entity);

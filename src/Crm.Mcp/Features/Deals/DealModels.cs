@@ -99,7 +99,7 @@ public sealed record DealInput
     public string? StageName { get; init; }
     [Description("Stage UUID.")]
     public string? StageId { get; init; }
-    [Description("Owner user UUID.")]
+    [Description("Owner's user UUID.")]
     public string? OwnerId { get; init; }
     [Description("Associated user UUID.")]
     public string? UserId { get; init; }
@@ -136,7 +136,7 @@ public sealed record DealUpdateInput
     public string? StageName { get; init; }
     [Description("Stage UUID.")]
     public string? StageId { get; init; }
-    [Description("Owner user UUID.")]
+    [Description("Owner's user UUID.")]
     public string? OwnerId { get; init; }
     [Description("Associated user UUID.")]
     public string? UserId { get; init; }

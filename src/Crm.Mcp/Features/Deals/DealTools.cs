@@ -24,14 +24,14 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
         Example: {"company_name": "Acme, Inc.", "amount": 100000, "stage_name": "Proposal", "people": [{"name": "Jane Founder", "email": "jane@acme.com"}]}
         """)]
     public async Task<DealDraftResponse> CreateDealDraft(
-        [Description("Found or created, e.g. \"Acme, Inc.\" (matches \"ACME inc\").")] string? company_name = null,
-        [Description("Company UUID, instead of company_name.")] string? company_id = null,
-        [Description("Major units, e.g. 100000 or 2500.50.")] double? amount = null,
-        [Description("In the default pipeline, e.g. \"Proposal\"; created if missing. Default: the first stage.")] string? stage_name = null,
+        [Description("Found (ignoring case and legal suffixes) or created.")] string? company_name = null,
+        [Description("Company UUID.")] string? company_id = null,
+        [Description("Major units, e.g. 2500.50.")] double? amount = null,
+        [Description("In the default pipeline; created if missing. Default: the first stage.")] string? stage_name = null,
         [Description("Stage UUID.")] string? stage_id = null,
-        [Description("Owner user UUID.")] string? owner_id = null,
+        [Description("Owner's user UUID.")] string? owner_id = null,
         [Description("UUIDs of existing people.")] string[]? person_ids = null,
-        [Description("Found by email, then name, or created, e.g. [{\"name\": \"Jane Founder\", \"email\": \"jane@acme.com\"}].")] PersonInput[]? people = null,
+        [Description("Found by email, then name, or created.")] PersonInput[]? people = null,
         [Description("ISO date, e.g. \"2026-12-31\".")] string? expected_close_date = null,
         [Description("ISO date.")] string? renewal_date = null,
         [Description("One {seq} token: \"DEAL-{seq}\" (default) or e.g. \"ACME-{yyyy}-{seq:4}\".")] string? identifier_template = null,
@@ -60,15 +60,16 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
     }
 
     [Toolset("bulk")]
+    [ItemsLike("create_deal_draft")]
     [McpServerTool(Name = "create_deals", Title = "Create deals", ReadOnly = false, Destructive = false,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Resolves, Creates]
     [Description("""
-        Create 1 to 100 deals; each item takes create_deal_draft's fields (company, stage and people by name, found or created) plus is_draft (default false). Result per item: the deal's id, identifier and name, and how each name was resolved.
+        Create 1 to 100 deals; items also take is_draft (default false).
         Example: {"items": [{"name": "Acme renewal", "company_name": "Acme, Inc.", "amount": 50000, "stage_name": "Proposal"}]}
         """)]
     public Task<BulkResponse<DealWritten>> CreateDeals(
-        [Description("Deals to create, e.g. [{\"company_name\": \"Acme\", \"amount\": 50000, \"people\": [{\"email\": \"jane@acme.com\"}]}].")] DealInput[] items,
+        [Description("Deals to create.")] DealInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
@@ -88,19 +89,19 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
         """)]
     public async Task<DealWriteResponse> UpdateDeal(
         [Description("Identifier, UUID or exact name, e.g. \"DEAL-001\".")] string deal,
-        [Description("New deal name.")] string? name = null,
-        [Description("Major units, e.g. 120000.")] double? amount = null,
+        [Description("New name.")] string? name = null,
+        [Description("Major units.")] double? amount = null,
         [Description("ISO 4217, e.g. \"EUR\"; alone it keeps the major amount.")] string? currency = null,
-        [Description("Found or created, e.g. \"Globex\".")] string? company_name = null,
+        [Description("Found or created.")] string? company_name = null,
         [Description("Company UUID.")] string? company_id = null,
         [Description("In the deal's pipeline, e.g. \"Negotiation\".")] string? stage_name = null,
         [Description("Stage UUID.")] string? stage_id = null,
-        [Description("Owner user UUID.")] string? owner_id = null,
+        [Description("Owner's user UUID.")] string? owner_id = null,
         [Description("Associated user UUID.")] string? user_id = null,
         [Description("ISO date, e.g. \"2026-12-31\".")] string? expected_close_date = null,
         [Description("ISO date.")] string? renewal_date = null,
         [Description("false publishes a draft.")] bool? is_draft = null,
-        [Description("To add: found by email, then name, or created, e.g. [{\"name\": \"Bob Builder\"}].")] PersonInput[]? people = null,
+        [Description("To add: found by email, then name, or created.")] PersonInput[]? people = null,
         [Description("UUIDs of existing people to add.")] string[]? person_ids = null,
         [Description("Fields to empty: amount, company, owner_id, user_id, expected_close_date, renewal_date, people.")] string[]? clear = null,
         CancellationToken cancellationToken = default)
@@ -115,15 +116,16 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
     }
 
     [Toolset("bulk")]
+    [ItemsLike("update_deal")]
     [McpServerTool(Name = "update_deals", Title = "Update deals", ReadOnly = false, Destructive = false, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
     [Resolves]
     [Description("""
-        Change 1 to 100 deals; each item takes update_deal's fields. Result per item: the deal's id, identifier and name, and how each name was resolved.
+        Change 1 to 100 deals.
         Example: {"items": [{"deal": "DEAL-001", "stage_name": "Closed Won"}, {"deal": "DEAL-002", "is_draft": false}]}
         """)]
     public Task<BulkResponse<DealWritten>> UpdateDeals(
-        [Description("Changes, one per deal, e.g. [{\"deal\": \"DEAL-001\", \"amount\": 50000}].")] DealUpdateInput[] items,
+        [Description("Changes, one per deal.")] DealUpdateInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>

@@ -15,13 +15,13 @@ public sealed class DuplicateTools(CrmDb db)
     [McpServerTool(Name = "find_duplicates", Title = "Find duplicate companies or people", ReadOnly = true, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        List likely duplicate companies or people as ranked pairs, each with a score and the reason: the same normalized
-        name, the same company domain (from domain or website), a typo, another word order or spacing. Review them, then
-        merge_records the real duplicates. Example: {"kind": "companies", "min_score": 0.85, "limit": 20}
+        List likely duplicate companies or people as ranked pairs with a score and the reason (same normalized name or
+        domain, a typo, another word order); merge_records the real ones.
+        Example: {"kind": "companies", "min_score": 0.85}
         """)]
     public async Task<DuplicateListResponse> FindDuplicates(
-        [Description("What to scan: \"companies\" or \"people\" (also \"contacts\").")] string kind,
-        [Description("Lowest score to report, 0.5 to 1. Default 0.8 (1 = same normalized name), e.g. 0.9.")] double? min_score = null,
+        [Description("\"companies\" or \"people\".")] string kind,
+        [Description("0.5 to 1. Default 0.8 (1 = same normalized name).")] double? min_score = null,
         [Description("Most pairs to return, 1 to 100. Default 25.")] int? limit = null,
         CancellationToken cancellationToken = default)
     {
@@ -97,15 +97,14 @@ public sealed class DuplicateTools(CrmDb db)
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Merge duplicate companies or people into one survivor: every deal, link, note, task and other record that points
-        at a duplicate is moved to the survivor, fields the survivor lacks are filled from the duplicates, and the
-        duplicates are deleted (irreversible, though each one's full former content is kept in the merge audit).
-        Use dry_run first to see what would move. Example: {"kind": "company", "survivor_id": "3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b", "duplicate_ids": ["9a8b7c6d-1e2f-4a3b-8c4d-5e6f7a8b9c0d"]}
+        Merge duplicate companies or people into one survivor: every deal, link, note and task of a duplicate moves to it,
+        fields it lacks are filled in, and the duplicates are deleted (irreversible; their content stays in the merge
+        audit). Preview with dry_run. Example: {"kind": "company", "survivor_id": "3f2b8a1e-...", "duplicate_ids": ["9a8b7c6d-..."]}
         """)]
     public async Task<MergeResponse> MergeRecords(
-        [Description("What to merge: \"company\" or \"person\" (also \"companies\", \"people\", \"contact\").")] string kind,
-        [Description("UUID of the record to keep, e.g. \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\".")] string survivor_id,
-        [Description("UUIDs of the duplicates to fold into the survivor and delete, 1 to 50, e.g. [\"9a8b7c6d-1e2f-4a3b-8c4d-5e6f7a8b9c0d\"].")] string[] duplicate_ids,
+        [Description("\"company\" or \"person\".")] string kind,
+        [Description("UUID of the record to keep.")] string survivor_id,
+        [Description("1 to 50 UUIDs of duplicates to fold into the survivor and delete.")] string[] duplicate_ids,
         CancellationToken cancellationToken = default)
     {
         var target = KindOf(kind, "kind");

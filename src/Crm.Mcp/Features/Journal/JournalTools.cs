@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Hosting;
+using Crm.Mcp.Lists;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Features.Journal;
@@ -12,20 +13,19 @@ public sealed class JournalTools(CrmDb db)
     [McpServerTool(Name = "get_changes", Title = "List changes (journal)", ReadOnly = true, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        The change journal: every write by any tool, CLI command or import, newest first, with actor, tool, arguments
-        and per record what changed (before and after). Filter by entity, record, actor, tool and time; paged. Answers
-        "what did you change?" and gives the change_id for revert_change.
-        Example: {"entity": "deal", "record_id": "DEAL-001", "since": "2026-11-01", "limit": 10}
+        The change journal, newest first: every write (tool, CLI, import) with actor, tool, arguments and, per record, what
+        changed. Answers "what did you change?" and gives the change_id for revert_change.
+        Example: {"entity": "deal", "record_id": "DEAL-001", "since": "2026-11-01"}
         """)]
     public async Task<ChangePageResponse> GetChanges(
-        [Description("Record kind, e.g. \"deal\", \"contact\", \"company\", \"stage\".")] string? entity = null,
+        [Description("E.g. \"deal\" or \"stage\".")] string? entity = null,
         [Description("Record UUID (its links too) or deal identifier.")] string? record_id = null,
         [Description("Actor as get_changes shows it, e.g. \"local:jane\".")] string? actor = null,
         [Description("Tool name, e.g. \"create_deal_draft\".")] string? tool = null,
         [Description("ISO date or date-time, inclusive.")] string? since = null,
         [Description("ISO date or date-time, exclusive.")] string? until = null,
-        [Description("1-100, default 25.")] int? limit = null,
-        [Description("next_cursor of the previous page.")] string? cursor = null,
+        [Description(ListDocs.Limit)] int? limit = null,
+        [Description(ListDocs.Cursor)] string? cursor = null,
         CancellationToken cancellationToken = default)
     {
         var take = Validate.Limit(limit);
@@ -52,10 +52,9 @@ public sealed class JournalTools(CrmDb db)
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Undo one change from get_changes: records it created are deleted, records it deleted are restored, records it
-        updated get their previous values back. Refused, listing the later changes, when a later change touched the
-        same records (revert those first, newest first). Not irreversible: the revert is itself a change in the
-        journal, and reverting it redoes the original.
+        Undo one change from get_changes: what it created is deleted, what it deleted restored, what it updated gets its
+        previous values. Refused, listing them, while later changes touched the same records. Not irreversible: reverting
+        the revert redoes it.
         Example: {"change_id": 42}
         """)]
     public async Task<RevertResponse> RevertChange(

@@ -23,13 +23,13 @@ public sealed class LinkTools(CrmDb db)
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Link one record to 1 to 100 records of another type, all or nothing; linking what is already linked changes
-        nothing (changed: false). Records are found by id or name, never created. A deal has one company: linking a
-        second is an error. Example: {"from_type": "deal", "from": "DEAL-001", "to_type": "contact", "to": ["jane@acme.com", "Bob Buyer"]}
+        Link one record to 1 to 100 records of another type, found by id or name (never created), all or nothing; what is
+        already linked is changed: false. A deal has one company.
+        Example: {"from_type": "deal", "from": "DEAL-001", "to_type": "contact", "to": ["jane@acme.com", "Bob Buyer"]}
         """)]
     public Task<LinkResponse> LinkEntities(
         [Description("deal, company, contact or task.")] string from_type,
-        [Description("The record: deal UUID/identifier (\"DEAL-001\")/name, company UUID/name, contact UUID/email/name, or task UUID.")] string from,
+        [Description(EntityLookup.RecordDoc)] string from,
         [Description("deal, company, contact or task; a different type than from_type.")] string to_type,
         [Description("1 to 100 records of to_type, referred to like from, e.g. [\"jane@acme.com\"].")] string[] to,
         CancellationToken cancellationToken = default) =>
@@ -39,13 +39,13 @@ public sealed class LinkTools(CrmDb db)
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Remove links between one record and 1 to 100 records of another type, all or nothing; the records themselves
-        stay. Unlinking what is not linked changes nothing (changed: false).
+        Remove links between one record and 1 to 100 records of another type, all or nothing; the records stay, and what
+        is not linked is changed: false.
         Example: {"from_type": "contact", "from": "jane@acme.com", "to_type": "company", "to": ["Acme"]}
         """)]
     public Task<LinkResponse> UnlinkEntities(
         [Description("deal, company, contact or task.")] string from_type,
-        [Description("The record: deal UUID/identifier (\"DEAL-001\")/name, company UUID/name, contact UUID/email/name, or task UUID.")] string from,
+        [Description(EntityLookup.RecordDoc)] string from,
         [Description("deal, company, contact or task; a different type than from_type.")] string to_type,
         [Description("1 to 100 records of to_type, referred to like from, e.g. [\"Acme\"].")] string[] to,
         CancellationToken cancellationToken = default) =>

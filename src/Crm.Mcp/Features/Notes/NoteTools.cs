@@ -4,6 +4,7 @@ using System.Globalization;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Hosting;
+using Crm.Mcp.Resolution;
 using Dapper;
 using ModelContextProtocol.Server;
 
@@ -15,7 +16,6 @@ public sealed class NoteTools(CrmDb db)
     public const int MaxNoteLength = 20_000;
     public const int MaxNotesLength = 200_000;
     private const string EntityDoc = "deal, company, contact or task.";
-    private const string RecordDoc = "A deal's identifier or name, a company's name, a contact's email or name, a task's UUID; or an id.";
 
     [McpServerTool(Name = "append_note", Title = "Append note", ReadOnly = false, Destructive = false, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
@@ -26,7 +26,7 @@ public sealed class NoteTools(CrmDb db)
         """)]
     public Task<AppendedNoteResponse> AppendNote(
         [Description(EntityDoc)] string entity,
-        [Description(RecordDoc)] string record,
+        [Description(EntityLookup.RecordDoc)] string record,
         [Description("Markdown text.")] string text,
         CancellationToken cancellationToken = default)
     {
@@ -58,7 +58,7 @@ public sealed class NoteTools(CrmDb db)
         """)]
     public Task<NoteResponse> SetNotes(
         [Description(EntityDoc)] string entity,
-        [Description(RecordDoc)] string record,
+        [Description(EntityLookup.RecordDoc)] string record,
         [Description("The complete new Markdown notes.")] string notes,
         CancellationToken cancellationToken = default)
     {
@@ -74,7 +74,7 @@ public sealed class NoteTools(CrmDb db)
     }
 
     private static string Reference(string? record) =>
-        Validate.Text("record", record, 254, "\"DEAL-001\"") ?? throw CrmError.Invalid("record", "is required.", RecordDoc);
+        Validate.Text("record", record, 254, "\"DEAL-001\"") ?? throw CrmError.Invalid("record", "is required.", EntityLookup.RecordDoc);
 
     private sealed record Row(string Id, string Name, string? Notes);
 

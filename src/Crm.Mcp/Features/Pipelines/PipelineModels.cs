@@ -63,7 +63,6 @@ public sealed record StageDeletionResponse(StageDeletion Data, bool Success);
 /// <summary>A stage of a new pipeline.</summary>
 public sealed record StageInput
 {
-    [Description("Stage name, e.g. \"Discovery\".")]
     public string? Name { get; init; }
     [Description("open (default), won or lost.")]
     public string? Kind { get; init; }

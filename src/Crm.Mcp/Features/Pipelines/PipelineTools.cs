@@ -42,16 +42,15 @@ public sealed class PipelineTools(CrmDb db)
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Creates]
     [Description("""
-        Add a stage to a pipeline. Without a position an open stage goes after the last open stage and a won/lost stage
-        goes last. Names are unique per pipeline, compared ignoring case, accents and punctuation.
+        Add a stage to a pipeline. Without a position an open stage goes after the last open one, a won/lost stage last.
         Example: {"name": "Legal review", "position": 4}
         """)]
     public async Task<StageChangeResponse> CreateStage(
-        [Description("Stage name, e.g. \"Legal review\".")] string name,
-        [Description("Pipeline name or UUID, e.g. \"Sales\". Default: the default pipeline.")] string? pipeline = null,
+        [Description("E.g. \"Legal review\".")] string name,
+        [Description("Name or UUID. Default: the default pipeline.")] string? pipeline = null,
         [Description("open (default), won or lost.")] string? kind = null,
-        [Description("1-based position, e.g. 3; later stages move down. Open stages must stay before won/lost ones.")] int? position = null,
-        [Description("Win probability in percent, 0 to 100, e.g. 70. Default: by kind and position (see get_pipelines).")] int? probability = null,
+        [Description("1-based; later stages move down. Open stages come before won/lost ones.")] int? position = null,
+        [Description("Win probability, 0 to 100. Default: by kind and position.")] int? probability = null,
         CancellationToken cancellationToken = default)
     {
         var (stageName, key) = StageName("name", name) ?? throw CrmError.Invalid("name", "is required.", "a stage name such as \"Legal review\"");
@@ -75,16 +74,15 @@ public sealed class PipelineTools(CrmDb db)
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Rename a stage, move it, change its kind (open, won, lost) or its win probability. Deals stay in the stage.
-        The last open stage of a pipeline cannot become won or lost. Example: {"stage": "Proposal", "name": "Quote sent", "position": 2}
+        Rename a stage, move it, change its kind (open, won, lost) or its win probability. The last open stage of a pipeline cannot become won or lost. Example: {"stage": "Proposal", "name": "Quote sent", "position": 2}
         """)]
     public async Task<StageChangeResponse> UpdateStage(
         [Description("The stage's name or UUID, e.g. \"Proposal\".")] string stage,
-        [Description("Pipeline of a stage given by name, e.g. \"Sales\". Default: the default pipeline.")] string? pipeline = null,
-        [Description("New name, e.g. \"Quote sent\".")] string? name = null,
-        [Description("New 1-based position, e.g. 2; the stages in between shift by one.")] int? position = null,
+        [Description("Of a stage given by name. Default: the default pipeline.")] string? pipeline = null,
+        [Description("New name.")] string? name = null,
+        [Description("1-based; the stages in between shift.")] int? position = null,
         [Description("New kind: open, won or lost.")] string? kind = null,
-        [Description("Win probability in percent, 0 to 100, e.g. 70.")] int? probability = null,
+        [Description("Win probability, 0 to 100.")] int? probability = null,
         CancellationToken cancellationToken = default)
     {
         var rename = StageName("name", name);
@@ -122,14 +120,14 @@ public sealed class PipelineTools(CrmDb db)
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Delete a stage; irreversible. Its deals move to move_deals_to (required when it has deals), after the deals
-        already there, so no deal is ever left without a stage. The pipeline's last open stage cannot be deleted.
+        Delete a stage: irreversible. Its deals move to move_deals_to (required when it has deals). A pipeline's last open
+        stage cannot be deleted.
         Example: {"stage": "Legal review", "move_deals_to": "Negotiation"}
         """)]
     public async Task<StageDeletionResponse> DeleteStage(
         [Description("The stage's name or UUID, e.g. \"Legal review\".")] string stage,
-        [Description("Stage name or UUID in the same pipeline that receives its deals, e.g. \"Negotiation\".")] string? move_deals_to = null,
-        [Description("Pipeline of stages given by name, e.g. \"Sales\". Default: the default pipeline.")] string? pipeline = null,
+        [Description("Name or UUID of the stage (same pipeline) that receives them.")] string? move_deals_to = null,
+        [Description("Of stages given by name. Default: the default pipeline.")] string? pipeline = null,
         CancellationToken cancellationToken = default)
     {
         return await db.WriteAsync(async (connection, transaction) =>
@@ -171,13 +169,13 @@ public sealed class PipelineTools(CrmDb db)
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Creates]
     [Description("""
-        Create a pipeline with its stages in order (open ones first; at least one open). Without stages it copies the
-        default pipeline's stage names and kinds. Names are unique ignoring case and punctuation.
-        Example: {"name": "Partnerships", "stages": [{"name": "Intro"}, {"name": "Pilot"}, {"name": "Signed", "kind": "won"}, {"name": "Dropped", "kind": "lost"}]}
+        Create a pipeline with its stages in order (open ones first, at least one). Without stages it copies the default
+        pipeline's.
+        Example: {"name": "Partnerships", "stages": [{"name": "Intro"}, {"name": "Signed", "kind": "won"}, {"name": "Dropped", "kind": "lost"}]}
         """)]
     public async Task<PipelineResponse> CreatePipeline(
-        [Description("Pipeline name, e.g. \"Partnerships\".")] string name,
-        [Description("Stages in order, e.g. [{\"name\": \"Intro\"}, {\"name\": \"Signed\", \"kind\": \"won\"}]. Default: the default pipeline's.")] StageInput[]? stages = null,
+        [Description("E.g. \"Partnerships\".")] string name,
+        [Description("In order. Default: the default pipeline's.")] StageInput[]? stages = null,
         CancellationToken cancellationToken = default)
     {
         var (pipelineName, key) = PipelineName("name", name) ?? throw CrmError.Invalid("name", "is required.", "a pipeline name such as \"Partnerships\"");
@@ -205,7 +203,7 @@ public sealed class PipelineTools(CrmDb db)
     [Description("Rename a pipeline; its stages change with create_stage/update_stage. Example: {\"pipeline\": \"Partnerships\", \"name\": \"Partners\"}")]
     public async Task<PipelineResponse> UpdatePipeline(
         [Description("The pipeline's name or UUID, e.g. \"Partnerships\".")] string pipeline,
-        [Description("New name, e.g. \"Partners\".")] string name,
+        [Description("New name.")] string name,
         CancellationToken cancellationToken = default)
     {
         Validate.RequiredText("pipeline", pipeline, 100, "a pipeline name or UUID, e.g. \"Sales\"");
@@ -223,13 +221,13 @@ public sealed class PipelineTools(CrmDb db)
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Delete a pipeline and its stages; irreversible. Its deals move to move_deals_to (required when it has deals):
-        each into the stage of the same name there, else that pipeline's first open stage, so no deal is orphaned. The
-        default pipeline (where new deals go) cannot be deleted. Example: {"pipeline": "Partnerships", "move_deals_to": "Sales"}
+        Delete a pipeline and its stages: irreversible. Its deals move to move_deals_to (required when it has deals), each
+        into the stage of the same name there, else its first open stage. The default pipeline cannot be deleted.
+        Example: {"pipeline": "Partnerships", "move_deals_to": "Sales"}
         """)]
     public async Task<PipelineDeletionResponse> DeletePipeline(
         [Description("The pipeline's name or UUID, e.g. \"Partnerships\".")] string pipeline,
-        [Description("Pipeline name or UUID that receives the deals, e.g. \"Sales\".")] string? move_deals_to = null,
+        [Description("Name or UUID of the pipeline that receives them.")] string? move_deals_to = null,
         CancellationToken cancellationToken = default)
     {
         Validate.RequiredText("pipeline", pipeline, 100, "a pipeline name or UUID, e.g. \"Partnerships\"");

@@ -34,16 +34,16 @@ public sealed class ReportTools(CrmDb db, FieldRegistry? fieldRegistry = null)
     [McpServerTool(Name = "report_deals", Title = "Report on deals", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        Aggregate deals in one call instead of paging them: group by up to two keys and get count, sum, avg, min, max and
-        weighted amount (amount × stage probability) per currency (currencies are never added together), win rate and
-        average days to close (won deals). Filters are get_deals'; e.g. closed_at between two dates for a period.
+        Aggregate deals in one call instead of paging them: group by up to two keys; count, sum, avg, min, max and weighted
+        amount (amount × stage probability) per currency, win rate and days to close (won deals). Filters as get_deals',
+        e.g. closed_at between two dates.
         Example: {"group_by": ["stage"], "metrics": ["count", "sum", "weighted"], "filters": [{"field": "stage_kind", "op": "equals", "value": "open"}]}
         """)]
     public async Task<DealReportResponse> ReportDeals(
-        [Description("0 to 2 keys: stage, stage_kind, pipeline, owner, company, created_month, created_quarter, expected_close_month, expected_close_quarter, closed_month, closed_quarter, or a single_select or checkbox custom field. E.g. [\"owner\", \"closed_quarter\"].")] string[]? group_by = null,
+        [Description("0 to 2 of: stage, stage_kind, pipeline, owner, company, {created,expected_close,closed}_{month,quarter}, a single_select or checkbox custom field.")] string[]? group_by = null,
         [Description("Any of count, sum, avg, min, max, weighted, win_rate, days_to_close. Default [\"count\", \"sum\"].")] string[]? metrics = null,
-        [Description("Pipeline name or UUID, e.g. \"Sales\". Default: every pipeline.")] string? pipeline = null,
-        [Description("true for drafts only, false for published deals only. Default: both, as get_deals.")] bool? is_draft = null,
+        [Description("Name or UUID. Default: every pipeline.")] string? pipeline = null,
+        [Description("true: drafts only; false: published only. Default: both.")] bool? is_draft = null,
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
         [Description("Most groups to return, 1 to 1000. Default 100.")] int? limit = null,

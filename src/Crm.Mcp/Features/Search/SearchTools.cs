@@ -14,12 +14,12 @@ public sealed class SearchTools(CrmDb db)
     [McpServerTool(Name = "search_all", Title = "Search everything", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [Description("""
-        Ranked search across deals, companies, contacts, tasks and logged activities (names, identifiers, emails,
-        domains, notes). Words match as prefixes, accents ignored; partial matches follow. Any text is safe.
-        Example: {"query": "acme renewal", "types": ["deal", "company"], "limit": 10}
+        Ranked search across deals, companies, contacts, tasks and logged activities (names, identifiers, emails, domains,
+        notes); words match as prefixes, accents ignored. Any text is safe.
+        Example: {"query": "acme renewal", "types": ["deal", "company"]}
         """)]
     public async Task<SearchResponse> SearchAll(
-        [Description("E.g. \"acme renewal\", \"jane@acme.com\" or \"DEAL-042\".")] string query,
+        [Description("E.g. \"jane@acme.com\" or \"DEAL-042\".")] string query,
         [Description("Any of deal, company, contact, task, activity. Default: all.")] string[]? types = null,
         [Description("1-50, default 10.")] int? limit = null,
         CancellationToken cancellationToken = default)

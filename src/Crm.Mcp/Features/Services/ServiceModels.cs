@@ -31,16 +31,15 @@ public sealed record ServiceView
 /// <summary>A service as create_services takes it.</summary>
 public sealed record ServiceInput
 {
-    [Description("Line item name, e.g. \"Onboarding workshop\".")]
     public string? Name { get; init; }
 
-    [Description("Unit price in major units of the deal's currency, e.g. 2500.50.")]
+    [Description("Unit price, major units of the deal's currency.")]
     public double? Amount { get; init; }
 
-    [Description("Whole number of units, 1 to 1000000. Default 1.")]
+    [Description("1 to 1000000. Default 1.")]
     public long? Quantity { get; init; }
 
-    [Description("ISO 4217 code; must be the deal's currency, e.g. \"USD\". Default: the deal's.")]
+    [Description("ISO 4217; the deal's (default).")]
     public string? Currency { get; init; }
 }
 

@@ -22,13 +22,13 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Creates]
     [Description("""
-        Add 1 to 100 line items (unit price × quantity, in the deal's currency) to one deal; the deal's total_value and
-        total_quantity (get_deal) add them up. Result per item: id and name.
+        Add 1 to 100 line items (unit price × quantity, in the deal's currency) to one deal; get_deal's total_value and
+        total_quantity add them up.
         Example: {"deal": "DEAL-001", "items": [{"name": "Onboarding workshop", "amount": 2500, "quantity": 2}]}
         """)]
     public async Task<BulkResponse<BulkRecord>> CreateServices(
-        [Description("The deal: UUID, identifier such as \"DEAL-001\", or exact name.")] string deal,
-        [Description("Line items, e.g. [{\"name\": \"Licence\", \"amount\": 1200.50, \"quantity\": 10}].")] ServiceInput[] items,
+        [Description("Identifier, name or UUID.")] string deal,
+        [Description("Line items.")] ServiceInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default)
@@ -59,7 +59,7 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
         OpenWorld = false, UseStructuredContent = true)]
     [Description("List services (deal line items) in the order they were added. Example: {\"deal\": \"DEAL-001\"}")]
     public Task<ListReply> GetServices(
-        [Description("Only this deal's items: UUID, identifier such as \"DEAL-001\", or exact name.")] string? deal = null,
+        [Description(ListShortcuts.DealDoc)] string? deal = null,
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
         [Description(ListDocs.Sort)] SortInput[]? sort = null,
@@ -76,12 +76,15 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
     [McpServerTool(Name = "update_service", Title = "Update service", ReadOnly = false, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
-    [Description("Change a line item's name, unit price or quantity; returns it and its deal's new totals. Example: {\"service\": \"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\", \"quantity\": 3, \"amount\": 2200}")]
+    [Description("""
+        Change a line item's name, unit price or quantity; returns it and its deal's new totals.
+        Example: {"service": "5b0c3f7e-...", "quantity": 3, "amount": 2200}
+        """)]
     public async Task<ServiceUpdatedResponse> UpdateService(
-        [Description("The service's UUID, e.g. \"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\".")] string service,
-        [Description("New name, e.g. \"Onboarding workshop (2 days)\".")] string? name = null,
-        [Description("New unit price in major units of the deal's currency, e.g. 2200.")] double? amount = null,
-        [Description("New whole quantity, 1 to 1000000, e.g. 3.")] long? quantity = null,
+        [Description("Service UUID.")] string service,
+        [Description("New name.")] string? name = null,
+        [Description("Unit price, major units of the deal's currency.")] double? amount = null,
+        [Description("1 to 1000000.")] long? quantity = null,
         CancellationToken cancellationToken = default)
     {
         var input = new ServiceUpdateInput { Service = service, Name = name, Amount = amount, Quantity = quantity };
@@ -92,15 +95,16 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
         }, cancellationToken);
     }
 
+    [ItemsLike("update_service")]
     [McpServerTool(Name = "update_services", Title = "Update services", ReadOnly = false, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Change 1 to 100 line items; each item takes update_service's fields. Result per item: id and name.
-        Example: {"items": [{"service": "5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f", "quantity": 3}]}
+        Change 1 to 100 line items.
+        Example: {"items": [{"service": "5b0c3f7e-...", "quantity": 3}]}
         """)]
     public Task<BulkResponse<BulkRecord>> UpdateServices(
-        [Description("Changes, one per service, e.g. [{\"service\": \"5b0c3f7e-...\", \"amount\": 2200}].")] ServiceUpdateInput[] items,
+        [Description("Changes, one per service.")] ServiceUpdateInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
@@ -113,9 +117,11 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
     [Toolset("records")]
     [McpServerTool(Name = "get_service", Title = "Get service", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("Get one service (deal line item) by UUID, with its deal. Example: {\"service\": \"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\"}")]
+    [Description("""
+        Get one service (deal line item) by UUID, with its deal. Example: {"service": "5b0c3f7e-..."}
+        """)]
     public async Task<ServiceResponse> GetService(
-        [Description("The service's UUID, e.g. \"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\".")] string service,
+        [Description("Service UUID.")] string service,
         CancellationToken cancellationToken = default)
     {
         var id = Validate.Uuid("service", service) ?? throw CrmError.Invalid("service", "is required.", Validate.UuidForm);
@@ -141,9 +147,11 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
     [McpServerTool(Name = "delete_services", Title = "Delete services", ReadOnly = false, Destructive = true,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
-    [Description("Permanently delete 1 to 100 line items by UUID: irreversible. Their deals' totals drop accordingly. Result per item. Example: {\"services\": [\"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\"]}")]
+    [Description("""
+        Permanently delete 1 to 100 line items by UUID: irreversible; their deals' totals drop. Example: {"services": ["5b0c3f7e-..."]}
+        """)]
     public Task<BulkResponse<BulkRecord>> DeleteServices(
-        [Description("Service UUIDs, e.g. [\"5b0c3f7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f\"].")] string[] services,
+        [Description("Service UUIDs.")] string[] services,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>

@@ -26,8 +26,8 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Creates]
     [Description("""
-        Create 1 to 100 tasks linked to deals, companies and contacts by id or name (never created); assigned to
-        the current user by default. Result per item: id and title.
+        Create 1 to 100 tasks linked to deals, companies and contacts by id or name (never created); assigned to the
+        current user by default.
         Example: {"items": [{"title": "Call Jane about pricing", "type": "call", "due": "2026-12-01", "deals": ["DEAL-001"]}]}
         """)]
     public Task<BulkResponse<BulkRecord>> CreateTasks(
@@ -65,9 +65,9 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
     public async Task<ListReply> GetTasks(
         [Description("E.g. [\"done\"]; [\"any\"] for all.")] string[]? status = null,
         [Description("User UUID, \"me\" or \"none\".")] string? assignee = null,
-        [Description("Linked deal: identifier, UUID or name.")] string? deal = null,
-        [Description("Linked company: name or UUID.")] string? company = null,
-        [Description("Linked contact: email, name or UUID.")] string? contact = null,
+        [Description(ListShortcuts.DealDoc)] string? deal = null,
+        [Description(ListShortcuts.CompanyDoc)] string? company = null,
+        [Description(ListShortcuts.ContactDoc)] string? contact = null,
         [Description("true: open tasks due before now.")] bool? overdue = null,
         [Description(ListDocs.Filters)] Filter[]? filters = null,
         [Description(ListDocs.Search)] string? search = null,
@@ -82,7 +82,7 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
         return await ListTool.RunAsync(db, fieldRegistry, TaskItems.Kind, new ListRequest(filters, search, sort, limit, cursor), fields, view,
             async (connection, transaction) =>
             {
-                var shortcuts = new List<Filter>();
+                var shortcuts = await ListShortcuts.LinkedAsync(connection, transaction, deal, company, contact);
                 if (statuses is not null) shortcuts.Add(Filter.Rule("status", FilterOps.In, statuses));
                 switch (assignee?.Trim().ToLowerInvariant())
                 {
@@ -91,12 +91,6 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
                     case "me": shortcuts.Add(Filter.Rule("assignee_id", FilterOps.EqualsOp, await UserSql.CurrentIdAsync(connection, transaction))); break;
                     default: shortcuts.Add(Filter.Rule("assignee_id", FilterOps.EqualsOp, await resolver.RequireUserAsync(connection, transaction, assignee, "assignee"))); break;
                 }
-                if (deal is not null)
-                    shortcuts.Add(Filter.Rule("deal_ids", FilterOps.HasAny, new[] { (await EntityLookup.DealAsync(connection, transaction, deal, "deal")).Id }));
-                if (company is not null)
-                    shortcuts.Add(Filter.Rule("company_ids", FilterOps.HasAny, new[] { (await EntityLookup.CompanyAsync(connection, transaction, company, "company")).Id }));
-                if (contact is not null)
-                    shortcuts.Add(Filter.Rule("contact_ids", FilterOps.HasAny, new[] { (await EntityLookup.ContactAsync(connection, transaction, contact, "contact")).Id }));
                 if (overdue == true)
                 {
                     shortcuts.Add(Filter.Rule("due", FilterOps.Lt, Clock.NowIso()));
@@ -111,7 +105,7 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
     [DryRun]
     [Description("""
         Change a task; omitted arguments stay, `clear` empties fields. Status done stamps completed_at.
-        Example: {"task": "0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b", "status": "done"}
+        Example: {"task": "0f8e2c1a-...", "status": "done"}
         """)]
     public async Task<TaskResponse> UpdateTask(
         [Description("Task UUID.")] string task,
@@ -120,7 +114,7 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
         [Description("open, in_progress, done or canceled.")] string? status = null,
         [Description("ISO date or date-time, e.g. \"2026-12-15\".")] string? due = null,
         [Description("Assignee user UUID.")] string? assignee_id = null,
-        [Description("Replacement Markdown notes.")] string? notes = null,
+        [Description("Markdown.")] string? notes = null,
         [Description("Fields to empty: due, assignee_id, notes.")] string[]? clear = null,
         CancellationToken cancellationToken = default)
     {
@@ -129,15 +123,16 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
     }
 
     [Toolset("bulk")]
+    [ItemsLike("update_task")]
     [McpServerTool(Name = "update_tasks", Title = "Update tasks", ReadOnly = false, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
     [Description("""
-        Change 1 to 100 tasks; each item takes update_task's fields, e.g. to close several at once. Result per item: id and name (the title).
-        Example: {"items": [{"task": "0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b", "status": "done"}]}
+        Change 1 to 100 tasks, e.g. to close several at once.
+        Example: {"items": [{"task": "0f8e2c1a-...", "status": "done"}]}
         """)]
     public Task<BulkResponse<BulkRecord>> UpdateTasks(
-        [Description("Changes, one per task, e.g. [{\"task\": \"0f8e2c1a-...\", \"due\": \"2026-12-15\"}].")] TaskUpdateInput[] items,
+        [Description("Changes, one per task.")] TaskUpdateInput[] items,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default) =>
@@ -150,9 +145,11 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
     [Toolset("records")] // get_tasks answers the assistant's questions; one task by id is for REST and links
     [McpServerTool(Name = "get_task", Title = "Get task", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
-    [Description("Get one task by UUID, with its assignee and linked deals, companies and contacts. Example: {\"task\": \"0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b\"}")]
+    [Description("""
+        Get one task by UUID, with its assignee and linked deals, companies and contacts. Example: {"task": "0f8e2c1a-..."}
+        """)]
     public async Task<TaskResponse> GetTask(
-        [Description("The task's UUID, e.g. \"0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b\".")] string task,
+        [Description("Task UUID.")] string task,
         CancellationToken cancellationToken = default)
     {
         var id = Validate.Uuid("task", task) ?? throw CrmError.Invalid("task", "is required.", Validate.UuidForm);
@@ -187,7 +184,10 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
     [McpServerTool(Name = "delete_tasks", Title = "Delete tasks", ReadOnly = false, Destructive = true,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
-    [Description("Permanently delete 1 to 100 tasks by UUID with their links: irreversible. To close a task instead, update_task with status done. Result per item. Example: {\"tasks\": [\"0f8e2c1a-3b4d-4e5f-8a6b-7c8d9e0f1a2b\"]}")]
+    [Description("""
+        Permanently delete 1 to 100 tasks by UUID with their links: irreversible. To close a task instead: update_task with status done.
+        Example: {"tasks": ["0f8e2c1a-..."]}
+        """)]
     public Task<BulkResponse<BulkRecord>> DeleteTasks(
         [Description("Task UUIDs.")] string[] tasks,
         [Description(BulkWrite.AtomicDoc)] bool? atomic = null,

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Hosting;
+using Crm.Mcp.Lists;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Features.Webhooks;
@@ -16,8 +17,8 @@ public sealed class WebhookTools(CrmDb db, CrmSettings settings)
         OpenWorld = false, UseStructuredContent = true)]
     [Description("List webhook subscriptions (secrets are never shown again) with their pending and dead delivery counts, oldest first; paged. Example: {\"limit\": 25}")]
     public async Task<WebhookPageResponse> ListWebhooks(
-        [Description("Page size, 1 to 100. Default 25.")] int? limit = null,
-        [Description("next_cursor from the previous page.")] string? cursor = null,
+        [Description(ListDocs.Limit)] int? limit = null,
+        [Description(ListDocs.Cursor)] string? cursor = null,
         CancellationToken cancellationToken = default)
     {
         var take = Validate.Limit(limit);
@@ -32,15 +33,15 @@ public sealed class WebhookTools(CrmDb db, CrmSettings settings)
         OpenWorld = false, UseStructuredContent = true)]
     [Creates]
     [Description("""
-        Subscribe a URL to CRM events. Each event is POSTed as JSON (id, type, timestamp, data; *.updated carries
-        changed_fields) with an X-Crm-Signature HMAC-SHA256 header; failed deliveries are retried with backoff for a
-        day. The reply shows the signing secret ONCE: tell the user to store it. Events: contact, deal, organization,
-        service, task, each .created/.updated/.deleted. Example: {"url": "https://example.com/hooks/crm", "events": ["deal.created", "deal.updated"]}
+        Subscribe a URL to CRM events (contact, deal, organization, service, task; .created/.updated/.deleted), POSTed
+        as JSON {id, type, timestamp, data, changed_fields}, signed in X-Crm-Signature (HMAC-SHA256), retried for a day.
+        The reply shows the signing secret ONCE: tell the user to store it.
+        Example: {"url": "https://example.com/hooks/crm", "events": ["deal.created", "deal.updated"]}
         """)]
     public async Task<WebhookSecretResponse> CreateWebhook(
-        [Description("The receiver's URL, http or https, e.g. \"https://example.com/hooks/crm\".")] string url,
-        [Description("Event types to send, e.g. [\"deal.created\", \"deal.updated\", \"contact.created\"], or [\"*\"] for all.")] string[] events,
-        [Description("What the webhook is for, e.g. \"Sync deals to billing\".")] string? description = null,
+        [Description("http or https.")] string url,
+        [Description("E.g. [\"deal.created\"]; [\"*\"] for all.")] string[] events,
+        [Description("What it is for.")] string? description = null,
         CancellationToken cancellationToken = default)
     {
         var target = await UrlAsync(url, cancellationToken);
@@ -59,14 +60,17 @@ public sealed class WebhookTools(CrmDb db, CrmSettings settings)
     [McpServerTool(Name = "update_webhook", Title = "Update webhook", ReadOnly = false, Destructive = false, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
-    [Description("Change a webhook's URL, events, description or active flag, or rotate its secret (the new secret is shown once). Fields left out stay as they are. Example: {\"webhook_id\": \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\", \"events\": [\"*\"], \"active\": true}")]
+    [Description("""
+        Change a webhook's URL, events, description or active flag, or rotate its secret (the new one is shown once);
+        fields left out stay. Example: {"webhook_id": "3f2b8a1e-...", "events": ["*"], "active": true}
+        """)]
     public async Task<WebhookSecretResponse> UpdateWebhook(
-        [Description("The webhook's UUID from list_webhooks, e.g. \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\".")] string webhook_id,
-        [Description("New receiver URL, e.g. \"https://example.com/hooks/crm\".")] string? url = null,
-        [Description("New event types (replaces the list), e.g. [\"deal.updated\"] or [\"*\"].")] string[]? events = null,
-        [Description("New description, e.g. \"Sync deals to billing\".")] string? description = null,
+        [Description("UUID from list_webhooks.")] string webhook_id,
+        [Description("http or https.")] string? url = null,
+        [Description("Replaces the list; [\"*\"] for all.")] string[]? events = null,
+        [Description("What it is for.")] string? description = null,
         [Description("false pauses the webhook (no new events queued), true resumes it.")] bool? active = null,
-        [Description("true generates a new signing secret, returned once; the old one stops working at once.")] bool? rotate_secret = null,
+        [Description("true: a new signing secret, shown once; the old one stops working.")] bool? rotate_secret = null,
         CancellationToken cancellationToken = default)
     {
         var id = Validate.Uuid("webhook_id", webhook_id)!;
@@ -86,9 +90,12 @@ public sealed class WebhookTools(CrmDb db, CrmSettings settings)
     [McpServerTool(Name = "delete_webhook", Title = "Delete webhook", ReadOnly = false, Destructive = true, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
-    [Description("Delete a webhook subscription with its delivery history; queued deliveries are dropped. Irreversible (to pause instead, update_webhook with active false). Example: {\"webhook_id\": \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\"}")]
+    [Description("""
+        Delete a webhook subscription with its delivery history, irreversible; queued deliveries are dropped (to pause:
+        update_webhook with active false). Example: {"webhook_id": "3f2b8a1e-..."}
+        """)]
     public async Task<WebhookDeletedResponse> DeleteWebhook(
-        [Description("The webhook's UUID from list_webhooks, e.g. \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\".")] string webhook_id,
+        [Description("UUID from list_webhooks.")] string webhook_id,
         CancellationToken cancellationToken = default)
     {
         var id = Validate.Uuid("webhook_id", webhook_id)!;
@@ -102,13 +109,13 @@ public sealed class WebhookTools(CrmDb db, CrmSettings settings)
 
     [McpServerTool(Name = "list_webhook_deliveries", Title = "List webhook deliveries", ReadOnly = true, Destructive = false,
         Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
-    [Description("List webhook deliveries newest first with status (pending, delivered, dead), attempts, last HTTP status or error and the exact body sent; paged. Example: {\"status\": \"dead\", \"limit\": 10}")]
+    [Description("List webhook deliveries, newest first: status (pending, delivered, dead), attempts, last HTTP status or error, body sent. Example: {\"status\": \"dead\"}")]
     public async Task<DeliveryPageResponse> ListWebhookDeliveries(
-        [Description("Only this webhook's deliveries, e.g. \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\".")] string? webhook_id = null,
+        [Description("Only this webhook's deliveries (UUID).")] string? webhook_id = null,
         [Description("Only deliveries in this state: \"pending\", \"delivered\" or \"dead\".")] string? status = null,
         [Description("Only this event type, e.g. \"deal.updated\".")] string? event_type = null,
-        [Description("Page size, 1 to 100. Default 25.")] int? limit = null,
-        [Description("next_cursor from the previous page.")] string? cursor = null,
+        [Description(ListDocs.Limit)] int? limit = null,
+        [Description(ListDocs.Cursor)] string? cursor = null,
         CancellationToken cancellationToken = default)
     {
         var id = Validate.Uuid("webhook_id", webhook_id);
@@ -129,9 +136,12 @@ public sealed class WebhookTools(CrmDb db, CrmSettings settings)
     [McpServerTool(Name = "resend_webhook_delivery", Title = "Resend webhook delivery", ReadOnly = false, Destructive = false,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [DryRun]
-    [Description("Queue the same event again to the same webhook, due now: to retry a dead delivery or replay a delivered one. Returns the new delivery (same event id, so receivers can de-duplicate). Example: {\"delivery_id\": \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\"}")]
+    [Description("""
+        Queue a delivery's event again, due now: retry a dead one or replay a delivered one (same event id, so receivers
+        can de-duplicate). Example: {"delivery_id": "3f2b8a1e-..."}
+        """)]
     public async Task<DeliveryResponse> ResendWebhookDelivery(
-        [Description("The delivery's UUID from list_webhook_deliveries, e.g. \"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\".")] string delivery_id,
+        [Description("UUID from list_webhook_deliveries.")] string delivery_id,
         CancellationToken cancellationToken = default)
     {
         var id = Validate.Uuid("delivery_id", delivery_id)!;

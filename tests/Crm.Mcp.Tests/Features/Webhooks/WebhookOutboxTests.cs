@@ -103,9 +103,9 @@ public sealed class WebhookOutboxTests
             ["deal"] = (await server.CallOkAsync("get_deal", new { deal = dealId })).GetProperty("data"),
             ["organization"] = (await server.CallOkAsync("get_company", new { company = "Bäckerei Müller" })).GetProperty("data").GetProperty("company"),
             ["contact"] = (await server.CallOkAsync("get_contact", new { contact = "zoe@mueller.de" })).GetProperty("data").GetProperty("contact"),
-            ["task"] = (await server.CallOkAsync("get_tasks", new { status = new[] { "done" } })).GetProperty("data").GetProperty("items")[0],
-            ["service"] = (await server.CallOkAsync("get_services", new { deal = dealId })).GetProperty("data").GetProperty("items")[0],
-            ["activity"] = (await server.CallOkAsync("get_activities")).GetProperty("data").GetProperty("items")[0],
+            ["task"] = (await server.CallOkAsync("get_tasks", new { status = new[] { "done" }, view = "full" })).GetProperty("data").GetProperty("items")[0],
+            ["service"] = (await server.CallOkAsync("get_services", new { deal = dealId, view = "full" })).GetProperty("data").GetProperty("items")[0],
+            ["activity"] = (await server.CallOkAsync("get_activities", new { view = "full" })).GetProperty("data").GetProperty("items")[0],
         };
         await server.CallOkAsync("delete_activities", new { activities = new[] { activityId } });
         await server.CallOkAsync("delete_services", new { services = new[] { serviceId } });
