@@ -13,6 +13,7 @@ using Crm.Mcp.Bench;
 //   micro                                                   BenchmarkDotNet: resolver lookups at 1M companies, in process
 //   populate [--sizes ...]  verify [--rows 1000]            build the cached databases; check one answers like a served one
 //   explain DB SQL [@p=v...]   explain-lists DB           one statement's plan and time; every list tool's count and page
+// e2e and growth take --postgres CONNECTION (or CRM_MCP_BENCH_POSTGRES): serve from PostgreSQL (see PostgresTarget).
 // Common: --env K=V (repeatable) for the crm-mcp processes, --work DIR (default $BENCH_WORK or $TMPDIR/crm-mcp-bench), --budget SECONDS per measured call (default 60).
 // CRM_MCP_SERVER=path/to/crm-mcp (or .dll) measures another build of the server, e.g. a ReadyToRun publish.
 var command = args.FirstOrDefault() ?? "e2e";
@@ -26,6 +27,7 @@ var budget = TimeSpan.FromSeconds(Option("--budget", 60));
 var env = args.Select((a, i) => (a, i)).Where(p => p.a == "--env" && p.i + 1 < args.Length)
     .Select(p => args[p.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
 ServerProcess.Environment = env;
+if (Text("--postgres") is { } postgres) PostgresTarget.Server = postgres;
 Directory.CreateDirectory(work);
 
 Console.WriteLine($"<!-- {string.Join(' ', args)} | {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; " +
@@ -109,10 +111,12 @@ void Add(Dictionary<string, List<Sample>> results, Sample sample) =>
 async Task<Dictionary<string, Sample>> EndToEnd(int calls, int runs, int rows)
 {
     var seeded = await Populate.CreateAsync(work, rows);
+    if (PostgresTarget.Server is not null) seeded = await PostgresTarget.SeedAsync(seeded, rows);
     var results = new Dictionary<string, List<Sample>>();
     for (var run = 0; run < runs; run++)
     {
-        await using var server = await ServerProcess.StartCrmAsync(Fresh(seeded, $"run-{rows}.db"));
+        await using var server = await ServerProcess.StartCrmAsync(PostgresTarget.Server is null
+            ? Fresh(seeded, $"run-{rows}.db") : await PostgresTarget.FreshAsync(seeded, $"run-{rows}"));
         var load = await Workloads.CreateAsync(server.Client, rows);
         foreach (var (name, call) in new (string, Func<int, Task>)[]
                  {
@@ -136,7 +140,7 @@ async Task<Dictionary<string, Sample>> EndToEnd(int calls, int runs, int rows)
             Add(results, await Measure.RunAsync("server-memory create_entities, 1 entity (reference)", Math.Min(calls, 500),
                 new MemoryWorkloads(memory.Client, 1).CreateEntity, budget));
     }
-    Table($"### stdio, one client, {rows:N0} deals/companies/people, up to {calls} calls per run ({budget.TotalSeconds:F0} s budget), median of {runs} runs", results);
+    Table($"### stdio, one client, {rows:N0} deals/companies/people{(PostgresTarget.Server is null ? "" : ", PostgreSQL")}, up to {calls} calls per run ({budget.TotalSeconds:F0} s budget), median of {runs} runs", results);
     return results.ToDictionary(r => r.Key, r => Measure.Median(r.Value));
 }
 
@@ -167,7 +171,7 @@ async Task Reports(int[] sizes, int calls)
 void Growth(List<(int Rows, Dictionary<string, Sample> Medians)> curve)
 {
     var first = curve[0];
-    Console.WriteLine($"\n### Growth curve (stdio, p50 per call; ratio to the same run's no-op p50 in brackets)\n");
+    Console.WriteLine($"\n### Growth curve (stdio{(PostgresTarget.Server is null ? "" : ", PostgreSQL")}, p50 per call; ratio to the same run's no-op p50 in brackets)\n");
     Console.WriteLine($"| call | {string.Join(" | ", curve.Select(c => $"{c.Rows:N0} rows"))} | {string.Join(" | ", curve.Skip(1).Select(c => $"growth {first.Rows / 1000}k→{(c.Rows >= 1_000_000 ? $"{c.Rows / 1_000_000}M" : $"{c.Rows / 1000}k")}"))} |");
     Console.WriteLine($"|---|{string.Concat(Enumerable.Repeat("---|", curve.Count * 2 - 1))}");
     foreach (var name in first.Medians.Keys)

@@ -48,12 +48,13 @@ public static class BulkWrite
     public static async Task<BulkResponse<T>> RunAsync<TItem, T>(
         CrmDb db, IReadOnlyList<TItem>? items, bool? atomic, IProgress<ProgressNotificationValue>? progress,
         Func<DbConnection, DbTransaction, TItem, string, Task<T>> write, CancellationToken cancellationToken,
-        string field = "items")
+        string field = "items", Func<WriteKeys, TItem, WriteKeys>? keysOf = null)
     {
         if (items is null || items.Count is 0 or > MaxItems)
             throw CrmError.Invalid(field, $"has {items?.Count ?? 0} items.", $"an array of 1 to {MaxItems} items");
         var allOrNothing = atomic ?? true;
-        return await db.WriteAsync(async (connection, transaction) =>
+        // keysOf: every item's keys, locked together up front (see WriteKeys); without it the call writes alone.
+        return await db.WriteAsync(keysOf is null ? null : items.Aggregate(new WriteKeys(), keysOf), async (connection, transaction) =>
         {
             await SearchIndexBatch.BeginAsync(connection, transaction);
             var results = new List<BulkItem<T>>(items.Count);

@@ -25,8 +25,11 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
     /// <summary>Stateless HTTP instances (no API key, loopback) instead of stdio servers.</summary>
     public bool Http { get; init; }
 
+    /// <summary>Concurrent MCP clients per HTTP instance, each making its calls in sequence (stdio: always one).</summary>
+    public int ClientsPerProcess { get; init; } = 1;
+
     public sealed record Report(
-        int Processes, int CallsPerProcess, TimeSpan Wall, long Calls, long Succeeded, long Errors, long BusyErrors,
+        int Processes, int ClientsPerProcess, int CallsPerClient, TimeSpan Wall, long Calls, long Succeeded, long Errors, long BusyErrors,
         long Replays, long ReplayMismatches, long DryRuns, long DuplicateCompanies, long DuplicatePeople, long DuplicateStages,
         long LostWrites, long UnexpectedRows, IReadOnlyList<string> ErrorSamples, long DuplicateIdentifiers = 0)
     {
@@ -35,7 +38,7 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
                              DuplicateStages == 0 && LostWrites == 0 && UnexpectedRows == 0 && DuplicateIdentifiers == 0;
 
         public override string ToString() => string.Join(Environment.NewLine,
-            $"processes x calls      {Processes} x {CallsPerProcess} = {Calls} calls",
+            $"processes x clients x calls  {Processes} x {ClientsPerProcess} x {CallsPerClient} = {Calls} calls",
             $"wall time              {Wall.TotalSeconds:0.0} s ({CallsPerSecond:0} calls/s)",
             $"succeeded              {Succeeded} (of which {Replays} idempotent replays, {DryRuns} dry runs)",
             $"errors                 {Errors} (database busy: {BusyErrors}; replay mismatches: {ReplayMismatches})",
@@ -61,26 +64,32 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
 
     private sealed record Written(string DealId, string CompanyKey, IReadOnlyList<string> Emails, string? StageKey);
 
+    /// <param name="callsPerProcess">Calls each client makes (one client per process unless <see cref="ClientsPerProcess"/> says more).</param>
     public async Task<Report> RunAsync(int processes, int callsPerProcess, CancellationToken cancellationToken)
     {
+        var clientsPerProcess = Http ? Math.Max(1, ClientsPerProcess) : 1;
         await new Migrator(new CrmDb(databasePath)).MigrateAsync(cancellationToken);
         var written = new ConcurrentBag<Written>();
         var errors = new ConcurrentBag<string>();
         long succeeded = 0, replays = 0, mismatches = 0, dryRuns = 0, busy = 0, done = 0;
-        var total = (long)processes * callsPerProcess;
+        var total = (long)processes * clientsPerProcess * callsPerProcess;
         var step = Math.Max(1, total / 10);
 
         var servers = new List<Process>();
         McpClient[] clients;
         try
         {
-            clients = await Task.WhenAll(Enumerable.Range(0, processes).Select(async p => await McpClient.CreateAsync(
-                Http ? await StartHttpInstanceAsync(servers, cancellationToken) : new StdioClientTransport(new StdioClientTransportOptions
+            var transports = await Task.WhenAll(Enumerable.Range(0, processes).Select(async p => Http
+                ? await StartHttpInstanceAsync(servers, cancellationToken)
+                : (Func<IClientTransport>)(() => new StdioClientTransport(new StdioClientTransportOptions
                 {
                     Name = $"crm-mcp-{p}",
                     Command = command,
                     Arguments = [.. commandPrefix, "serve", "--db", databasePath, "--log-level", "Warning"],
-                }), new McpClientOptions { ClientInfo = new Implementation { Name = $"stress-{p}", Version = "1" }, ProtocolVersion = "2025-11-25" }, cancellationToken: cancellationToken)));
+                }))));
+            clients = await Task.WhenAll(Enumerable.Range(0, processes * clientsPerProcess).Select(async c => await McpClient.CreateAsync(
+                transports[c / clientsPerProcess](),
+                new McpClientOptions { ClientInfo = new Implementation { Name = $"stress-{c}", Version = "1" }, ProtocolVersion = "2025-11-25" }, cancellationToken: cancellationToken)));
         }
         catch
         {
@@ -192,7 +201,7 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
                    expectedPeople.Except(personEmails).Count() + expectedStages.Except(stageKeys).Count();
         var unexpected = dealIds.Count(id => !acknowledged.Contains(id));
         // Duplicates: more rows than distinct records asked for (the six seeded stages are always there).
-        return new Report(processes, callsPerProcess, clock.Elapsed, (long)processes * callsPerProcess, succeeded, errors.Count, busy,
+        return new Report(processes, clientsPerProcess, callsPerProcess, clock.Elapsed, total, succeeded, errors.Count, busy,
             replays, mismatches, dryRuns,
             companyKeys.Count - expectedCompanies.Count(companyKeys.Contains),
             personEmails.Count - expectedPeople.Count(personEmails.Contains),
@@ -200,9 +209,9 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
             lost, unexpected, errors.Take(5).ToList(), identifiers.Count - identifiers.Distinct().Count());
     }
 
-    /// <summary>Starts one stateless HTTP instance on a free loopback port and returns a client transport for it once
-    /// /healthz answers.</summary>
-    private async Task<IClientTransport> StartHttpInstanceAsync(List<Process> servers, CancellationToken cancellationToken)
+    /// <summary>Starts one stateless HTTP instance on a free loopback port and, once /healthz answers, returns how to
+    /// make a client transport for it (one per client).</summary>
+    private async Task<Func<IClientTransport>> StartHttpInstanceAsync(List<Process> servers, CancellationToken cancellationToken)
     {
         int port;
         using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
@@ -230,7 +239,7 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
             if (process.HasExited || attempt >= 300) throw new InvalidOperationException($"the HTTP instance on {url} did not start");
             await Task.Delay(100, cancellationToken);
         }
-        return new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri($"{url}/mcp"), Name = $"crm-mcp-{port}" });
+        return () => new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri($"{url}/mcp"), Name = $"crm-mcp-{port}" });
     }
 
     private static void StopAll(List<Process> servers)

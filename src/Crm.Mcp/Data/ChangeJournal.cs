@@ -7,8 +7,9 @@ namespace Crm.Mcp.Data;
 /// <summary>
 /// Closes a write transaction's journal: the rows the triggers left unclaimed become one change, attributed to the
 /// current <see cref="CallContext"/>, and what else it implies (the webhooks feature's outbox) is written by the hooks
-/// registered here, all before COMMIT. Claiming "every unclaimed row" is exact because SQLite runs one writer at a time
-/// (BEGIN IMMEDIATE).
+/// registered here, all before COMMIT. Claiming "every unclaimed row" is exact: SQLite runs one writer at a time
+/// (BEGIN IMMEDIATE), and PostgreSQL writers running at once (keyed writes, see <see cref="WriteKeys"/>) never see each
+/// other's uncommitted rows, while every committed row was claimed before its COMMIT.
 /// </summary>
 public static class ChangeJournal
 {

@@ -8,19 +8,21 @@ using Npgsql;
 namespace Crm.Mcp.Data;
 
 /// <summary>
-/// The one place that opens connections and transactions. Writes are serialized across processes and machines, so a
-/// resolve-then-insert can never interleave with another writer's and the journal's "rows not yet claimed" are always
-/// the current transaction's own. SQLite: BEGIN IMMEDIATE (a busy database waits, busy_timeout, instead of failing).
-/// PostgreSQL: every write transaction first takes one transaction-scoped advisory lock (<see cref="WriteLockKey"/>),
-/// then runs READ COMMITTED, so each statement sees every write committed before the lock was granted: the same
-/// one-writer-at-a-time semantics as SQLite, for every instance sharing the database. Reads never take the lock. The
-/// unique indexes on the normalized keys stay the backstop. The cost is that writes do not run in parallel (see
-/// docs/postgresql.md and BENCHMARKS.md for what that means in calls per second); reads scale out.
+/// The one place that opens connections and transactions. Writes that could collide are serialized across processes
+/// and machines, so a resolve-then-insert can never interleave with another writer's of the same name, and each write's
+/// journal rows are its own. SQLite: BEGIN IMMEDIATE, one writer at a time (a busy database waits, busy_timeout).
+/// PostgreSQL: a write that names its <see cref="WriteKeys"/> holds <see cref="WriteLockKey"/> shared and an advisory
+/// lock per key, taken in ascending order before its work; any other write holds <see cref="WriteLockKey"/> exclusively
+/// and so runs alone, as on SQLite. Both run READ COMMITTED, so each statement sees every write committed before its
+/// locks were granted: two writers of one key run one after the other, writers of different keys in parallel, on every
+/// instance sharing the database. Reads never lock. The unique indexes on the normalized keys stay the backstop
+/// (docs/postgresql.md).
 /// </summary>
 public sealed class CrmDb
 {
     private const int BusyTimeoutMs = 30_000;
-    /// <summary>The advisory lock every PostgreSQL write transaction holds ("crm-mcp" as a number).</summary>
+    private const int StatementTimeoutSeconds = 120;
+    /// <summary>The advisory lock every PostgreSQL write transaction holds, shared when keyed ("crm-mcp" as a number).</summary>
     public const long WriteLockKey = 0x63726d2d6d6370;
     private readonly string _connectionString;
     private readonly NpgsqlDataSource? _postgres;
@@ -32,7 +34,11 @@ public sealed class CrmDb
         if (DatabaseLocation.IsPostgres(location))
         {
             Dialect = SqlDialect.Postgres;
-            _connectionString = DatabaseLocation.ToNpgsql(location);
+            var builder = new NpgsqlConnectionStringBuilder(DatabaseLocation.ToNpgsql(location));
+            // Parallel writers queue for the names they create and for the deal counter's row: such a wait may last as
+            // long as the call may run (HTTP --call-timeout, 2 min by default), not fail at Npgsql's 30 s default.
+            if (!builder.ConnectionString.Contains("Command Timeout", StringComparison.OrdinalIgnoreCase)) builder.CommandTimeout = StatementTimeoutSeconds;
+            _connectionString = builder.ConnectionString;
             // The slim builder links only what we use, so the native binary carries no unused type handlers: arrays
             // (SqlDialect.Lists hands `= ANY(@ids)` one text[] parameter) and TLS (hosted PostgreSQL requires it).
             // Everything else crosses as text, bigint, integer or numeric; a missing feature fails the PostgreSQL test run.
@@ -104,7 +110,13 @@ public sealed class CrmDb
     /// is sealed: whatever the work changed becomes one change attributed to <see cref="Common.CallContext.Current"/>,
     /// and its webhook events are queued, atomically with the work itself.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
+    public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default) =>
+        WriteAsync(null, work, cancellationToken);
+
+    /// <summary>The same, for work whose find-or-create steps are safe beside other keyed writes on PostgreSQL: by the
+    /// <paramref name="keys"/> it names, by the resolver's lock-on-miss (see <see cref="WriteKeys"/>), by unique
+    /// indexes or by row locks. It runs beside other keyed writes that share none of its keys.</summary>
+    public async Task<T> WriteAsync<T>(WriteKeys? keys, Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
         var call = WriteCall.Current;
         // A write nested in another's flow (none today) must not wait for the gate its caller holds.
@@ -113,7 +125,7 @@ public sealed class CrmDb
         try
         {
             InWrite.Value = true;
-            return await WriteOnceAsync(work, call, cancellationToken);
+            return await WriteOnceAsync(work, call, LockIds(keys, call), cancellationToken);
         }
         finally
         {
@@ -125,14 +137,22 @@ public sealed class CrmDb
         }
     }
 
-    private async Task<T> WriteOnceAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, WriteCall? call, CancellationToken cancellationToken)
+    /// <summary>The advisory locks of a keyed write, ascending, with its idempotency key's (a retry racing its first
+    /// attempt must wait for it, then replay); null for an exclusive write.</summary>
+    private static long[]? LockIds(WriteKeys? keys, WriteCall? call)
+    {
+        if (keys is null) return null;
+        return call?.IdempotencyKey is { } key ? [.. keys.Locks.Append(WriteKeys.LockId("idempotency", key)).Distinct().Order()] : [.. keys.Locks];
+    }
+
+    private async Task<T> WriteOnceAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, WriteCall? call, long[]? locks, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await using var connection = await OpenAsync(cancellationToken);
-                await using var transaction = await BeginWriteAsync(connection, cancellationToken);
+                await using var transaction = await BeginWriteAsync(connection, locks, cancellationToken);
                 // The key goes with the write that produces the tool's reply; any other write leaves it to the filter.
                 var keyed = call?.IdempotencyKey is not null && typeof(T) == call.ResponseType;
                 if (keyed) await IdempotencyStore.CheckAsync(connection, transaction, call!);
@@ -158,11 +178,18 @@ public sealed class CrmDb
 
     private const int BusyAttempts = 4;
 
-    private async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    private async Task<DbTransaction> BeginWriteAsync(DbConnection connection, long[]? locks, CancellationToken cancellationToken)
     {
         if (_postgres is null) return await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
         var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-        await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@WriteLockKey)", new { WriteLockKey }, transaction);
+        if (locks is null)
+            await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@WriteLockKey)", new { WriteLockKey }, transaction);
+        else
+        {
+            // One round trip; ascending, so writers naming several keys climb them the same way.
+            const string keyedSql = "SELECT pg_advisory_xact_lock_shared(@WriteLockKey);" + WriteKeys.LockSql;
+            await connection.ExecuteAsync(keyedSql, new { WriteLockKey, locks }, transaction);
+        }
         return transaction;
     }
 

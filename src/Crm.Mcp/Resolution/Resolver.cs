@@ -68,10 +68,13 @@ public sealed class Resolver
 
         const string byKeySql = "SELECT id, name, name_key AS NameKey, domain, website FROM companies WHERE name_key = @key";
         var existing = await connection.QuerySingleOrDefaultAsync<CompanyRow>(byKeySql, new { key }, transaction);
-        if (existing is not null) return new ResolvedRecord(false, existing.Id, existing.Name, MatchedBy.Name);
-
         var companyDomain = Domains.Normalize(domain);
         if (companyDomain is not null && Domains.IsFreeMail(companyDomain)) companyDomain = null;
+        // Not found, so perhaps created here: lock the name and the domain it may claim, then look again (WriteKeys).
+        if (existing is null && await new WriteKeys().Add("company", key).Add("domain", companyDomain).LockAsync(connection, transaction))
+            existing = await connection.QuerySingleOrDefaultAsync<CompanyRow>(byKeySql, new { key }, transaction);
+        if (existing is not null) return new ResolvedRecord(false, existing.Id, existing.Name, MatchedBy.Name);
+
         if (companyDomain is not null && choice is null)
         {
             // The domain is evidence, not a licence: an explicit name that is not the domain company's name is never
@@ -100,8 +103,8 @@ public sealed class Resolver
             CheckCreation(mode, near, nameField, "company", name, $"the company's id in {idField}, its exact name");
         }
 
-        // ON CONFLICT keeps the unique key the last word even if another writer slipped in (e.g. a future backend
-        // without SQLite's single-writer lock): the row that exists wins and is reported as found.
+        // ON CONFLICT keeps the unique key the last word even if another writer slipped in (a write that did not name
+        // this key in its WriteKeys): the row that exists wins and is reported as found.
         const string insertSql = """
             INSERT INTO companies (id, name, name_key, domain, created_at, updated_at)
             VALUES (@id, @name, @key, @companyDomain, @now, @now)
@@ -256,6 +259,8 @@ public sealed class Resolver
             WHERE pipeline_id = @pipeline AND name_key = @key
             """;
         var existing = await connection.QuerySingleOrDefaultAsync<StageRow>(byKeySql, new { pipeline, key }, transaction);
+        if (existing is null && await new WriteKeys().Add("stage", $"{pipeline}/{key}").LockAsync(connection, transaction))
+            existing = await connection.QuerySingleOrDefaultAsync<StageRow>(byKeySql, new { pipeline, key }, transaction);
         if (existing is not null) return (new ResolvedRecord(false, existing.Id, existing.Name, MatchedBy.Name), pipeline);
 
         if (choice is null)
@@ -280,6 +285,11 @@ public sealed class Resolver
             ON CONFLICT (pipeline_id, name_key) DO NOTHING;
             """;
         var newId = Guid.NewGuid().ToString();
+        // PostgreSQL writers of different new stage names run at once (WriteKeys): the pipeline's row lock makes their
+        // position arithmetic take turns (NO KEY: deals inserted meanwhile still pass their foreign key check). SQLite has
+        // one writer anyway.
+        if (SqlDialect.Of(connection).IsPostgres)
+            await connection.ExecuteAsync("SELECT 1 FROM pipelines WHERE id = @pipeline FOR NO KEY UPDATE", new { pipeline }, transaction);
         await connection.ExecuteAsync(insertSql, new { id = newId, pipeline, name, key, now = Clock.NowIso() }, transaction);
         var stage = await connection.QuerySingleAsync<StageRow>(byKeySql, new { pipeline, key }, transaction);
         var created = stage.Id == newId;
@@ -301,6 +311,10 @@ public sealed class Resolver
         {
             const string byEmailSql = "SELECT id, full_name AS FullName, email, email_key AS EmailKey FROM people WHERE email_key = @emailKey";
             var byEmail = await connection.QuerySingleOrDefaultAsync<PersonRow>(byEmailSql, new { emailKey }, transaction);
+            // A new address: this call will store it (on a person found by name, or a new one). Lock its mailbox (so
+            // "jane+crm@" and "jane@" take turns too), then look again (WriteKeys).
+            if (byEmail is null && await PersonKeys(null, emailKey).LockAsync(connection, transaction))
+                byEmail = await connection.QuerySingleOrDefaultAsync<PersonRow>(byEmailSql, new { emailKey }, transaction);
             if (byEmail is not null) return new ResolvedRecord(false, byEmail.Id, byEmail.FullName, MatchedBy.Email, byEmail.Email);
         }
 
@@ -334,6 +348,9 @@ public sealed class Resolver
                 ORDER BY created_at, id LIMIT 11
                 """;
             var byName = (await connection.QueryAsync<PersonRow>(byNameSql, new { nameKey, withEmail = emailKey is null ? 0 : 1 }, transaction)).ToList();
+            // Without an email, a name not found is a person created here: lock it and look again (with one, it is locked).
+            if (byName.Count == 0 && emailKey is null && await PersonKeys(nameKey, null).LockAsync(connection, transaction))
+                byName = (await connection.QueryAsync<PersonRow>(byNameSql, new { nameKey, withEmail = 0 }, transaction)).ToList();
             if (byName.Count > 1)
                 throw new CrmError(ErrorCodes.NeedsDisambiguation, field,
                     $"{field}: {byName.Count}{(byName.Count > 10 ? "+" : "")} people are named '{fullName}'; nothing was written.",
@@ -341,12 +358,10 @@ public sealed class Resolver
                 {
                     Candidates = byName.Take(10).Select(p => new Candidate(p.Id, p.FullName, p.Email, 1.0, "same name")).ToList(),
                 };
-            if (byName.Count == 1)
-            {
-                var match = byName[0];
-                if (email is not null) await SetEmailAsync(connection, transaction, match.Id, email, emailKey!);
-                return new ResolvedRecord(false, match.Id, match.FullName, MatchedBy.Name, email ?? match.Email);
-            }
+            // With an email the name is not locked: if another writer gave this person an address first, this one is
+            // not them any more (as it would not be after that write) and is created below.
+            if (byName.Count == 1 && (email is null || await SetEmailAsync(connection, transaction, byName[0].Id, email, emailKey!) > 0))
+                return new ResolvedRecord(false, byName[0].Id, byName[0].FullName, MatchedBy.Name, email ?? byName[0].Email);
             if (Mode(createIfMissing) != CreateIfMissing.Always)
             {
                 var near = Rank((await NearPeopleAsync(connection, transaction, nameKey))
@@ -382,7 +397,12 @@ public sealed class Resolver
         return new ResolvedRecord(true, id, displayName, MatchedBy.Created, email);
     }
 
-    private static Task SetEmailAsync(DbConnection connection, DbTransaction transaction, string id, string email, string emailKey)
+    /// <summary>A person's lock keys: the name key and the mailbox of the email.</summary>
+    public static WriteKeys PersonKeys(string? nameKey, string? emailKey) =>
+        new WriteKeys().Add("person", nameKey).Add("mailbox", emailKey is null ? null : NameKeys.Mailbox(emailKey));
+
+    /// <summary>Gives an address to a person who has none; returns 0 when they have one by now.</summary>
+    private static Task<int> SetEmailAsync(DbConnection connection, DbTransaction transaction, string id, string email, string emailKey)
     {
         const string sql = "UPDATE people SET email = @email, email_key = @emailKey, updated_at = @now WHERE id = @id AND email_key IS NULL";
         return connection.ExecuteAsync(sql, new { email, emailKey, now = Clock.NowIso(), id }, transaction);

@@ -65,7 +65,10 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
             if (!await CompanySql.InsertAsync(connection, transaction, row))
                 throw await TakenAsync(connection, transaction, row.NameKey, null, $"{path}.name", name);
             return new UpsertedRecord(row.Id, row.Name);
-        }, cancellationToken);
+        }, cancellationToken,
+        // Keyed without keys: the unique name index settles a race (the loser's insert waits for the winner's commit, then
+        // reports the name as taken). An upsert may rename the company it finds: not keyed, it writes alone.
+        keysOf: upsert == true ? null : (keys, _) => keys);
 
     [McpServerTool(Name = "get_companies", Title = "List companies", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]

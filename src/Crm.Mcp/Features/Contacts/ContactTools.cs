@@ -64,7 +64,12 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
             await ContactSql.InsertAsync(connection, transaction, row);
             if (company is not null) await ContactSql.SetCompanyAsync(connection, transaction, row.Id, company.Id, now);
             return new ContactCreated(new BulkRecord(row.Id, row.FullName), company);
-        }, cancellationToken);
+        }, cancellationToken,
+        // An upsert may rename the contact it finds: not keyed, it writes alone.
+        // The email and name each item creates, locked up front as the resolver would lock them (its company by name
+        // is locked by the resolver itself).
+        keysOf: upsert == true ? null : (keys, item) => keys.Add(Resolver.PersonKeys(
+            NameKeys.Person(item?.Name ?? $"{item?.FirstName} {item?.LastName}"), item?.Email is { } email ? NameKeys.Email(email) : null)));
 
     [McpServerTool(Name = "get_contacts", Title = "List contacts", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]

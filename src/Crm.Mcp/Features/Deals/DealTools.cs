@@ -49,7 +49,8 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
             IdentifierTemplate = identifier_template,
         }, "", defaultDraft: true);
 
-        return await db.WriteAsync(async (connection, transaction) =>
+        // Keyed: the resolver locks the names it may create (WriteKeys), so drafts naming other companies run in parallel.
+        return await db.WriteAsync(new WriteKeys(), async (connection, transaction) =>
         {
             var created = await writer.CreateAsync(connection, transaction, prepared);
             var links = created.Attached.DistinctBy(p => p.Id)
@@ -76,7 +77,7 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
         {
             var created = await writer.CreateAsync(connection, transaction, writer.Prepare(item ?? new DealInput(), path + ".", defaultDraft: false));
             return DealWritten.From(new DealWrite(created.Deal, created.Company, created.Stage, [.. created.People, .. created.Attached]));
-        }, cancellationToken);
+        }, cancellationToken, keysOf: (keys, _) => keys);
 
     [McpServerTool(Name = "update_deal", Title = "Update deal", ReadOnly = false, Destructive = false, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]

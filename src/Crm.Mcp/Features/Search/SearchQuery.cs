@@ -35,6 +35,13 @@ public static class SearchQuery
 
         public string PostgresAnyWord => string.Join(" | ", Terms.Select(PostgresPrefix));
 
+        /// <summary>PostgreSQL form of <see cref="AllExactWords"/>: every term's words in sequence, none a prefix.</summary>
+        public string PostgresAllExactWords => string.Join(" & ", Terms.Select(t => PostgresPhrase(t, prefix: false)));
+
+        /// <summary>PostgreSQL form of <see cref="AnyTwoWords"/>.</summary>
+        public string? PostgresAnyTwoWords => Terms.Count is < 3 or > 6 ? null
+            : string.Join(" | ", Terms.SelectMany((a, i) => Terms.Skip(i + 1).Select(b => $"({PostgresPrefix(a)} & {PostgresPrefix(b)})")));
+
         /// <summary>PostgreSQL: LIKE patterns over the folded text, one per term of three or more characters, in the
         /// same JSON form as the other tiers' match text; null when none is long enough.</summary>
         public string? PostgresSubstrings =>
@@ -48,10 +55,12 @@ public static class SearchQuery
         return System.Text.RegularExpressions.Regex.Replace(Resolution.UnicodeFold.Fold(text), @"[^\p{L}\p{N}]+", " ");
     }
 
-    private static string PostgresPrefix(string term)
+    private static string PostgresPrefix(string term) => PostgresPhrase(term, prefix: true);
+
+    private static string PostgresPhrase(string term, bool prefix)
     {
         var words = Fold(term).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return "(" + string.Join(" <-> ", words.Select((w, i) => "'" + w + "'" + (i == words.Length - 1 ? ":*" : ""))) + ")";
+        return "(" + string.Join(" <-> ", words.Select((w, i) => "'" + w + "'" + (prefix && i == words.Length - 1 ? ":*" : ""))) + ")";
     }
 
     public static Parsed Parse(string field, string? text)

@@ -20,7 +20,7 @@ public static class SearchSql
         public double Rank { get; init; }
     }
 
-    /// <param name="MinDocId">SQLite: rank only documents from this doc_id up (see <see cref="RankFloorAsync"/>); 0 for all.</param>
+    /// <param name="MinDocId">Rank only documents from this doc_id up (see <see cref="RankFloorAsync"/>); 0 for all.</param>
     public sealed record Query(string Match, IReadOnlyList<string> Types, IReadOnlyList<long> Exclude, int Take, long MinDocId = 0);
 
     /// <summary>At most this many hits of one tier are ranked. bm25 costs ≈ 8 µs per hit and a common word ("farms",
@@ -28,15 +28,25 @@ public static class SearchSql
     /// database (100k: 160 ms). Above the cap a tier ranks its newest <see cref="RankCap"/> hits.</summary>
     public const int RankCap = 400;
 
-    /// <summary>SQLite: 0 when <paramref name="match"/> hits at most <see cref="RankCap"/> documents of the FTS5
-    /// table (rank them all, as before), else the doc_id of its RankCap-th newest hit. Reads at most RankCap rowids
-    /// in rowid order, which FTS5 answers without scoring anything.</summary>
+    /// <summary>0 when <paramref name="match"/> hits at most <see cref="RankCap"/> documents (rank them all), else the
+    /// doc_id of its RankCap-th newest hit. SQLite reads at most RankCap rowids in rowid order, which FTS5 answers
+    /// without scoring anything; PostgreSQL reads doc_ids only (no ts_rank), from the GIN index or, for a common term,
+    /// backwards along the primary key until RankCap + 1 hits, whichever its planner estimates cheaper.
+    /// <paramref name="table"/> names the tier's index: search_words (<paramref name="match"/> as for
+    /// <see cref="WordsAsync"/>) or search_trigrams (as for <see cref="SubstringsAsync"/>).</summary>
     public static async Task<long> RankFloorAsync(DbConnection connection, DbTransaction transaction, string table, string match)
     {
-        var sql = table switch
+        var postgres = SqlDialect.Of(connection).IsPostgres;
+        var sql = (table, postgres) switch
         {
-            "search_words" => $"SELECT rowid FROM search_words WHERE search_words MATCH @match ORDER BY rowid DESC LIMIT 1 OFFSET {RankCap}",
-            "search_trigrams" => $"SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH @match ORDER BY rowid DESC LIMIT 1 OFFSET {RankCap}",
+            ("search_words", false) => $"SELECT rowid FROM search_words WHERE search_words MATCH @match ORDER BY rowid DESC LIMIT 1 OFFSET {RankCap}",
+            ("search_trigrams", false) => $"SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH @match ORDER BY rowid DESC LIMIT 1 OFFSET {RankCap}",
+            ("search_words", true) => $"SELECT doc_id FROM search_documents WHERE words @@ to_tsquery('simple', @match) ORDER BY doc_id DESC LIMIT 1 OFFSET {RankCap}",
+            ("search_trigrams", true) => $"""
+                SELECT doc_id FROM search_documents
+                WHERE (crm_fold(title) || ' ' || crm_fold(body)) LIKE ALL(ARRAY(SELECT json_array_elements_text(@match::json)))
+                ORDER BY doc_id DESC LIMIT 1 OFFSET {RankCap}
+                """,
             _ => throw new ArgumentOutOfRangeException(nameof(table)),
         };
         return await connection.ExecuteScalarAsync<long?>(sql, new { match }, transaction) is { } floor ? floor + 1 : 0;
@@ -60,13 +70,13 @@ public static class SearchSql
                                'StartSel=**, StopSel=**, MaxWords=16, MinWords=4, ShortWord=0, FragmentDelimiter=…, MaxFragments=1') AS Snippet,
                    -ts_rank('{0, 0, 0.1, 1.0}', d.words, q)::float8 AS Rank
             FROM search_documents d, to_tsquery('simple', @Match) q
-            WHERE d.words @@ q AND d.entity_type = ANY(@Types) AND NOT (d.doc_id = ANY(@Exclude))
+            WHERE d.words @@ q AND d.doc_id >= @MinDocId AND d.entity_type = ANY(@Types) AND NOT (d.doc_id = ANY(@Exclude))
             ORDER BY Rank, d.doc_id
             LIMIT @Take
             """;
         if (SqlDialect.Of(connection).IsPostgres)
             return (await connection.QueryAsync<HitRow>(postgresSql,
-                new { query.Match, Types = query.Types.ToArray(), Exclude = query.Exclude.ToArray(), query.Take }, transaction)).ToList();
+                new { query.Match, Types = query.Types.ToArray(), Exclude = query.Exclude.ToArray(), query.Take, query.MinDocId }, transaction)).ToList();
         return (await connection.QueryAsync<HitRow>(sql, query, transaction)).ToList();
     }
 
@@ -87,13 +97,13 @@ public static class SearchSql
                    CASE WHEN crm_fold(d.title) LIKE ALL(p.patterns) THEN -10.0 ELSE -1.0 END AS Rank
             FROM search_documents d, (SELECT ARRAY(SELECT json_array_elements_text(@Match::json)) AS patterns) p
             WHERE (crm_fold(d.title) || ' ' || crm_fold(d.body)) LIKE ALL(p.patterns)
-              AND d.entity_type = ANY(@Types) AND NOT (d.doc_id = ANY(@Exclude))
+              AND d.doc_id >= @MinDocId AND d.entity_type = ANY(@Types) AND NOT (d.doc_id = ANY(@Exclude))
             ORDER BY Rank, d.doc_id
             LIMIT @Take
             """;
         if (SqlDialect.Of(connection).IsPostgres)
             return (await connection.QueryAsync<HitRow>(postgresSql,
-                new { query.Match, Types = query.Types.ToArray(), Exclude = query.Exclude.ToArray(), query.Take }, transaction)).ToList();
+                new { query.Match, Types = query.Types.ToArray(), Exclude = query.Exclude.ToArray(), query.Take, query.MinDocId }, transaction)).ToList();
         return (await connection.QueryAsync<HitRow>(sql, query, transaction)).ToList();
     }
 }

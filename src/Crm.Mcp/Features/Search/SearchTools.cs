@@ -42,16 +42,11 @@ public sealed class SearchTools(CrmDb db)
                     : await SearchSql.WordsAsync(connection, transaction, q);
                 found.AddRange(rows.Select(r => (r, label)));
             }
-            // SQLite ranks at most RankCap hits per tier: a tier that hits more ranks its newest RankCap, after the
-            // narrower tiers that keep the best matches in reach (whole words before prefixes, two words before one).
+            // Each tier ranks at most RankCap hits: a tier that hits more ranks its newest RankCap, after the narrower
+            // tiers that keep the best matches in reach (whole words before prefixes, two words before one).
             async Task Bounded(string? match, string label, bool substrings, params string?[] narrower)
             {
                 if (match is null || found.Count > take) return;
-                if (postgres)
-                {
-                    await Add(match, label, substrings);
-                    return;
-                }
                 var table = substrings ? "search_trigrams" : "search_words";
                 var floor = await SearchSql.RankFloorAsync(connection, transaction, table, match);
                 if (floor > 0)
@@ -59,8 +54,10 @@ public sealed class SearchTools(CrmDb db)
                         await Add(narrow, label, substrings, await SearchSql.RankFloorAsync(connection, transaction, table, narrow));
                 await Add(match, label, substrings, floor);
             }
-            await Bounded(postgres ? parsed.PostgresAllWords : parsed.AllWords, "all_words", substrings: false, parsed.AllExactWords);
-            await Bounded(parsed.Terms.Count > 1 ? postgres ? parsed.PostgresAnyWord : parsed.AnyWord : null, "some_words", substrings: false, parsed.AnyTwoWords);
+            await Bounded(postgres ? parsed.PostgresAllWords : parsed.AllWords, "all_words", substrings: false,
+                postgres ? parsed.PostgresAllExactWords : parsed.AllExactWords);
+            await Bounded(parsed.Terms.Count > 1 ? postgres ? parsed.PostgresAnyWord : parsed.AnyWord : null, "some_words", substrings: false,
+                postgres ? parsed.PostgresAnyTwoWords : parsed.AnyTwoWords);
             await Bounded(postgres ? parsed.PostgresSubstrings : parsed.Substrings, "substring", substrings: true);
             var dealIds = found.Take(take).Where(f => f.Row.Type == "deal").Select(f => f.Row.Id).ToList();
             var deals = dealIds.Count == 0 ? [] : await Deals.DealSql.FindManyAsync(connection, transaction, dealIds);

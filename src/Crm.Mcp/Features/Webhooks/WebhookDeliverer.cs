@@ -62,8 +62,12 @@ public sealed class WebhookDeliverer(CrmDb db, HttpClient http, TimeProvider tim
         }
     }
 
+    // Claimers (one per instance) take turns on this key; they never make the tool calls' writes wait (an unkeyed
+    // write every PollInterval per instance would: it waits for every write in flight and holds up every new one).
+    private static readonly WriteKeys ClaimKeys = new WriteKeys().Add("webhook", "claim");
+
     private Task<List<Due>> ClaimAsync(CancellationToken cancellationToken) =>
-        db.WriteAsync(async (connection, transaction) =>
+        db.WriteAsync(ClaimKeys, async (connection, transaction) =>
         {
             var now = Clock.Format(time.GetUtcNow());
             const string claimSql = """
@@ -116,8 +120,9 @@ public sealed class WebhookDeliverer(CrmDb db, HttpClient http, TimeProvider tim
         }
     }
 
+    // The delivery's row is leased to this pass alone: its row lock is all the order an outcome needs.
     private Task<string> RecordAsync(Due due, int? status, string? error, CancellationToken cancellationToken) =>
-        db.WriteAsync(async (connection, transaction) =>
+        db.WriteAsync(new WriteKeys(), async (connection, transaction) =>
         {
             var now = time.GetUtcNow();
             var attempts = due.Attempts + 1;

@@ -159,6 +159,30 @@ public sealed class SearchAllTests
         Assert.Equal("Prepare quarterly review deck", Assert.Single(tasks).GetProperty("title").GetString());
     }
 
+    /// <summary>A prefix hitting more than RankCap documents ranks only its newest RankCap, after the whole-word tier:
+    /// the oldest company, the one named exactly the word, still comes first (both backends).</summary>
+    [Fact]
+    public async Task A_term_hitting_more_than_the_rank_cap_still_finds_the_whole_word_first()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_companies", new { items = new[] { new { name = "Farm" } } });
+        for (var batch = 0; batch < 5; batch++)
+            await server.CallOkAsync("create_companies", new { items = Enumerable.Range(0, 90).Select(i => new { name = $"Farmstead Holdings {batch * 90 + i}" }).ToArray() });
+
+        var parsed = Crm.Mcp.Features.Search.SearchQuery.Parse("query", "farm");
+        var postgres = TestDatabase.IsPostgres;
+        var (prefixFloor, exactFloor) = await server.Db.ReadAsync(async (connection, transaction) => (
+            await Crm.Mcp.Features.Search.SearchSql.RankFloorAsync(connection, transaction, "search_words", postgres ? parsed.PostgresAllWords : parsed.AllWords),
+            await Crm.Mcp.Features.Search.SearchSql.RankFloorAsync(connection, transaction, "search_words", postgres ? parsed.PostgresAllExactWords : parsed.AllExactWords)),
+            TestContext.Current.CancellationToken);
+        Assert.True(prefixFloor > 0, "451 prefix hits: only the newest RankCap are ranked");
+        Assert.Equal(0, exactFloor);
+
+        var hits = await Search(server, new { query = "farm", types = new[] { "company" }, limit = 5 });
+        Assert.Equal("Farm", hits[0].GetProperty("title").GetString());
+        Assert.Equal(5, hits.Count);
+    }
+
     [Fact]
     public async Task Limit_and_has_more()
     {
