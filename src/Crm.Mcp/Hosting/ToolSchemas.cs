@@ -80,7 +80,7 @@ public static class ToolSchemas
         var said = items["description"]?.GetValue<string>().TrimEnd('.') is { Length: > 0 } text ? text + ", each" : "Each";
         items["description"] = $"{said} {twin}'s arguments.";
         items["items"] = new JsonObject { ["type"] = "object" };
-        tool.ProtocolTool.InputSchema = JsonSerializer.SerializeToElement(input);
+        tool.ProtocolTool.InputSchema = JsonSerializer.SerializeToElement(input, CommonJsonContext.Default.JsonObject);
     }
 
     /// <summary>The schema a call is checked against: the listed one, or the whole one a bulk tool shares.</summary>
