@@ -39,10 +39,10 @@ public sealed class CrmDb
             // long as the call may run (HTTP --call-timeout, 2 min by default), not fail at Npgsql's 30 s default.
             if (!builder.ConnectionString.Contains("Command Timeout", StringComparison.OrdinalIgnoreCase)) builder.CommandTimeout = StatementTimeoutSeconds;
             _connectionString = builder.ConnectionString;
-            // The slim builder links only what we use, so the native binary carries no unused type handlers: arrays
-            // (SqlDialect.Lists hands `= ANY(@ids)` one text[] parameter) and TLS (hosted PostgreSQL requires it).
-            // Everything else crosses as text, bigint, integer or numeric; a missing feature fails the PostgreSQL test run.
-            _postgres = new NpgsqlSlimDataSourceBuilder(_connectionString).EnableArrays().EnableTransportSecurity().Build();
+            // The slim builder links only what we use, so the native binary carries no unused type handlers: TLS (hosted
+            // PostgreSQL requires it). Everything crosses as text, bigint, integer or numeric (a list is one JSON text,
+            // see SqlList); a missing feature fails the PostgreSQL test run.
+            _postgres = new NpgsqlSlimDataSourceBuilder(_connectionString).EnableTransportSecurity().Build();
             return;
         }
         Dialect = SqlDialect.Sqlite;
@@ -188,7 +188,7 @@ public sealed class CrmDb
         {
             // One round trip; ascending, so writers naming several keys climb them the same way.
             const string keyedSql = "SELECT pg_advisory_xact_lock_shared(@WriteLockKey);" + WriteKeys.LockSql;
-            await connection.ExecuteAsync(keyedSql, new { WriteLockKey, locks }, transaction);
+            await connection.ExecuteAsync(keyedSql, new { WriteLockKey, locks = SqlList.Json(locks) }, transaction);
         }
         return transaction;
     }

@@ -9,7 +9,7 @@ namespace Crm.Mcp.Data;
 /// The explicit seam between the two backends. SQL is shared wherever SQLite and PostgreSQL agree (the PostgreSQL
 /// migrations also define a few SQLite-named helpers, e.g. json_group_array, and a NOCASE collation, so most queries
 /// need no second form); what differs lives here or as a second const string beside its Dapper call, chosen by
-/// <see cref="Of"/>. Full-text search, catalog queries, error classification and list parameters differ
+/// <see cref="Of"/>. Full-text search, catalog queries, and error classification differ (list parameters do not: see SqlList)
 /// (case-insensitive matching is written lower(x) LIKE lower(y), which both agree on).
 /// </summary>
 public abstract class SqlDialect
@@ -22,16 +22,6 @@ public abstract class SqlDialect
     public abstract bool IsPostgres { get; }
 
     public sealed record Column(string Name, long Pk);
-
-    private static readonly System.Text.RegularExpressions.Regex InList = new(@"\b(NOT\s+)?IN\s+(@\w+)",
-        System.Text.RegularExpressions.RegexOptions.Compiled | System.Text.RegularExpressions.RegexOptions.IgnoreCase);
-
-    /// <summary>For SQL with a Dapper list parameter (<c>x IN @ids</c>). Dapper expands the list into (@ids1, @ids2, ...)
-    /// for SQLite but hands Npgsql one array parameter, which PostgreSQL compares with <c>= ANY(@ids)</c>.</summary>
-    public static string Lists(DbConnection connection, string sql) =>
-        connection is NpgsqlConnection
-            ? InList.Replace(sql, m => m.Groups[1].Success ? $"<> ALL({m.Groups[2].Value})" : $"= ANY({m.Groups[2].Value})")
-            : sql;
 
     public abstract Task<bool> TableExistsAsync(DbConnection connection, DbTransaction? transaction, string table);
 

@@ -44,11 +44,11 @@ public sealed class WriteKeys
         if (!SqlDialect.Of(connection).IsPostgres) return false;
         if (_locks.Count == 0) return true;
         // ORDER BY makes PostgreSQL evaluate the lock calls in that order (output expressions are computed after the sort).
-        await connection.ExecuteAsync(LockSql, new { locks = _locks.ToArray() }, transaction);
+        await connection.ExecuteAsync(LockSql, new { locks = SqlList.Json(_locks) }, transaction);
         return true;
     }
 
-    internal const string LockSql = "SELECT pg_advisory_xact_lock(k) FROM unnest(@locks) AS k ORDER BY k";
+    internal const string LockSql = "SELECT pg_advisory_xact_lock(k) FROM (SELECT CAST(value AS BIGINT) AS k FROM json_each(@locks)) AS l ORDER BY k";
 
     /// <summary>64 bits of SHA-256 over kind and key: stable across processes and versions (every instance must agree),
     /// and a collision only makes two unrelated writes wait for each other.</summary>

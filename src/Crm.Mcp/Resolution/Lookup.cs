@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Crm.Mcp.Common;
+using Crm.Mcp.Data;
 using Dapper;
 
 namespace Crm.Mcp.Resolution;
@@ -129,10 +130,8 @@ public static class Lookup
         {
             var padded = Enumerable.Range(1, 8).Select(width => key[..digits] + number.ToString(new string('0', width), System.Globalization.CultureInfo.InvariantCulture))
                 .Where(i => !string.Equals(i, key, StringComparison.OrdinalIgnoreCase)).Distinct().ToList();
-            var sql = "SELECT id, name, identifier FROM deals WHERE " + string.Join(" OR ", padded.Select((_, i) => $"identifier = @i{i} COLLATE NOCASE")) + " LIMIT 5";
-            var parameters = new DynamicParameters();
-            for (var i = 0; i < padded.Count; i++) parameters.Add($"i{i}", padded[i]);
-            found.AddRange((await connection.QueryAsync<DealName>(sql, parameters, transaction))
+            const string sql = "SELECT id, name, identifier FROM deals WHERE identifier COLLATE NOCASE IN (SELECT value FROM json_each(@padded)) LIMIT 5";
+            found.AddRange((await connection.QueryAsync<DealName>(sql, new { padded = SqlList.Json(padded) }, transaction))
                 .Select(d => new Candidate(d.Id, $"{d.Name} ({d.Identifier})", null, 0.95, "same number, zero-padded")));
         }
         var words = NameKeys.Words(key);

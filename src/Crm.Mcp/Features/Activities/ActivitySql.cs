@@ -107,22 +107,22 @@ public static class ActivitySql
                    a.direction, a.outcome, a.logged_by AS LoggedBy, {UserName} AS LoggedByName,
                    a.created_at AS CreatedAt, a.updated_at AS UpdatedAt
             FROM activities a LEFT JOIN users u ON u.id = a.logged_by
-            WHERE a.id IN @ids
+            WHERE a.id IN (SELECT value FROM json_each(@ids))
             """;
-        var rows = (await connection.QueryAsync<ActivityRow>(SqlDialect.Lists(connection, sql), new { ids }, transaction)).ToDictionary(r => r.Id);
+        var rows = (await connection.QueryAsync<ActivityRow>(sql, new { ids = SqlList.Json(ids) }, transaction)).ToDictionary(r => r.Id);
         const string linksSql = $"""
             SELECT x.activity_id AS ActivityId, 'deal' AS Kind, d.id, d.identifier || ' ' || d.name AS Name, x.created_at AS At
-            FROM activity_deals x JOIN deals d ON d.id = x.deal_id WHERE x.activity_id IN @ids
+            FROM activity_deals x JOIN deals d ON d.id = x.deal_id WHERE x.activity_id IN (SELECT value FROM json_each(@ids))
             UNION ALL
-            SELECT x.activity_id, 'company', c.id, c.name, x.created_at FROM activity_companies x JOIN companies c ON c.id = x.company_id WHERE x.activity_id IN @ids
+            SELECT x.activity_id, 'company', c.id, c.name, x.created_at FROM activity_companies x JOIN companies c ON c.id = x.company_id WHERE x.activity_id IN (SELECT value FROM json_each(@ids))
             UNION ALL
             SELECT x.activity_id, 'contact', p.id, CASE WHEN p.email IS NULL THEN p.full_name ELSE p.full_name || ' <' || p.email || '>' END, x.created_at
-            FROM activity_people x JOIN people p ON p.id = x.person_id WHERE x.activity_id IN @ids
+            FROM activity_people x JOIN people p ON p.id = x.person_id WHERE x.activity_id IN (SELECT value FROM json_each(@ids))
             UNION ALL
-            SELECT x.activity_id, 'user', u.id, {UserName}, x.created_at FROM activity_users x JOIN users u ON u.id = x.user_id WHERE x.activity_id IN @ids
+            SELECT x.activity_id, 'user', u.id, {UserName}, x.created_at FROM activity_users x JOIN users u ON u.id = x.user_id WHERE x.activity_id IN (SELECT value FROM json_each(@ids))
             ORDER BY 5, 4
             """;
-        var links = (await connection.QueryAsync<LinkRow>(SqlDialect.Lists(connection, linksSql), new { ids }, transaction)).ToLookup(l => (l.ActivityId, l.Kind));
+        var links = (await connection.QueryAsync<LinkRow>(linksSql, new { ids = SqlList.Json(ids) }, transaction)).ToLookup(l => (l.ActivityId, l.Kind));
         List<ActivityLink> Of(string id, string kind) => links[(id, kind)].Select(l => new ActivityLink(l.Id, l.Name)).ToList();
         return ids.Where(rows.ContainsKey).Select(id => rows[id]).Select(r => new ActivityView
         {

@@ -93,8 +93,8 @@ public static class TimelineSql
     public static async Task<Dictionary<string, string>> NamesAsync(DbConnection connection, DbTransaction transaction, string table, string nameSql, IReadOnlyCollection<string> ids)
     {
         if (ids.Count == 0) return [];
-        var sql = $"SELECT id, {nameSql} AS Name FROM {table} WHERE id IN @ids";
-        return (await connection.QueryAsync<Named>(Data.SqlDialect.Lists(connection, sql), new { ids = ids.ToList() }, transaction))
+        var sql = $"SELECT id, {nameSql} AS Name FROM {table} WHERE id IN (SELECT value FROM json_each(@ids))";
+        return (await connection.QueryAsync<Named>(sql, new { ids = Data.SqlList.Json(ids) }, transaction))
             .ToDictionary(n => n.Id, n => n.Name);
     }
 }

@@ -80,8 +80,8 @@ public static class CompanySql
     public static async Task<IReadOnlyList<CompanyView>> FindManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids)
     {
         if (ids.Count == 0) return [];
-        const string sql = SelectCompany + " WHERE c.id IN @ids";
-        var rows = (await connection.QueryAsync<CompanyRow>(SqlDialect.Lists(connection, sql), new { ids }, transaction)).ToList();
+        const string sql = SelectCompany + " WHERE c.id IN (SELECT value FROM json_each(@ids))";
+        var rows = (await connection.QueryAsync<CompanyRow>(sql, new { ids = SqlList.Json(ids) }, transaction)).ToList();
         var custom = await CustomFields.CustomFieldSql.ValuesAsync(connection, transaction, ids);
         return rows.Select(r => ToView(r) with { CustomFields = custom[r.Id] }).ToList();
     }

@@ -72,15 +72,15 @@ public static class ContactSql
     public static async Task<IReadOnlyList<ContactView>> FindManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids)
     {
         if (ids.Count == 0) return [];
-        const string sql = SelectPerson + " WHERE p.id IN @ids";
-        var rows = (await connection.QueryAsync<PersonRow>(SqlDialect.Lists(connection, sql), new { ids }, transaction)).ToList();
+        const string sql = SelectPerson + " WHERE p.id IN (SELECT value FROM json_each(@ids))";
+        var rows = (await connection.QueryAsync<PersonRow>(sql, new { ids = SqlList.Json(ids) }, transaction)).ToList();
         const string companiesSql = """
             SELECT cp.person_id AS PersonId, c.id, c.name
             FROM company_people cp JOIN companies c ON c.id = cp.company_id
-            WHERE cp.person_id IN @ids
+            WHERE cp.person_id IN (SELECT value FROM json_each(@ids))
             ORDER BY cp.created_at, c.name
             """;
-        var companies = (await connection.QueryAsync<CompanyLink>(SqlDialect.Lists(connection, companiesSql), new { ids }, transaction)).ToLookup(c => c.PersonId);
+        var companies = (await connection.QueryAsync<CompanyLink>(companiesSql, new { ids = SqlList.Json(ids) }, transaction)).ToLookup(c => c.PersonId);
         var custom = await CustomFields.CustomFieldSql.ValuesAsync(connection, transaction, ids);
         return rows.Select(r => new ContactView
         {

@@ -172,10 +172,10 @@ public static class CustomFieldSql
         const string sql = """
             SELECT v.entity_id AS EntityId, f.name, f.type, v.text_value AS TextValue, v.number_value AS NumberValue
             FROM custom_field_values v JOIN custom_fields f ON f.id = v.field_id
-            WHERE v.entity_id IN @ids
+            WHERE v.entity_id IN (SELECT value FROM json_each(@ids))
             ORDER BY f.position, f.name
             """;
-        foreach (var row in await connection.QueryAsync<ValueRow>(SqlDialect.Lists(connection, sql), new { ids = result.Keys.ToList() }, transaction))
+        foreach (var row in await connection.QueryAsync<ValueRow>(sql, new { ids = SqlList.Json(result.Keys) }, transaction))
             result[row.EntityId][row.Name] = CustomFieldTypes.Read(row.Type, row.TextValue, row.NumberValue);
         return result;
     }

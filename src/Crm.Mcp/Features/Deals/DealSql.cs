@@ -201,8 +201,8 @@ public static class DealSql
     public static async Task<IReadOnlyList<DealView>> FindManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids)
     {
         if (ids.Count == 0) return [];
-        const string sql = SelectDeal + " WHERE d.id IN @ids";
-        var rows = (await connection.QueryAsync<DealRow>(SqlDialect.Lists(connection, sql), new { ids }, transaction)).ToList();
+        const string sql = SelectDeal + " WHERE d.id IN (SELECT value FROM json_each(@ids))";
+        var rows = (await connection.QueryAsync<DealRow>(sql, new { ids = SqlList.Json(ids) }, transaction)).ToList();
         return await ToViewsAsync(connection, transaction, rows);
     }
 
@@ -212,10 +212,10 @@ public static class DealSql
         const string peopleSql = """
             SELECT dp.deal_id AS DealId, p.id, p.full_name AS FullName, p.email
             FROM deal_people dp JOIN people p ON p.id = dp.person_id
-            WHERE dp.deal_id IN @ids
+            WHERE dp.deal_id IN (SELECT value FROM json_each(@ids))
             ORDER BY dp.created_at, p.full_name
             """;
-        var people = (await connection.QueryAsync<PersonLinkRow>(SqlDialect.Lists(connection, peopleSql), new { ids = rows.Select(r => r.Id).ToList() }, transaction))
+        var people = (await connection.QueryAsync<PersonLinkRow>(peopleSql, new { ids = SqlList.Json(rows.Select(r => r.Id)) }, transaction))
             .ToLookup(p => p.DealId);
         var totals = await Services.ServiceSql.DealTotalsAsync(connection, transaction, rows.Select(r => (r.Id, r.Currency)).ToList());
         var custom = await CustomFields.CustomFieldSql.ValuesAsync(connection, transaction, rows.Select(r => r.Id).ToList());

@@ -108,11 +108,11 @@ public static class JournalSql
         const string recordsSql = """
             SELECT id, change_id AS ChangeId, entity, record_id AS RecordId, operation, before, after
             FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.change_id ORDER BY r.id) AS n
-                  FROM change_records r WHERE r.change_id IN @ids) numbered
+                  FROM change_records r WHERE r.change_id IN (SELECT CAST(value AS BIGINT) FROM json_each(@ids))) numbered
             WHERE n <= @RecordsPerChange
             ORDER BY id
             """;
-        var records = (await connection.QueryAsync<RecordRow>(SqlDialect.Lists(connection, recordsSql), new { ids = rows.Select(r => r.Id).ToList(), RecordsPerChange }, transaction))
+        var records = (await connection.QueryAsync<RecordRow>(recordsSql, new { ids = SqlList.Json(rows.Select(r => r.Id)), RecordsPerChange }, transaction))
             .ToLookup(r => r.ChangeId);
         return rows.Select(c => new ChangeView(c.Id, c.At, c.Actor, c.Tool, Parse(c.Arguments), c.RevertsChangeId,
             c.RevertedByChangeId, c.RecordCount, records[c.Id].Select(ToView).ToList())).ToList();

@@ -27,6 +27,23 @@ public static partial class ReportSql
         public double? Days { get; init; }
     }
 
+    /// <summary>A cell row by position: the group keys g0, g1, ... first, then the columns both cell queries select.</summary>
+    private static Func<DbDataReader, Cell> CellReader(int keys) => r => new Cell
+    {
+        G0 = keys > 0 ? SqlArgs.Value(r, 0) : null,
+        G1 = keys > 1 ? SqlArgs.Value(r, 1) : null,
+        StageId = SqlArgs.Text(r, keys)!,
+        Currency = SqlArgs.Text(r, keys + 1)!,
+        Deals = SqlArgs.Long(r, keys + 2) ?? 0,
+        Amounts = SqlArgs.Long(r, keys + 3) ?? 0,
+        High = SqlArgs.Decimal(r, keys + 4),
+        Low = SqlArgs.Decimal(r, keys + 5),
+        MinAmount = SqlArgs.Long(r, keys + 6),
+        MaxAmount = SqlArgs.Long(r, keys + 7),
+        Closed = SqlArgs.Long(r, keys + 8) ?? 0,
+        Days = SqlArgs.Double(r, keys + 9),
+    };
+
     public sealed class StageRow
     {
         public string Id { get; init; } = "";
@@ -68,7 +85,7 @@ public static partial class ReportSql
         // Currency before stage: the order of ix_deals_report (migration 0120), so no sort is needed without other keys.
         var groupBy = string.Concat(keySql.Select((_, i) => $"g{i}, ")) + "d.currency, d.stage_id";
         var sql = $"{select} FROM {ListEngine.FromFor(schema.From, select + plan.Where)}{plan.Where} GROUP BY {groupBy}";
-        return (await connection.QueryAsync<Cell>(sql, plan.Parameters, transaction)).ToList();
+        return await plan.Parameters.QueryAsync(connection, transaction, sql, CellReader(keySql.Count));
     }
 
     /// <summary>The cells from deal_rollup (SQLite, migration 0122) instead of the deals: the same columns, summed
@@ -87,7 +104,7 @@ public static partial class ReportSql
             GROUP BY {groupBy} HAVING SUM(d.deals) > 0
             """;
         plan.Parameters.Add("rollup_period", period);
-        return (await connection.QueryAsync<Cell>(sql, plan.Parameters, transaction)).ToList();
+        return await plan.Parameters.QueryAsync(connection, transaction, sql, CellReader(keySql.Count));
     }
 
     /// <summary>True when a get_deals WHERE reads only what deal_rollup partitions by: these deal columns, whether
@@ -109,15 +126,15 @@ public static partial class ReportSql
     {
         if (ids.Count == 0) return [];
         const string sql = """
-            SELECT id, COALESCE(NULLIF(TRIM(first_name || ' ' || last_name), ''), email, id) AS Name FROM users WHERE id IN @ids
+            SELECT id, COALESCE(NULLIF(TRIM(first_name || ' ' || last_name), ''), email, id) AS Name FROM users WHERE id IN (SELECT value FROM json_each(@ids))
             """;
-        return (await connection.QueryAsync<Label>(SqlDialect.Lists(connection, sql), new { ids }, transaction)).ToDictionary(l => l.Id, l => l.Name);
+        return (await connection.QueryAsync<Label>(sql, new { ids = SqlList.Json(ids) }, transaction)).ToDictionary(l => l.Id, l => l.Name);
     }
 
     public static async Task<Dictionary<string, string>> CompanyNamesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids)
     {
         if (ids.Count == 0) return [];
-        const string sql = "SELECT id, name FROM companies WHERE id IN @ids";
-        return (await connection.QueryAsync<Label>(SqlDialect.Lists(connection, sql), new { ids }, transaction)).ToDictionary(l => l.Id, l => l.Name);
+        const string sql = "SELECT id, name FROM companies WHERE id IN (SELECT value FROM json_each(@ids))";
+        return (await connection.QueryAsync<Label>(sql, new { ids = SqlList.Json(ids) }, transaction)).ToDictionary(l => l.Id, l => l.Name);
     }
 }

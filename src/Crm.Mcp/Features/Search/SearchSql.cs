@@ -23,6 +23,12 @@ public static class SearchSql
     /// <param name="MinDocId">Rank only documents from this doc_id up (see <see cref="RankFloorAsync"/>); 0 for all.</param>
     public sealed record Query(string Match, IReadOnlyList<string> Types, IReadOnlyList<long> Exclude, int Take, long MinDocId = 0);
 
+    /// <summary>A query's bound form: its lists as JSON arrays (<see cref="SqlList"/>).</summary>
+    internal sealed record QueryParameters(string Match, string Types, string Exclude, int Take, long MinDocId);
+
+    private static QueryParameters Parameters(Query query) =>
+        new(query.Match, SqlList.Json(query.Types), SqlList.Json(query.Exclude), query.Take, query.MinDocId);
+
     /// <summary>At most this many hits of one tier are ranked. bm25 costs ≈ 8 µs per hit and a common word ("farms",
     /// a prefix like "co") hits thousands of documents per 100k: ranking all of them made search_all grow with the
     /// database (100k: 160 ms). Above the cap a tier ranks its newest <see cref="RankCap"/> hits.</summary>
@@ -59,7 +65,8 @@ public static class SearchSql
             SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title,
                    snippet(search_words, -1, '**', '**', '…', 16) AS Snippet, bm25(search_words, {Weights}) AS Rank
             FROM search_words JOIN search_documents d ON d.doc_id = search_words.rowid
-            WHERE search_words MATCH @Match AND search_words.rowid >= @MinDocId AND d.entity_type IN @Types AND d.doc_id NOT IN @Exclude
+            WHERE search_words MATCH @Match AND search_words.rowid >= @MinDocId AND d.entity_type IN (SELECT value FROM json_each(@Types))
+              AND d.doc_id NOT IN (SELECT CAST(value AS BIGINT) FROM json_each(@Exclude))
             ORDER BY Rank, d.doc_id
             LIMIT @Take
             """;
@@ -70,14 +77,12 @@ public static class SearchSql
                                'StartSel=**, StopSel=**, MaxWords=16, MinWords=4, ShortWord=0, FragmentDelimiter=…, MaxFragments=1') AS Snippet,
                    -ts_rank('{0, 0, 0.1, 1.0}', d.words, q)::float8 AS Rank
             FROM search_documents d, to_tsquery('simple', @Match) q
-            WHERE d.words @@ q AND d.doc_id >= @MinDocId AND d.entity_type = ANY(@Types) AND NOT (d.doc_id = ANY(@Exclude))
+            WHERE d.words @@ q AND d.doc_id >= @MinDocId AND d.entity_type = ANY(ARRAY(SELECT value FROM json_each(@Types)))
+              AND NOT (d.doc_id = ANY(ARRAY(SELECT CAST(value AS BIGINT) FROM json_each(@Exclude))))
             ORDER BY Rank, d.doc_id
             LIMIT @Take
             """;
-        if (SqlDialect.Of(connection).IsPostgres)
-            return (await connection.QueryAsync<HitRow>(postgresSql,
-                new { query.Match, Types = query.Types.ToArray(), Exclude = query.Exclude.ToArray(), query.Take, query.MinDocId }, transaction)).ToList();
-        return (await connection.QueryAsync<HitRow>(sql, query, transaction)).ToList();
+        return (await connection.QueryAsync<HitRow>(SqlDialect.Of(connection).IsPostgres ? postgresSql : sql, Parameters(query), transaction)).ToList();
     }
 
     /// <summary>Substring matches through the trigram index, best first.</summary>
@@ -87,7 +92,8 @@ public static class SearchSql
             SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title,
                    snippet(search_trigrams, -1, '**', '**', '…', 16) AS Snippet, bm25(search_trigrams, {Weights}) AS Rank
             FROM search_trigrams JOIN search_documents d ON d.doc_id = search_trigrams.rowid
-            WHERE search_trigrams MATCH @Match AND search_trigrams.rowid >= @MinDocId AND d.entity_type IN @Types AND d.doc_id NOT IN @Exclude
+            WHERE search_trigrams MATCH @Match AND search_trigrams.rowid >= @MinDocId AND d.entity_type IN (SELECT value FROM json_each(@Types))
+              AND d.doc_id NOT IN (SELECT CAST(value AS BIGINT) FROM json_each(@Exclude))
             ORDER BY Rank, d.doc_id
             LIMIT @Take
             """;
@@ -97,13 +103,11 @@ public static class SearchSql
                    CASE WHEN crm_fold(d.title) LIKE ALL(p.patterns) THEN -10.0 ELSE -1.0 END AS Rank
             FROM search_documents d, (SELECT ARRAY(SELECT json_array_elements_text(@Match::json)) AS patterns) p
             WHERE (crm_fold(d.title) || ' ' || crm_fold(d.body)) LIKE ALL(p.patterns)
-              AND d.doc_id >= @MinDocId AND d.entity_type = ANY(@Types) AND NOT (d.doc_id = ANY(@Exclude))
+              AND d.doc_id >= @MinDocId AND d.entity_type = ANY(ARRAY(SELECT value FROM json_each(@Types)))
+              AND NOT (d.doc_id = ANY(ARRAY(SELECT CAST(value AS BIGINT) FROM json_each(@Exclude))))
             ORDER BY Rank, d.doc_id
             LIMIT @Take
             """;
-        if (SqlDialect.Of(connection).IsPostgres)
-            return (await connection.QueryAsync<HitRow>(postgresSql,
-                new { query.Match, Types = query.Types.ToArray(), Exclude = query.Exclude.ToArray(), query.Take, query.MinDocId }, transaction)).ToList();
-        return (await connection.QueryAsync<HitRow>(sql, query, transaction)).ToList();
+        return (await connection.QueryAsync<HitRow>(SqlDialect.Of(connection).IsPostgres ? postgresSql : sql, Parameters(query), transaction)).ToList();
     }
 }

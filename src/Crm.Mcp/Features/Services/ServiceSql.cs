@@ -73,8 +73,8 @@ public static class ServiceSql
     public static async Task<IReadOnlyList<ServiceView>> FindManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids)
     {
         if (ids.Count == 0) return [];
-        const string sql = SelectService + " WHERE s.id IN @ids";
-        var rows = (await connection.QueryAsync<ServiceRow>(SqlDialect.Lists(connection, sql), new { ids }, transaction)).ToDictionary(r => r.Id);
+        const string sql = SelectService + " WHERE s.id IN (SELECT value FROM json_each(@ids))";
+        var rows = (await connection.QueryAsync<ServiceRow>(sql, new { ids = SqlList.Json(ids) }, transaction)).ToDictionary(r => r.Id);
         return ids.Where(rows.ContainsKey).Select(id => ToView(rows[id])).ToList();
     }
 
@@ -84,8 +84,8 @@ public static class ServiceSql
         DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Id, string Currency)> deals)
     {
         if (deals.Count == 0) return new Dictionary<string, DealServiceTotals>();
-        const string sql = "SELECT deal_id AS DealId, amount_minor AS AmountMinor, quantity FROM services WHERE deal_id IN @ids";
-        var lines = (await connection.QueryAsync<LineRow>(SqlDialect.Lists(connection, sql), new { ids = deals.Select(d => d.Id).ToList() }, transaction)).ToLookup(l => l.DealId);
+        const string sql = "SELECT deal_id AS DealId, amount_minor AS AmountMinor, quantity FROM services WHERE deal_id IN (SELECT value FROM json_each(@ids))";
+        var lines = (await connection.QueryAsync<LineRow>(sql, new { ids = SqlList.Json(deals.Select(d => d.Id)) }, transaction)).ToLookup(l => l.DealId);
         return deals.DistinctBy(d => d.Id).ToDictionary(d => d.Id, d =>
         {
             var value = lines[d.Id].Sum(l => (decimal)l.AmountMinor * l.Quantity);

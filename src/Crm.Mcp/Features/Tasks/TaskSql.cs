@@ -110,31 +110,32 @@ public static class TaskSql
     public static async Task<IReadOnlyList<TaskView>> FindManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids)
     {
         if (ids.Count == 0) return [];
-        const string sql = SelectTask + " WHERE t.id IN @ids";
-        var rows = (await connection.QueryAsync<TaskRow>(SqlDialect.Lists(connection, sql), new { ids }, transaction)).ToDictionary(r => r.Id);
+        const string sql = SelectTask + " WHERE t.id IN (SELECT value FROM json_each(@ids))";
+        var rows = (await connection.QueryAsync<TaskRow>(sql, new { ids = SqlList.Json(ids) }, transaction)).ToDictionary(r => r.Id);
         return await ToViewsAsync(connection, transaction, ids.Where(rows.ContainsKey).Select(id => rows[id]).ToList());
     }
 
     private static async Task<IReadOnlyList<TaskView>> ToViewsAsync(DbConnection connection, DbTransaction transaction, List<TaskRow> rows)
     {
         if (rows.Count == 0) return [];
-        var ids = new { ids = rows.Select(r => r.Id).ToList() };
+        var taskIds = rows.Select(r => r.Id).ToList();
+        var ids = new { ids = SqlList.Json(taskIds) };
         const string dealsSql = """
             SELECT x.task_id AS TaskId, d.id, d.identifier, d.name FROM task_deals x JOIN deals d ON d.id = x.deal_id
-            WHERE x.task_id IN @ids ORDER BY x.created_at, d.identifier
+            WHERE x.task_id IN (SELECT value FROM json_each(@ids)) ORDER BY x.created_at, d.identifier
             """;
-        var deals = (await connection.QueryAsync<DealLinkRow>(SqlDialect.Lists(connection, dealsSql), ids, transaction)).ToLookup(l => l.TaskId);
+        var deals = (await connection.QueryAsync<DealLinkRow>(dealsSql, ids, transaction)).ToLookup(l => l.TaskId);
         const string companiesSql = """
             SELECT x.task_id AS TaskId, c.id, c.name FROM task_companies x JOIN companies c ON c.id = x.company_id
-            WHERE x.task_id IN @ids ORDER BY x.created_at, c.name
+            WHERE x.task_id IN (SELECT value FROM json_each(@ids)) ORDER BY x.created_at, c.name
             """;
-        var companies = (await connection.QueryAsync<CompanyLinkRow>(SqlDialect.Lists(connection, companiesSql), ids, transaction)).ToLookup(l => l.TaskId);
+        var companies = (await connection.QueryAsync<CompanyLinkRow>(companiesSql, ids, transaction)).ToLookup(l => l.TaskId);
         const string contactsSql = """
             SELECT x.task_id AS TaskId, p.id, p.full_name AS FullName, p.email FROM task_people x JOIN people p ON p.id = x.person_id
-            WHERE x.task_id IN @ids ORDER BY x.created_at, p.full_name
+            WHERE x.task_id IN (SELECT value FROM json_each(@ids)) ORDER BY x.created_at, p.full_name
             """;
-        var contacts = (await connection.QueryAsync<ContactLinkRow>(SqlDialect.Lists(connection, contactsSql), ids, transaction)).ToLookup(l => l.TaskId);
-        var custom = await CustomFields.CustomFieldSql.ValuesAsync(connection, transaction, ids.ids);
+        var contacts = (await connection.QueryAsync<ContactLinkRow>(contactsSql, ids, transaction)).ToLookup(l => l.TaskId);
+        var custom = await CustomFields.CustomFieldSql.ValuesAsync(connection, transaction, taskIds);
         return rows.Select(r => new TaskView
         {
             Id = r.Id,

@@ -74,8 +74,8 @@ public static class UserSql
     public static async Task<IReadOnlyList<UserView>> FindManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids)
     {
         if (ids.Count == 0) return [];
-        const string sql = SelectUser + " WHERE id IN @ids";
-        return (await connection.QueryAsync<UserRow>(SqlDialect.Lists(connection, sql), new { ids }, transaction)).Select(ToView).ToList();
+        const string sql = SelectUser + " WHERE id IN (SELECT value FROM json_each(@ids))";
+        return (await connection.QueryAsync<UserRow>(sql, new { ids = SqlList.Json(ids) }, transaction)).Select(ToView).ToList();
     }
 
     private static UserView ToView(UserRow r) => new()

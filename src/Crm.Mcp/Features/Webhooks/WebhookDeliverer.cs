@@ -90,9 +90,9 @@ public sealed class WebhookDeliverer(CrmDb db, HttpClient http, TimeProvider tim
                 FROM webhook_deliveries d
                 JOIN webhooks w ON w.id = d.webhook_id
                 JOIN webhook_events e ON e.seq = d.event_seq
-                WHERE d.seq IN @seqs ORDER BY d.seq
+                WHERE d.seq IN (SELECT CAST(value AS BIGINT) FROM json_each(@seqs)) ORDER BY d.seq
                 """;
-            return (await connection.QueryAsync<Due>(SqlDialect.Lists(connection, loadSql), new { seqs }, transaction)).ToList();
+            return (await connection.QueryAsync<Due>(loadSql, new { seqs = SqlList.Json(seqs) }, transaction)).ToList();
         }, cancellationToken);
 
     private async Task<(int? Status, string? Error)> SendAsync(Due due, CancellationToken cancellationToken)

@@ -73,21 +73,12 @@ public static class WebhookSql
         return connection.ExecuteAsync(sql, Parameters(id, url, events, secret, description, active, now), transaction);
     }
 
-    // Dapper.AOT 1.1.0 leaves these two statements to plain Dapper without a diagnostic (an anonymous object with these
-    // members is not intercepted); parameters added one by one need no run-time code generation there.
-    private static DynamicParameters Parameters(string id, string? url, IReadOnlyList<string>? events, string? secret, string? description,
-        bool? active, string now)
-    {
-        var parameters = new DynamicParameters();
-        parameters.Add("id", id);
-        parameters.Add("url", url);
-        parameters.Add("events", events is null ? null : JsonSerializer.Serialize(events, CommonJsonContext.Default.IReadOnlyListString));
-        parameters.Add("secret", secret);
-        parameters.Add("description", description);
-        parameters.Add("active", active);
-        parameters.Add("now", now);
-        return parameters;
-    }
+    // A named record: Dapper.AOT 1.1.0 left an anonymous object with these members to plain Dapper, without a diagnostic.
+    internal sealed record WebhookParameters(string id, string? url, string? events, string? secret, string? description, bool? active, string now);
+
+    private static WebhookParameters Parameters(string id, string? url, IReadOnlyList<string>? events, string? secret, string? description,
+        bool? active, string now) =>
+        new(id, url, events is null ? null : JsonSerializer.Serialize(events, CommonJsonContext.Default.IReadOnlyListString), secret, description, active, now);
 
     public static async Task<long> DeleteAsync(DbConnection connection, DbTransaction transaction, string id)
     {
