@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Crm.Mcp.Data;
 using Crm.Mcp.Lists;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -32,21 +33,21 @@ public static class ExplainLists
             var schema = await new FieldRegistry().LoadAsync(entity, connection, transaction);
             var plan = ListEngine.Build(schema, new ListRequest(null, null, null, 25, null), extra, references);
             Console.WriteLine($"## {name}");
-            Show(connection, transaction, "count", ListEngine.CountSql(schema, plan), plan.Parameters);
-            Show(connection, transaction, "page", ListEngine.PageSql(schema, plan), plan.Parameters);
+            await ShowAsync(connection, transaction, "count", ListEngine.CountSql(schema, plan), plan.Parameters);
+            await ShowAsync(connection, transaction, "page", ListEngine.PageSql(schema, plan), plan.Parameters);
             Console.WriteLine();
         }
     }
 
-    private static void Show(SqliteConnection connection, SqliteTransaction transaction, string what, string sql, DynamicParameters parameters)
+    private static async Task ShowAsync(SqliteConnection connection, SqliteTransaction transaction, string what, string sql, SqlArgs parameters)
     {
-        var plan = connection.Query<(long Id, long Parent, long NotUsed, string Detail)>("EXPLAIN QUERY PLAN " + sql, parameters, transaction);
+        var plan = await parameters.QueryAsync(connection, transaction, "EXPLAIN QUERY PLAN " + sql, r => (Id: r.GetInt64(0), Detail: r.GetString(3)));
         var best = double.MaxValue;
         var rows = 0;
         for (var run = 0; run < 5; run++)
         {
             var clock = Stopwatch.StartNew();
-            rows = connection.Query(sql, parameters, transaction).Count();
+            rows = (await parameters.QueryAsync(connection, transaction, sql, _ => 0)).Count;
             best = Math.Min(best, clock.Elapsed.TotalMilliseconds);
         }
         Console.WriteLine($"- {what} `{sql}`");

@@ -40,7 +40,7 @@ public static class BackupCommand
                 ((SqliteConnection)source).BackupDatabase(copy);
                 // The copy stands alone: one file, no -wal beside it.
                 await copy.ExecuteAsync("PRAGMA journal_mode = DELETE");
-                var check = await copy.ExecuteScalarAsync<string>("PRAGMA integrity_check");
+                var check = await copy.QueryFirstAsync<string>("PRAGMA integrity_check");
                 if (check != "ok")
                 {
                     File.Delete(temporary);

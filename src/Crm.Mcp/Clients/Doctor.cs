@@ -45,13 +45,13 @@ public sealed class Doctor(string databasePath, string home, string project, Fun
         {
             await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
             await connection.OpenAsync(cancellationToken);
-            var check = await connection.ExecuteScalarAsync<string>("PRAGMA quick_check");
+            var check = await connection.QueryFirstAsync<string>("PRAGMA quick_check");
             if (check != "ok")
             {
                 findings.Add(new(Severity.Fail, subject, $"{databasePath} is damaged: {check}", "restore the latest backup (crm-mcp backup FILE makes one)"));
                 return;
             }
-            var journal = await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode");
+            var journal = await connection.QueryFirstAsync<string>("PRAGMA journal_mode");
             var hasHistory = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'") > 0;
             var applied = hasHistory ? (await connection.QueryAsync<int>("SELECT version FROM schema_migrations")).ToHashSet() : [];
             var pending = Migrator.All.Where(m => !applied.Contains(m.Version)).Select(m => m.Name).ToList();

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Crm.Mcp.Common;
-using Dapper;
+using Crm.Mcp.Data;
 
 namespace Crm.Mcp.Lists;
 
@@ -24,7 +24,7 @@ public static partial class ListEngine
     private const string CursorForm = "the next_cursor value from the previous page, unchanged, with the same sort";
 
     /// <summary>The checked request as SQL pieces: WHERE for the count, WHERE plus the cursor for the page, ORDER BY.</summary>
-    public sealed record Plan(string Where, string PageWhere, string OrderBy, IReadOnlyList<string> KeySql, DynamicParameters Parameters, int Limit, string Signature)
+    public sealed record Plan(string Where, string PageWhere, string OrderBy, IReadOnlyList<string> KeySql, SqlArgs Parameters, int Limit, string Signature)
     {
         /// <summary>An amount compared without a currency filter: the rule's path and field, checked against the data.</summary>
         public (string Path, FieldDef Field)? MixedCurrency { get; init; }
@@ -82,7 +82,7 @@ public static partial class ListEngine
     {
         var currency = schema.Find(mixed.Field.CurrencyField!)!;
         var sql = $"SELECT DISTINCT {currency.Sql} FROM {FromFor(schema.From, plan.Where + currency.Sql)}{plan.Where} ORDER BY 1 LIMIT 6";
-        var currencies = (await connection.QueryAsync<string>(sql, plan.Parameters, transaction)).ToList();
+        var currencies = await plan.Parameters.QueryAsync(connection, transaction, sql, r => SqlArgs.Text(r, 0));
         if (currencies.Count <= 1) return;
         throw CrmError.Invalid(mixed.Path, $"compares {mixed.Field.Name} across currencies ({string.Join(", ", currencies.Take(5))}{(currencies.Count > 5 ? ", …" : "")}): amounts in different currencies are not comparable.",
             $"add {{\"field\": \"{currency.Name}\", \"op\": \"equals\", \"value\": \"{currencies[0]}\"}} and filter each currency on its own");
@@ -97,19 +97,20 @@ public static partial class ListEngine
         var references = await ResolveReferencesAsync(connection, transaction, schema, request, extraFilters);
         var plan = Build(schema, request, extraFilters, references);
         if (plan.MixedCurrency is { } mixed) await RefuseMixedCurrenciesAsync(connection, transaction, schema, plan, mixed);
-        var total = ListTotal.Counted(await connection.ExecuteScalarAsync<long>(CountSql(schema, plan), plan.Parameters, transaction), ExactTotalUpTo);
-        var rows = (await connection.QueryAsync(PageSql(schema, plan), plan.Parameters, transaction)).Cast<IDictionary<string, object?>>().ToList();
+        var total = ListTotal.Counted(await plan.Parameters.ScalarLongAsync(connection, transaction, CountSql(schema, plan)), ExactTotalUpTo);
+        // Read by hand (id, then each sort key k0, k1, ...), not as Dapper's dynamic rows, which need reflection.
+        var rows = await plan.Parameters.QueryAsync(connection, transaction, PageSql(schema, plan),
+            r => (Id: r.GetString(0), Keys: Enumerable.Range(1, plan.KeySql.Count).Select(i => SqlArgs.Value(r, i)).ToList()));
 
         var hasMore = rows.Count > plan.Limit;
         if (hasMore) rows.RemoveAt(rows.Count - 1);
-        var ids = rows.Select(r => (string)r["id"]!).ToList();
+        var ids = rows.Select(r => r.Id).ToList();
         var byId = (await load(ids)).ToDictionary(idOf);
         var items = ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
         string? next = null;
         if (hasMore)
         {
-            var last = rows[^1];
-            next = EncodeCursor(plan.Signature, plan.KeySql.Select((_, i) => last[$"k{i}"]).ToList(), ids[^1]);
+            next = EncodeCursor(plan.Signature, rows[^1].Keys, ids[^1]);
         }
         return new ListPage<T>(items, total, next, hasMore);
     }
@@ -249,7 +250,7 @@ public static partial class ListEngine
     /// <summary>Builds WHERE fragments; every caller value becomes an @lpN parameter.</summary>
     private sealed class SqlBuilder(EntitySchema schema, IReadOnlyDictionary<string, IReadOnlyList<string>> references)
     {
-        public DynamicParameters Parameters { get; } = new();
+        public SqlArgs Parameters { get; } = new();
         private readonly HashSet<FieldDef> _fieldParameters = [];
         private int _next;
 

@@ -155,7 +155,8 @@ public sealed class Resolver
     {
         const string select = "SELECT id, name, name_key AS NameKey, domain, website FROM companies";
         var (sql, parameters) = NearRowsSql(connection, select, "companies_name_trgm", key);
-        var rows = (await connection.QueryAsync<CompanyRow>(sql, parameters, transaction)).DistinctBy(r => r.Id);
+        var rows = (await parameters.QueryAsync(connection, transaction, sql,
+            r => new CompanyRow(r.GetString(0), r.GetString(1), r.GetString(2), SqlArgs.Text(r, 3), SqlArgs.Text(r, 4)))).DistinctBy(r => r.Id);
         return Rank(rows.Where(r => r.Id != excludeId)
             .Select(r => (Row: r, Similarity: NameSimilarity.Score(key, r.NameKey)))
             .Select(x => new Candidate(x.Row.Id, x.Row.Name, null, x.Similarity.Score, x.Similarity.Why, Domains.Normalize(x.Row.Domain) ?? Domains.FromWebsite(x.Row.Website))));
@@ -168,10 +169,10 @@ public sealed class Resolver
     /// short names share no piece). Every part has a LIMIT, so nothing here grows with the table: a piece shared by
     /// thousands of names ("company") contributes its first 50, and the pieces a real near name shares are rare.
     /// </summary>
-    private static (string Sql, DynamicParameters Parameters) NearRowsSql(DbConnection connection, string select, string trigramTable, string key)
+    private static (string Sql, SqlArgs Parameters) NearRowsSql(DbConnection connection, string select, string trigramTable, string key)
     {
-        // Added one by one: a template object would be read by run-time IL emission, which the native build lacks.
-        var parameters = new DynamicParameters();
+        // The pieces vary in number, so the query is read by hand (SqlArgs); its columns are select's, in order.
+        var parameters = new SqlArgs();
         parameters.Add("key", key);
         parameters.Add("prefix", key[..Math.Min(2, key.Length)]);
         if (SqlDialect.Of(connection).IsPostgres)
@@ -442,7 +443,10 @@ public sealed class Resolver
 
         const string select = "SELECT id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey FROM people";
         var (sql, parameters) = NearRowsSql(connection, select, "people_name_trgm", key);
-        var rows = (await connection.QueryAsync<PersonRow>(sql, parameters, transaction)).DistinctBy(r => r.Id);
+        var rows = (await parameters.QueryAsync(connection, transaction, sql, r => new PersonRow
+            {
+                Id = r.GetString(0), FullName = r.GetString(1), Email = SqlArgs.Text(r, 2), EmailKey = SqlArgs.Text(r, 3), NameKey = SqlArgs.Text(r, 4),
+            })).DistinctBy(r => r.Id);
         return Rank(rows.Where(r => r.Id != excludeId)
             .Select(r => (Row: r, Similarity: NameSimilarity.Score(key, r.NameKey ?? "")))
             .Select(x => new Candidate(x.Row.Id, x.Row.FullName, x.Row.Email, x.Similarity.Score, x.Similarity.Why)));

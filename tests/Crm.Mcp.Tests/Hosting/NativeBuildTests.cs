@@ -84,6 +84,46 @@ public sealed class NativeBuildTests
             "instead of an anonymous object (WebhookOutbox.Delivery), or read with a plain DbCommand (DuplicateSql.RowAsync).");
     }
 
+    /// <summary>What Dapper.AOT's generated code still hands to Dapper.dll's run-time paths, which reflect over values
+    /// and so keep trim/AOT warnings in the native build (IL2104/IL3053 over Dapper.dll, now errors there): a list bound
+    /// as a parameter (SqlMapper.PackListParameters, from <c>IN @ids</c> or any enumerable member), DynamicParameters,
+    /// and dynamic rows. Generated code is compiled into our assembly, so a reference here is such a call.</summary>
+    [Fact]
+    public void No_call_reaches_dappers_reflection_paths()
+    {
+        using var pe = new PEReader(File.OpenRead(typeof(ToolCatalog).Assembly.Location));
+        var metadata = pe.GetMetadataReader();
+        string TypeName(EntityHandle handle) => handle.Kind == HandleKind.TypeReference && metadata.GetTypeReference((TypeReferenceHandle)handle) is var type
+            ? (type.ResolutionScope.Kind == HandleKind.TypeReference ? TypeName((EntityHandle)type.ResolutionScope) + "+" : metadata.GetString(type.Namespace) + ".") + metadata.GetString(type.Name)
+            : "";
+        var members = metadata.MemberReferences.Select(metadata.GetMemberReference).Select(m => $"{TypeName(m.Parent)}.{metadata.GetString(m.Name)}");
+        var types = metadata.TypeReferences.Select(h => TypeName(h));
+        var forbidden = members.Concat(types).Distinct()
+            .Where(n => n is "Dapper.SqlMapper.PackListParameters" or "Dapper.DynamicParameters" or "Dapper.RowFactory+Inbuilt.get_Dynamic" or "Dapper.SqlMapper+DapperRow")
+            .Order().ToList();
+        Assert.True(forbidden.Count == 0,
+            $"Dapper's reflection paths are reached through {string.Join(", ", forbidden)}: bind a list as one JSON text (Data/SqlList), " +
+            "run-time parameter names through Data/SqlArgs, and read rows into named types.");
+    }
+
+    /// <summary>Dapper's list expansion written in SQL (<c>x IN @ids</c>, PostgreSQL's <c>= ANY(@ids)</c> or
+    /// <c>unnest(@ids)</c> over an array parameter): the idiom is <c>x IN (SELECT value FROM json_each(@ids))</c> with
+    /// <see cref="Crm.Mcp.Data.SqlList.Json(IEnumerable{string})"/>, the same SQL on both backends.</summary>
+    [Fact]
+    public void Sql_binds_lists_as_one_json_parameter()
+    {
+        var source = Path.Combine(Infrastructure.CliRunner.RepositoryRoot(), "src", "Crm.Mcp");
+        var listSyntax = new System.Text.RegularExpressions.Regex(@"\bIN\s+@\w|=\s*ANY\s*\(\s*@|\bunnest\s*\(\s*@|\bDynamicParameters\b",
+            System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        var found = Directory.EnumerateFiles(source, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: Path.GetRelativePath(source, f), Line: i + 1, Text: line)))
+            .Where(l => !l.Text.TrimStart().StartsWith("//", StringComparison.Ordinal) && listSyntax.IsMatch(l.Text))
+            .Select(l => $"{l.File}:{l.Line}").ToList();
+        Assert.True(found.Count == 0,
+            $"A list parameter or DynamicParameters in {string.Join(", ", found)}: write x IN (SELECT value FROM json_each(@ids)) with SqlList.Json(ids) (Data/SqlList.cs), or use Data/SqlArgs.");
+    }
+
     private static bool IsJsonBound(Type type) =>
         type != typeof(CancellationToken) && !(type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IProgress<>)) &&
         type != typeof(McpServer) && type != typeof(IServiceProvider);
