@@ -10,7 +10,8 @@ namespace Crm.Mcp.Data;
 /// <summary>
 /// The one place that opens connections and transactions. Writes that could collide are serialized across processes
 /// and machines, so a resolve-then-insert can never interleave with another writer's of the same name, and each write's
-/// journal rows are its own. SQLite: BEGIN IMMEDIATE, one writer at a time (a busy database waits, busy_timeout).
+/// journal rows are its own. SQLite: BEGIN IMMEDIATE, one writer at a time (a busy database waits, busy_timeout);
+/// writers queued in this process share one transaction, each in its own savepoint (group commit, WriteGroupedAsync).
 /// PostgreSQL: a write that names its <see cref="WriteKeys"/> holds <see cref="WriteLockKey"/> shared and an advisory
 /// lock per key, taken in ascending order before its work; any other write holds <see cref="WriteLockKey"/> exclusively
 /// and so runs alone, as on SQLite. Both run READ COMMITTED, so each statement sees every write committed before its
@@ -118,7 +119,7 @@ public sealed class CrmDb
     /// Runs work in one write transaction; any exception rolls everything back. Inside a tool call it also honours the
     /// call's <see cref="WriteCall"/>: an idempotency key already used replays the first result (see
     /// <see cref="IdempotentReplay"/>) and a new one is stored with the result in this transaction; a dry run does all
-    /// the work, returns its result and rolls back, so the preview is exactly what the real call would do. One write
+    /// the work, returns its result and rolls back (to its savepoint), so the preview is exactly what the real call would do. One write
     /// per tool call: a second WriteAsync in the same call would see its own key as used. Before COMMIT the journal
     /// is sealed: whatever the work changed becomes one change attributed to <see cref="Common.CallContext.Current"/>,
     /// and its webhook events are queued, atomically with the work itself.
