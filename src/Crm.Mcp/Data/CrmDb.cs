@@ -144,6 +144,7 @@ public sealed class CrmDb
     {
         public DbConnection Connection { get; } = connection;
         public DbTransaction Transaction { get; } = transaction;
+        /// <summary>Calls that have had their turn in this transaction, written or failed.</summary>
         public int Calls { get; set; }
         /// <summary>Set when a savepoint could not be rolled back: the transaction's state is unknown, so it is rolled back whole.</summary>
         public Exception? Broken { get; set; }
@@ -191,7 +192,8 @@ public sealed class CrmDb
         finally
         {
             InWrite.Value = false;
-            if (group.Broken is null && group.Calls < MaxGroupCalls && Volatile.Read(ref _queued) > 0)
+            // Failed calls count too: a stream of them must not hold the write lock from other processes for ever.
+            if (group.Broken is null && ++group.Calls < MaxGroupCalls && Volatile.Read(ref _queued) > 0)
                 _writer.Release(); // the next writer continues this transaction; the last one commits it
             else
             {
@@ -234,7 +236,6 @@ public sealed class CrmDb
             // A dry run did all the work and saw it; none of it stays.
             if (call?.DryRun == true) await transaction.RollbackAsync(CallSavepoint, CancellationToken.None);
             await transaction.ReleaseAsync(CallSavepoint, CancellationToken.None);
-            group.Calls++;
             return result;
         }
         catch
