@@ -12,9 +12,10 @@ using Crm.Mcp.Bench;
 //   reports  [--sizes 1000,100000,1000000] [--calls 50]    report_deals (by stage, by month, win rate by quarter, filtered)
 //   micro                                                   BenchmarkDotNet: resolver lookups at 1M companies, in process
 //   populate [--sizes ...]  verify [--rows 1000]            build the cached databases; check one answers like a served one
+//   profile-draft [--rows 1000] [--calls 500]              create_deal_draft in process: per-statement SQLite times
 //   explain DB SQL [@p=v...]   explain-lists DB           one statement's plan and time; every list tool's count and page
 // e2e and growth take --postgres CONNECTION (or CRM_MCP_BENCH_POSTGRES): serve from PostgreSQL (see PostgresTarget).
-// e2e and growth take --only search_all,get_deal (names' beginnings) to measure some calls only.
+// e2e, growth and http take --only TEXT[,TEXT]: only the calls whose names contain one of them (plus the no-op and the references).
 // Common: --env K=V (repeatable) for the crm-mcp processes, --work DIR (default $BENCH_WORK or $TMPDIR/crm-mcp-bench), --budget SECONDS per measured call (default 60).
 // CRM_MCP_SERVER=path/to/crm-mcp (or .dll) measures another build of the server, e.g. a ReadyToRun publish.
 var command = args.FirstOrDefault() ?? "e2e";
@@ -28,8 +29,8 @@ var budget = TimeSpan.FromSeconds(Option("--budget", 60));
 var env = args.Select((a, i) => (a, i)).Where(p => p.a == "--env" && p.i + 1 < args.Length)
     .Select(p => args[p.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
 ServerProcess.Environment = env;
-// --only NAME[,NAME]: e2e/growth measure only the calls whose names start so (and the no-op and the references).
 var only = Text("--only")?.Split(',');
+bool Wanted(string name) => only is null || name == "no-op (ping)" || only.Any(o => name.Contains(o, StringComparison.OrdinalIgnoreCase));
 if (Text("--postgres") is { } postgres) PostgresTarget.Server = postgres;
 Directory.CreateDirectory(work);
 
@@ -81,6 +82,10 @@ switch (command)
         // (the sqlite3 shell on the machine may be another version with another planner).
         Explain.Run(args[1], args[2], args.Skip(3).Select(a => a.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]));
         break;
+    case "profile-draft":
+        // profile-draft [--rows 1000] [--calls 500]: one draft's statements and their cost, in process (DraftProfile).
+        await DraftProfile.RunAsync(await Populate.CreateAsync(work, Option("--rows", 1000)), work, Option("--calls", 500));
+        break;
     case "explain-lists":
         // explain-lists DB: every list tool's count and page SQL (plan and time) on that database.
         await ExplainLists.RunAsync(args[1]);
@@ -129,8 +134,8 @@ async Task<Dictionary<string, Sample>> EndToEnd(int calls, int runs, int rows)
                      ("create_deal_draft (new company + 2 new people)", load.CreateDealDraft),
                      ("create_deal_draft (existing company + person)", load.CreateDealDraftExisting),
                      ("search_all", load.SearchAll),
-                 }.Where(w => only is null || w.Item1 == "no-op (ping)" || only.Any(o => w.Item1.StartsWith(o, StringComparison.Ordinal))))
-            Add(results, await Measure.RunAsync(name, calls, call, budget));
+                 }.Where(c => Wanted(c.Item1)))
+            Add(results, await Measure.RunAsync(name, calls, call, budget, server.CpuSeconds));
     }
     // The same run's references: the TypeScript SDK's echo tool (the floor a tool call can reach over stdio) and
     // server-memory storing one entity (what people use today to "remember a contact").
@@ -138,10 +143,10 @@ async Task<Dictionary<string, Sample>> EndToEnd(int calls, int runs, int rows)
     {
         await using (var echo = await MemoryServer.StartEchoAsync())
             Add(results, await Measure.RunAsync("Node SDK echo tool (reference)", calls,
-                i => echo.Client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = $"hello {i}" }).AsTask(), budget));
+                i => echo.Client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = $"hello {i}" }).AsTask(), budget, echo.CpuSeconds));
         await using (var memory = await MemoryServer.StartAsync(Fresh("", $"ref-{rows}.jsonl")))
             Add(results, await Measure.RunAsync("server-memory create_entities, 1 entity (reference)", Math.Min(calls, 500),
-                new MemoryWorkloads(memory.Client, 1).CreateEntity, budget));
+                new MemoryWorkloads(memory.Client, 1).CreateEntity, budget, memory.CpuSeconds));
     }
     Table($"### stdio, one client, {rows:N0} deals/companies/people{(PostgresTarget.Server is null ? "" : ", PostgreSQL")}, up to {calls} calls per run ({budget.TotalSeconds:F0} s budget), median of {runs} runs", results);
     return results.ToDictionary(r => r.Key, r => Measure.Median(r.Value));
@@ -207,8 +212,8 @@ async Task Http(int calls, int runs, int rows, int clients, bool stateless)
                          ("get_deals (stage, draft, USD, amount ≥)", (l, i) => l.GetDealsFiltered(i)),
                          ("create_deal_draft (new company + 2 new people)", (l, i) => l.CreateDealDraft(i)),
                          ("search_all", (l, i) => l.SearchAll(i)),
-                     })
-                Add(results, await Measure.RunAsync(name, calls, (worker, i) => call(loads[worker], i), clients, budget));
+                     }.Where(c => Wanted(c.Item1)))
+                Add(results, await Measure.RunAsync(name, calls, (worker, i) => call(loads[worker], i), clients, budget, serverCpuSeconds: server.CpuSeconds));
             rss.Add(server.RssBytes() / 1048576.0);
         }
         finally

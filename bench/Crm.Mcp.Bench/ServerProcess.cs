@@ -68,6 +68,8 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Resident set size of the server process, from /proc (Linux).</summary>
     public long RssBytes() => Rss(_process.Id);
 
+    public double CpuSeconds() => Measure.CpuSeconds(_process.Id);
+
     public static long Rss(int pid)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
@@ -135,6 +137,8 @@ public sealed class HttpServer : IAsyncDisposable
         }), ServerProcess.ClientOptions);
 
     public long RssBytes() => ServerProcess.Rss(_process.Id);
+
+    public double CpuSeconds() => Measure.CpuSeconds(_process.Id);
 
     private static int FreePort()
     {

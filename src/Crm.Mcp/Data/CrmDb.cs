@@ -10,7 +10,8 @@ namespace Crm.Mcp.Data;
 /// <summary>
 /// The one place that opens connections and transactions. Writes that could collide are serialized across processes
 /// and machines, so a resolve-then-insert can never interleave with another writer's of the same name, and each write's
-/// journal rows are its own. SQLite: BEGIN IMMEDIATE, one writer at a time (a busy database waits, busy_timeout).
+/// journal rows are its own. SQLite: BEGIN IMMEDIATE, one writer at a time (a busy database waits, busy_timeout);
+/// writers queued in this process share one transaction, each in its own savepoint (group commit, WriteGroupedAsync).
 /// PostgreSQL: a write that names its <see cref="WriteKeys"/> holds <see cref="WriteLockKey"/> shared and an advisory
 /// lock per key, taken in ascending order before its work; any other write holds <see cref="WriteLockKey"/> exclusively
 /// and so runs alone, as on SQLite. Both run READ COMMITTED, so each statement sees every write committed before its
@@ -74,6 +75,19 @@ public sealed class CrmDb
     // BEGIN IMMEDIATE is busy_timeout's sleep-and-retry. Other processes still meet at BEGIN IMMEDIATE.
     private readonly SemaphoreSlim _writer = new(1, 1);
     private static readonly AsyncLocal<bool> InWrite = new();
+    // SQLite group commit (see WriteGroupedAsync): the open shared transaction, touched only by the gate's holder, and
+    // how many writers wait at the gate.
+    private WriteGroup? _group;
+    private int _queued;
+    private long _commits;
+    /// <summary>Calls one shared transaction takes at most before it commits, so a steady stream of writers still commits.</summary>
+    private const int MaxGroupCalls = 64;
+
+    /// <summary>Writers of this process waiting for the gate (tests use it to form a group).</summary>
+    internal int QueuedWriters => Volatile.Read(ref _queued);
+
+    /// <summary>SQLite write transactions this instance has committed (or rolled back as a whole).</summary>
+    internal long Commits => Interlocked.Read(ref _commits);
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
@@ -105,7 +119,7 @@ public sealed class CrmDb
     /// Runs work in one write transaction; any exception rolls everything back. Inside a tool call it also honours the
     /// call's <see cref="WriteCall"/>: an idempotency key already used replays the first result (see
     /// <see cref="IdempotentReplay"/>) and a new one is stored with the result in this transaction; a dry run does all
-    /// the work, returns its result and rolls back, so the preview is exactly what the real call would do. One write
+    /// the work, returns its result and rolls back (to its savepoint), so the preview is exactly what the real call would do. One write
     /// per tool call: a second WriteAsync in the same call would see its own key as used. Before COMMIT the journal
     /// is sealed: whatever the work changed becomes one change attributed to <see cref="Common.CallContext.Current"/>,
     /// and its webhook events are queued, atomically with the work itself.
@@ -116,24 +130,179 @@ public sealed class CrmDb
     /// <summary>The same, for work whose find-or-create steps are safe beside other keyed writes on PostgreSQL: by the
     /// <paramref name="keys"/> it names, by the resolver's lock-on-miss (see <see cref="WriteKeys"/>), by unique
     /// indexes or by row locks. It runs beside other keyed writes that share none of its keys.</summary>
-    public async Task<T> WriteAsync<T>(WriteKeys? keys, Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
+    public Task<T> WriteAsync<T>(WriteKeys? keys, Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
         var call = WriteCall.Current;
-        // A write nested in another's flow (none today) must not wait for the gate its caller holds.
-        var gated = _postgres is null && !InWrite.Value;
-        if (gated) await _writer.WaitAsync(cancellationToken);
+        // PostgreSQL writers run in parallel on their own connections (and the server groups their WAL flushes); a
+        // write nested in another's flow (none today) must not wait for the gate its caller holds.
+        if (_postgres is not null || InWrite.Value) return WriteOnceAsync(work, call, LockIds(keys, call), cancellationToken);
+        return WriteGroupedAsync(work, call, cancellationToken);
+    }
+
+    /// <summary>The open SQLite transaction that queued writers share, and the outcome of its COMMIT.</summary>
+    private sealed class WriteGroup(DbConnection connection, DbTransaction transaction)
+    {
+        public DbConnection Connection { get; } = connection;
+        public DbTransaction Transaction { get; } = transaction;
+        /// <summary>Calls that have had their turn in this transaction, written or failed.</summary>
+        public int Calls { get; set; }
+        /// <summary>Set when a savepoint could not be rolled back: the transaction's state is unknown, so it is rolled back whole.</summary>
+        public Exception? Broken { get; set; }
+        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>
+    /// SQLite group commit. Writers take the gate in turn; each runs its work inside its own SAVEPOINT of one shared
+    /// BEGIN IMMEDIATE transaction, so its idempotency record and its journal change (sealed before RELEASE) are its
+    /// own, a failure or a dry run rolls back to the savepoint (nothing of it stays) and never touches the others'
+    /// work. A writer that finds others queued behind it hands them the gate with the transaction still open; the
+    /// last one (nobody queued, or <see cref="MaxGroupCalls"/> reached) commits once for all. Every writer returns
+    /// only after that COMMIT: its reply is never ahead of the disk. Alone, a writer commits its own transaction at
+    /// once, as before.
+    /// </summary>
+    private async Task<T> WriteGroupedAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, WriteCall? call, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _queued);
+        // Not cancellable: a writer counted as queued must take its turn, or an open group could wait for it forever.
+        await _writer.WaitAsync(CancellationToken.None);
+        Interlocked.Decrement(ref _queued);
+        WriteGroup group;
+        try
+        {
+            group = _group ??= await BeginGroupAsync(cancellationToken);
+        }
+        catch
+        {
+            _writer.Release();
+            throw;
+        }
+
+        T result = default!;
+        Exception? failure = null;
+        var keyed = call?.IdempotencyKey is not null && typeof(T) == call.ResponseType;
         try
         {
             InWrite.Value = true;
-            return await WriteOnceAsync(work, call, LockIds(keys, call), cancellationToken);
+            result = await InSavepointAsync(group, work, call, keyed, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            failure = e;
         }
         finally
         {
-            if (gated)
+            InWrite.Value = false;
+            // Failed calls count too: a stream of them must not hold the write lock from other processes for ever.
+            if (group.Broken is null && ++group.Calls < MaxGroupCalls && Volatile.Read(ref _queued) > 0)
+                _writer.Release(); // the next writer continues this transaction; the last one commits it
+            else
             {
-                InWrite.Value = false;
+                _group = null;
+                await EndGroupAsync(group);
                 _writer.Release();
             }
+        }
+
+        Exception? commitFailure = null;
+        try
+        {
+            await group.Committed.Task;
+        }
+        catch (Exception e)
+        {
+            commitFailure = e;
+        }
+        // A replay answers with a result stored in this group: it holds only if the group committed.
+        if (failure is not null && !(failure is IdempotentReplay && commitFailure is not null))
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        if (commitFailure is not null) throw new InvalidOperationException("The write transaction failed to commit; nothing was written.", commitFailure);
+        if (keyed && call!.DryRun != true) call.KeyStored = true;
+        return result;
+    }
+
+    private const string CallSavepoint = "crm_call";
+
+    private async Task<T> InSavepointAsync<T>(WriteGroup group, Func<DbConnection, DbTransaction, Task<T>> work, WriteCall? call, bool keyed, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var (connection, transaction) = (group.Connection, group.Transaction);
+        await transaction.SaveAsync(CallSavepoint, CancellationToken.None);
+        try
+        {
+            if (keyed) await IdempotencyStore.CheckAsync(connection, transaction, call!);
+            var result = await work(connection, transaction);
+            if (keyed) await IdempotencyStore.SaveAsync(connection, transaction, call!, Common.CrmJson.Serialize(result));
+            await SealJournalAsync(connection, transaction);
+            // A dry run did all the work and saw it; none of it stays.
+            if (call?.DryRun == true) await transaction.RollbackAsync(CallSavepoint, CancellationToken.None);
+            await transaction.ReleaseAsync(CallSavepoint, CancellationToken.None);
+            return result;
+        }
+        catch
+        {
+            try
+            {
+                await transaction.RollbackAsync(CallSavepoint, CancellationToken.None);
+                await transaction.ReleaseAsync(CallSavepoint, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                // SQLite rolled the whole transaction back (e.g. disk full): nobody's work in it can commit.
+                group.Broken = e;
+            }
+            throw;
+        }
+    }
+
+    private async Task<WriteGroup> BeginGroupAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var connection = await OpenAsync(cancellationToken);
+            try
+            {
+                return new WriteGroup(connection, await BeginWriteAsync(connection, null, cancellationToken));
+            }
+            catch (Exception e) when (Dialect.IsTransient(e) && attempt < BusyAttempts)
+            {
+                await connection.DisposeAsync();
+                // busy_timeout already waited; a lock still held (e.g. a checkpoint or a crashed writer's recovery) gets
+                // a few more tries.
+                await Task.Delay(Random.Shared.Next(20, 200) * attempt, cancellationToken);
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
+    private async Task EndGroupAsync(WriteGroup group)
+    {
+        try
+        {
+            if (group.Broken is not null) throw group.Broken;
+            await group.Transaction.CommitAsync(CancellationToken.None);
+            group.Committed.SetResult();
+        }
+        catch (Exception e)
+        {
+            try
+            {
+                await group.Transaction.RollbackAsync(CancellationToken.None);
+            }
+            catch (Exception)
+            {
+                // Already rolled back by SQLite; the connection is discarded below either way.
+            }
+            group.Committed.SetException(e);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _commits);
+            await group.Transaction.DisposeAsync();
+            await group.Connection.DisposeAsync();
         }
     }
 

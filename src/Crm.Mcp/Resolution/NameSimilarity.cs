@@ -17,20 +17,20 @@ public static class NameSimilarity
 
     public static (double Score, string Why) Score(string a, string b)
     {
+        // Runs for every candidate row of every near-name lookup (hundreds per draft), so it allocates only when it must.
         if (a == b) return (1.0, "same normalized name");
         var compactA = a.Replace(" ", "");
         var compactB = b.Replace(" ", "");
         if (compactA == compactB) return (0.97, "same letters, different spacing");
         // "Vendor 1" and "Vendor 2", "Building 7" and "Building 9": numbered siblings, not typos of each other.
-        if (Numbers(a) is { Length: > 0 } numbersA && Numbers(b) is { Length: > 0 } numbersB && numbersA != numbersB)
+        if (HasDigit(a) && HasDigit(b) && Numbers(a) != Numbers(b))
             return (0.5, "different numbers");
-        var tokensA = a.Split(' ');
-        var tokensB = b.Split(' ');
-        if (tokensA.Order().SequenceEqual(tokensB.Order())) return (0.96, "same words in another order");
+        // The same words in any order have the same letters, so only keys of equal compact length can be reordered.
+        if (compactA.Length == compactB.Length && a.Split(' ').Order().SequenceEqual(b.Split(' ').Order())) return (0.96, "same words in another order");
 
-        var best = (Score: JaroWinkler(compactA, compactB), Why: "");
-        best.Why = $"similar spelling (Jaro-Winkler {best.Score.ToString("0.00", CultureInfo.InvariantCulture)})";
-        var distance = EditDistance(compactA, compactB);
+        var jaroWinkler = JaroWinkler(compactA, compactB);
+        var score = jaroWinkler;
+        var distance = EditDistance(compactA, compactB, atMost: 2);
         var shorter = Math.Min(compactA.Length, compactB.Length);
         var typo = distance switch
         {
@@ -40,12 +40,20 @@ public static class NameSimilarity
             _ => 0.0,
         };
         // Said as a typo whenever it is one: "one letter apart" tells a person more than a Jaro-Winkler figure.
-        if (typo > 0) best = (Math.Max(typo, best.Score), distance == 1 ? "one letter apart (a typo?)" : "two letters apart (a typo?)");
-        var (few, many) = tokensA.Length <= tokensB.Length ? (tokensA, tokensB) : (tokensB, tokensA);
-        if (few.Length < many.Length && few.All(many.Contains) && best.Score < 0.8)
-            best = (0.8, $"'{string.Join(' ', few)}' is part of '{string.Join(' ', many)}'");
-        return (Math.Round(best.Score, 3), best.Why);
+        if (typo > 0) score = Math.Max(typo, score);
+        if (score < 0.8)
+        {
+            var (tokensA, tokensB) = (a.Split(' '), b.Split(' '));
+            var (few, many) = tokensA.Length <= tokensB.Length ? (tokensA, tokensB) : (tokensB, tokensA);
+            if (few.Length < many.Length && few.All(many.Contains))
+                return (0.8, $"'{string.Join(' ', few)}' is part of '{string.Join(' ', many)}'");
+        }
+        var why = typo > 0 ? distance == 1 ? "one letter apart (a typo?)" : "two letters apart (a typo?)"
+            : $"similar spelling (Jaro-Winkler {jaroWinkler.ToString("0.00", CultureInfo.InvariantCulture)})";
+        return (Math.Round(score, 3), why);
     }
+
+    private static bool HasDigit(string key) => key.AsSpan().IndexOfAnyInRange('0', '9') >= 0;
 
     /// <summary>The numbers in a key without leading zeros, e.g. "vendor 007 b2" -> "7 2".</summary>
     private static string Numbers(string key)
@@ -62,12 +70,15 @@ public static class NameSimilarity
         return string.Join(' ', numbers);
     }
 
+    // Keys are at most a few hundred characters; longer ones take the heap.
+    private const int StackLimit = 256;
+
     public static double JaroWinkler(string a, string b)
     {
         if (a.Length == 0 || b.Length == 0) return 0;
         var window = Math.Max(0, Math.Max(a.Length, b.Length) / 2 - 1);
-        var matchedA = new bool[a.Length];
-        var matchedB = new bool[b.Length];
+        Span<bool> matchedA = a.Length <= StackLimit ? stackalloc bool[a.Length] : new bool[a.Length];
+        Span<bool> matchedB = b.Length <= StackLimit ? stackalloc bool[b.Length] : new bool[b.Length];
         var matches = 0;
         for (var i = 0; i < a.Length; i++)
         {
@@ -96,20 +107,42 @@ public static class NameSimilarity
     }
 
     /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps.</summary>
-    public static int EditDistance(string a, string b)
+    public static int EditDistance(string a, string b) => EditDistance(a, b, int.MaxValue - 1);
+
+    /// <summary>The same, exact up to <paramref name="atMost"/>; beyond it, some value above it (scoring only asks
+    /// whether two keys are one or two edits apart, so unrelated names stop after a few rows). Three rolling rows of
+    /// the matrix: a swap looks two rows back.</summary>
+    private static int EditDistance(string a, string b, int atMost)
     {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        if (Math.Abs(a.Length - b.Length) > atMost) return atMost + 1;
+        var width = b.Length + 1;
+        Span<int> rows = width <= StackLimit ? stackalloc int[3 * width] : new int[3 * width];
+        var beforePrevious = rows[..width];
+        var previous = rows.Slice(width, width);
+        var current = rows.Slice(2 * width, width);
+        for (var j = 0; j <= b.Length; j++) previous[j] = j;
+        var previousMin = 0;
         for (var i = 1; i <= a.Length; i++)
-        for (var j = 1; j <= b.Length; j++)
         {
-            var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            current[0] = i;
+            var currentMin = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                var d = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d = Math.Min(d, beforePrevious[j - 2] + 1);
+                current[j] = d;
+                currentMin = Math.Min(currentMin, d);
+            }
+            // Every later cell comes from one of these two rows plus zero or more: all beyond the bound stays beyond it.
+            if (currentMin > atMost && previousMin > atMost) return atMost + 1;
+            previousMin = currentMin;
+            var recycled = beforePrevious;
+            beforePrevious = previous;
+            previous = current;
+            current = recycled;
         }
-        return d[a.Length, b.Length];
+        return previous[b.Length];
     }
 
     /// <summary>At most this many rows per searched piece: the bound that keeps a near-name lookup's cost flat as tables grow.</summary>
