@@ -78,7 +78,7 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
                     await SearchIndexBatch.BeginAsync(connection, transaction);
                     await ReserveCacheAsync(connection, transaction);
                     // People rows a join settles are written set-based; the others, one by one below (PeopleBatch).
-                    IReadOnlyList<ImportRecord> rows = plan.Entity == ImportEntity.People && !SqlDialect.Of(connection).IsPostgres
+                    IReadOnlyList<ImportRecord> rows = plan.Entity == ImportEntity.People
                         ? await PeopleBatch.WriteAsync(connection, transaction, source, batch, batchReport, PersonField)
                         : batch;
                     foreach (var record in rows)

@@ -8,7 +8,7 @@ using Dapper;
 namespace Crm.Mcp.Transfer;
 
 /// <summary>
-/// A batch of people rows written set-based (SQLite): the rows whose outcome a join settles are staged in one temp
+/// A batch of people rows written set-based (SQLite and PostgreSQL): the rows whose outcome a join settles are staged in one temp
 /// table and written with one INSERT … SELECT per table; the rest go back to the caller for the row path (the resolver,
 /// a savepoint each), which reports them exactly as before. A row is settled here when nothing else in the batch shares
 /// its keys and the database has no person its name could match: then the resolver's answer is known without it — the
@@ -48,11 +48,19 @@ internal static class PeopleBatch
         if (slow.All(s => s)) return batch;
 
         var now = Clock.NowIso();
-        await connection.ExecuteAsync(StageSql, new { rows = StageJson(rows, slow), source }, transaction);
+        var sql = SqlDialect.Of(connection).IsPostgres ? Postgres : Sqlite;
+        // PostgreSQL writers run side by side: lock what the resolver would lock for these rows (their company names,
+        // the mailboxes of their emails, the names of email-less people), all at once in ascending order (WriteKeys).
+        var keys = new WriteKeys();
+        foreach (var row in rows)
+            if (row is not null && !slow[row.Index])
+                keys.Add("company", row.CompanyKey).Add(Resolver.PersonKeys(row.EmailKey is null ? row.NameKey : null, row.EmailKey));
+        await keys.LockAsync(connection, transaction);
+        await connection.ExecuteAsync(sql.Stage, new { rows = StageJson(rows, slow), source }, transaction);
         // What the database says: people found by email; rows whose name an existing person may be (the resolver's
         // by-name lookup) or whose source id was imported before.
-        foreach (var i in await connection.QueryAsync<long>(SlowRowsSql, transaction: transaction)) slow[i] = true;
-        var found = (await connection.QueryAsync<Settled>(FoundSql, transaction: transaction)).ToDictionary(s => (int)s.I, s => s.PersonId);
+        foreach (var i in await connection.QueryAsync<long>(sql.SlowRows, transaction: transaction)) slow[i] = true;
+        var found = (await connection.QueryAsync<Settled>(sql.Found, transaction: transaction)).ToDictionary(s => (int)s.I, s => s.PersonId);
 
         // Owners as the row path resolves them (an exact name or email, else a new user), once per distinct text.
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -81,9 +89,9 @@ internal static class PeopleBatch
             foreach (var (owner, id) in owners) json.WriteString(owner, id);
             json.WriteEndObject();
         });
-        await connection.ExecuteAsync(SettleSql, new { slowRows, owners = ownerIds }, transaction);
-        var missingCompanies = (await connection.QueryAsync<long>(MissingCompaniesSql, transaction: transaction)).Select(i => (int)i).ToHashSet();
-        await connection.ExecuteAsync(WriteSql, new { source, now }, transaction);
+        await connection.ExecuteAsync(sql.Settle, new { slowRows, owners = ownerIds }, transaction);
+        var missingCompanies = (await connection.QueryAsync<long>(sql.MissingCompanies, transaction: transaction)).Select(i => (int)i).ToHashSet();
+        await connection.ExecuteAsync(sql.Write, new { source, now }, transaction);
 
         // Counted as the row path counts, row by row in batch order.
         var companiesSeen = new HashSet<string>(StringComparer.Ordinal);
@@ -175,67 +183,81 @@ internal static class PeopleBatch
         return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    private const string StageSql = """
+    /// <summary>The batch's statements in one dialect: they differ only in how a JSON parameter becomes rows.</summary>
+    private sealed record Statements(string Stage, string Settle)
+    {
+        public string SlowRows => "SELECT CAST(i AS BIGINT) FROM import_stage WHERE slow = 1";
+        public string Found => "SELECT CAST(i AS BIGINT) AS I, found_id AS PersonId FROM import_stage WHERE slow = 0 AND found_id IS NOT NULL";
+        /// <summary>Rows whose company does not exist yet (the first row of each such key creates it).</summary>
+        public string MissingCompanies => "SELECT CAST(i AS BIGINT) FROM import_stage WHERE company_key IS NOT NULL AND company_id IS NULL";
+        public string Write => WriteSql;
+    }
+
+    private static readonly Statements Sqlite = new(
+        StageSql("FROM json_each(@rows)"),
+        SettleSql("SELECT value FROM json_each(@slowRows)", "SELECT value FROM json_each(@owners)"));
+
+    private static readonly Statements Postgres = new(
+        StageSql("FROM jsonb_array_elements(CAST(@rows AS jsonb)) AS j(value)"),
+        SettleSql("SELECT CAST(value AS INTEGER) FROM jsonb_array_elements_text(CAST(@slowRows AS jsonb)) AS j(value)",
+            "SELECT value FROM jsonb_each_text(CAST(@owners AS jsonb))"));
+
+    // Unqualified, import_stage is the temp table in both dialects (SQLite and PostgreSQL search the temp schema first).
+    private static string StageSql(string rows) => $"""
         CREATE TEMP TABLE IF NOT EXISTS import_stage (
             i INTEGER PRIMARY KEY, person_id TEXT NOT NULL, company_new_id TEXT NOT NULL, company_name TEXT, company_key TEXT,
             company_id TEXT, full_name TEXT NOT NULL, first_name TEXT NOT NULL, last_name TEXT NOT NULL, name_key TEXT NOT NULL,
             email TEXT, email_key TEXT, phone TEXT, title TEXT, raw_phone TEXT, raw_title TEXT, owner TEXT, owner_id TEXT,
             external_id TEXT, found_id TEXT, slow INTEGER NOT NULL DEFAULT 0);
-        DELETE FROM temp.import_stage;
-        INSERT INTO temp.import_stage (i, person_id, company_new_id, company_name, company_key, full_name, first_name, last_name,
+        DELETE FROM import_stage;
+        INSERT INTO import_stage (i, person_id, company_new_id, company_name, company_key, full_name, first_name, last_name,
                 name_key, email, email_key, phone, title, raw_phone, raw_title, owner, external_id)
-            SELECT value ->> 'i', value ->> 'person_id', value ->> 'company_new_id', value ->> 'company_name', value ->> 'company_key',
-                   value ->> 'full_name', value ->> 'first_name', value ->> 'last_name', value ->> 'name_key', value ->> 'email',
-                   value ->> 'email_key', value ->> 'phone', value ->> 'title', value ->> 'raw_phone', value ->> 'raw_title',
-                   value ->> 'owner', value ->> 'external_id'
-            FROM json_each(@rows);
-        UPDATE temp.import_stage SET found_id = (SELECT id FROM people WHERE people.email_key = import_stage.email_key)
+            SELECT CAST(value ->> 'i' AS INTEGER), value ->> 'person_id', value ->> 'company_new_id', value ->> 'company_name',
+                   value ->> 'company_key', value ->> 'full_name', value ->> 'first_name', value ->> 'last_name', value ->> 'name_key',
+                   value ->> 'email', value ->> 'email_key', value ->> 'phone', value ->> 'title', value ->> 'raw_phone',
+                   value ->> 'raw_title', value ->> 'owner', value ->> 'external_id'
+            {rows};
+        UPDATE import_stage SET found_id = (SELECT id FROM people WHERE people.email_key = import_stage.email_key)
             WHERE email_key IS NOT NULL;
         -- The resolver's by-name lookup (with an email: only people without one), and source ids imported before.
-        UPDATE temp.import_stage SET slow = 1
+        UPDATE import_stage SET slow = 1
             WHERE found_id IS NULL AND name_key <> '' AND EXISTS (SELECT 1 FROM people
                       WHERE people.name_key = import_stage.name_key AND (import_stage.email_key IS NULL OR people.email_key IS NULL))
                OR external_id IS NOT NULL AND EXISTS (SELECT 1 FROM import_keys
                       WHERE source = @source AND entity = 'person' AND import_keys.external_id = import_stage.external_id);
         """;
 
-    private const string SlowRowsSql = "SELECT i FROM temp.import_stage WHERE slow = 1";
-
-    private const string FoundSql = "SELECT i AS I, found_id AS PersonId FROM temp.import_stage WHERE slow = 0 AND found_id IS NOT NULL";
-
-    private const string SettleSql = """
-        DELETE FROM temp.import_stage WHERE i IN (SELECT value FROM json_each(@slowRows));
-        UPDATE temp.import_stage SET owner_id = (SELECT value FROM json_each(@owners) WHERE key = owner) WHERE owner IS NOT NULL;
-        UPDATE temp.import_stage SET company_id = (SELECT id FROM companies WHERE companies.name_key = import_stage.company_key)
+    private static string SettleSql(string slowRows, string owners) => $"""
+        DELETE FROM import_stage WHERE i IN ({slowRows});
+        UPDATE import_stage SET owner_id = ({owners} WHERE key = owner) WHERE owner IS NOT NULL;
+        UPDATE import_stage SET company_id = (SELECT id FROM companies WHERE companies.name_key = import_stage.company_key)
             WHERE company_key IS NOT NULL;
         """;
-
-    /// <summary>Rows whose company does not exist yet (the first row of each such key creates it).</summary>
-    private const string MissingCompaniesSql = "SELECT i FROM temp.import_stage WHERE company_key IS NOT NULL AND company_id IS NULL";
 
     // The new people keep batch order.
     private const string WriteSql = """
         INSERT INTO companies (id, name, name_key, created_at, updated_at)
-            SELECT company_new_id, company_name, company_key, @now, @now FROM temp.import_stage
-            WHERE i IN (SELECT MIN(i) FROM temp.import_stage WHERE company_key IS NOT NULL AND company_id IS NULL GROUP BY company_key)
-            ORDER BY i;
-        UPDATE temp.import_stage SET company_id = (SELECT id FROM companies WHERE companies.name_key = import_stage.company_key)
+            SELECT company_new_id, company_name, company_key, @now, @now FROM import_stage
+            WHERE i IN (SELECT MIN(i) FROM import_stage WHERE company_key IS NOT NULL AND company_id IS NULL GROUP BY company_key)
+            ORDER BY i
+            ON CONFLICT (name_key) DO NOTHING;
+        UPDATE import_stage SET company_id = (SELECT id FROM companies WHERE companies.name_key = import_stage.company_key)
             WHERE company_key IS NOT NULL AND company_id IS NULL;
         INSERT INTO people (id, first_name, last_name, full_name, name_key, email, email_key, phone, title, owner_id, created_at, updated_at)
             SELECT person_id, first_name, last_name, full_name, name_key, email, email_key, phone, title, owner_id, @now, @now
-            FROM temp.import_stage WHERE found_id IS NULL ORDER BY i;
+            FROM import_stage WHERE found_id IS NULL ORDER BY i;
         INSERT INTO company_people (company_id, person_id, created_at)
-            SELECT company_id, COALESCE(found_id, person_id), @now FROM temp.import_stage WHERE company_id IS NOT NULL
+            SELECT company_id, COALESCE(found_id, person_id), @now FROM import_stage WHERE company_id IS NOT NULL
             ON CONFLICT DO NOTHING;
         -- A found person's empty fields are filled, never overwritten (ImportSql.FillPersonAsync, set-based).
         UPDATE people SET phone = COALESCE(people.phone, s.raw_phone), title = COALESCE(people.title, s.raw_title),
                owner_id = COALESCE(people.owner_id, s.owner_id), updated_at = @now
-            FROM temp.import_stage AS s
+            FROM import_stage AS s
             WHERE people.id = s.found_id AND (people.phone IS NULL AND s.raw_phone IS NOT NULL OR people.title IS NULL AND s.raw_title IS NOT NULL
                    OR people.owner_id IS NULL AND s.owner_id IS NOT NULL);
         INSERT INTO import_keys (source, entity, external_id, record_id, created_at)
-            SELECT @source, 'person', external_id, COALESCE(found_id, person_id), @now FROM temp.import_stage WHERE external_id IS NOT NULL
+            SELECT @source, 'person', external_id, COALESCE(found_id, person_id), @now FROM import_stage WHERE external_id IS NOT NULL
             ON CONFLICT (source, entity, external_id) DO NOTHING;
-        DELETE FROM temp.import_stage;
+        DELETE FROM import_stage;
         """;
 }
