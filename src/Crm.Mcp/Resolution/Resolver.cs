@@ -534,7 +534,7 @@ public sealed class Resolver
         return id;
     }
 
-    private static (string? FullName, string FirstName, string LastName, string? Email) ReadPerson(PersonInput input, string field)
+    internal static (string? FullName, string FirstName, string LastName, string? Email) ReadPerson(PersonInput input, string field)
     {
         var name = Validate.Text($"{field}.name", input.Name, 200, "\"Jane Founder\"");
         var first = Validate.Text($"{field}.first_name", input.FirstName, 100, "\"Jane\"");

@@ -50,7 +50,14 @@ public sealed record ImportProgress(int Done, int Total, int Created, int Matche
 /// </summary>
 public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
 {
-    public const int DefaultBatchSize = 500;
+    /// <summary>Rows per transaction. Each commit writes every page the batch dirtied to the WAL (and a checkpoint
+    /// writes them again); with random UUID keys a batch dirties pages all over each index, so fewer, larger batches
+    /// write far less (BENCHMARKS.md, "Issue 15, third session").</summary>
+    public const int DefaultBatchSize = 5000;
+
+    /// <summary>A batch's dirty pages must fit the page cache, or SQLite spills them to the WAL mid-transaction (the
+    /// default cache is 2 MiB); 128 MiB is an upper bound, used only as pages are read.</summary>
+    private const int ImportCacheKiB = 128 * 1024;
 
     /// <summary>Thrown to roll a dry run's batch back after it was fully resolved.</summary>
     private sealed class DryRunRollback : Exception;
@@ -69,7 +76,12 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
                 await db.WriteAsync(async (connection, transaction) =>
                 {
                     await SearchIndexBatch.BeginAsync(connection, transaction);
-                    foreach (var record in batch)
+                    await ReserveCacheAsync(connection, transaction);
+                    // People rows a join settles are written set-based; the others, one by one below (PeopleBatch).
+                    IReadOnlyList<ImportRecord> rows = plan.Entity == ImportEntity.People
+                        ? await PeopleBatch.WriteAsync(connection, transaction, source, batch, batchReport, PersonField)
+                        : batch;
+                    foreach (var record in rows)
                     {
                         await connection.ExecuteAsync("SAVEPOINT import_row", transaction: transaction);
                         var rowReport = new ImportReport { Source = plan.Source, Entity = plan.Entity };
@@ -106,6 +118,10 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
         }
         return report;
     }
+
+    private static Task ReserveCacheAsync(DbConnection connection, DbTransaction transaction) =>
+        SqlDialect.Of(connection).IsPostgres ? Task.CompletedTask
+            : connection.ExecuteAsync($"PRAGMA cache_size = -{ImportCacheKiB}", transaction: transaction);
 
     private static void Merge(ImportReport into, ImportReport from)
     {
@@ -263,14 +279,18 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
                 return new ResolvedRecord(false, knownId, knownName, "import_key");
             }
         }
-        var label = field ?? (record.Columns.TryGetValue(nameof(record.Email), out var emailColumn) ? emailColumn
-            : record.Columns.TryGetValue(nameof(record.PersonName), out var nameColumn) ? nameColumn : "person");
+        var label = field ?? PersonField(record);
         var person = await resolver.ResolvePersonAsync(connection, transaction, input, label, companyId);
         if (!person.Created && companyId is not null) await ImportSql.LinkCompanyPersonAsync(connection, transaction, companyId, person.Id);
         await ImportSql.SaveKeyAsync(connection, transaction, source, "person", externalId, person.Id);
         report.Count("people", person.Created);
         return person;
     }
+
+    /// <summary>The column a person's errors name: the email's, else the name's.</summary>
+    private static string PersonField(ImportRecord record) =>
+        record.Columns.TryGetValue(nameof(record.Email), out var emailColumn) ? emailColumn
+        : record.Columns.TryGetValue(nameof(record.PersonName), out var nameColumn) ? nameColumn : "person";
 
     private static async Task<string> OwnerAsync(DbConnection connection, DbTransaction transaction, string owner, ImportReport report)
     {
