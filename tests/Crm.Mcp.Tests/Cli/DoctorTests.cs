@@ -79,8 +79,9 @@ public sealed class DoctorTests
         homes.Write(".dotnet/tools/.store/crm.mcp/0.1.0/crm.mcp.linux-x64/0.1.0/tools/any/linux-x64/crm-mcp", "");
         var build = ServerLaunch.Detect(storeCopy, Path.GetDirectoryName(storeCopy)! + "/", true, File.Exists, _ => null);
         var dll = typeof(Crm.Mcp.Hosting.CrmServer).Assembly.Location;
-        Dictionary<string, string> Db() => new() { ["CRM_MCP_DB"] = database.Path };
-        homes.Write(".cursor/mcp.json", ClientConfigs.Render(ClientConfigs.Find("cursor"), new ServerEntry("crm", ServerLaunch.For(build, database.Path, []), null)));
+        // No CRM_MCP_DB in the entries: the database comparison is another test's (and a PostgreSQL address is no path).
+        Dictionary<string, string> Db() => [];
+        homes.Write(".cursor/mcp.json", ClientConfigs.Render(ClientConfigs.Find("cursor"), new ServerEntry("crm", ServerLaunch.For(build, null, []), null)));
         homes.Write(".gemini/settings.json", ClientConfigs.Render(ClientConfigs.Find("gemini"), new ServerEntry("crm", new StdioLaunch(Environment.ProcessPath!, [dll], Db()), null)));
         homes.Write(".codex/config.toml", ClientConfigs.Render(ClientConfigs.Find("codex"), new ServerEntry("crm", new StdioLaunch(storeCopy, [], Db()), null)));
 
