@@ -400,7 +400,8 @@ async Task StartupCompare(int runs, string servers, int loadCalls)
             {
                 System.Environment.SetEnvironmentVariable("CRM_MCP_SERVER", variants[v].Path.Length > 0 ? variants[v].Path : null);
                 ServerProcess.Environment = variants[v].Env;
-                server = await ServerProcess.StartCrmAsync(Path.Combine(work, "startup.db"));
+                // The loaded round starts each build on an empty file: drafts of another build's load share its domains.
+                server = await ServerProcess.StartCrmAsync(loadCalls > 0 && run == runs - 1 ? Fresh("", $"startup-load-{v}.db") : Path.Combine(work, "startup.db"));
             }
             else server = await MemoryServer.StartAsync(Fresh("", "startup.jsonl"));
             await using (server)
