@@ -1,6 +1,7 @@
-# The same self-contained single-file linux-x64 build CI publishes and starts, in a minimal image (no .NET runtime
-# needed: runtime-deps only). Serves MCP over HTTP on port 5077 by default, with API-key auth on; the database lives
-# on the /data volume so it survives container replacement; the process runs as the non-root "app" user.
+# The Native AOT linux-x64 build that CI publishes and runs every check against, in a minimal image (no .NET runtime:
+# runtime-deps only; invariant globalization, so no ICU either). Serves MCP over HTTP on port 5077 by default, with
+# API-key auth on; the database lives on the /data volume so it survives container replacement; the process runs as
+# the non-root "app" user.
 #   docker build -t crm-mcp .
 #   docker run --rm -v crm-data:/data crm-mcp keys create --name me --scope write     # prints the key once
 #   docker run -d --name crm -p 127.0.0.1:5077:5077 -v crm-data:/data crm-mcp
@@ -8,19 +9,21 @@
 # Reached under another host name? Append: serve --transport http --urls http://0.0.0.0:5077 --allowed-hosts crm.example.com
 # stdio instead (a client starts the container): docker run -i --rm -v crm-data:/data crm-mcp serve
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# Native AOT links with clang and zlib.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends clang zlib1g-dev \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Directory.Build.props Crm.Mcp.sln ./
 COPY src/Crm.Mcp/Crm.Mcp.csproj src/Crm.Mcp/
-RUN dotnet restore src/Crm.Mcp/Crm.Mcp.csproj -r linux-x64
+RUN dotnet restore src/Crm.Mcp/Crm.Mcp.csproj -r linux-x64 -p:PublishAot=true
 COPY src/ src/
-RUN dotnet publish src/Crm.Mcp/Crm.Mcp.csproj -c Release -r linux-x64 --self-contained true --no-restore \
-      -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
-      -o /app \
- && rm -f /app/*.pdb
+RUN dotnet publish src/Crm.Mcp/Crm.Mcp.csproj -c Release -r linux-x64 -p:PublishAot=true --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0 AS runtime
 WORKDIR /app
-COPY --from=build /app/crm-mcp /app/crm-mcp
+# The executable and the SQLite library it loads from its own folder (libe_sqlite3.so).
+COPY --from=build /app/ /app/
 RUN mkdir -p /data && chown app:app /data
 ENV CRM_MCP_DB=/data/crm.db
 VOLUME ["/data"]

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Crm.Mcp.Bench;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
 
 // Load driver for BENCHMARKS.md (bench/run-all.sh runs every section). Each command prints Markdown tables on stdout.
 //   e2e      [--rows 1000] [--calls 2000] [--runs 3]        stdio, one client: no-op, get_deal, get_deals, create_deal_draft, search_all
@@ -8,7 +10,7 @@ using Crm.Mcp.Bench;
 //   bulk     [--batches 50] [--import 100000] [--import-timeout 300]           create_contacts/create_deals in 100-item batches; `crm-mcp import`
 //   memory   [--sizes 1000,100000]                          side by side with @modelcontextprotocol/server-memory
 //   startup  [--runs 10] [--label L] [--node] [--no-header]   process start to initialize reply; idle and loaded RSS
-//   startup-compare --servers LABEL=PATH[|K=V...],... [--runs 10]   builds/knobs round-robin (shared noise), plus Node
+//   startup-compare --servers LABEL=PATH[|K=V...],... [--runs 10] [--load-calls N]   builds/knobs round-robin (shared noise), plus Node: initialize, first call, RSS
 //   reports  [--sizes 1000,100000,1000000] [--calls 50]    report_deals (by stage, by month, win rate by quarter, filtered)
 //   micro                                                   BenchmarkDotNet: resolver lookups at 1M companies, in process
 //   populate [--sizes ...]  verify [--rows 1000]            build the cached databases; check one answers like a served one
@@ -67,7 +69,7 @@ switch (command)
         await Startup(Option("--runs", 10), Option("--load-calls", 1000), Text("--label") ?? "crm-mcp", args.Contains("--node"));
         break;
     case "startup-compare":
-        await StartupCompare(Option("--runs", 10), Text("--servers") ?? "");
+        await StartupCompare(Option("--runs", 10), Text("--servers") ?? "", Option("--load-calls", 0));
         break;
     case "micro":
         // BenchmarkDotNet's own options (e.g. --job Dry) pass through; the database comes from $BENCH_WORK's cache.
@@ -378,8 +380,10 @@ async Task Startup(int runs, int loadCalls, string label, bool node)
 }
 
 // Several builds or runtime settings started in turn, round after round, so a busy machine's noise lands on all of
-// them alike; the Node reference server takes its turn in each round too.
-async Task StartupCompare(int runs, string servers)
+// them alike; the Node reference server takes its turn in each round too. Per start: spawn → initialize reply, then
+// the first tools/call (get_deals; Node: read_graph) and the RSS 1 s later; with --load-calls N, the last round also
+// makes N create_deal_draft calls on each crm-mcp build and reads its RSS after them.
+async Task StartupCompare(int runs, string servers, int loadCalls)
 {
     var variants = servers.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v =>
     {
@@ -389,7 +393,9 @@ async Task StartupCompare(int runs, string servers)
         return (Label: label, Path: path, Env: knobs);
     }).ToList();
     var times = variants.Select(_ => new List<double>()).Append(new List<double>()).ToList();
+    var firstCalls = variants.Select(_ => new List<double>()).Append(new List<double>()).ToList();
     var rss = variants.Select(_ => new List<double>()).Append(new List<double>()).ToList();
+    var loaded = new double[variants.Count];
     for (var run = 0; run < runs; run++)
     {
         for (var v = 0; v <= variants.Count; v++)
@@ -399,24 +405,49 @@ async Task StartupCompare(int runs, string servers)
             {
                 System.Environment.SetEnvironmentVariable("CRM_MCP_SERVER", variants[v].Path.Length > 0 ? variants[v].Path : null);
                 ServerProcess.Environment = variants[v].Env;
-                server = await ServerProcess.StartCrmAsync(Path.Combine(work, "startup.db"));
+                // The loaded round starts each build on an empty file: drafts of another build's load share its domains.
+                server = await ServerProcess.StartCrmAsync(loadCalls > 0 && run == runs - 1 ? Fresh("", $"startup-load-{v}.db") : Path.Combine(work, "startup.db"));
             }
             else server = await MemoryServer.StartAsync(Fresh("", "startup.jsonl"));
             await using (server)
             {
                 times[v].Add(server.StartToInitialize.TotalMilliseconds);
+                var clock = Stopwatch.StartNew();
+                var first = v < variants.Count
+                    ? await server.Client.CallToolAsync("get_deals", new Dictionary<string, object?> { ["limit"] = 5 })
+                    : await server.Client.CallToolAsync("read_graph", new Dictionary<string, object?>());
+                firstCalls[v].Add(clock.Elapsed.TotalMilliseconds);
+                if (first.IsError == true) throw new InvalidOperationException($"first tools/call failed: {(first.Content.FirstOrDefault() as TextContentBlock)?.Text}");
                 await Task.Delay(1000);
                 rss[v].Add(server.RssBytes() / 1048576.0);
+                if (v < variants.Count && loadCalls > 0 && run == runs - 1)
+                {
+                    var load = await Workloads.CreateAsync(server.Client);
+                    await Measure.RunAsync("load", loadCalls, load.CreateDealDraft, TimeSpan.FromMinutes(10));
+                    loaded[v] = server.RssBytes() / 1048576.0;
+                }
             }
         }
     }
     var node = Measure.Median(times[^1]);
     Console.WriteLine($"\n### Start-up, round-robin over {runs} rounds (median; ratio to server-memory's start-up in the same rounds)\n");
-    Console.WriteLine("| server | start → initialize reply | vs Node server-memory | RSS idle (1 s after initialize) |\n|---|---|---|---|");
+    Console.WriteLine($"| server | size on disk | start → initialize reply | vs Node server-memory | first tools/call | RSS idle (1 s after) |{(loadCalls > 0 ? $" RSS after {loadCalls:N0} create_deal_draft |" : "")}\n|---|---|---|---|---|---|{(loadCalls > 0 ? "---|" : "")}");
     for (var v = 0; v < variants.Count; v++)
-        Console.WriteLine($"| {variants[v].Label}{(variants[v].Env.Count > 0 ? " " + string.Join(' ', variants[v].Env.Select(kv => $"{kv.Key}={kv.Value}")) : "")} | {Measure.Median(times[v]):F0} ms | {Measure.Median(times[v]) / node:F2}× | {Measure.Median(rss[v]):F1} MB |");
-    Console.WriteLine($"| @modelcontextprotocol/server-memory {MemoryServer.Version} (Node {NodeVersion()}) | {node:F0} ms | 1.00× | {Measure.Median(rss[^1]):F1} MB |");
+        Console.WriteLine($"| {variants[v].Label}{(variants[v].Env.Count > 0 ? " " + string.Join(' ', variants[v].Env.Select(kv => $"{kv.Key}={kv.Value}")) : "")} | {SizeOnDisk(variants[v].Path)} | " +
+                          $"{Measure.Median(times[v]):F0} ms | {Measure.Median(times[v]) / node:F2}× | {Measure.Median(firstCalls[v]):F1} ms | {Measure.Median(rss[v]):F1} MB |{(loadCalls > 0 ? $" {loaded[v]:F1} MB |" : "")}");
+    Console.WriteLine($"| @modelcontextprotocol/server-memory {MemoryServer.Version} (Node {NodeVersion()}) | — | {node:F0} ms | 1.00× | {Measure.Median(firstCalls[^1]):F1} ms | {Measure.Median(rss[^1]):F1} MB |{(loadCalls > 0 ? " — |" : "")}");
     Console.WriteLine($"\nLoad average at the end: {Measure.LoadAverage():F2}.");
+}
+
+// The program file, and the folder it runs from (a native binary's libe_sqlite3.so; a framework-dependent build's DLLs,
+// without the shared .NET runtime it also needs).
+static string SizeOnDisk(string path)
+{
+    if (path.Length == 0) path = ServerProcess.ServerDll;
+    if (!File.Exists(path)) return "—";
+    var folder = new DirectoryInfo(Path.GetDirectoryName(Path.GetFullPath(path))!).EnumerateFiles("*", SearchOption.AllDirectories)
+        .Where(f => f.Extension != ".pdb" && f.Extension != ".dbg").Sum(f => f.Length);
+    return $"{new FileInfo(path).Length / 1048576.0:F1} MB (folder {folder / 1048576.0:F1} MB)";
 }
 
 static string NodeVersion()

@@ -13,7 +13,7 @@ public static class DoctorCommand
         {
             var settings = CrmCli.Settings(parse);
             var doctor = new Doctor(settings.DatabasePath, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
-                Directory.GetCurrentDirectory(), Doctor.OnPath);
+                Directory.GetCurrentDirectory(), Doctor.OnPath) { Build = ServerLaunch.Running };
             var findings = await doctor.RunAsync(cancellationToken);
             var output = parse.InvocationConfiguration.Output;
             output.WriteLine($"crm-mcp {Hosting.CrmServer.Version} on .NET {Environment.Version}");

@@ -32,7 +32,7 @@ public static class StressCommand
             var chosen = parse.GetValue(db);
             var temporary = chosen is null ? Directory.CreateTempSubdirectory("crm-mcp-stress").FullName : null;
             var path = chosen is null ? Path.Combine(temporary!, "stress.db") : DatabasePath.Resolve(chosen);
-            var self = Clients.ServerLaunch.Current(null, []);
+            var self = Clients.ServerLaunch.ThisProcess();
             Console.WriteLine($"crm-mcp stress: {n} processes x {c} clients x {m} calls on {DatabaseLocation.Display(path)}");
             try
             {

@@ -19,9 +19,14 @@ public sealed record Finding(Severity Severity, string Subject, string Message, 
 /// </summary>
 public sealed class Doctor(string databasePath, string home, string project, Func<string, string?> findProgram)
 {
+    /// <summary>The build doctor runs as: named first, and compared with what each client entry starts.</summary>
+    public RunningBuild? Build { get; init; }
+
     public async Task<IReadOnlyList<Finding>> RunAsync(CancellationToken cancellationToken = default)
     {
         var findings = new List<Finding>();
+        if (Build is { } build)
+            findings.Add(new(Severity.Info, "build", $"{build.Describe()}; `crm-mcp config` entries start it as: {string.Join(' ', build.Prefix.Prepend(build.Command))}."));
         await CheckDatabaseAsync(findings, cancellationToken);
         foreach (var client in ClientConfigs.All) await CheckClientAsync(client, findings, cancellationToken);
         return findings;
@@ -166,13 +171,24 @@ public sealed class Doctor(string databasePath, string home, string project, Fun
         var missing = entry.Args.FirstOrDefault(a => a.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) && !File.Exists(a));
         if (missing is not null)
             return new(Severity.Fail, subject, $"'{missing}' does not exist (moved, or never built).", $"build it (dotnet build -c Release src/Crm.Mcp), or {fix}");
+        if (entry.Args.Prepend(entry.Command).FirstOrDefault(ServerLaunch.IsPackageCopy) is { } copy)
+            return new(Severity.Warn, subject, $"starts '{copy}', a versioned copy inside a package folder: `dotnet tool update` or clearing the NuGet cache removes it.",
+                $"{fix} (it names the tool's own command, or dnx)");
         if (client.Id == "gemini" && entry.Timeout is null or < 10_000)
             return new(Severity.Warn, subject, "no \"timeout\" of at least 10000 ms: Gemini CLI gives up after 5 s, and a .NET server's cold start can take longer.",
                 "add \"timeout\": 30000 to the entry");
         if (entry.Database is { } db && Path.GetFullPath(db) != databasePath)
             return new(Severity.Info, subject, $"starts the server on {db}, not {databasePath}.", "intended? Clients on different files see different CRMs");
+        if (Build is { } build && !StartsBuild(entry, build))
+            return new(Severity.Info, subject, $"starts {string.Join(' ', entry.Args.Prepend(entry.Command))}, not this build ({build.Describe()}).",
+                $"to switch to this one: {fix}");
         return new(Severity.Ok, subject, $"starts {entry.Command} {string.Join(' ', entry.Args)}".TrimEnd() + (entry.Database is null ? "" : $" on {entry.Database}") + ".");
     }
+
+    /// <summary>The entry's command and leading arguments are this build's launch command.</summary>
+    private static bool StartsBuild(Entry entry, RunningBuild build) =>
+        string.Equals(entry.Command, build.Command, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal) &&
+        entry.Args.Take(build.Prefix.Count).SequenceEqual(build.Prefix);
 
     private static bool IsCrm(Entry entry) =>
         entry.Name.Contains("crm", StringComparison.OrdinalIgnoreCase) ||

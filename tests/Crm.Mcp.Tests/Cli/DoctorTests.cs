@@ -69,6 +69,40 @@ public sealed class DoctorTests
     }
 
     [Fact]
+    public async Task Doctor_names_the_installed_build_and_the_entries_that_start_another_one_or_a_versioned_copy()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        using var homes = new Homes();
+        var tool = Path.Combine(homes.Home, ".dotnet", "tools", "crm-mcp");
+        homes.Write(".dotnet/tools/crm-mcp", "");
+        var storeCopy = Path.Combine(homes.Home, ".dotnet/tools/.store/crm.mcp/0.1.0/crm.mcp.linux-x64/0.1.0/tools/any/linux-x64/crm-mcp");
+        homes.Write(".dotnet/tools/.store/crm.mcp/0.1.0/crm.mcp.linux-x64/0.1.0/tools/any/linux-x64/crm-mcp", "");
+        var build = ServerLaunch.Detect(storeCopy, Path.GetDirectoryName(storeCopy)! + "/", true, File.Exists, _ => null);
+        var dll = typeof(Crm.Mcp.Hosting.CrmServer).Assembly.Location;
+        // No CRM_MCP_DB in the entries: the database comparison is another test's (and a PostgreSQL address is no path).
+        Dictionary<string, string> Db() => [];
+        homes.Write(".cursor/mcp.json", ClientConfigs.Render(ClientConfigs.Find("cursor"), new ServerEntry("crm", ServerLaunch.For(build, null, []), null)));
+        homes.Write(".gemini/settings.json", ClientConfigs.Render(ClientConfigs.Find("gemini"), new ServerEntry("crm", new StdioLaunch(Environment.ProcessPath!, [dll], Db()), null)));
+        homes.Write(".codex/config.toml", ClientConfigs.Render(ClientConfigs.Find("codex"), new ServerEntry("crm", new StdioLaunch(storeCopy, [], Db()), null)));
+
+        var findings = await new Doctor(database.Path, homes.Home, homes.Project, _ => null) { Build = build }.RunAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal("build", findings[0].Subject);
+        Assert.Contains($"dotnet tool (Native AOT) in {Path.GetDirectoryName(tool)}", findings[0].Message);
+        Assert.EndsWith($"start it as: {tool}.", findings[0].Message);
+        var cursor = Assert.Single(findings, f => f.Subject.StartsWith("Cursor"));
+        Assert.NotEqual(Severity.Fail, cursor.Severity);
+        Assert.NotEqual(Severity.Warn, cursor.Severity);
+        Assert.DoesNotContain("not this build", cursor.Message);
+        var gemini = Assert.Single(findings, f => f.Subject.StartsWith("Gemini CLI"));
+        Assert.Equal(Severity.Info, gemini.Severity);
+        Assert.Contains($"starts {Environment.ProcessPath} {dll}, not this build", gemini.Message);
+        var codex = Assert.Single(findings, f => f.Subject.StartsWith("Codex CLI"));
+        Assert.Equal(Severity.Warn, codex.Severity);
+        Assert.Contains("a versioned copy inside a package folder", codex.Message);
+    }
+
+    [Fact]
     public async Task An_installed_client_without_crm_is_told_the_config_command()
     {
         await using var database = await TestDatabase.CreateAsync();
