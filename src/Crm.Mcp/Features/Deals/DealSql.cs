@@ -13,15 +13,28 @@ public static class DealSql
         string PipelineId, string StageId, string? OwnerId, string? UserId, string? ExpectedCloseDate,
         string? RenewalDate, string Source, string Now, bool IsDraft = true);
 
-    /// <summary>Takes the next number of a named counter; atomic in one statement on SQLite and PostgreSQL alike.</summary>
-    public static Task<long> NextCounterAsync(DbConnection connection, DbTransaction transaction, string name)
+    /// <summary>
+    /// Takes the next number of a named counter. SQLite, and PostgreSQL writes that run alone: inside the write's
+    /// transaction, so a rollback (a failure, a dry run) gives it back and numbers stay gap-free. A PostgreSQL write
+    /// running beside others (<see cref="CrmDb.ParallelWrite"/>) takes it in a transaction of its own: the counter's row
+    /// is locked for that one statement, not until the writer's COMMIT, so deal creations do not take turns; a number
+    /// taken by a call that then fails is not reused (a gap, as with a database sequence). A dry run there previews the
+    /// next free number without taking it, <paramref name="taken"/> being how many of its candidates were taken already.
+    /// </summary>
+    public static async Task<long> NextCounterAsync(DbConnection connection, DbTransaction transaction, string name, int taken = 0)
     {
         const string sql = """
             INSERT INTO counters (name, value) VALUES (@name, 1)
             ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
             RETURNING value
             """;
-        return connection.QuerySingleAsync<long>(sql, new { name }, transaction);
+        if (CrmDb.ParallelWrite is not { } db) return await connection.QuerySingleAsync<long>(sql, new { name }, transaction);
+        if (WriteCall.Current?.DryRun == true)
+        {
+            const string peekSql = "SELECT COALESCE(MAX(value), 0) FROM counters WHERE name = @name";
+            return await connection.QuerySingleAsync<long>(peekSql, new { name }, transaction) + 1 + taken;
+        }
+        return await db.DetachedAsync(detached => detached.QuerySingleAsync<long>(sql, new { name }));
     }
 
     public static async Task<bool> IdentifierExistsAsync(DbConnection connection, DbTransaction transaction, string identifier)
