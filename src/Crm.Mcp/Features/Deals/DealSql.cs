@@ -18,23 +18,20 @@ public static class DealSql
     /// transaction, so a rollback (a failure, a dry run) gives it back and numbers stay gap-free. A PostgreSQL write
     /// running beside others (<see cref="CrmDb.ParallelWrite"/>) takes it in a transaction of its own: the counter's row
     /// is locked for that one statement, not until the writer's COMMIT, so deal creations do not take turns; a number
-    /// taken by a call that then fails is not reused (a gap, as with a database sequence). A dry run there previews the
-    /// next free number without taking it, <paramref name="taken"/> being how many of its candidates were taken already.
+    /// taken by a call that then fails is not reused (a gap, as with a database sequence). A dry run still takes its
+    /// number inside its transaction, so its preview is the number the next call gets and never meets a writer's
+    /// insert of it; writers wait for its rollback meanwhile.
     /// </summary>
-    public static async Task<long> NextCounterAsync(DbConnection connection, DbTransaction transaction, string name, int taken = 0)
+    public static async Task<long> NextCounterAsync(DbConnection connection, DbTransaction transaction, string name)
     {
         const string sql = """
             INSERT INTO counters (name, value) VALUES (@name, 1)
             ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
             RETURNING value
             """;
-        if (CrmDb.ParallelWrite is not { } db) return await connection.QuerySingleAsync<long>(sql, new { name }, transaction);
-        if (WriteCall.Current?.DryRun == true)
-        {
-            const string peekSql = "SELECT COALESCE(MAX(value), 0) FROM counters WHERE name = @name";
-            return await connection.QuerySingleAsync<long>(peekSql, new { name }, transaction) + 1 + taken;
-        }
-        return await db.DetachedAsync(detached => detached.QuerySingleAsync<long>(sql, new { name }));
+        return CrmDb.ParallelWrite is { } db && WriteCall.Current?.DryRun != true
+            ? await db.DetachedAsync(detached => detached.QuerySingleAsync<long>(sql, new { name }))
+            : await connection.QuerySingleAsync<long>(sql, new { name }, transaction);
     }
 
     public static async Task<bool> IdentifierExistsAsync(DbConnection connection, DbTransaction transaction, string identifier)

@@ -152,7 +152,7 @@ public sealed class DealWriter(Resolver resolver, CrmSettings settings)
         // Two templates can render the same text ("D-{seq:1}" and "D-{seq:2}" both give D-10), so skip taken numbers.
         for (var attempt = 0; attempt < 1000; attempt++)
         {
-            var candidate = template.Render(await DealSql.NextCounterAsync(connection, transaction, template.CounterName, attempt));
+            var candidate = template.Render(await DealSql.NextCounterAsync(connection, transaction, template.CounterName));
             if (!await DealSql.IdentifierExistsAsync(connection, transaction, candidate)) return candidate;
         }
         throw new CrmError(ErrorCodes.Conflict, prefix + "identifier_template", $"{prefix}identifier_template: every identifier tried is taken.", IdentifierTemplate.Form);
