@@ -14,6 +14,7 @@ using Crm.Mcp.Bench;
 //   populate [--sizes ...]  verify [--rows 1000]            build the cached databases; check one answers like a served one
 //   explain DB SQL [@p=v...]   explain-lists DB           one statement's plan and time; every list tool's count and page
 // e2e and growth take --postgres CONNECTION (or CRM_MCP_BENCH_POSTGRES): serve from PostgreSQL (see PostgresTarget).
+// e2e and growth take --only search_all,get_deal (names' beginnings) to measure some calls only.
 // Common: --env K=V (repeatable) for the crm-mcp processes, --work DIR (default $BENCH_WORK or $TMPDIR/crm-mcp-bench), --budget SECONDS per measured call (default 60).
 // CRM_MCP_SERVER=path/to/crm-mcp (or .dll) measures another build of the server, e.g. a ReadyToRun publish.
 var command = args.FirstOrDefault() ?? "e2e";
@@ -27,6 +28,8 @@ var budget = TimeSpan.FromSeconds(Option("--budget", 60));
 var env = args.Select((a, i) => (a, i)).Where(p => p.a == "--env" && p.i + 1 < args.Length)
     .Select(p => args[p.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
 ServerProcess.Environment = env;
+// --only NAME[,NAME]: e2e/growth measure only the calls whose names start so (and the no-op and the references).
+var only = Text("--only")?.Split(',');
 if (Text("--postgres") is { } postgres) PostgresTarget.Server = postgres;
 Directory.CreateDirectory(work);
 
@@ -126,7 +129,7 @@ async Task<Dictionary<string, Sample>> EndToEnd(int calls, int runs, int rows)
                      ("create_deal_draft (new company + 2 new people)", load.CreateDealDraft),
                      ("create_deal_draft (existing company + person)", load.CreateDealDraftExisting),
                      ("search_all", load.SearchAll),
-                 })
+                 }.Where(w => only is null || w.Item1 == "no-op (ping)" || only.Any(o => w.Item1.StartsWith(o, StringComparison.Ordinal))))
             Add(results, await Measure.RunAsync(name, calls, call, budget));
     }
     // The same run's references: the TypeScript SDK's echo tool (the floor a tool call can reach over stdio) and

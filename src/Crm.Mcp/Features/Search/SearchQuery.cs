@@ -14,21 +14,28 @@ public static class SearchQuery
 
     public sealed record Parsed(IReadOnlyList<string> Terms)
     {
-        /// <summary>Every term, each also as a prefix ("acm" finds Acme).</summary>
-        public string AllWords => string.Join(" AND ", Terms.Select(Prefix));
+        /// <summary>SQLite: the word-index expressions when term i is a whole word where <paramref name="whole"/>[i],
+        /// else a prefix ("acm" finds Acme).</summary>
+        public WordForms Words(IReadOnlyList<bool> whole)
+        {
+            var forms = Terms.Select((t, i) => whole[i] ? Quote(t) : Prefix(t)).ToList();
+            return new WordForms(
+                string.Join(" AND ", forms),
+                forms.Count > 1 ? string.Join(" OR ", forms) : null,
+                forms.Count is < 3 or > 6 ? null
+                    : string.Join(" OR ", forms.SelectMany((a, i) => forms.Skip(i + 1).Select(b => $"({a} AND {b})"))));
+        }
 
-        public string AnyWord => string.Join(" OR ", Terms.Select(Prefix));
-
-        /// <summary>Every term as a whole word (no prefix): the tier ranked first when a prefix tier hits too many to rank all.</summary>
-        public string AllExactWords => string.Join(" AND ", Terms.Select(Quote));
-
-        /// <summary>Any two of the terms (three to six terms; else null): between all words and any word.</summary>
-        public string? AnyTwoWords => Terms.Count is < 3 or > 6 ? null
-            : string.Join(" OR ", Terms.SelectMany((a, i) => Terms.Skip(i + 1).Select(b => $"({Prefix(a)} AND {Prefix(b)})")));
+        /// <summary>SQLite, one term as a whole word: the probe that says whether the index holds it.</summary>
+        public string WholeWord(int i) => Quote(Terms[i]);
 
         /// <summary>For the trigram index: terms of three or more characters, as substrings; null when none is long enough.</summary>
         public string? Substrings =>
             Terms.Where(t => t.Length >= 3).Select(Quote).ToList() is { Count: > 0 } long_ ? string.Join(" AND ", long_) : null;
+
+        /// <summary>The folded words of each term, as the word index splits them (what ranking compares).</summary>
+        public IReadOnlyList<string[]> FoldedWords => foldedWords ??= Terms.Select(t => Fold(t).Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        private IReadOnlyList<string[]>? foldedWords;
 
         /// <summary>PostgreSQL (to_tsquery over crm_fold'ed text): each term as its words in sequence, the last a prefix.</summary>
         public string PostgresAllWords => string.Join(" & ", Terms.Select(PostgresPrefix));
@@ -49,8 +56,13 @@ public static class SearchQuery
                 is { Count: > 0 } patterns ? System.Text.Json.JsonSerializer.Serialize(patterns, Common.CommonJsonContext.Default.ListString) : null;
     }
 
+    /// <param name="All">Every term.</param>
+    /// <param name="Any">Any one term (two or more terms; else null).</param>
+    /// <param name="AnyTwo">Any two of the terms (three to six terms; else null): between all words and any word.</param>
+    public sealed record WordForms(string All, string? Any, string? AnyTwo);
+
     // What crm_fold (PostgreSQL migration 0030) does to indexed text: no accents, lower case, punctuation as spaces.
-    private static string Fold(string text)
+    internal static string Fold(string text)
     {
         return System.Text.RegularExpressions.Regex.Replace(Resolution.UnicodeFold.Fold(text), @"[^\p{L}\p{N}]+", " ");
     }

@@ -4,45 +4,87 @@ using Dapper;
 
 namespace Crm.Mcp.Features.Search;
 
-/// <summary>Queries over the search index of migration 0030 (search_documents and its two FTS5 indexes).</summary>
+/// <summary>Queries over the search index of migration 0030: search_documents with its two FTS5 indexes (SQLite) or
+/// its tsvector and pg_trgm indexes (PostgreSQL).</summary>
 public static class SearchSql
 {
-    // Title matches weigh ten times body matches.
-    private const string Weights = "10.0, 1.0";
-
     public sealed class HitRow
     {
         public long DocId { get; init; }
         public string Type { get; init; } = "";
         public string Id { get; init; } = "";
         public string Title { get; init; } = "";
-        public string? Snippet { get; init; }
-        public double Rank { get; init; }
+        public string? Snippet { get; set; }
+        public double Rank { get; set; }
+        /// <summary>SQLite candidates only: the start of the indexed body, which ranking reads.</summary>
+        public string Body { get; init; } = "";
     }
 
-    /// <param name="MinDocId">Rank only documents from this doc_id up (see <see cref="RankFloorAsync"/>); 0 for all.</param>
+    /// <summary>At most this many hits of one tier are ranked. A common word ("farms", a prefix like "co") hits
+    /// thousands of documents per 100k: ranking all of them made search_all grow with the database (100k: 160 ms).
+    /// Above the cap a tier ranks its newest RankCap hits, after narrower tiers that keep the best in reach. SQLite
+    /// reads each candidate's title and body to rank it (≈ 3 µs a candidate at 1M documents), so 200, not 400.</summary>
+    public const int RankCap = 200;
+
+    /// <param name="Types">A JSON array of entity types; null for every type.</param>
+    /// <param name="Exclude">A JSON array of doc_ids already found.</param>
+    public sealed record CandidateQuery(string Match, string? Types, string Exclude, int Cap);
+
+    /// <summary>SQLite: the newest <see cref="CandidateQuery.Cap"/> documents <paramref name="query"/> matches, without
+    /// ranking. FTS5 walks a whole word's (or an indexed 2–3 letter prefix's) doclist lazily in rowid order and stops at
+    /// the cap; its bm25() is not used because it first counts every document holding each phrase (its IDF), a full
+    /// doclist read per word (≈ 1 ms per common word at 1M documents) however few hits are ranked.
+    /// <paramref name="table"/> is search_words or search_trigrams.</summary>
+    public static async Task<List<HitRow>> CandidatesAsync(DbConnection connection, DbTransaction transaction, string table, CandidateQuery query)
+    {
+        const string where = """
+            AND (@Types IS NULL OR d.entity_type IN (SELECT value FROM json_each(@Types)))
+            AND d.doc_id NOT IN (SELECT value FROM json_each(@Exclude))
+            """;
+        // Ranking and the snippet read the words; a body's first 8,000 characters hold them for all but long notes.
+        const string words = $"""
+            SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title, substr(d.body, 1, 8000) AS Body
+            FROM search_words JOIN search_documents d ON d.doc_id = search_words.rowid
+            WHERE search_words MATCH @Match {where}
+            ORDER BY search_words.rowid DESC LIMIT @Cap
+            """;
+        const string trigrams = $"""
+            SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title, substr(d.body, 1, 8000) AS Body
+            FROM search_trigrams JOIN search_documents d ON d.doc_id = search_trigrams.rowid
+            WHERE search_trigrams MATCH @Match {where}
+            ORDER BY search_trigrams.rowid DESC LIMIT @Cap
+            """;
+        return (await connection.QueryAsync<HitRow>(table == "search_words" ? words : trigrams, query, transaction)).AsList();
+    }
+
+    public sealed record TermProbe(string Match);
+
+    /// <summary>SQLite: whether the word index holds <paramref name="match"/> (one quoted term) as whole words; one
+    /// doclist entry is read.</summary>
+    public static async Task<bool> HoldsAsync(DbConnection connection, DbTransaction transaction, string match)
+    {
+        const string sql = "SELECT EXISTS (SELECT 1 FROM search_words WHERE search_words MATCH @Match)";
+        return await connection.ExecuteScalarAsync<long>(sql, new TermProbe(match), transaction) == 1;
+    }
+
+    /// <summary>SQLite: the highest doc_id, the corpus size ranking estimates word rarity against (no COUNT).</summary>
+    public static async Task<long> LastDocIdAsync(DbConnection connection, DbTransaction transaction) =>
+        await connection.ExecuteScalarAsync<long?>("SELECT max(doc_id) FROM search_documents", transaction: transaction) ?? 0;
+
+    /// <param name="MinDocId">Rank only documents from this doc_id up (see <see cref="PostgresRankFloorAsync"/>); 0 for all.</param>
     public sealed record Query(string Match, IReadOnlyList<string> Types, IReadOnlyList<long> Exclude, int Take, long MinDocId = 0);
 
-    /// <summary>At most this many hits of one tier are ranked. bm25 costs ≈ 8 µs per hit and a common word ("farms",
-    /// a prefix like "co") hits thousands of documents per 100k: ranking all of them made search_all grow with the
-    /// database (100k: 160 ms). Above the cap a tier ranks its newest <see cref="RankCap"/> hits.</summary>
-    public const int RankCap = 400;
-
-    /// <summary>0 when <paramref name="match"/> hits at most <see cref="RankCap"/> documents (rank them all), else the
-    /// doc_id of its RankCap-th newest hit. SQLite reads at most RankCap rowids in rowid order, which FTS5 answers
-    /// without scoring anything; PostgreSQL reads doc_ids only (no ts_rank), from the GIN index or, for a common term,
+    /// <summary>PostgreSQL: 0 when <paramref name="match"/> hits at most <see cref="RankCap"/> documents (rank them all),
+    /// else the doc_id of its RankCap-th newest hit, read without ts_rank from the GIN index or, for a common term,
     /// backwards along the primary key until RankCap + 1 hits, whichever its planner estimates cheaper.
     /// <paramref name="table"/> names the tier's index: search_words (<paramref name="match"/> as for
-    /// <see cref="WordsAsync"/>) or search_trigrams (as for <see cref="SubstringsAsync"/>).</summary>
-    public static async Task<long> RankFloorAsync(DbConnection connection, DbTransaction transaction, string table, string match)
+    /// <see cref="PostgresWordsAsync"/>) or search_trigrams (as for <see cref="PostgresSubstringsAsync"/>).</summary>
+    public static async Task<long> PostgresRankFloorAsync(DbConnection connection, DbTransaction transaction, string table, string match)
     {
-        var postgres = SqlDialect.Of(connection).IsPostgres;
-        var sql = (table, postgres) switch
+        var sql = table switch
         {
-            ("search_words", false) => $"SELECT rowid FROM search_words WHERE search_words MATCH @match ORDER BY rowid DESC LIMIT 1 OFFSET {RankCap}",
-            ("search_trigrams", false) => $"SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH @match ORDER BY rowid DESC LIMIT 1 OFFSET {RankCap}",
-            ("search_words", true) => $"SELECT doc_id FROM search_documents WHERE words @@ to_tsquery('simple', @match) ORDER BY doc_id DESC LIMIT 1 OFFSET {RankCap}",
-            ("search_trigrams", true) => $"""
+            "search_words" => $"SELECT doc_id FROM search_documents WHERE words @@ to_tsquery('simple', @match) ORDER BY doc_id DESC LIMIT 1 OFFSET {RankCap}",
+            "search_trigrams" => $"""
                 SELECT doc_id FROM search_documents
                 WHERE (crm_fold(title) || ' ' || crm_fold(body)) LIKE ALL(ARRAY(SELECT json_array_elements_text(@match::json)))
                 ORDER BY doc_id DESC LIMIT 1 OFFSET {RankCap}
@@ -52,18 +94,10 @@ public static class SearchSql
         return await connection.ExecuteScalarAsync<long?>(sql, new { match }, transaction) is { } floor ? floor + 1 : 0;
     }
 
-    /// <summary>Word matches, best first (bm25 is lower for better matches).</summary>
-    public static async Task<IReadOnlyList<HitRow>> WordsAsync(DbConnection connection, DbTransaction transaction, Query query)
+    /// <summary>PostgreSQL: word matches, best first, from the stored tsvector (title weight A = 1.0, body B = 0.1:
+    /// title matches weigh ten times body matches); lower is better.</summary>
+    public static async Task<IReadOnlyList<HitRow>> PostgresWordsAsync(DbConnection connection, DbTransaction transaction, Query query)
     {
-        const string sql = $"""
-            SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title,
-                   snippet(search_words, -1, '**', '**', '…', 16) AS Snippet, bm25(search_words, {Weights}) AS Rank
-            FROM search_words JOIN search_documents d ON d.doc_id = search_words.rowid
-            WHERE search_words MATCH @Match AND search_words.rowid >= @MinDocId AND d.entity_type IN @Types AND d.doc_id NOT IN @Exclude
-            ORDER BY Rank, d.doc_id
-            LIMIT @Take
-            """;
-        // PostgreSQL: the stored tsvector (title weight A = 1.0, body B = 0.1, as 10:1 above); lower is better here too.
         const string postgresSql = """
             SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title,
                    ts_headline('simple', concat_ws(' ', d.title, d.body), q,
@@ -74,24 +108,14 @@ public static class SearchSql
             ORDER BY Rank, d.doc_id
             LIMIT @Take
             """;
-        if (SqlDialect.Of(connection).IsPostgres)
-            return (await connection.QueryAsync<HitRow>(postgresSql,
-                new { query.Match, Types = query.Types.ToArray(), Exclude = query.Exclude.ToArray(), query.Take, query.MinDocId }, transaction)).ToList();
-        return (await connection.QueryAsync<HitRow>(sql, query, transaction)).ToList();
+        return (await connection.QueryAsync<HitRow>(postgresSql,
+            new { query.Match, Types = query.Types.ToArray(), Exclude = query.Exclude.ToArray(), query.Take, query.MinDocId }, transaction)).ToList();
     }
 
-    /// <summary>Substring matches through the trigram index, best first.</summary>
-    public static async Task<IReadOnlyList<HitRow>> SubstringsAsync(DbConnection connection, DbTransaction transaction, Query query)
+    /// <summary>PostgreSQL: substring matches through the pg_trgm GIN index, title hits first. Match is a JSON array of
+    /// LIKE patterns over the folded text.</summary>
+    public static async Task<IReadOnlyList<HitRow>> PostgresSubstringsAsync(DbConnection connection, DbTransaction transaction, Query query)
     {
-        const string sql = $"""
-            SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title,
-                   snippet(search_trigrams, -1, '**', '**', '…', 16) AS Snippet, bm25(search_trigrams, {Weights}) AS Rank
-            FROM search_trigrams JOIN search_documents d ON d.doc_id = search_trigrams.rowid
-            WHERE search_trigrams MATCH @Match AND search_trigrams.rowid >= @MinDocId AND d.entity_type IN @Types AND d.doc_id NOT IN @Exclude
-            ORDER BY Rank, d.doc_id
-            LIMIT @Take
-            """;
-        // PostgreSQL: Match is a JSON array of LIKE patterns over the folded text (pg_trgm GIN index); title hits first.
         const string postgresSql = """
             SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title, NULL AS Snippet,
                    CASE WHEN crm_fold(d.title) LIKE ALL(p.patterns) THEN -10.0 ELSE -1.0 END AS Rank
@@ -101,9 +125,7 @@ public static class SearchSql
             ORDER BY Rank, d.doc_id
             LIMIT @Take
             """;
-        if (SqlDialect.Of(connection).IsPostgres)
-            return (await connection.QueryAsync<HitRow>(postgresSql,
-                new { query.Match, Types = query.Types.ToArray(), Exclude = query.Exclude.ToArray(), query.Take, query.MinDocId }, transaction)).ToList();
-        return (await connection.QueryAsync<HitRow>(sql, query, transaction)).ToList();
+        return (await connection.QueryAsync<HitRow>(postgresSql,
+            new { query.Match, Types = query.Types.ToArray(), Exclude = query.Exclude.ToArray(), query.Take, query.MinDocId }, transaction)).ToList();
     }
 }

@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using System.Data.Common;
+using System.Text.Json;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using ModelContextProtocol.Server;
@@ -30,35 +32,9 @@ public sealed class SearchTools(CrmDb db)
 
         var hits = await db.ReadAsync(async (connection, transaction) =>
         {
-            // Tiers, best first; each fills what the tiers before it left, and one extra row tells whether more exist.
-            var found = new List<(SearchSql.HitRow Row, string Match)>();
-            var postgres = SqlDialect.Of(connection).IsPostgres;
-            async Task Add(string? match, string label, bool substrings, long minDocId = 0)
-            {
-                if (match is null || found.Count > take) return;
-                var q = new SearchSql.Query(match, wanted, found.Select(f => f.Row.DocId).ToList(), take + 1 - found.Count, minDocId);
-                var rows = substrings
-                    ? await SearchSql.SubstringsAsync(connection, transaction, q)
-                    : await SearchSql.WordsAsync(connection, transaction, q);
-                found.AddRange(rows.Select(r => (r, label)));
-            }
-            // Each tier ranks at most RankCap hits: a tier that hits more ranks its newest RankCap, after the narrower
-            // tiers that keep the best matches in reach (whole words before prefixes, two words before one).
-            async Task Bounded(string? match, string label, bool substrings, params string?[] narrower)
-            {
-                if (match is null || found.Count > take) return;
-                var table = substrings ? "search_trigrams" : "search_words";
-                var floor = await SearchSql.RankFloorAsync(connection, transaction, table, match);
-                if (floor > 0)
-                    foreach (var narrow in narrower.OfType<string>())
-                        await Add(narrow, label, substrings, await SearchSql.RankFloorAsync(connection, transaction, table, narrow));
-                await Add(match, label, substrings, floor);
-            }
-            await Bounded(postgres ? parsed.PostgresAllWords : parsed.AllWords, "all_words", substrings: false,
-                postgres ? parsed.PostgresAllExactWords : parsed.AllExactWords);
-            await Bounded(parsed.Terms.Count > 1 ? postgres ? parsed.PostgresAnyWord : parsed.AnyWord : null, "some_words", substrings: false,
-                postgres ? parsed.PostgresAnyTwoWords : parsed.AnyTwoWords);
-            await Bounded(postgres ? parsed.PostgresSubstrings : parsed.Substrings, "substring", substrings: true);
+            var found = SqlDialect.Of(connection).IsPostgres
+                ? await PostgresTiersAsync(connection, transaction, parsed, wanted, take)
+                : await SqliteTiersAsync(connection, transaction, parsed, wanted, take);
             var dealIds = found.Take(take).Where(f => f.Row.Type == "deal").Select(f => f.Row.Id).ToList();
             var deals = dealIds.Count == 0 ? [] : await Deals.DealSql.FindManyAsync(connection, transaction, dealIds);
             return (found, deals.ToDictionary(d => d.Id));
@@ -76,6 +52,97 @@ public sealed class SearchTools(CrmDb db)
             })
             .ToList();
         return new SearchResponse(new SearchResult(items, hits.found.Count > take), true);
+    }
+
+    /// <summary>SQLite. Tiers, best first; each fills what the tiers before it left, and one extra hit tells whether
+    /// more exist. A tier reads at most <see cref="SearchSql.RankCap"/> candidates, its newest, and ranks them here
+    /// (<see cref="SearchRanking"/>). So no statement reads more than a bounded part of a doclist except an AND of
+    /// common words; the final hits' snippets are cut from the text the candidates carry.</summary>
+    private static async Task<List<(SearchSql.HitRow Row, string Match)>> SqliteTiersAsync(DbConnection connection, DbTransaction transaction,
+        SearchQuery.Parsed parsed, IReadOnlyList<string> wanted, int take)
+    {
+        var types = wanted.Count == Types.Count ? null : JsonSerializer.Serialize(wanted.ToList(), CommonJsonContext.Default.ListString);
+        var corpus = await SearchSql.LastDocIdAsync(connection, transaction);
+        var found = new List<(SearchSql.HitRow Row, string Match)>();
+        // A term is matched as a whole word when the index holds it so. A prefix of 4+ letters makes FTS5 merge, in memory,
+        // the doclists of every word it begins ("jack"*: 1.3 ms at 1M documents; "a"*: 64 ms), where a whole word or a
+        // 2–3 letter prefix (their own index, prefix = '2 3') is read lazily and stops at the cap. The longer words such a
+        // term begins are still found, by the substring tier. When the all-words tier finds something every term is held
+        // whole; only when it finds nothing are the terms probed one by one.
+        var prefix = parsed.FoldedWords.Select(words => words is { Length: > 0 } && words[^1].Length is 2 or 3).ToArray();
+
+        async Task<List<SearchSql.HitRow>> Candidates(string table, string match) =>
+            await SearchSql.CandidatesAsync(connection, transaction, table,
+                new SearchSql.CandidateQuery(match, types, "[" + string.Join(',', found.Select(f => f.Row.DocId)) + "]", SearchSql.RankCap));
+        void Keep(List<SearchSql.HitRow> candidates, string label, bool substrings)
+        {
+            SearchRanking.Rank(candidates, parsed.FoldedWords, prefix, substrings, candidates.Count >= SearchSql.RankCap, corpus);
+            found.AddRange(candidates.Take(take + 1 - found.Count).Select(c => (c, label)));
+        }
+
+        var all = await Candidates("search_words", parsed.Words(prefix.Select(p => !p).ToList()).All);
+        if (all.Count == 0)
+        {
+            var changed = false;
+            for (var i = 0; i < prefix.Length; i++)
+                if (!prefix[i] && !await SearchSql.HoldsAsync(connection, transaction, parsed.WholeWord(i)))
+                    prefix[i] = changed = true;
+            if (changed) all = await Candidates("search_words", parsed.Words(prefix.Select(p => !p).ToList()).All);
+        }
+        Keep(all, "all_words", substrings: false);
+        var forms = parsed.Words(prefix.Select(p => !p).ToList());
+
+        // Some of the words: its newest RankCap hits, ranked. Only when every word found nothing does a capped tier first
+        // take any two of the words (an AND per pair: the costly part at 1M documents), so that the records nearest to
+        // the query stay in reach; after all-words hits the rest of the page is the filler it always was.
+        if (forms.Any is not null && found.Count <= take)
+        {
+            var some = await Candidates("search_words", forms.Any);
+            if (some.Count >= SearchSql.RankCap && found.Count == 0 && forms.AnyTwo is not null)
+            {
+                Keep(await Candidates("search_words", forms.AnyTwo), "some_words", substrings: false);
+                var kept = found.Select(f => f.Row.DocId).ToHashSet();
+                some.RemoveAll(c => kept.Contains(c.DocId));
+            }
+            if (found.Count <= take) Keep(some, "some_words", substrings: false);
+        }
+        if (parsed.Substrings is not null && found.Count <= take)
+            Keep(await Candidates("search_trigrams", parsed.Substrings), "substring", substrings: true);
+
+        foreach (var hit in found.Take(take))
+            hit.Row.Snippet = SearchRanking.Snippet(hit.Row, parsed.FoldedWords, prefix, substrings: hit.Match == "substring");
+        return found;
+    }
+
+    /// <summary>PostgreSQL. The same tiers, ranked by ts_rank in the database; each ranks at most RankCap hits: a tier that
+    /// hits more ranks its newest RankCap, after the narrower tiers (whole words before prefixes, two words before one).</summary>
+    private static async Task<List<(SearchSql.HitRow Row, string Match)>> PostgresTiersAsync(DbConnection connection, DbTransaction transaction,
+        SearchQuery.Parsed parsed, IReadOnlyList<string> wanted, int take)
+    {
+        var found = new List<(SearchSql.HitRow Row, string Match)>();
+        async Task Add(string? match, string label, bool substrings, long minDocId = 0)
+        {
+            if (match is null || found.Count > take) return;
+            var q = new SearchSql.Query(match, wanted, found.Select(f => f.Row.DocId).ToList(), take + 1 - found.Count, minDocId);
+            var rows = substrings
+                ? await SearchSql.PostgresSubstringsAsync(connection, transaction, q)
+                : await SearchSql.PostgresWordsAsync(connection, transaction, q);
+            found.AddRange(rows.Select(r => (r, label)));
+        }
+        async Task Bounded(string? match, string label, bool substrings, params string?[] narrower)
+        {
+            if (match is null || found.Count > take) return;
+            var table = substrings ? "search_trigrams" : "search_words";
+            var floor = await SearchSql.PostgresRankFloorAsync(connection, transaction, table, match);
+            if (floor > 0)
+                foreach (var narrow in narrower.OfType<string>())
+                    await Add(narrow, label, substrings, await SearchSql.PostgresRankFloorAsync(connection, transaction, table, narrow));
+            await Add(match, label, substrings, floor);
+        }
+        await Bounded(parsed.PostgresAllWords, "all_words", substrings: false, parsed.PostgresAllExactWords);
+        await Bounded(parsed.Terms.Count > 1 ? parsed.PostgresAnyWord : null, "some_words", substrings: false, parsed.PostgresAnyTwoWords);
+        await Bounded(parsed.PostgresSubstrings, "substring", substrings: true);
+        return found;
     }
 
     private static IReadOnlyList<string> ReadTypes(string[]? types)

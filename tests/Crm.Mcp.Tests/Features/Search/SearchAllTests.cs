@@ -159,7 +159,7 @@ public sealed class SearchAllTests
         Assert.Equal("Prepare quarterly review deck", Assert.Single(tasks).GetProperty("title").GetString());
     }
 
-    /// <summary>A prefix hitting more than RankCap documents ranks only its newest RankCap, after the whole-word tier:
+    /// <summary>A term hitting more than RankCap documents ranks only its newest RankCap, after the whole-word tier:
     /// the oldest company, the one named exactly the word, still comes first (both backends).</summary>
     [Fact]
     public async Task A_term_hitting_more_than_the_rank_cap_still_finds_the_whole_word_first()
@@ -168,19 +168,50 @@ public sealed class SearchAllTests
         await server.CallOkAsync("create_companies", new { items = new[] { new { name = "Farm" } } });
         for (var batch = 0; batch < 5; batch++)
             await server.CallOkAsync("create_companies", new { items = Enumerable.Range(0, 90).Select(i => new { name = $"Farmstead Holdings {batch * 90 + i}" }).ToArray() });
-
-        var parsed = Crm.Mcp.Features.Search.SearchQuery.Parse("query", "farm");
-        var postgres = TestDatabase.IsPostgres;
-        var (prefixFloor, exactFloor) = await server.Db.ReadAsync(async (connection, transaction) => (
-            await Crm.Mcp.Features.Search.SearchSql.RankFloorAsync(connection, transaction, "search_words", postgres ? parsed.PostgresAllWords : parsed.AllWords),
-            await Crm.Mcp.Features.Search.SearchSql.RankFloorAsync(connection, transaction, "search_words", postgres ? parsed.PostgresAllExactWords : parsed.AllExactWords)),
-            TestContext.Current.CancellationToken);
-        Assert.True(prefixFloor > 0, "451 prefix hits: only the newest RankCap are ranked");
-        Assert.Equal(0, exactFloor);
+        Assert.True(await server.Database.CountAsync("companies") > Crm.Mcp.Features.Search.SearchSql.RankCap);
 
         var hits = await Search(server, new { query = "farm", types = new[] { "company" }, limit = 5 });
         Assert.Equal("Farm", hits[0].GetProperty("title").GetString());
         Assert.Equal(5, hits.Count);
+        Assert.All(hits.Skip(1), h => Assert.StartsWith("Farmstead Holdings", h.GetProperty("title").GetString()));
+    }
+
+    /// <summary>A word held whole matches whole in SQLite's word tiers (fast at any size); the longer words it begins
+    /// come next, as substring hits. PostgreSQL matches both as prefixes.</summary>
+    [Fact]
+    public async Task Longer_words_a_whole_word_begins_follow_as_substring_hits()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_companies", new { items = new[] { new { name = "Boldmark Studio" }, new { name = "Bold Ventures" } } });
+
+        var hits = await Search(server, new { query = "bold", types = new[] { "company" } });
+        // PostgreSQL matches every term as a prefix in its word tier (its prefix search reads an index at any size).
+        Assert.Equal(TestDatabase.IsPostgres ? [("Boldmark Studio", "all_words"), ("Bold Ventures", "all_words")] : [("Bold Ventures", "all_words"), ("Boldmark Studio", "substring")],
+            hits.Select(h => (h.GetProperty("title").GetString(), h.GetProperty("match").GetString())));
+        // A term no word is whole: a prefix, in the word tier.
+        var prefix = Assert.Single(await Search(server, new { query = "boldm", types = new[] { "company" } }));
+        Assert.Equal(("Boldmark Studio", "all_words"), (prefix.GetProperty("title").GetString(), prefix.GetProperty("match").GetString()));
+    }
+
+    /// <summary>A snippet is the title, or a window of at most 16 words of the body around the match, with "…" where it
+    /// cuts the text and the matched words (accents and case as written) in bold.</summary>
+    [Fact]
+    public async Task Snippets_show_the_matched_words_in_a_short_window()
+    {
+        if (TestDatabase.IsPostgres) Assert.Skip("PostgreSQL's snippets are ts_headline's, over the unfolded text.");
+        await using var server = await TestServer.StartAsync();
+        var filler = string.Join(' ', Enumerable.Range(0, 40).Select(i => $"word{i}"));
+        await server.CallOkAsync("create_companies", new { items = new[] { new { name = "Umbrella Holdings", notes = $"{filler} met Zoë from Zürich about the renewal {filler}" } } });
+
+        var hit = Assert.Single(await Search(server, new { query = "zurich zoe" }));
+        var snippet = hit.GetProperty("snippet").GetString()!;
+        Assert.Contains("**Zoë**", snippet);
+        Assert.Contains("**Zürich**", snippet);
+        Assert.StartsWith("…", snippet);
+        Assert.EndsWith("…", snippet);
+        Assert.InRange(snippet.Split(' ').Length, 3, 16);
+        var title = Assert.Single(await Search(server, new { query = "umbrella" })).GetProperty("snippet").GetString();
+        Assert.Equal("**Umbrella** Holdings", title);
     }
 
     [Fact]
