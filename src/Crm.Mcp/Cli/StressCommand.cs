@@ -39,6 +39,8 @@ public static class StressCommand
                 var report = await new StressRunner(self.Command, self.Args, path) { Progress = Console.Error, Http = parse.GetValue(http), ClientsPerProcess = c }.RunAsync(n, m, cancellationToken);
                 Console.WriteLine(report);
                 foreach (var sample in report.ErrorSamples) Console.WriteLine($"  error: {sample}");
+                if (!report.Clean)
+                    foreach (var line in report.ServerLog) Console.WriteLine($"  server: {line}");
                 return report.Clean ? 0 : 1;
             }
             finally

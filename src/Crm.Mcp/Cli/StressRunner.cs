@@ -33,6 +33,9 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
         long Replays, long ReplayMismatches, long DryRuns, long DuplicateCompanies, long DuplicatePeople, long DuplicateStages,
         long LostWrites, long UnexpectedRows, IReadOnlyList<string> ErrorSamples, long DuplicateIdentifiers = 0)
     {
+        /// <summary>The servers' first warning and error lines (stderr), for a run that failed: an internal error's cause.</summary>
+        public IReadOnlyList<string> ServerLog { get; init; } = [];
+
         public double CallsPerSecond => Calls / Math.Max(Wall.TotalSeconds, 0.001);
         public bool Clean => Errors == 0 && ReplayMismatches == 0 && DuplicateCompanies == 0 && DuplicatePeople == 0 &&
                              DuplicateStages == 0 && LostWrites == 0 && UnexpectedRows == 0 && DuplicateIdentifiers == 0;
@@ -62,6 +65,15 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
         _ => "The " + company + " Company",
     };
 
+    // The servers' stderr (Warning and above), first lines only.
+    private readonly ConcurrentQueue<string> _serverLog = new();
+    private const int ServerLogLines = 60;
+
+    private void Log(string? line)
+    {
+        if (!string.IsNullOrWhiteSpace(line) && _serverLog.Count < ServerLogLines) _serverLog.Enqueue(line);
+    }
+
     private sealed record Written(string DealId, string CompanyKey, IReadOnlyList<string> Emails, string? StageKey);
 
     /// <param name="callsPerProcess">Calls each client makes (one client per process unless <see cref="ClientsPerProcess"/> says more).</param>
@@ -86,6 +98,7 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
                     Name = $"crm-mcp-{p}",
                     Command = command,
                     Arguments = [.. commandPrefix, "serve", "--db", databasePath, "--log-level", "Warning"],
+                    StandardErrorLines = Log,
                 }))));
             clients = await Task.WhenAll(Enumerable.Range(0, processes * clientsPerProcess).Select(async c => await McpClient.CreateAsync(
                 transports[c / clientsPerProcess](),
@@ -206,7 +219,7 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
             companyKeys.Count - expectedCompanies.Count(companyKeys.Contains),
             personEmails.Count - expectedPeople.Count(personEmails.Contains),
             stageKeys.Count - 6 - expectedStages.Count(stageKeys.Contains),
-            lost, unexpected, errors.Take(5).ToList(), identifiers.Count - identifiers.Distinct().Count());
+            lost, unexpected, errors.Take(5).ToList(), identifiers.Count - identifiers.Distinct().Count()) { ServerLog = [.. _serverLog] };
     }
 
     /// <summary>Starts one stateless HTTP instance on a free loopback port and, once /healthz answers, returns how to
@@ -224,10 +237,12 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
         foreach (var argument in (string[])[.. commandPrefix, "serve", "--transport", "http", "--urls", url, "--no-auth", "--stateless",
                      "--db", databasePath, "--log-level", "Warning"])
             start.ArgumentList.Add(argument);
-        var process = Process.Start(start)!;
+        var process = new Process { StartInfo = start };
+        process.ErrorDataReceived += (_, e) => Log(e.Data);
+        process.Start();
         lock (servers) servers.Add(process);
         _ = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        _ = process.StandardError.ReadToEndAsync(cancellationToken);
+        process.BeginErrorReadLine();
         using var http = new HttpClient();
         for (var attempt = 0; ; attempt++)
         {

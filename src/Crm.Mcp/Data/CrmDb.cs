@@ -23,10 +23,15 @@ public sealed class CrmDb
 {
     private const int BusyTimeoutMs = 30_000;
     private const int StatementTimeoutSeconds = 120;
+    private const int AutoPrepared = 256;
     /// <summary>The advisory lock every PostgreSQL write transaction holds, shared when keyed ("crm-mcp" as a number).</summary>
     public const long WriteLockKey = 0x63726d2d6d6370;
     private readonly string _connectionString;
     private readonly NpgsqlDataSource? _postgres;
+    // PostgreSQL: a few connections apart from the writers' pool for statements that commit on their own (see
+    // DetachedAsync): a writer waiting for one never waits for a connection its peers hold.
+    private readonly Lazy<NpgsqlDataSource>? _detached;
+    private const int DetachedPoolSize = 4;
 
     /// <param name="location">A SQLite file path, or a PostgreSQL URL / connection string (see <see cref="DatabaseLocation"/>).</param>
     public CrmDb(string location)
@@ -39,11 +44,21 @@ public sealed class CrmDb
             // Parallel writers queue for the names they create and for the deal counter's row: such a wait may last as
             // long as the call may run (HTTP --call-timeout, 2 min by default), not fail at Npgsql's 30 s default.
             if (!builder.ConnectionString.Contains("Command Timeout", StringComparison.OrdinalIgnoreCase)) builder.CommandTimeout = StatementTimeoutSeconds;
+            // Prepare what a connection runs twice: without it PostgreSQL parses and plans every statement of every call
+            // afresh, about half its CPU for a create_deal_draft (BENCHMARKS.md, PostgreSQL). "Max Auto Prepare=0" in the
+            // connection string turns it off (e.g. behind PgBouncer's transaction pooling before 1.21).
+            if (!builder.ConnectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.MaxAutoPrepare = AutoPrepared;
+                builder.AutoPrepareMinUsages = 2;
+            }
             _connectionString = builder.ConnectionString;
             // The slim builder links only what we use, so the native binary carries no unused type handlers: TLS (hosted
             // PostgreSQL requires it). Everything crosses as text, bigint, integer or numeric (a list is one JSON text,
             // see SqlList); a missing feature fails the PostgreSQL test run.
             _postgres = new NpgsqlSlimDataSourceBuilder(_connectionString).EnableTransportSecurity().Build();
+            var detached = new NpgsqlConnectionStringBuilder(_connectionString) { MaxPoolSize = DetachedPoolSize }.ConnectionString;
+            _detached = new(() => new NpgsqlSlimDataSourceBuilder(detached).EnableTransportSecurity().Build());
             return;
         }
         Dialect = SqlDialect.Sqlite;
@@ -88,6 +103,22 @@ public sealed class CrmDb
 
     /// <summary>SQLite write transactions this instance has committed (or rolled back as a whole).</summary>
     internal long Commits => Interlocked.Read(ref _commits);
+
+    private static readonly AsyncLocal<CrmDb?> KeyedWrite = new();
+
+    /// <summary>The database of the keyed PostgreSQL write in progress in this async flow (one that runs beside other
+    /// writes), or null: SQLite, writes that run alone, no write. Such a write takes shared counters in transactions of
+    /// their own (<see cref="DetachedAsync{T}"/>) so that it holds no hot row until its COMMIT.</summary>
+    public static CrmDb? ParallelWrite => KeyedWrite.Value;
+
+    /// <summary>Runs one statement (or a few) in a transaction of its own on a connection apart from the caller's, committed
+    /// at once whatever becomes of the caller's transaction; PostgreSQL only.</summary>
+    public async Task<T> DetachedAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        if (_detached is null) throw new InvalidOperationException("Detached statements are for PostgreSQL writes that run beside others.");
+        await using var connection = await _detached.Value.OpenConnectionAsync(cancellationToken);
+        return await work(connection);
+    }
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
@@ -135,8 +166,17 @@ public sealed class CrmDb
         var call = WriteCall.Current;
         // PostgreSQL writers run in parallel on their own connections (and the server groups their WAL flushes); a
         // write nested in another's flow (none today) must not wait for the gate its caller holds.
-        if (_postgres is not null || InWrite.Value) return WriteOnceAsync(work, call, LockIds(keys, call), cancellationToken);
+        if (_postgres is not null) return WritePostgresAsync(keys, work, call, cancellationToken);
+        if (InWrite.Value) return WriteOnceAsync(work, call, null, cancellationToken);
         return WriteGroupedAsync(work, call, cancellationToken);
+    }
+
+    private async Task<T> WritePostgresAsync<T>(WriteKeys? keys, Func<DbConnection, DbTransaction, Task<T>> work, WriteCall? call, CancellationToken cancellationToken)
+    {
+        // Flows into the work below and is undone when this method returns (an async method's AsyncLocal changes never
+        // reach its caller).
+        KeyedWrite.Value = keys is not null ? this : null;
+        return await WriteOnceAsync(work, call, LockIds(keys, call), cancellationToken);
     }
 
     /// <summary>The open SQLite transaction that queued writers share, and the outcome of its COMMIT.</summary>

@@ -36,7 +36,14 @@ public static class IdempotencyStore
     {
         var now = Clock.Time.GetUtcNow();
         const string purgeSql = "DELETE FROM idempotency_keys WHERE created_at < @cutoff";
-        await connection.ExecuteAsync(purgeSql, new { cutoff = Clock.Format(now - Retention) }, transaction);
+        // PostgreSQL writers run in parallel and would all delete the same expired keys, each waiting for the row locks
+        // of whoever deleted them first until that writer's COMMIT; a few rows no one else holds are enough per write.
+        const string postgresPurgeSql = """
+            DELETE FROM idempotency_keys WHERE key IN (
+                SELECT key FROM idempotency_keys WHERE created_at < @cutoff LIMIT 100 FOR UPDATE SKIP LOCKED)
+            """;
+        await connection.ExecuteAsync(SqlDialect.Of(connection).IsPostgres ? postgresPurgeSql : purgeSql,
+            new { cutoff = Clock.Format(now - Retention) }, transaction);
         const string sql = """
             INSERT INTO idempotency_keys (key, tool, arguments_hash, result_json, created_at)
             VALUES (@key, @tool, @hash, @resultJson, @now)

@@ -79,7 +79,11 @@ public abstract class SqlDialect
 
         public override bool IsConstraintViolation(Exception e) => e is PostgresException { SqlState: ['2', '3', ..] };
         public override bool IsUniqueViolation(Exception e) => e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+        // A deal identifier another writer inserted meanwhile is transient too: writers running in parallel take numbers
+        // outside their transactions (DealSql.NextCounterAsync), and two templates can render one text ("D-{seq:1}" and
+        // "D-{seq:2}" both give D-10); run again, the write takes the next number.
         public override bool IsTransient(Exception e) =>
-            e is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected };
+            e is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected }
+                or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ux_deals_identifier" };
     }
 }

@@ -13,15 +13,25 @@ public static class DealSql
         string PipelineId, string StageId, string? OwnerId, string? UserId, string? ExpectedCloseDate,
         string? RenewalDate, string Source, string Now, bool IsDraft = true);
 
-    /// <summary>Takes the next number of a named counter; atomic in one statement on SQLite and PostgreSQL alike.</summary>
-    public static Task<long> NextCounterAsync(DbConnection connection, DbTransaction transaction, string name)
+    /// <summary>
+    /// Takes the next number of a named counter. SQLite, and PostgreSQL writes that run alone: inside the write's
+    /// transaction, so a rollback (a failure, a dry run) gives it back and numbers stay gap-free. A PostgreSQL write
+    /// running beside others (<see cref="CrmDb.ParallelWrite"/>) takes it in a transaction of its own: the counter's row
+    /// is locked for that one statement, not until the writer's COMMIT, so deal creations do not take turns; a number
+    /// taken by a call that then fails is not reused (a gap, as with a database sequence). A dry run still takes its
+    /// number inside its transaction, so its preview is the number the next call gets and never meets a writer's
+    /// insert of it; writers wait for its rollback meanwhile.
+    /// </summary>
+    public static async Task<long> NextCounterAsync(DbConnection connection, DbTransaction transaction, string name)
     {
         const string sql = """
             INSERT INTO counters (name, value) VALUES (@name, 1)
             ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
             RETURNING value
             """;
-        return connection.QuerySingleAsync<long>(sql, new { name }, transaction);
+        return CrmDb.ParallelWrite is { } db && WriteCall.Current?.DryRun != true
+            ? await db.DetachedAsync(detached => detached.QuerySingleAsync<long>(sql, new { name }))
+            : await connection.QuerySingleAsync<long>(sql, new { name }, transaction);
     }
 
     public static async Task<bool> IdentifierExistsAsync(DbConnection connection, DbTransaction transaction, string identifier)

@@ -20,23 +20,34 @@ public static class JournalSql
         public long? RevertsChangeId { get; init; }
         public long? RevertedByChangeId { get; init; }
         public long RecordCount { get; init; }
+        /// <summary>PostgreSQL: the writer's transaction id, get_changes' first sort key (0 on SQLite, and for changes
+        /// from before migration 0160).</summary>
+        public long Xid { get; init; }
     }
 
     public sealed record RecordRow(long Id, long ChangeId, string Entity, string RecordId, string Operation, string? Before, string? After);
 
     public sealed record Filter(
-        string? Entity, string? RecordId, string? Actor, string? Tool, string? Since, string? Until, int Limit, long? BeforeId);
+        string? Entity, string? RecordId, string? Actor, string? Tool, string? Since, string? Until, int Limit, Key? Before);
 
-    private const string SelectChange = """
-        SELECT c.id, c.at, c.actor, c.tool, c.arguments, c.reverts_change_id AS RevertsChangeId,
+    /// <summary>A change's place in get_changes' order: (xid, id) on PostgreSQL, id alone on SQLite (xid 0).</summary>
+    public sealed record Key(long Xid, long Id);
+
+    private const string ChangeColumns = """
+        c.id, c.at, c.actor, c.tool, c.arguments, c.reverts_change_id AS RevertsChangeId,
                c.reverted_by_change_id AS RevertedByChangeId,
                (SELECT COUNT(*) FROM change_records r WHERE r.change_id = c.id) AS RecordCount
         FROM changes c
         """;
+    private const string SelectChange = "SELECT " + ChangeColumns;
 
-    /// <summary>Newest first, keyset-paged on the change id. A record filter also matches the link rows that name
-    /// the record (deal_people "deal/person"), so a deal's history shows its people being attached.</summary>
-    public static async Task<(IReadOnlyList<ChangeView> Items, long Total, bool HasMore)> ListAsync(
+    /// <summary>Newest first, keyset-paged. A record filter also matches the link rows that name the record (deal_people
+    /// "deal/person"), so a deal's history shows its people being attached. SQLite: by change id, which is commit order
+    /// (one writer at a time). PostgreSQL: writers run in parallel and change ids are taken before COMMIT, so a change
+    /// can commit after a later-numbered one was read; only changes whose writer is older than every write still in
+    /// flight in this database are listed, by (writer's transaction id, change id), so whatever commits later sorts
+    /// above all that was shown (0160_change_commit_order.sql). <c>Last</c> is the last item's key, for the cursor.</summary>
+    public static async Task<(IReadOnlyList<ChangeView> Items, long Total, bool HasMore, Key? Last)> ListAsync(
         DbConnection connection, DbTransaction transaction, Filter filter)
     {
         const string where = """
@@ -57,12 +68,31 @@ public static class JournalSql
              ORDER BY c.id DESC
              LIMIT @Take
             """;
-        var args = new { filter.Entity, filter.RecordId, filter.Actor, filter.Tool, filter.Since, filter.Until, filter.BeforeId, Take = filter.Limit + 1 };
-        var total = await connection.ExecuteScalarAsync<long>(countSql, args, transaction);
-        var rows = (await connection.QueryAsync<ChangeRow>(pageSql, args, transaction)).ToList();
+        // The oldest transaction still in progress in the reader's snapshot (the snapshot's xmax when none), leaving out
+        // those another database's sessions run: their changes are never ours, and they must not hold ours back.
+        const string settled = """
+               AND c.xid < (SELECT COALESCE(MIN(x::text::bigint), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)
+                            FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+                            WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                                              WHERE a.backend_xid = x::xid AND a.datname <> current_database()))
+            """;
+        const string postgresCountSql = countSql + settled;
+        const string postgresPageSql = "SELECT c.xid, " + ChangeColumns + where + settled + """
+               AND (@BeforeId IS NULL OR (c.xid, c.id) < (@BeforeXid, @BeforeId))
+             ORDER BY c.xid DESC, c.id DESC
+             LIMIT @Take
+            """;
+        var postgres = SqlDialect.Of(connection).IsPostgres;
+        var args = new
+        {
+            filter.Entity, filter.RecordId, filter.Actor, filter.Tool, filter.Since, filter.Until,
+            BeforeXid = filter.Before?.Xid, BeforeId = filter.Before?.Id, Take = filter.Limit + 1,
+        };
+        var total = await connection.ExecuteScalarAsync<long>(postgres ? postgresCountSql : countSql, args, transaction);
+        var rows = (await connection.QueryAsync<ChangeRow>(postgres ? postgresPageSql : pageSql, args, transaction)).ToList();
         var hasMore = rows.Count > filter.Limit;
         if (hasMore) rows.RemoveAt(rows.Count - 1);
-        return (await ToViewsAsync(connection, transaction, rows), total, hasMore);
+        return (await ToViewsAsync(connection, transaction, rows), total, hasMore, rows.Count == 0 ? null : new Key(rows[^1].Xid, rows[^1].Id));
     }
 
     public static async Task<ChangeView?> FindAsync(DbConnection connection, DbTransaction transaction, long id)

@@ -33,18 +33,19 @@ public sealed class JournalTools(CrmDb db)
         var record = Validate.Text("record_id", record_id, 200, "\"3f2b8a1e-5c4d-4e6f-8a9b-0c1d2e3f4a5b\"");
         var from = Validate.Date("since", since);
         var to = Validate.Date("until", until);
-        long? beforeId = null;
-        if (PageCursor.Decode(cursor, 1) is [var last])
-            beforeId = long.TryParse(last, out var parsed) ? parsed : throw CrmError.Invalid("cursor", "is not a cursor this list produced.", "the next_cursor value from the previous page, unchanged");
+        JournalSql.Key? before = null;
+        if (PageCursor.Decode(cursor, 2) is [var xid, var id])
+            before = long.TryParse(xid, out var x) && long.TryParse(id, out var i) ? new JournalSql.Key(x, i)
+                : throw CrmError.Invalid("cursor", "is not a cursor this list produced.", "the next_cursor value from the previous page, unchanged");
         var page = await db.ReadAsync(async (connection, transaction) =>
         {
             var recordId = record is null ? null : await EntityNames.RecordIdAsync(connection, transaction, record);
             return await JournalSql.ListAsync(connection, transaction, new JournalSql.Filter(
                 table, recordId, Validate.Text("actor", actor, 200, "\"claude-ai\""), Validate.Text("tool", tool, 100, "\"create_deal_draft\""),
-                from, to, take, beforeId));
+                from, to, take, before));
         }, cancellationToken);
-        var next = page.HasMore && page.Items.Count > 0
-            ? PageCursor.Encode(page.Items[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
+        var next = page.HasMore && page.Last is { } last
+            ? PageCursor.Encode(last.Xid.ToString(System.Globalization.CultureInfo.InvariantCulture), last.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
         return new ChangePageResponse(new ChangePage(page.Items, page.Total, next, page.HasMore), true);
     }
 

@@ -27,6 +27,65 @@ public sealed class JournalTests
         change.GetProperty("records").EnumerateArray()
             .Select(r => (r.GetProperty("entity").GetString()!, r.GetProperty("operation").GetString()!)).ToList();
 
+    /// <summary>PostgreSQL writers run in parallel and take their change id when they seal, before COMMIT, so a change
+    /// can commit after a later-numbered one was listed. A reader who saw the newest change must find everything that
+    /// commits afterwards above it, never below: both orders of "started writing" and "sealed" are played here with two
+    /// open transactions, and after each commit the earlier listing must be the tail of the new one.</summary>
+    [Fact]
+    public async Task A_change_committed_late_is_listed_above_every_change_already_shown_never_below()
+    {
+        if (!TestDatabase.IsPostgres) Assert.Skip("SQLite runs one writer at a time: change ids are commit order there");
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync();
+        await using var server = await TestServer.StartAsync(database: database);
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Settled Co" });
+
+        async Task<List<long>> ListedAsync() => (await server.CallOkAsync("get_changes")).GetProperty("data").GetProperty("items")
+            .EnumerateArray().Select(c => c.GetProperty("id").GetInt64()).ToList();
+        async Task<(System.Data.Common.DbConnection, System.Data.Common.DbTransaction)> WriteAsync(string company)
+        {
+            var connection = await database.Db.OpenAsync(ct);
+            var transaction = await connection.BeginTransactionAsync(ct);
+            await connection.ExecuteAsync("""
+                INSERT INTO companies (id, name, name_key, created_at, updated_at) VALUES (@id, @company, lower(@company), '2026-01-01', '2026-01-01')
+                """, new { id = Guid.NewGuid().ToString(), company }, transaction);
+            return (connection, transaction);
+        }
+
+        foreach (var olderSealsFirst in new[] { false, true })
+        {
+            // "older" writes first (so it has the older transaction id), "younger" second; then they seal in the order
+            // under test, and the younger one commits while the older is still open (or the other way round).
+            var (older, olderTx) = await WriteAsync($"Older {olderSealsFirst}");
+            var (younger, youngerTx) = await WriteAsync($"Younger {olderSealsFirst}");
+            using var _ = CallContext.Use(new CallContext("race-test", "test"));
+            long olderId, youngerId;
+            if (olderSealsFirst)
+            {
+                olderId = (await ChangeJournal.SealAsync(older, olderTx))!.Value;
+                youngerId = (await ChangeJournal.SealAsync(younger, youngerTx))!.Value;
+            }
+            else
+            {
+                youngerId = (await ChangeJournal.SealAsync(younger, youngerTx))!.Value;
+                olderId = (await ChangeJournal.SealAsync(older, olderTx))!.Value;
+            }
+            var (first, firstTx, firstId, last, lastTx, lastId) = olderSealsFirst
+                ? (younger, youngerTx, youngerId, older, olderTx, olderId)   // committed first: the higher id
+                : (older, olderTx, olderId, younger, youngerTx, youngerId);  // committed first: the older writer
+            await firstTx.CommitAsync(ct);
+            var shown = await ListedAsync();
+            // The younger writer's change waits while an older write is still in flight; the older one may show at once.
+            Assert.Equal(!olderSealsFirst, shown.Contains(firstId));
+            await lastTx.CommitAsync(ct);
+            var now = await ListedAsync();
+            Assert.Equal(shown, now.Skip(now.Count - shown.Count));
+            Assert.Contains(firstId, now);
+            Assert.Contains(lastId, now);
+            foreach (var connection in new[] { first, last }) await connection.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task Create_deal_draft_is_one_change_with_the_deal_company_stage_and_people_and_who_made_it()
     {
