@@ -15,25 +15,17 @@ namespace Crm.Mcp.Data;
 /// </summary>
 public static class SqlList
 {
-    public static string Json(IEnumerable<string> values)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartArray();
-            foreach (var value in values) writer.WriteStringValue(value);
-            writer.WriteEndArray();
-        }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+    public static string Json(IEnumerable<string> values) => Array(values, (writer, value) => writer.WriteStringValue(value));
 
-    public static string Json(IEnumerable<long> values)
+    public static string Json(IEnumerable<long> values) => Array(values, (writer, value) => writer.WriteNumberValue(value));
+
+    private static string Array<T>(IEnumerable<T> values, Action<Utf8JsonWriter, T> write)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartArray();
-            foreach (var value in values) writer.WriteNumberValue(value);
+            foreach (var value in values) write(writer, value);
             writer.WriteEndArray();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);

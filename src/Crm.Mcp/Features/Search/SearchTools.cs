@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Data.Common;
-using System.Text.Json;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using ModelContextProtocol.Server;
@@ -61,7 +60,7 @@ public sealed class SearchTools(CrmDb db)
     private static async Task<List<(SearchSql.HitRow Row, string Match)>> SqliteTiersAsync(DbConnection connection, DbTransaction transaction,
         SearchQuery.Parsed parsed, IReadOnlyList<string> wanted, int take)
     {
-        var types = wanted.Count == Types.Count ? null : JsonSerializer.Serialize(wanted.ToList(), CommonJsonContext.Default.ListString);
+        var types = wanted.Count == Types.Count ? null : SqlList.Json(wanted);
         var corpus = await SearchSql.LastDocIdAsync(connection, transaction);
         var found = new List<(SearchSql.HitRow Row, string Match)>();
         // A term is matched as a whole word when the index holds it so. A prefix of 4+ letters makes FTS5 merge, in memory,
@@ -73,7 +72,7 @@ public sealed class SearchTools(CrmDb db)
 
         async Task<List<SearchSql.HitRow>> Candidates(string table, string match) =>
             await SearchSql.CandidatesAsync(connection, transaction, table,
-                new SearchSql.CandidateQuery(match, types, "[" + string.Join(',', found.Select(f => f.Row.DocId)) + "]", SearchSql.RankCap));
+                new SearchSql.CandidateQuery(match, types, SqlList.Json(found.Select(f => f.Row.DocId)), SearchSql.RankCap));
         void Keep(List<SearchSql.HitRow> candidates, string label, bool substrings)
         {
             SearchRanking.Rank(candidates, parsed.FoldedWords, prefix, substrings, candidates.Count >= SearchSql.RankCap, corpus);
