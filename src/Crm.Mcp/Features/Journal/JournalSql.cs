@@ -47,7 +47,7 @@ public static class JournalSql
     /// can commit after a later-numbered one was read; only changes whose writer is older than every write still in
     /// flight in this database are listed, by (writer's transaction id, change id), so whatever commits later sorts
     /// above all that was shown (0160_change_commit_order.sql). <c>Last</c> is the last item's key, for the cursor.</summary>
-    public static async Task<(IReadOnlyList<ChangeView> Items, long Total, bool HasMore, Key? Last)> ListAsync(
+    public static async Task<(IReadOnlyList<ChangeView> Items, long Total, bool HasMore, Key? Last, bool Held)> ListAsync(
         DbConnection connection, DbTransaction transaction, Filter filter)
     {
         const string where = """
@@ -70,12 +70,16 @@ public static class JournalSql
             """;
         // The oldest transaction still in progress in the reader's snapshot (the snapshot's xmax when none), leaving out
         // those another database's sessions run: their changes are never ours, and they must not hold ours back.
-        const string settled = """
-               AND c.xid < (SELECT COALESCE(MIN(x::text::bigint), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)
-                            FROM pg_snapshot_xip(pg_current_snapshot()) AS x
-                            WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
-                                              WHERE a.backend_xid = x::xid AND a.datname <> current_database()))
+        const string bound = """
+            (SELECT COALESCE(MIN(x::text::bigint), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)
+             FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+             WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                               WHERE a.backend_xid = x::xid AND a.datname IS DISTINCT FROM current_database()))
             """;
+        const string settled = "\n   AND c.xid < " + bound;
+        // Committed changes this snapshot holds back behind a write still in flight (or one that ended while the bound
+        // was read): the caller asks again rather than answer without them.
+        const string heldSql = "SELECT EXISTS (SELECT 1 FROM changes c WHERE c.xid >= " + bound + ")";
         const string postgresCountSql = countSql + settled;
         const string postgresPageSql = "SELECT c.xid, " + ChangeColumns + where + settled + """
                AND (@BeforeId IS NULL OR (c.xid, c.id) < (@BeforeXid, @BeforeId))
@@ -92,7 +96,8 @@ public static class JournalSql
         var rows = (await connection.QueryAsync<ChangeRow>(postgres ? postgresPageSql : pageSql, args, transaction)).ToList();
         var hasMore = rows.Count > filter.Limit;
         if (hasMore) rows.RemoveAt(rows.Count - 1);
-        return (await ToViewsAsync(connection, transaction, rows), total, hasMore, rows.Count == 0 ? null : new Key(rows[^1].Xid, rows[^1].Id));
+        var held = postgres && await connection.ExecuteScalarAsync<bool>(heldSql, transaction: transaction);
+        return (await ToViewsAsync(connection, transaction, rows), total, hasMore, rows.Count == 0 ? null : new Key(rows[^1].Xid, rows[^1].Id), held);
     }
 
     public static async Task<ChangeView?> FindAsync(DbConnection connection, DbTransaction transaction, long id)

@@ -37,17 +37,30 @@ public sealed class JournalTools(CrmDb db)
         if (PageCursor.Decode(cursor, 2) is [var xid, var id])
             before = long.TryParse(xid, out var x) && long.TryParse(id, out var i) ? new JournalSql.Key(x, i)
                 : throw CrmError.Invalid("cursor", "is not a cursor this list produced.", "the next_cursor value from the previous page, unchanged");
-        var page = await db.ReadAsync(async (connection, transaction) =>
+        var filterActor = Validate.Text("actor", actor, 200, "\"claude-ai\"");
+        var filterTool = Validate.Text("tool", tool, 100, "\"create_deal_draft\"");
+        // PostgreSQL lists a change only once every older write has ended; one in flight holds newer changes back for the
+        // few milliseconds it takes, so ask again (a fresh snapshot each time) before answering without them.
+        for (var attempt = 1; ; attempt++)
         {
-            var recordId = record is null ? null : await EntityNames.RecordIdAsync(connection, transaction, record);
-            return await JournalSql.ListAsync(connection, transaction, new JournalSql.Filter(
-                table, recordId, Validate.Text("actor", actor, 200, "\"claude-ai\""), Validate.Text("tool", tool, 100, "\"create_deal_draft\""),
-                from, to, take, before));
-        }, cancellationToken);
-        var next = page.HasMore && page.Last is { } last
-            ? PageCursor.Encode(last.Xid.ToString(System.Globalization.CultureInfo.InvariantCulture), last.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
-        return new ChangePageResponse(new ChangePage(page.Items, page.Total, next, page.HasMore), true);
+            var page = await db.ReadAsync(async (connection, transaction) =>
+            {
+                var recordId = record is null ? null : await EntityNames.RecordIdAsync(connection, transaction, record);
+                return await JournalSql.ListAsync(connection, transaction, new JournalSql.Filter(table, recordId, filterActor, filterTool, from, to, take, before));
+            }, cancellationToken);
+            if (page.Held && attempt < HeldAttempts)
+            {
+                await Task.Delay(20, cancellationToken);
+                continue;
+            }
+            var next = page.HasMore && page.Last is { } last
+                ? PageCursor.Encode(last.Xid.ToString(System.Globalization.CultureInfo.InvariantCulture), last.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
+            return new ChangePageResponse(new ChangePage(page.Items, page.Total, next, page.HasMore), true);
+        }
     }
+
+    /// <summary>How often get_changes asks again while changes are held back (20 ms apart: a second at most).</summary>
+    private const int HeldAttempts = 50;
 
     [McpServerTool(Name = "revert_change", Title = "Revert a change", ReadOnly = false, Destructive = true,
         Idempotent = false, OpenWorld = false, UseStructuredContent = true)]

@@ -85,9 +85,12 @@ public static class RestApi
 
     public const string OpenApiPath = "/openapi.json", DocsPath = "/docs";
 
-    /// <summary>The runner and the OpenAPI document generator.</summary>
+    /// <summary>The runner and the OpenAPI document generator. The generator describes bodies through the HTTP JSON
+    /// options: in the native build (no reflection) they must name the source-generated JsonObject metadata.</summary>
     public static IServiceCollection AddCrmRestApi(this IServiceCollection services) =>
-        services.AddSingleton<RestToolRunner>().AddOpenApi(RestOpenApi.Configure);
+        services.AddSingleton<RestToolRunner>()
+            .ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, Common.CommonJsonContext.Default))
+            .AddOpenApi(RestOpenApi.Configure);
 
     /// <summary>Maps every route of <see cref="Routes"/>, /openapi.json and /docs; the host calls this once.</summary>
     public static IEndpointRouteBuilder MapCrmRestApi(this IEndpointRouteBuilder app)
