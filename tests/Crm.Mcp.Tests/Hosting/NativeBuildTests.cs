@@ -77,7 +77,9 @@ public sealed class NativeBuildTests
                         metadata.GetTypeReference((TypeReferenceHandle)m.Parent) is var type &&
                         metadata.GetString(type.Namespace) == "Dapper" && metadata.GetString(type.Name) == "SqlMapper")
             .Select(m => metadata.GetString(m.Name))
-            .Where(name => name.StartsWith("Query", StringComparison.Ordinal) || name.StartsWith("Execute", StringComparison.Ordinal))
+            // AsList too: any use of SqlMapper runs its static constructor, whose type-handler setup keeps Dapper.dll's
+            // reflection (IL2104/IL3053) in the native build (search_all's AsList brought them back once).
+            .Where(name => name.StartsWith("Query", StringComparison.Ordinal) || name.StartsWith("Execute", StringComparison.Ordinal) || name == "AsList")
             .Distinct().Order().ToList();
         Assert.True(plain.Count == 0,
             $"Plain Dapper is still called ({string.Join(", ", plain)}): a call Dapper.AOT did not intercept. Pass a named record as its parameters " +

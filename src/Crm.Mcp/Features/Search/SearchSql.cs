@@ -54,7 +54,7 @@ public static class SearchSql
             WHERE search_trigrams MATCH @Match {where}
             ORDER BY search_trigrams.rowid DESC LIMIT @Cap
             """;
-        return (await connection.QueryAsync<HitRow>(table == "search_words" ? words : trigrams, query, transaction)).AsList();
+        return (await connection.QueryAsync<HitRow>(table == "search_words" ? words : trigrams, query, transaction)).ToList();
     }
 
     public sealed record TermProbe(string Match);
