@@ -34,9 +34,10 @@ Not run (they need the reference "everything" server's fixtures, which a CRM ser
   tools-call-simple-text, -image, -audio, -embedded-resource, -mixed-content, -with-logging, -error, -with-progress,
   -sampling, -elicitation, elicitation-sep1034-defaults, elicitation-sep1330-enums, json-schema-2020-12: call test
   tools by name (test_simple_text, test_error_handling, json_schema_2020_12_tool, ...)
-  server-sse-polling's disconnect-resume check (a warning): it needs test_reconnection to return a result after the
-  reconnect, and it sends MCP-Protocol-Version 2025-03-26 inside a session that negotiated 2025-11-25, which the SDK
-  refuses (-32600) as the spec requires (a session never changes version)
+  server-sse-polling's disconnect-resume check (a warning): it waits for the reference's test_reconnection tool to
+  answer after the reconnect, a tool crm-mcp does not have (and its call sends MCP-Protocol-Version 2025-03-26 inside
+  a 2025-11-25 session, refused with -32600 as the spec requires). The reconnect itself, GET with Last-Event-ID, is
+  answered 200 with the stream's remaining events; HttpTransportTests checks a real tool's reply is replayed so.
   resources-list, -read-text, -read-binary, -templates-read, -subscribe, -unsubscribe: read the reference's
   test:// resources; crm-mcp exposes no resources
   prompts-list, -get-simple, -get-with-args, -get-embedded-resource, -get-with-image: get the reference's test

@@ -2,10 +2,14 @@ using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Crm.Mcp.Common;
 using Crm.Mcp.Hosting;
+using Crm.Mcp.Hosting.Rest;
 using Crm.Mcp.Lists;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Tests.Hosting;
@@ -62,6 +66,18 @@ public sealed class NativeBuildTests
     }
 
     private sealed record Unlisted(string Name);
+
+    /// <summary>The OpenAPI generator describes every body through the HTTP JSON options; a reflection fallback there
+    /// would let the JIT build (and RestApiTests' /openapi.json check) describe a type the native build cannot.</summary>
+    [Fact]
+    public void The_http_json_options_resolve_only_through_source_generated_contexts()
+    {
+        using var provider = new ServiceCollection().AddLogging().AddCrmRestApi().BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        Assert.All(options.TypeInfoResolverChain, r => Assert.IsAssignableFrom<JsonSerializerContext>(r));
+        Assert.False(options.TryGetTypeInfo(typeof(Unlisted), out _));
+        Assert.True(options.TryGetTypeInfo(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), out _));
+    }
 
     /// <summary>Dapper.AOT replaces each Dapper call it can generate and leaves the rest to plain Dapper, which emits IL at
     /// run time: the native binary then fails on that call alone, and Dapper.AOT 1.1.0 does not always say so at build

@@ -86,10 +86,15 @@ public static class RestApi
     public const string OpenApiPath = "/openapi.json", DocsPath = "/docs";
 
     /// <summary>The runner and the OpenAPI document generator. The generator describes bodies through the HTTP JSON
-    /// options: in the native build (no reflection) they must name the source-generated JsonObject metadata.</summary>
+    /// options; they resolve through <see cref="RestJsonContext"/> alone (no reflection fallback, which the native
+    /// build lacks anyway), so the JIT build and its tests need exactly the metadata the native build has.</summary>
     public static IServiceCollection AddCrmRestApi(this IServiceCollection services) =>
         services.AddSingleton<RestToolRunner>()
-            .ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, Common.CommonJsonContext.Default))
+            .ConfigureHttpJsonOptions(options =>
+            {
+                options.SerializerOptions.TypeInfoResolverChain.Clear();
+                options.SerializerOptions.TypeInfoResolverChain.Add(RestJsonContext.Default);
+            })
             .AddOpenApi(RestOpenApi.Configure);
 
     /// <summary>Maps every route of <see cref="Routes"/>, /openapi.json and /docs; the host calls this once.</summary>
