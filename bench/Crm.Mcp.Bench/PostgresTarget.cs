@@ -45,10 +45,11 @@ public static class PostgresTarget
         return name;
     }
 
-    /// <summary>A fresh copy of <paramref name="seed"/> named <paramref name="run"/>; returns its connection string.</summary>
-    public static async Task<string> FreshAsync(string seed, string run)
+    /// <summary>A fresh copy of <paramref name="seed"/>, named after it, so that benches of other schemas (other
+    /// branches) on the same server never drop each other's run; returns its connection string.</summary>
+    public static async Task<string> FreshAsync(string seed)
     {
-        var name = $"crm_bench_run_{new string(run.Where(char.IsLetterOrDigit).ToArray()).ToLowerInvariant()}";
+        var name = $"{seed}_run";
         NpgsqlConnection.ClearAllPools();
         await AdminAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
         await AdminAsync($"CREATE DATABASE \"{name}\" TEMPLATE \"{seed}\"");

@@ -126,7 +126,7 @@ async Task<Dictionary<string, Sample>> EndToEnd(int calls, int runs, int rows)
     for (var run = 0; run < runs; run++)
     {
         await using var server = await ServerProcess.StartCrmAsync(PostgresTarget.Server is null
-            ? Fresh(seeded, $"run-{rows}.db") : await PostgresTarget.FreshAsync(seeded, $"run-{rows}"));
+            ? Fresh(seeded, $"run-{rows}.db") : await PostgresTarget.FreshAsync(seeded));
         var load = await Workloads.CreateAsync(server.Client, rows);
         foreach (var (name, call) in new (string, Func<int, Task>)[]
                  {

@@ -77,6 +77,24 @@ public static class Money
 
     public static decimal ToMajor(long minor, Currency currency) => minor / Pow10(currency.Decimals);
 
+    /// <summary>The least minor amount whose major value, as <see cref="MajorUnitsSql"/> computes it in this currency
+    /// (a double division), is at least <paramref name="major"/> (above it when <paramref name="strict"/>). The major
+    /// value grows with the minor amount, so `major >= v` is exactly `minor >= this`, a range an index can seek.</summary>
+    public static long LeastMinorReaching(double major, Currency currency, bool strict)
+    {
+        // The divisor MajorUnitsSql uses: * 1.0 for no decimals, / 1000.0 for three, / 100.0 otherwise.
+        var divisor = currency.Decimals switch { 0 => 1.0, 3 => 1000.0, _ => 100.0 };
+        var target = major * divisor;
+        // Stored amounts stay below 9e17 (MaxMinor): beyond long's range every or no amount qualifies.
+        if (target >= 9e18) return long.MaxValue;
+        if (target <= -9e18) return long.MinValue;
+        bool Reaches(long minor) => strict ? minor / divisor > major : minor / divisor >= major;
+        var least = (long)Math.Ceiling(target);
+        while (Reaches(least - 1)) least--;
+        while (!Reaches(least)) least++;
+        return least;
+    }
+
     /// <summary>Stored minor units as one exact text for a model, e.g. "100000.00 USD"; null when unknown.</summary>
     public static string? Exact(string? minor, string currencyCode)
     {

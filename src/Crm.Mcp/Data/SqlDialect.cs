@@ -81,9 +81,11 @@ public abstract class SqlDialect
         public override bool IsUniqueViolation(Exception e) => e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
         // A deal identifier another writer inserted meanwhile is transient too: writers running in parallel take numbers
         // outside their transactions (DealSql.NextCounterAsync), and two templates can render one text ("D-{seq:1}" and
-        // "D-{seq:2}" both give D-10); run again, the write takes the next number.
+        // "D-{seq:2}" both give D-10); run again, the write takes the next number. So is a lock wait that timed out
+        // (lock_timeout, which the deal counter's detached statement sets to break a wait cycle PostgreSQL cannot detect:
+        // DealSql.NextCounterAsync).
         public override bool IsTransient(Exception e) =>
-            e is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected }
+            e is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable }
                 or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ux_deals_identifier" };
     }
 }

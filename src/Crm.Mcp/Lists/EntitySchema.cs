@@ -13,6 +13,9 @@ public sealed record FieldDef(string Name, FieldType Type, string Sql)
     public string? Description { get; init; }
     /// <summary>Allowed values of a select field (matched case-insensitively); null accepts any text.</summary>
     public IReadOnlyList<string>? Options { get; init; }
+    /// <summary>Every stored value is one of <see cref="Options"/> spelled exactly so (the writers store the canonical
+    /// option, e.g. a currency's ISO code), so equality may compare it as stored and seek an index.</summary>
+    public bool StoredAsOption { get; init; }
     /// <summary>A parameterless query listing the allowed values at request time (e.g. stage names); fills Options.</summary>
     public string? OptionsSql { get; init; }
     /// <summary>Narrows the type's operators; null keeps them all.</summary>
@@ -38,6 +41,10 @@ public sealed record FieldDef(string Name, FieldType Type, string Sql)
     /// <summary>For an amount: the name of the field holding its currency. Amounts in different currencies are
     /// never compared with each other: a sort groups by currency first, a comparison needs one currency.</summary>
     public string? CurrencyField { get; init; }
+
+    /// <summary>For an amount: its minor-unit column (the amount is <see cref="Common.Money.MajorUnitsSql"/> of it).
+    /// With its currency pinned to one stored option, a count compares this column (see ListEngine's count forms).</summary>
+    public string? MinorUnitsSql { get; init; }
 
     public IReadOnlyList<string> Operators => Ops ?? FilterOps.For(Type);
 }

@@ -28,6 +28,10 @@ public static partial class ListEngine
     {
         /// <summary>An amount compared without a currency filter: the rule's path and field, checked against the data.</summary>
         public (string Path, FieldDef Field)? MixedCurrency { get; init; }
+
+        /// <summary>WHERE for the count: <see cref="Where"/> with each option compared as stored (see
+        /// <see cref="FieldDef.StoredAsOption"/>), so the count seeks an index the page must not take.</summary>
+        public string CountWhere { get; init; } = Where;
     }
 
     private static readonly string[] ReferenceOps = [FilterOps.EqualsOp, FilterOps.NotEquals, FilterOps.In, FilterOps.NotIn, FilterOps.HasAny, FilterOps.HasNone];
@@ -118,7 +122,7 @@ public static partial class ListEngine
     /// <summary>The bounded count of a plan's matches. Counting stops one past the bound, so a broad filter costs the
     /// same at 1M rows as at 10k.</summary>
     public static string CountSql(EntitySchema schema, Plan plan) =>
-        $"SELECT COUNT(*) FROM (SELECT 1 AS one FROM {FromFor(schema.From, plan.Where)}{plan.Where} LIMIT {ExactTotalUpTo + 1}) AS matches";
+        $"SELECT COUNT(*) FROM (SELECT 1 AS one FROM {FromFor(schema.From, plan.CountWhere)}{plan.CountWhere} LIMIT {ExactTotalUpTo + 1}) AS matches";
 
     /// <summary>A plan's page: limit+1 ids in order with their sort keys (k0, k1, ...) for the next cursor.</summary>
     public static string PageSql(EntitySchema schema, Plan plan)
@@ -170,7 +174,11 @@ public static partial class ListEngine
             var after = sql.After(keys.Select(k => (k.Descending, k.Field.NotNull)).ToList(), keySql, cursor.Keys, cursor.Id, 0);
             pageWhere = conditions.Count == 0 ? $" WHERE {after}" : $"{where} AND {after}";
         }
-        return new Plan(where, pageWhere, orderBy, keySql, sql.Parameters, limit, signature) { MixedCurrency = UnpinnedAmountComparison(schema, request, extraFilters) };
+        return new Plan(where, pageWhere, orderBy, keySql, sql.Parameters, limit, signature)
+        {
+            MixedCurrency = UnpinnedAmountComparison(schema, request, extraFilters),
+            CountWhere = sql.ForCount(where),
+        };
     }
 
     private static readonly string[] ComparisonOps = [FilterOps.EqualsOp, FilterOps.NotEquals, FilterOps.Gt, FilterOps.Gte, FilterOps.Lt, FilterOps.Lte, FilterOps.Between, FilterOps.In, FilterOps.NotIn];
@@ -254,6 +262,49 @@ public static partial class ListEngine
         private readonly HashSet<FieldDef> _fieldParameters = [];
         private int _next;
 
+        // Conditions the count writes otherwise: (as the page has it, as the count has it).
+        private readonly List<(string Page, string Count)> _countForms = [];
+        // Amount comparisons (as the page has it, the amount, the operator, the value), rewritten for the count once
+        // their currency is known to be pinned.
+        private readonly List<(string Page, FieldDef Field, string Op, double Value)> _amountForms = [];
+        // Stored-as-option fields a top-level rule pins to one value (every match has it): field -> that option.
+        private readonly Dictionary<FieldDef, string> _pinned = [];
+
+        /// <summary>A WHERE built here as the count runs it: options compared as stored, and amounts whose currency a
+        /// top-level rule pins compared on their minor units (`amount >= 1000` in USD is `amount_minor >= 100000`,
+        /// exactly: <see cref="Money.LeastMinorReaching"/>), so the count seeks one range of the index that holds
+        /// both, ix_deals_report (currency, stage_id, is_draft, amount_minor, ...), and reads at most the bound's
+        /// worth of entries, none it then rejects.</summary>
+        public string ForCount(string where)
+        {
+            foreach (var (page, field, op, value) in _amountForms)
+            {
+                if (schema.Find(field.CurrencyField!) is not { } currencyField || !_pinned.TryGetValue(currencyField, out var code)) continue;
+                var currency = Currency.FromStored(code);
+                var count = op switch
+                {
+                    FilterOps.Gte => $"{field.MinorUnitsSql} >= {Param(Money.LeastMinorReaching(value, currency, strict: false))}",
+                    FilterOps.Gt => $"{field.MinorUnitsSql} >= {Param(Money.LeastMinorReaching(value, currency, strict: true))}",
+                    FilterOps.Lt => $"{field.MinorUnitsSql} < {Param(Money.LeastMinorReaching(value, currency, strict: false))}",
+                    _ => $"{field.MinorUnitsSql} < {Param(Money.LeastMinorReaching(value, currency, strict: true))}",
+                };
+                _countForms.Add((page, count));
+            }
+            return _countForms.Aggregate(where, (sql, form) => sql.Replace(form.Page, form.Count, StringComparison.Ordinal));
+        }
+
+        /// <summary>Notes a top-level equals (or an in with one value) on a stored-as-option field: every match has
+        /// that value. The rule itself was checked by <see cref="Rule"/>.</summary>
+        private void Pin(Filter filter)
+        {
+            if (filter.Field is null || schema.Find(filter.Field) is not { StoredAsOption: true } field || filter.Value is not { } value) return;
+            var op = filter.Op?.Trim().ToLowerInvariant();
+            if (op == FilterOps.EqualsOp && value.ValueKind == JsonValueKind.String)
+                _pinned[field] = (string)Scalar(field, value, "");
+            else if (op == FilterOps.In && value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 1)
+                _pinned[field] = (string)Scalar(field, value[0], "");
+        }
+
         private string Param(object? value)
         {
             var name = $"lp{_next++}";
@@ -264,7 +315,11 @@ public static partial class ListEngine
         public string TopLevel(Filter filter, string path)
         {
             if (filter.AnyOf is null)
-                return Rule(filter.Field, filter.Op, filter.Value, path);
+            {
+                var rule = Rule(filter.Field, filter.Op, filter.Value, path);
+                Pin(filter);
+                return rule;
+            }
             if (filter.Field is not null || filter.Op is not null || filter.Value is not null)
                 throw CrmError.Invalid(path, "has both any_of and field/op/value.", "either {\"field\", \"op\", \"value\"} or {\"any_of\": [rules]}");
             if (filter.AnyOf.Count is 0 or > MaxRules)
@@ -385,7 +440,18 @@ public static partial class ListEngine
 
         private string EqualsSql(FieldDef field, string x, object value)
         {
-            if (field.Type.IsTextual()) return $"lower({x}) = lower({Param(value)})";
+            if (field.Type.IsTextual())
+            {
+                var parameter = Param(value);
+                var caseless = $"lower({x}) = lower({parameter})";
+                // An option stored as spelled (the value here is that spelling, from Scalar) is compared as stored in
+                // the count, which then seeks the field's index (get_deals by currency: ix_deals_report, 10,001 matches
+                // read instead of every other currency's rows first by skip-scan: BENCHMARKS.md, issue 15 fourth session).
+                // The page keeps the caseless form: given the plain one, both engines walk that index for the page
+                // too and sort every match instead of walking its sort index and stopping after one page.
+                if (field.StoredAsOption) _countForms.Add((caseless, $"{x} = {parameter}"));
+                return caseless;
+            }
             // A checkbox is 0 or 1 from Scalar, never caller text: written as a literal, SQLite keeps walking the sort
             // index for a page, where a bound parameter here made it scan and sort every deal (100k: 0.1 ms vs 300 ms).
             if (field.Type == FieldType.Checkbox) return $"{x} = {(long)value}";
@@ -405,7 +471,11 @@ public static partial class ListEngine
                     _ => $"{x} < {Param(NextDay(value))}",
                 };
             var sqlOp = op switch { FilterOps.Gt => ">", FilterOps.Gte => ">=", FilterOps.Lt => "<", _ => "<=" };
-            return $"{x} {sqlOp} {Param(value)}";
+            if (field.MinorUnitsSql is null || value is not double amount) return $"{x} {sqlOp} {Param(value)}";
+            // Parenthesized so that the count's rewrite finds exactly this one (@lp2 is also the start of @lp21).
+            var compare = $"({x} {sqlOp} {Param(value)})";
+            _amountForms.Add((compare, field, op, amount));
+            return compare;
         }
 
         private static bool IsWholeDay(FieldDef field, object value) => field.Type == FieldType.Datetime && value is string { Length: 10 };

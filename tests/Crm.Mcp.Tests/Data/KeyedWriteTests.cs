@@ -100,6 +100,48 @@ public sealed class KeyedWriteTests
         await Task.WhenAll(held, sameKey, unkeyed).WaitAsync(TimeSpan.FromSeconds(30), ct);
     }
 
+    /// <summary>The race docs/postgresql.md describes: a dry run holds the deal counter inside its transaction and waits
+    /// for a row a parallel writer locked, while that writer waits for the counter on its detached connection. No
+    /// deadlock PostgreSQL can see (the writer's two connections), so without lock_timeout on the counter's
+    /// connections the writer waited out the 120 s command timeout and failed; with it, the writer's counter wait times
+    /// out, its transaction is rolled back (freeing the row: the dry run goes on) and run again, and both finish.</summary>
+    [Fact]
+    public async Task A_writer_waiting_for_the_counter_behind_a_dry_run_that_waits_for_it_is_retried_not_stuck()
+    {
+        if (!TestDatabase.IsPostgres) Assert.Skip("SQLite takes the counter inside its one writer's transaction");
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync();
+        await using (var setup = await database.Db.OpenAsync(ct))
+            await setup.ExecuteAsync("INSERT INTO counters (name, value) VALUES ('race-counter', 7), ('race-row', 0)");
+
+        // The dry run: takes the counter's row lock and keeps it until its rollback.
+        await using var dryRun = await database.Db.OpenAsync(ct);
+        await using var dryRunTransaction = await dryRun.BeginTransactionAsync(ct);
+        await dryRun.ExecuteAsync("UPDATE counters SET value = value + 1 WHERE name = 'race-counter'", transaction: dryRunTransaction);
+
+        var writer = new CrmDb(database.Path);
+        var rowLocked = new TaskCompletionSource();
+        var attempts = 0;
+        var write = writer.WriteAsync(new WriteKeys().Add("company", "race"), async (connection, transaction) =>
+        {
+            attempts++;
+            // As a writer that gave a person an email: the row is locked FOR UPDATE until this transaction ends.
+            await connection.ExecuteAsync("SELECT value FROM counters WHERE name = 'race-row' FOR UPDATE", transaction: transaction);
+            rowLocked.TrySetResult();
+            return await Crm.Mcp.Features.Deals.DealSql.NextCounterAsync(connection, transaction, "race-counter");
+        }, ct);
+
+        await rowLocked.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        // As the dry run's link insert checking its foreign key: waits for the writer's row lock.
+        var dryRunWaits = dryRun.ExecuteAsync("SELECT value FROM counters WHERE name = 'race-row' FOR KEY SHARE", transaction: dryRunTransaction);
+        await dryRunWaits.WaitAsync(TimeSpan.FromSeconds(60), ct);
+        await dryRunTransaction.RollbackAsync(ct);
+
+        // The writer's retry takes the number the dry run gave back.
+        Assert.Equal(8, await write.WaitAsync(TimeSpan.FromSeconds(60), ct));
+        Assert.Equal(2, attempts);
+    }
+
     /// <summary>Polls pg_locks until <paramref name="count"/> advisory lock requests of this database are waiting.</summary>
     private static async Task WaitForLockWaitersAsync(CrmDb db, int count, CancellationToken ct)
     {

@@ -208,6 +208,34 @@ public sealed class ListEngineTests(SixDeals six) : IClassFixture<SixDeals>
         Assert.Equal("eq", some.GetProperty("relation").GetString());
     }
 
+    /// <summary>With its currency pinned, the count compares an amount on its minor units (an index range) while the
+    /// page compares major units (a double division): both must select the same deals, also where a decimal amount
+    /// has no exact double (1.1 is 1.100000000000000088..., so a naive ceil(1.1 × 100) = 111 would drop 110 cents).</summary>
+    [Fact]
+    public async Task The_count_agrees_with_the_page_at_amount_boundaries()
+    {
+        await using var server = await TestServer.StartAsync();
+        foreach (var (amount, currency) in new[] { (0.29, "USD"), (1.1, "USD"), (1.11, "USD"), (5.0, "JPY"), (1.105, "BHD") })
+            await server.CallOkAsync("create_deal_draft", new { name = $"{currency} {amount}", amount, currency });
+        (string Currency, string Op, double Value, int Expected)[] cases =
+        [
+            ("USD", "gte", 1.1, 2), ("USD", "gt", 1.1, 1), ("USD", "lte", 1.1, 2), ("USD", "lt", 1.1, 1),
+            ("USD", "gte", 0.29, 3), ("USD", "lt", 0.29, 0), ("JPY", "gte", 5, 1), ("JPY", "gt", 4.5, 1),
+            ("BHD", "gte", 1.105, 1), ("BHD", "lte", 1.104, 0),
+        ];
+        foreach (var (currency, op, value, expected) in cases)
+        {
+            var amount = new { field = "amount", op, value };
+            // Pinned by equals (any case) and by a one-value in.
+            foreach (var pin in new object[] { new { field = "currency", op = "equals", value = currency.ToLowerInvariant() }, new { field = "currency", op = "in", value = new[] { currency } } })
+            {
+                var data = (await server.CallOkAsync("get_deals", new { filters = new[] { amount, pin } })).GetProperty("data");
+                Assert.True(expected == data.GetProperty("items").GetArrayLength(), $"{currency} {op} {value}: page");
+                Assert.True(expected == data.GetProperty("total").GetProperty("value").GetInt64(), $"{currency} {op} {value}: count");
+            }
+        }
+    }
+
     [Fact]
     public async Task Paging_with_filters_counts_only_the_matches()
     {

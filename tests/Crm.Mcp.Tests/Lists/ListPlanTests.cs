@@ -33,4 +33,30 @@ public sealed class ListPlanTests
         Assert.DoesNotContain(steps, s => s.Contains("TEMP B-TREE FOR ORDER BY"));
         Assert.Contains(steps, s => s.Contains("USING") && s.Contains("INDEX"));
     }
+
+    /// <summary>get_deals by stage, draft flag, currency and amount (the bench's three rules): the bounded count seeks one
+    /// range of ix_deals_report (currency and amount compared as stored), where the page's caseless, major-unit
+    /// comparisons made it skip-scan every other currency and read the small amounts first (1M rows: 60-130 ms); the
+    /// page still walks its sort index.</summary>
+    [Fact]
+    public async Task The_count_of_a_pinned_currency_and_amount_seeks_one_index_range_and_the_page_does_not_sort()
+    {
+        if (TestDatabase.IsPostgres) Assert.Skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL has the same index (0120).");
+        await using var database = await TestDatabase.CreateAsync();
+        await using var connection = await database.Db.OpenAsync(TestContext.Current.CancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(TestContext.Current.CancellationToken);
+        var schema = await new FieldRegistry().LoadAsync("deals", connection, transaction);
+        List<Filter> rules =
+        [
+            Filter.Rule("stage_id", FilterOps.EqualsOp, "00000000-0000-4000-8000-000000000101"), Filter.Rule("is_draft", FilterOps.EqualsOp, false),
+            Filter.Rule("currency", FilterOps.EqualsOp, "usd"), Filter.Rule("amount", FilterOps.Gte, 1000),
+        ];
+        var plan = ListEngine.Build(schema, new ListRequest(null, null, null, 25, null), rules);
+        async Task<List<string>> Explain(string sql) =>
+            (await connection.QueryAsync<(long, long, long, string Detail)>("EXPLAIN QUERY PLAN " + sql, plan.Parameters, transaction)).Select(s => s.Detail).ToList();
+        Assert.Contains(await Explain(ListEngine.CountSql(schema, plan)), s => s.Contains("ix_deals_report (currency=? AND stage_id=? AND is_draft=? AND amount_minor>?)"));
+        var page = await Explain(ListEngine.PageSql(schema, plan));
+        Assert.DoesNotContain(page, s => s.Contains("TEMP B-TREE FOR ORDER BY"));
+        Assert.Contains(page, s => s.Contains("ix_deals_stage_created"));
+    }
 }

@@ -22,8 +22,9 @@ public sealed class DealFields : IEntityFields
             new("amount", FieldType.Currency, Money.MajorUnitsSql("d.amount_minor", "d.currency"))
             {
                 Description = "In major units of the deal's currency; sorts within currency, compares within one.", CurrencyField = "currency",
+                MinorUnitsSql = "d.amount_minor",
             },
-            new("currency", FieldType.SingleSelect, "d.currency") { Options = Currency.Codes.ToList() },
+            new("currency", FieldType.SingleSelect, "d.currency") { Options = Currency.Codes.ToList(), StoredAsOption = true },
             new("company", FieldType.Text, "c.name")
             {
                 Searchable = true, Description = "Company name.", Reference = new(ReferenceKind.Company, "d.company_id IN ({ids})"),

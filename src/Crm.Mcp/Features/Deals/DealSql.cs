@@ -29,8 +29,20 @@ public static class DealSql
             ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
             RETURNING value
             """;
+        // The detached form waits at most 10 s for the row, then fails with 55P03 and the writer's transaction is run
+        // again (SqlDialect.IsTransient). PostgreSQL cannot see a wait that spans a writer's two connections: a dry run
+        // holding the counter can wait for a row this writer locked (docs/postgresql.md), and only the timeout breaks
+        // that cycle. set_config(..., true) runs as the inserted row is produced, before the conflict's row lock is
+        // waited for, and ends with this autocommitted statement: one round trip, nothing left on the session (safe
+        // behind PgBouncer's transaction pooling, which refuses such startup options).
+        const string detachedSql = """
+            INSERT INTO counters (name, value)
+            SELECT @name, 1 FROM (SELECT set_config('lock_timeout', '10s', true)) AS wait_at_most
+            ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
+            RETURNING value
+            """;
         return CrmDb.ParallelWrite is { } db && WriteCall.Current?.DryRun != true
-            ? await db.DetachedAsync(detached => detached.QuerySingleAsync<long>(sql, new { name }))
+            ? await db.DetachedAsync(detached => detached.QuerySingleAsync<long>(detachedSql, new { name }))
             : await connection.QuerySingleAsync<long>(sql, new { name }, transaction);
     }
 
