@@ -71,30 +71,29 @@ public static class SearchRanking
         });
 
     /// <summary>How often the term's words occur in sequence (the last one as a prefix when allowed).</summary>
-    private static int Occurrences(string[] words, string[] term, bool prefix)
-    {
-        if (term.Length == 0) return 0;
-        var count = 0;
-        for (var i = 0; i + term.Length <= words.Length; i++)
-        {
-            var j = 0;
-            while (j < term.Length - 1 && words[i + j] == term[j]) j++;
-            if (j == term.Length - 1 && (prefix ? words[i + j].StartsWith(term[j], StringComparison.Ordinal) : words[i + j] == term[j]))
-                count++;
-        }
-        return count;
-    }
+    private static int Occurrences(string[] words, string[] term, bool prefix) =>
+        Enumerable.Range(0, words.Length).Count(i => MatchesAt(words, i, term, prefix));
 
     /// <summary>How often the term occurs inside the text, across word boundaries.</summary>
-    private static int Occurrences(string[] words, string[] term)
+    private static int Occurrences(string[] words, string[] term) =>
+        SubstringOffsets(string.Join(' ', words), string.Join(' ', term)).Count();
+
+    /// <summary>Whether the term's words stand in sequence from word <paramref name="i"/> (the last one as a prefix when
+    /// allowed). Ranking and snippets both ask this, so a snippet bolds exactly what ranking counted.</summary>
+    private static bool MatchesAt(IReadOnlyList<string> words, int i, string[] term, bool prefix)
     {
-        if (term.Length == 0) return 0;
-        var text = string.Join(' ', words);
-        var needle = string.Join(' ', term);
-        var count = 0;
+        if (term.Length == 0 || i + term.Length > words.Count) return false;
+        var last = term.Length - 1;
+        for (var j = 0; j < last; j++)
+            if (words[i + j] != term[j]) return false;
+        return prefix ? words[i + last].StartsWith(term[last], StringComparison.Ordinal) : words[i + last] == term[last];
+    }
+
+    /// <summary>Where <paramref name="needle"/> starts inside <paramref name="text"/>, overlapping occurrences included.</summary>
+    private static IEnumerable<int> SubstringOffsets(string text, string needle)
+    {
         for (var at = text.IndexOf(needle, StringComparison.Ordinal); at >= 0; at = text.IndexOf(needle, at + 1, StringComparison.Ordinal))
-            count++;
-        return count;
+            yield return at;
     }
 
     private static string[] Words(string text) => Tokens(text).Select(t => t.Folded).ToArray();
@@ -117,30 +116,25 @@ public static class SearchRanking
         // Which term each token belongs to a match of (-1: none).
         var matched = new int[tokens.Count];
         Array.Fill(matched, -1);
+        var folded = tokens.Select(k => k.Folded).ToArray();
         for (var t = 0; t < terms.Count; t++)
         {
             var term = terms[t];
             if (term.Length == 0) continue;
             if (substrings)
             {
-                var joined = string.Join(' ', tokens.Select(k => k.Folded));
                 var needle = string.Join(' ', term);
-                for (var at = joined.IndexOf(needle, StringComparison.Ordinal); at >= 0; at = joined.IndexOf(needle, at + 1, StringComparison.Ordinal))
+                foreach (var at in SubstringOffsets(string.Join(' ', folded), needle))
                 {
                     // Mark every token the occurrence touches.
-                    for (int i = 0, start = 0; i < tokens.Count; start += tokens[i].Folded.Length + 1, i++)
-                        if (start < at + needle.Length && at < start + tokens[i].Folded.Length) matched[i] = t;
+                    for (int i = 0, start = 0; i < tokens.Count; start += folded[i].Length + 1, i++)
+                        if (start < at + needle.Length && at < start + folded[i].Length) matched[i] = t;
                 }
                 continue;
             }
-            for (var i = 0; i + term.Length <= tokens.Count; i++)
-            {
-                var j = 0;
-                while (j < term.Length - 1 && tokens[i + j].Folded == term[j]) j++;
-                var last = tokens[i + j].Folded;
-                if (j == term.Length - 1 && (prefix[t] ? last.StartsWith(term[j], StringComparison.Ordinal) : last == term[j]))
+            for (var i = 0; i < tokens.Count; i++)
+                if (MatchesAt(folded, i, term, prefix[t]))
                     for (var k = i; k < i + term.Length; k++) matched[k] = t;
-            }
         }
         // The window holding the most distinct terms, then the most matched words; the earliest on a tie.
         var (bestStart, bestTerms, bestWords) = (0, -1, -1);
