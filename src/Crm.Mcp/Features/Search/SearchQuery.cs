@@ -29,9 +29,17 @@ public static class SearchQuery
         /// <summary>SQLite, one term as a whole word: the probe that says whether the index holds it.</summary>
         public string WholeWord(int i) => Quote(Terms[i]);
 
-        /// <summary>For the trigram index: terms of three or more characters, as substrings; null when none is long enough.</summary>
+        /// <summary>For the trigram index: terms of three or more characters, each as an AND of its trigrams (at most
+        /// <see cref="TrigramsPerTerm"/>, spread over it); null when none is long enough. The index keeps no positions
+        /// (detail = none, migration 0180: a third of its size), so it cannot match a phrase; a hit holds every trigram
+        /// somewhere, and <see cref="SearchRanking.KeepSubstringHits"/> keeps those that hold each term whole.</summary>
         public string? Substrings =>
-            Terms.Where(t => t.Length >= 3).Select(Quote).ToList() is { Count: > 0 } long_ ? string.Join(" AND ", long_) : null;
+            Terms.Select((_, i) => SubstringTerm(i)).OfType<string[]>().SelectMany(Trigrams).Distinct().Select(Quote).ToList() is { Count: > 0 } all
+                ? string.Join(" AND ", all) : null;
+
+        /// <summary>Term i's characters when the substring tier requires it (three or more), else null.</summary>
+        public string[]? SubstringTerm(int i) =>
+            Terms[i].EnumerateRunes().Select(r => r.ToString()).ToArray() is { Length: >= 3 } runes ? runes : null;
 
         /// <summary>The folded words of each term, as the word index splits them (what ranking compares).</summary>
         public IReadOnlyList<string[]> FoldedWords => foldedWords ??= Terms.Select(t => Fold(t).Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
@@ -92,6 +100,19 @@ public static class SearchQuery
     }
 
     private static string Quote(string term) => "\"" + term.Replace("\"", "\"\"") + "\"";
+
+    /// <summary>More trigrams per term narrow its hits little (the text check after them is exact) and each is one more
+    /// doclist to walk.</summary>
+    internal const int TrigramsPerTerm = 8;
+
+    private static IEnumerable<string> Trigrams(string[] runes)
+    {
+        var windows = runes.Length - 2;
+        var take = Math.Min(windows, TrigramsPerTerm);
+        // Evenly spread, always the first and the last.
+        return Enumerable.Range(0, take).Select(k => take == 1 ? 0 : k * (windows - 1) / (take - 1)).Distinct()
+            .Select(at => string.Concat(runes[at..(at + 3)]));
+    }
 
     private static string Prefix(string term) => Quote(term) + "*";
 }

@@ -58,6 +58,18 @@ public static class SearchRanking
         candidates.Sort((a, b) => a.Rank != b.Rank ? a.Rank.CompareTo(b.Rank) : a.DocId.CompareTo(b.DocId));
     }
 
+    /// <summary>The trigram tier's candidates hold each required term's trigrams somewhere (the index keeps no
+    /// positions); this keeps those whose title or body holds each required term, folded as the words are (a match past
+    /// the body's first 8,000 characters, which candidates do not carry, is not seen).</summary>
+    /// <param name="terms">Each term's folded words.</param>
+    /// <param name="required">Per term: whether the trigram query asked for it.</param>
+    public static void KeepSubstringHits(List<SearchSql.HitRow> candidates, IReadOnlyList<string[]> terms, IReadOnlyList<bool> required) =>
+        candidates.RemoveAll(c =>
+        {
+            string[] title = Words(c.Title), body = Words(c.Body);
+            return terms.Where((_, t) => required[t]).Any(term => Occurrences(title, term) == 0 && Occurrences(body, term) == 0);
+        });
+
     /// <summary>How often the term's words occur in sequence (the last one as a prefix when allowed).</summary>
     private static int Occurrences(string[] words, string[] term, bool prefix) =>
         Enumerable.Range(0, words.Length).Count(i => MatchesAt(words, i, term, prefix));

@@ -106,7 +106,11 @@ public sealed class SearchTools(CrmDb db)
             if (found.Count <= take) Keep(some, "some_words", substrings: false);
         }
         if (parsed.Substrings is not null && found.Count <= take)
-            Keep(await Candidates("search_trigrams", parsed.Substrings), "substring", substrings: true);
+        {
+            var candidates = await Candidates("search_trigrams", parsed.Substrings);
+            SearchRanking.KeepSubstringHits(candidates, parsed.FoldedWords, parsed.Terms.Select((_, i) => parsed.SubstringTerm(i) is not null).ToList());
+            Keep(candidates, "substring", substrings: true);
+        }
 
         foreach (var hit in found.Take(take))
             hit.Row.Snippet = SearchRanking.Snippet(hit.Row, parsed.FoldedWords, prefix, substrings: hit.Match == "substring");

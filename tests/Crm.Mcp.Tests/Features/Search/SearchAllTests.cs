@@ -193,6 +193,25 @@ public sealed class SearchAllTests
         Assert.Equal(("Boldmark Studio", "all_words"), (prefix.GetProperty("title").GetString(), prefix.GetProperty("match").GetString()));
     }
 
+    /// <summary>The SQLite trigram index keeps no positions (migration 0180): a substring hit must hold the term whole,
+    /// not only its trigrams scattered over the text; a long term is asked for by some of its trigrams and still found.</summary>
+    [Fact]
+    public async Task A_substring_hit_holds_the_whole_term_not_just_its_trigrams()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_companies", new { items = new[]
+        {
+            new { name = "Tacmexa" }, new { name = "Cmed Mexa" }, new { name = "Nordische Versicherungsgesellschaft" },
+        } });
+
+        async Task<List<string?>> Titles(string query) =>
+            (await Search(server, new { query, types = new[] { "company" } })).Select(h => h.GetProperty("title").GetString()).ToList();
+        // "Cmed Mexa" holds cme, mex and exa, but not "cmexa".
+        Assert.Equal(["Tacmexa"], await Titles("cmexa"));
+        Assert.Equal(["Nordische Versicherungsgesellschaft"], await Titles("sicherungsgesell"));
+        Assert.Empty(await Titles("sicherungxgesell"));
+    }
+
     /// <summary>A snippet is the title, or a window of at most 16 words of the body around the match, with "…" where it
     /// cuts the text and the matched words (accents and case as written) in bold.</summary>
     [Fact]
