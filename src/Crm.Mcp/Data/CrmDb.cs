@@ -80,6 +80,8 @@ public sealed class CrmDb
 
     // Set once the journal's table exists (it never goes away), so the seal step stops asking.
     private volatile bool _journalReady;
+    // Likewise for migration 0102's write_batch (SearchIndexBatch).
+    private volatile bool _searchBatchReady;
 
     // SQLite: open connections kept between calls with their compiled statements (a statement compiled once serves
     // every later call; compiling an INSERT compiles its triggers too, ≈ 25 statements per draft). Disposing a
@@ -301,7 +303,11 @@ public sealed class CrmDb
             var connection = await OpenAsync(cancellationToken);
             try
             {
-                return new WriteGroup(connection, await BeginWriteAsync(connection, null, cancellationToken));
+                var transaction = await BeginWriteAsync(connection, null, cancellationToken);
+                // The group's search-index work is done once, before its COMMIT (one FTS5 segment per index, not one per row).
+                if (_searchBatchReady || (_searchBatchReady = await Dialect.TableExistsAsync(connection, transaction, "write_batch")))
+                    await SearchIndexBatch.OpenForTransactionAsync(connection, transaction);
+                return new WriteGroup(connection, transaction);
             }
             catch (Exception e) when (Dialect.IsTransient(e) && attempt < BusyAttempts)
             {
@@ -323,6 +329,7 @@ public sealed class CrmDb
         try
         {
             if (group.Broken is not null) throw group.Broken;
+            await SearchIndexBatch.CloseForTransactionAsync(group.Connection, group.Transaction);
             await group.Transaction.CommitAsync(CancellationToken.None);
             group.Committed.SetResult();
         }

@@ -150,28 +150,30 @@ public sealed class Resolver
     }
 
     /// <summary>Companies whose name is close to <paramref name="key"/>, scored and ranked best first. Candidates come
-    /// from bounded queries (see <see cref="NearRowsSql"/>), so the cost stays flat however many companies exist.</summary>
+    /// from bounded queries (see <see cref="NearRowsAsync"/>), so the cost stays flat however many companies exist.</summary>
     public static async Task<IReadOnlyList<Candidate>> NearCompaniesAsync(DbConnection connection, DbTransaction transaction, string key, string? excludeId = null)
     {
-        const string select = "SELECT id, name, name_key AS NameKey, domain, website FROM companies";
-        var (sql, parameters) = NearRowsSql(connection, select, "companies_name_trgm", key);
-        var rows = (await parameters.QueryAsync(connection, transaction, sql,
-            r => new CompanyRow(r.GetString(0), r.GetString(1), r.GetString(2), SqlArgs.Text(r, 3), SqlArgs.Text(r, 4)))).DistinctBy(r => r.Id);
-        return Rank(rows.Where(r => r.Id != excludeId)
-            .Select(r => (Row: r, Similarity: NameSimilarity.Score(key, r.NameKey)))
+        var rows = await NearRowsAsync(connection, transaction, "companies", "id, name, name_key AS NameKey, domain, website", "companies_name_trgm", key,
+            r => new CompanyRow(r.GetString(0), r.GetString(1), r.GetString(2), SqlArgs.Text(r, 3), SqlArgs.Text(r, 4)), r => r.Id, r => r.NameKey);
+        return Rank(rows.Where(x => x.Row.Id != excludeId)
             .Select(x => new Candidate(x.Row.Id, x.Row.Name, null, x.Similarity.Score, x.Similarity.Why, Domains.Normalize(x.Row.Domain) ?? Domains.FromWebsite(x.Row.Website))));
     }
 
     /// <summary>
-    /// The near-name candidate query (<paramref name="select"/> from companies or people): rows containing any of the key's pieces
-    /// (<see cref="NameSimilarity.CandidatePhrases"/>, at most <see cref="NameSimilarity.RowsPerPiece"/> each, through
-    /// the trigram index), plus the names sorted just before and after the key with its first two letters (typos in
-    /// short names share no piece). Every part has a LIMIT, so nothing here grows with the table: a piece shared by
-    /// thousands of names ("company") contributes its first 50, and the pieces a real near name shares are rare.
+    /// The rows of <paramref name="table"/> whose name key is near <paramref name="key"/>, each once, with its score;
+    /// only rows that can be listed (<see cref="NameSimilarity.Listed"/>), which is all <see cref="Rank"/> keeps.
+    /// Candidates are rows containing any of the key's pieces (<see cref="NameSimilarity.CandidatePhrases"/>, at most
+    /// <see cref="NameSimilarity.RowsPerPiece"/> each, through the trigram index), plus the names sorted just before and
+    /// after the key with its first two letters (typos in short names share no piece). Every part has a LIMIT, so nothing
+    /// here grows with the table: a piece shared by thousands of names ("company") contributes its first 50, and the
+    /// pieces a real near name shares are rare. SQLite first reads only each candidate's rowid and name key (the
+    /// neighbours from the name-key index alone), then whole rows for the few that score.
     /// </summary>
-    private static (string Sql, SqlArgs Parameters) NearRowsSql(DbConnection connection, string select, string trigramTable, string key)
+    private static async Task<List<(T Row, (double Score, string Why) Similarity)>> NearRowsAsync<T>(
+        DbConnection connection, DbTransaction transaction, string table, string columns, string trigramTable, string key,
+        Func<DbDataReader, T> read, Func<T, string> idOf, Func<T, string> nameKeyOf)
     {
-        // The pieces vary in number, so the query is read by hand (SqlArgs); its columns are select's, in order.
+        // The pieces vary in number, so the query is read by hand (SqlArgs); read gets columns' values, in order.
         var parameters = new SqlArgs();
         parameters.Add("key", key);
         parameters.Add("prefix", key[..Math.Min(2, key.Length)]);
@@ -180,16 +182,17 @@ public sealed class Resolver
             // pg_trgm's similarity operator over its GIN index (migration 0050), plus names sharing the first two letters
             // (typos in short names share no trigram); both bounded.
             var sql = $"""
-                ({select} WHERE name_key % @key ORDER BY similarity(name_key, @key) DESC LIMIT 50)
+                (SELECT {columns} FROM {table} WHERE name_key % @key ORDER BY similarity(name_key, @key) DESC LIMIT 50)
                 UNION
-                ({select} WHERE name_key COLLATE "C" >= @prefix AND name_key COLLATE "C" < @prefix || chr(1114111) LIMIT 200)
+                (SELECT {columns} FROM {table} WHERE name_key COLLATE "C" >= @prefix AND name_key COLLATE "C" < @prefix || chr(1114111) LIMIT 200)
                 """;
-            return (sql, parameters);
+            return (await parameters.QueryAsync(connection, transaction, sql, read)).DistinctBy(idOf)
+                .Select(r => (Row: r, Similarity: NameSimilarity.Score(key, nameKeyOf(r)))).Where(x => x.Similarity.Score >= NameSimilarity.Listed).ToList();
         }
         var parts = new List<string>
         {
-            $"SELECT * FROM ({select} WHERE name_key >= @key AND name_key < @prefix || char(1114111) ORDER BY name_key LIMIT {NeighboursEachSide})",
-            $"SELECT * FROM ({select} WHERE name_key < @key AND name_key >= @prefix ORDER BY name_key DESC LIMIT {NeighboursEachSide})",
+            $"SELECT * FROM (SELECT rowid, name_key FROM {table} WHERE name_key >= @key AND name_key < @prefix || char(1114111) ORDER BY name_key LIMIT {NeighboursEachSide})",
+            $"SELECT * FROM (SELECT rowid, name_key FROM {table} WHERE name_key < @key AND name_key >= @prefix ORDER BY name_key DESC LIMIT {NeighboursEachSide})",
         };
         var phrases = NameSimilarity.CandidatePhrases(key);
         if (phrases.Count > 0)
@@ -199,9 +202,20 @@ public sealed class Resolver
                 parameters.Add($"piece{i}", phrase);
                 return $"SELECT rowid FROM (SELECT rowid FROM {trigramTable} WHERE {trigramTable} MATCH @piece{i} LIMIT {NameSimilarity.RowsPerPiece})";
             });
-            parts.Add($"{select} WHERE rowid IN ({string.Join(" UNION ", pieces)})");
+            parts.Add($"SELECT rowid, name_key FROM {table} WHERE rowid IN ({string.Join(" UNION ", pieces)})");
         }
-        return (string.Join("\nUNION ALL\n", parts), parameters);
+        // Each rowid once, in the order first read (Rank's sort is stable: equal names keep it).
+        var seen = new HashSet<long>();
+        var scored = new Dictionary<long, (int Order, (double Score, string Why) Similarity)>();
+        foreach (var (rowid, nameKey) in await parameters.QueryAsync(connection, transaction, string.Join("\nUNION ALL\n", parts), r => (r.GetInt64(0), SqlArgs.Text(r, 1) ?? "")))
+            if (seen.Add(rowid) && NameSimilarity.Score(key, nameKey) is var similarity && similarity.Score >= NameSimilarity.Listed)
+                scored[rowid] = (seen.Count, similarity);
+        if (scored.Count == 0) return [];
+        var rows = new SqlArgs();
+        rows.Add("rowids", SqlList.Json(scored.Keys));
+        var found = await rows.QueryAsync(connection, transaction, $"SELECT {columns}, rowid FROM {table} WHERE rowid IN (SELECT value FROM json_each(@rowids))",
+            r => (Row: read(r), Scored: scored[r.GetInt64(r.FieldCount - 1)]));
+        return found.OrderBy(x => x.Scored.Order).Select(x => (x.Row, x.Scored.Similarity)).ToList();
     }
 
     private const int NeighboursEachSide = 100;
@@ -441,14 +455,12 @@ public sealed class Resolver
     {
         if (key.Length == 0) return []; // a person known only by email has no name to be near
 
-        const string select = "SELECT id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey FROM people";
-        var (sql, parameters) = NearRowsSql(connection, select, "people_name_trgm", key);
-        var rows = (await parameters.QueryAsync(connection, transaction, sql, r => new PersonRow
+        var rows = await NearRowsAsync(connection, transaction, "people", "id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey", "people_name_trgm", key,
+            r => new PersonRow
             {
                 Id = r.GetString(0), FullName = r.GetString(1), Email = SqlArgs.Text(r, 2), EmailKey = SqlArgs.Text(r, 3), NameKey = SqlArgs.Text(r, 4),
-            })).DistinctBy(r => r.Id);
-        return Rank(rows.Where(r => r.Id != excludeId)
-            .Select(r => (Row: r, Similarity: NameSimilarity.Score(key, r.NameKey ?? "")))
+            }, r => r.Id, r => r.NameKey ?? "");
+        return Rank(rows.Where(x => x.Row.Id != excludeId)
             .Select(x => new Candidate(x.Row.Id, x.Row.FullName, x.Row.Email, x.Similarity.Score, x.Similarity.Why)));
     }
 

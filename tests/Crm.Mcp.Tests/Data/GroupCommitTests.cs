@@ -125,4 +125,37 @@ public sealed class GroupCommitTests
         var next = await server.CallOkAsync("create_deal_draft", new { company_name = "Fir Co" });
         Assert.Equal("DEAL-003", next.GetProperty("data").GetProperty("deal").GetProperty("identifier").GetString());
     }
+
+    [Fact]
+    public async Task A_group_writes_the_search_index_once_before_its_commit()
+    {
+        SkipOnPostgres();
+        await using var server = await TestServer.StartAsync();
+        async Task<List<string>> Titles(string query) =>
+            (await server.CallOkAsync("search_all", new { query })).GetProperty("data").GetProperty("items").EnumerateArray()
+            .Select(i => i.GetProperty("title").GetString()!).ToList();
+        var segments = await CountAsync(server, "SELECT COUNT(DISTINCT segid) FROM search_words_idx");
+
+        var results = await InOneGroupAsync(server,
+            ("create_deal_draft", new { company_name = "Alderwick Works", people = new[] { new { name = "Annika Alderwick", email = "annika@alderwick.example" } } }),
+            ("create_deal_draft", new { company_name = "Drygulch Outfitters", people = new[] { new { name = "Dorit Drygulch" } }, dry_run = true }),
+            ("create_deal_draft", new { company_id = "5b0c1c55-0000-4000-8000-00000000dead", amount = 10 }),
+            // A bulk call batches its own items; inside a group it leaves the index to the group's end.
+            ("create_contacts", new { items = new[] { new { name = "Birgitta Quillon", email = "birgitta@quillon.example" }, new { name = "Cosimo Quillon", email = "cosimo@quillon.example" } } }));
+
+        Ok(results[0]);
+        Ok(results[1]);
+        Assert.True(results[2].IsError);
+        Ok(results[3]);
+        // One new segment for the whole group (row by row, each document's statement savepoint flushed one).
+        Assert.True(await CountAsync(server, "SELECT COUNT(DISTINCT segid) FROM search_words_idx") <= segments + 1);
+        Assert.Contains("Alderwick Works", await Titles("Alderwick"));
+        Assert.Contains("Annika Alderwick", await Titles("Annika"));
+        Assert.Equal(2, (await Titles("Quillon")).Count);
+        Assert.Empty(await Titles("Drygulch"));
+        await using var connection = await server.Database.Db.OpenAsync(TestContext.Current.CancellationToken);
+        await connection.ExecuteAsync("INSERT INTO search_words (search_words, rank) VALUES ('integrity-check', 1)");
+        await connection.ExecuteAsync("INSERT INTO search_trigrams (search_trigrams, rank) VALUES ('integrity-check', 1)");
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT (SELECT COUNT(*) FROM search_pending) + (SELECT COUNT(*) FROM write_batch)"));
+    }
 }
