@@ -46,18 +46,29 @@ internal static class DealBatch
         var deals = run.Select(r => writer.Prepare(r.Item, r.Path + ".", defaultDraft: false)).ToList();
         var count = deals.Count;
 
-        // Identifiers: each template's counter taken once for the run, the numbers handed out in item order.
-        var counters = deals.Select((deal, k) => (deal.Template, k)).GroupBy(x => x.Template.CounterName, StringComparer.Ordinal).ToList();
+        // Identifiers: each template's counter taken once, the numbers handed out in item order. In the write's
+        // transaction (SQLite; PostgreSQL alone or dry) they are taken before resolving, and a run cut short gives back
+        // what its tail took; taken detached (PostgreSQL beside other writers) nothing comes back, so they are taken
+        // after resolving, for the items that will be written, as the one-item path takes them.
+        var detached = DealSql.CountersDetached;
         var identifiers = new string[count];
-        foreach (var counter in counters)
+        async Task<IReadOnlyList<IGrouping<string, int>>> TakeAsync(int items)
         {
-            var ks = counter.Select(x => x.k).ToList();
-            var first = await DealSql.NextCountersAsync(connection, transaction, counter.Key, ks.Count) - ks.Count + 1;
-            for (var j = 0; j < ks.Count; j++) identifiers[ks[j]] = deals[ks[j]].Template.Render(first + j);
+            var counters = Enumerable.Range(0, items).GroupBy(k => deals[k].Template.CounterName, StringComparer.Ordinal).ToList();
+            foreach (var counter in counters)
+            {
+                var first = await DealSql.NextCountersAsync(connection, transaction, counter.Key, counter.Count()) - counter.Count() + 1;
+                foreach (var (k, j) in counter.Select((k, j) => (k, j))) identifiers[k] = deals[k].Template.Render(first + j);
+            }
+            return counters;
         }
-        var inUse = new HashSet<string>(await DealSql.IdentifiersInUseAsync(connection, transaction, identifiers), StringComparer.OrdinalIgnoreCase);
-        for (var k = 0; k < count; k++)
-            if (!inUse.Add(identifiers[k])) { count = k; break; } // taken, or an earlier item's (another template rendering it): the item path skips it
+        var taken = detached ? [] : await TakeAsync(count);
+        if (!detached)
+        {
+            var inUse = new HashSet<string>(await DealSql.IdentifiersInUseAsync(connection, transaction, identifiers), StringComparer.OrdinalIgnoreCase);
+            for (var k = 0; k < count; k++)
+                if (!inUse.Add(identifiers[k])) { count = k; break; } // taken, or an earlier item's (another template rendering it): the item path skips it
+        }
 
         var users = new Dictionary<string, string?>(StringComparer.Ordinal);
         var companies = new Dictionary<(string?, string?), ResolvedRecord?>();
@@ -98,11 +109,19 @@ internal static class DealBatch
                 break;
             }
         }
-        if (count < deals.Count && !DealSql.CountersDetached)
-            foreach (var counter in counters)
-                if (counter.Count(x => x.k >= count) is > 0 and var unused)
-                    await DealSql.ReturnCountersAsync(connection, transaction, counter.Key, unused);
+        foreach (var counter in taken)
+            if (counter.Count(k => k >= count) is > 0 and var unused)
+                await DealSql.ReturnCountersAsync(connection, transaction, counter.Key, unused);
         if (count == 0) return [];
+        if (detached)
+        {
+            await TakeAsync(count);
+            // A number another template's deal already renders (rare) is skipped, as the one-item path skips it.
+            var used = new HashSet<string>(await DealSql.IdentifiersInUseAsync(connection, transaction, identifiers.Take(count)), StringComparer.OrdinalIgnoreCase);
+            for (var k = 0; k < count; k++)
+                while (!used.Add(identifiers[k]))
+                    identifiers[k] = await DealWriter.NextIdentifierAsync(connection, transaction, deals[k].Template, deals[k].Prefix);
+        }
 
         var rows = Enumerable.Range(0, count).Select(k =>
         {
