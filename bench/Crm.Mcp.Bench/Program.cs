@@ -88,6 +88,10 @@ switch (command)
         // profile-draft [--rows 1000] [--calls 500]: one draft's statements and their cost, in process (DraftProfile).
         await DraftProfile.RunAsync(await Populate.CreateAsync(work, Option("--rows", 1000)), work, Option("--calls", 500));
         break;
+    case "profile-bulk":
+        // profile-bulk [--rows 1000] [--calls 50]: create_contacts / create_deals (100 items) in process (BulkProfile).
+        await BulkProfile.RunAsync(await Populate.CreateAsync(work, Option("--rows", 1000)), work, Option("--calls", 50));
+        break;
     case "explain-lists":
         // explain-lists DB: every list tool's count and page SQL (plan and time) on that database.
         await ExplainLists.RunAsync(args[1]);
@@ -236,17 +240,19 @@ async Task Bulk(int batches, int runs, int importRows)
     {
         await using var server = await ServerProcess.StartCrmAsync(Fresh(seeded, "bulk.db"));
         var load = await Workloads.CreateAsync(server.Client);
-        Add(results, await Measure.RunAsync("no-op (ping)", 2000, load.NoOp, budget));
-        Add(results, await Measure.RunAsync($"create_contacts, {size} per call (contact + new company)", batches, i => load.CreateContacts(i, size), budget));
-        Add(results, await Measure.RunAsync($"create_deals, {size} per call (deal + new company + stage)", batches, i => load.CreateDeals(i, size), budget));
+        Add(results, await Measure.RunAsync("no-op (ping)", 2000, load.NoOp, budget, server.CpuSeconds));
+        if (Wanted("create_contacts"))
+            Add(results, await Measure.RunAsync($"create_contacts, {size} per call (contact + new company)", batches, i => load.CreateContacts(i, size), budget, server.CpuSeconds));
+        if (Wanted("create_deals"))
+            Add(results, await Measure.RunAsync($"create_deals, {size} per call (deal + new company + stage)", batches, i => load.CreateDeals(i, size), budget, server.CpuSeconds));
     }
     Console.WriteLine($"\n### Bulk over MCP (stdio), {size} items per call, up to {batches} calls per run on a 1,000-row database, median of {runs} runs\n");
-    Console.WriteLine("| call | calls | calls/s | records/s | p50 ms per call | p99 ms | load avg |\n|---|---|---|---|---|---|---|");
+    Console.WriteLine("| call | calls | calls/s | records/s | p50 ms per call | p99 ms | server CPU ms per call | server CPU µs per record | load avg |\n|---|---|---|---|---|---|---|---|---|");
     foreach (var (name, samples) in results)
     {
         var s = Measure.Median(samples);
         var perCall = name.StartsWith("no-op", StringComparison.Ordinal) ? 1 : size;
-        Console.WriteLine($"| {name} | {s.Calls} | {s.CallsPerSecond:F1} | {s.CallsPerSecond * perCall:F0} | {s.P50Ms:F2} | {s.P99Ms:F2} | {s.Load:F2} |");
+        Console.WriteLine($"| {name} | {s.Calls} | {s.CallsPerSecond:F1} | {s.CallsPerSecond * perCall:F0} | {s.P50Ms:F2} | {s.P99Ms:F2} | {s.CpuMsPerCall:F2} | {s.CpuMsPerCall * 1000 / perCall:F0} | {s.Load:F2} |");
     }
 
     if (importRows <= 0) return;

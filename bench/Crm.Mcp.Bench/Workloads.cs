@@ -64,24 +64,6 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools, int 
 
     public const int BulkItems = 100;
 
-    /// <summary>create_contacts with 100 new people, all at one new company (records/s = calls/s × 100).</summary>
-    public Task CreateContacts(int i) => Call("create_contacts", new Dictionary<string, object?>
-    {
-        ["items"] = Enumerable.Range(0, BulkItems).Select(k => new Dictionary<string, object?>
-        {
-            ["name"] = $"Carol {_run} {i} {k}", ["email"] = $"carol.{_run}.{i}.{k}@bulk{i}.example", ["company_name"] = $"Bulk {_run} Co {i}",
-        }).ToArray(),
-    });
-
-    /// <summary>create_deals with 100 deals of one new company in an existing stage (records/s = calls/s × 100).</summary>
-    public Task CreateDeals(int i) => Call("create_deals", new Dictionary<string, object?>
-    {
-        ["items"] = Enumerable.Range(0, BulkItems).Select(k => new Dictionary<string, object?>
-        {
-            ["name"] = $"Bulk deal {_run} {i} {k}", ["company_name"] = $"Zeta Holdings {_run} {i}", ["amount"] = 1000 + k, ["stage_name"] = "Proposal",
-        }).ToArray(),
-    });
-
     /// <summary>report_deals as issue 19 asks it: weighted pipeline by stage, amounts by month, win rate and days to
     /// close per closed quarter, and a filtered report (open deals over an amount).</summary>
     public Task ReportByStage(int _) => Call("report_deals", new Dictionary<string, object?>
@@ -145,28 +127,32 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools, int 
     });
 
     /// <summary>A batch of <paramref name="size"/> new contacts, each at its own new company.</summary>
-    public Task CreateContacts(int batch, int size) => Call("create_contacts", new Dictionary<string, object?>
-    {
-        ["items"] = Enumerable.Range(0, size).Select(k => Contact($"{batch}.{k}")).ToArray(),
-    });
+    public Task CreateContacts(int batch, int size) => Call("create_contacts", new Dictionary<string, object?> { ["items"] = ContactItems(_run, batch, size) });
 
     /// <summary>A batch of <paramref name="size"/> new deals, each with a new company and a stage by name.</summary>
-    public Task CreateDeals(int batch, int size) => Call("create_deals", new Dictionary<string, object?>
-    {
-        ["items"] = Enumerable.Range(0, size).Select(k => new Dictionary<string, object?>
+    public Task CreateDeals(int batch, int size) => Call("create_deals", new Dictionary<string, object?> { ["items"] = DealItems(_run, batch, size) });
+
+    /// <summary>create_contacts' items of the bulk section (also run in process by profile-bulk).</summary>
+    public static Dictionary<string, object?>[] ContactItems(string run, int batch, int size) =>
+        Enumerable.Range(0, size).Select(k => Contact(run, $"{batch}.{k}")).ToArray();
+
+    /// <summary>create_deals' items of the bulk section (also run in process by profile-bulk).</summary>
+    public static Dictionary<string, object?>[] DealItems(string run, int batch, int size) =>
+        Enumerable.Range(0, size).Select(k => new Dictionary<string, object?>
         {
-            ["name"] = $"Bulk {_run} deal {batch}.{k}",
-            ["company_name"] = $"{Words.Name($"{_run} deal company {batch}.{k}")} Company {batch}.{k}",
+            ["name"] = $"Bulk {run} deal {batch}.{k}",
+            ["company_name"] = $"{Words.Name($"{run} deal company {batch}.{k}")} Company {batch}.{k}",
             ["amount"] = 1000 + k,
             ["stage_name"] = "Proposal",
-        }).ToArray(),
-    });
+        }).ToArray();
 
-    private Dictionary<string, object?> Contact(string key) => new()
+    private Dictionary<string, object?> Contact(string key) => Contact(_run, key);
+
+    private static Dictionary<string, object?> Contact(string run, string key) => new()
     {
-        ["name"] = $"{Words.Name($"{_run} person {key}")} {key}",
-        ["email"] = $"cara.{_run}.{key}@bulk.example",
-        ["company_name"] = $"{Words.Name($"{_run} company {key}")} Company {key}",
+        ["name"] = $"{Words.Name($"{run} person {key}")} {key}",
+        ["email"] = $"cara.{run}.{key}@bulk.example",
+        ["company_name"] = $"{Words.Name($"{run} company {key}")} Company {key}",
     };
 
     private async Task Call(string tool, Dictionary<string, object?> arguments)

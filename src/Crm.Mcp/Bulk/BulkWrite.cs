@@ -35,8 +35,21 @@ public sealed record UpsertedRecord(
                System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? Updated = null);
 
 /// <summary>
-/// Runs 1 to 100 items in one write transaction, each in its own savepoint, reporting MCP progress after each; the
-/// search index is written once for the whole batch (<see cref="SearchIndexBatch"/>).
+/// A set-based writer for runs of consecutive items (create_contacts, create_deals): <see cref="Eligible"/> says,
+/// without the database, which items may take it (a valid item whose outcome joins can settle); <see cref="WriteAsync"/>
+/// gets a run of eligible items in request order and writes, with one statement per table, the longest prefix of it
+/// whose outcome it knows to be the item path's (it stops before an item the database makes uncertain: an email in
+/// use, a name the resolver refuses), returning one result per item written. The item after that prefix takes the
+/// item path, so every error, candidate list and reply reads as it would have, and items run in request order.
+/// </summary>
+public sealed record SetBased<TItem, T>(
+    Func<IReadOnlyList<TItem>, string, bool[]> Eligible,
+    Func<DbConnection, DbTransaction, IReadOnlyList<(TItem Item, string Path)>, Task<IReadOnlyList<T>>> WriteAsync);
+
+/// <summary>
+/// Runs 1 to 100 items in one write transaction, each in its own savepoint (runs of items a <see cref="SetBased{TItem,T}"/>
+/// writer settles: one savepoint per run), reporting MCP progress after each; the search index is written once for
+/// the whole batch (<see cref="SearchIndexBatch"/>).
 /// atomic (the default): any failing item fails the call and nothing is written; the error lists every failing
 /// item. atomic false: failing items are rolled back alone, the others are written, and each gets its own result.
 /// </summary>
@@ -48,7 +61,7 @@ public static class BulkWrite
     public static async Task<BulkResponse<T>> RunAsync<TItem, T>(
         CrmDb db, IReadOnlyList<TItem>? items, bool? atomic, IProgress<ProgressNotificationValue>? progress,
         Func<DbConnection, DbTransaction, TItem, string, Task<T>> write, CancellationToken cancellationToken,
-        string field = "items", Func<WriteKeys, TItem, WriteKeys>? keysOf = null)
+        string field = "items", Func<WriteKeys, TItem, WriteKeys>? keysOf = null, SetBased<TItem, T>? setBased = null)
     {
         if (items is null || items.Count is 0 or > MaxItems)
             throw CrmError.Invalid(field, $"has {items?.Count ?? 0} items.", $"an array of 1 to {MaxItems} items");
@@ -58,9 +71,29 @@ public static class BulkWrite
         {
             await SearchIndexBatch.BeginAsync(connection, transaction);
             var results = new List<BulkItem<T>>(items.Count);
+            // A choice the user made when asked names one item's field: those calls take the item path throughout.
+            var eligible = setBased is not null && WriteCall.Current is not { Choices.Count: > 0 } ? setBased.Eligible(items, field) : null;
             for (var i = 0; i < items.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (eligible?[i] == true)
+                {
+                    var end = i;
+                    while (end < items.Count && eligible[end]) end++;
+                    var run = new List<(TItem, string)>(end - i);
+                    for (var k = i; k < end; k++) run.Add((items[k], $"{field}[{k}]"));
+                    await transaction.SaveAsync("bulk_run", cancellationToken);
+                    var written = await setBased!.WriteAsync(connection, transaction, run);
+                    await transaction.ReleaseAsync("bulk_run", cancellationToken);
+                    foreach (var result in written)
+                    {
+                        results.Add(new BulkItem<T>(i, true, result, null));
+                        progress?.Report(new ProgressNotificationValue { Progress = i + 1, Total = items.Count, Message = $"{field}[{i}] ok" });
+                        i++;
+                    }
+                    // The whole run written: go on after it. Else the item it stopped before takes the item path.
+                    if (written.Count == run.Count) { i--; continue; }
+                }
                 await transaction.SaveAsync("bulk_item", cancellationToken);
                 try
                 {
@@ -92,6 +125,25 @@ public static class BulkWrite
             await SearchIndexBatch.EndAsync(connection, transaction);
             return new BulkResponse<T>(new BulkData<T>(results, results.Count - failures.Count, failures.Count, allOrNothing), true);
         }, cancellationToken);
+    }
+
+    /// <summary>A step of a set-based run that may be refused (a resolution), in its own savepoint: a refusal leaves
+    /// nothing behind and is rethrown, and the run stops before that item.</summary>
+    public static async Task<T> RefusableAsync<T>(DbTransaction transaction, Func<Task<T>> step)
+    {
+        await transaction.SaveAsync("bulk_step");
+        try
+        {
+            var result = await step();
+            await transaction.ReleaseAsync("bulk_step");
+            return result;
+        }
+        catch (CrmError)
+        {
+            await transaction.RollbackAsync("bulk_step");
+            await transaction.ReleaseAsync("bulk_step");
+            throw;
+        }
     }
 
     /// <summary>update_&lt;plural&gt;: each item runs the same update as update_&lt;singular&gt;, with "items[i]." before

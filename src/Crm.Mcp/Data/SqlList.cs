@@ -19,6 +19,22 @@ public static class SqlList
 
     public static string Json(IEnumerable<long> values) => Array(values, (writer, value) => writer.WriteNumberValue(value));
 
+    /// <summary>Rows bound as one parameter: a JSON array of objects, each written by <paramref name="write"/>; the SQL
+    /// reads them FROM <see cref="Rows"/> as <c>value -&gt;&gt; 'field'</c>.</summary>
+    public static string Objects<T>(IEnumerable<T> rows, Action<Utf8JsonWriter, T> write) =>
+        Array(rows, (writer, row) =>
+        {
+            writer.WriteStartObject();
+            write(writer, row);
+            writer.WriteEndObject();
+        });
+
+    /// <summary>The FROM item that unpacks <see cref="Objects{T}"/> bound as @rows into rows of one column, value:
+    /// SQLite's json_each, PostgreSQL's jsonb_array_elements (migration 0001's json_each gives text there, which
+    /// -&gt;&gt; cannot read). In array order; each object carries its own position to ORDER BY.</summary>
+    public static string Rows(System.Data.Common.DbConnection connection) =>
+        SqlDialect.Of(connection).IsPostgres ? "jsonb_array_elements(CAST(@rows AS jsonb)) AS j(value)" : "json_each(@rows)";
+
     private static string Array<T>(IEnumerable<T> values, Action<Utf8JsonWriter, T> write)
     {
         var buffer = new ArrayBufferWriter<byte>();

@@ -43,6 +43,62 @@ public static class ContactSql
         return connection.ExecuteAsync(sql, row, transaction);
     }
 
+    /// <summary>Inserts <paramref name="rows"/> in their order with one statement (create_contacts' set-based path).</summary>
+    public static Task InsertManyAsync(DbConnection connection, DbTransaction transaction, IEnumerable<PersonRow> rows)
+    {
+        var sql = $"""
+            INSERT INTO people (id, first_name, last_name, full_name, name_key, email, email_key, phone, title, notes, owner_id, created_at, updated_at)
+            SELECT value ->> 'id', value ->> 'first_name', value ->> 'last_name', value ->> 'full_name', value ->> 'name_key',
+                   value ->> 'email', value ->> 'email_key', value ->> 'phone', value ->> 'title', value ->> 'notes',
+                   value ->> 'owner_id', value ->> 'created_at', value ->> 'updated_at'
+            FROM {SqlList.Rows(connection)} ORDER BY CAST(value ->> 'i' AS INTEGER)
+            """;
+        var i = 0;
+        var json = SqlList.Objects(rows, (writer, row) =>
+        {
+            writer.WriteNumber("i", i++);
+            writer.WriteString("id", row.Id);
+            writer.WriteString("first_name", row.FirstName);
+            writer.WriteString("last_name", row.LastName);
+            writer.WriteString("full_name", row.FullName);
+            writer.WriteString("name_key", row.NameKey);
+            writer.WriteString("email", row.Email);
+            writer.WriteString("email_key", row.EmailKey);
+            writer.WriteString("phone", row.Phone);
+            writer.WriteString("title", row.Title);
+            writer.WriteString("notes", row.Notes);
+            writer.WriteString("owner_id", row.OwnerId);
+            writer.WriteString("created_at", row.CreatedAt);
+            writer.WriteString("updated_at", row.UpdatedAt);
+        });
+        return connection.ExecuteAsync(sql, new { rows = json }, transaction);
+    }
+
+    /// <summary>Links new people to their companies with one statement (create_contacts' set-based path).</summary>
+    public static Task LinkManyAsync(DbConnection connection, DbTransaction transaction, IEnumerable<(string PersonId, string CompanyId)> links, string now)
+    {
+        var sql = $"""
+            INSERT INTO company_people (company_id, person_id, created_at)
+            SELECT value ->> 'company_id', value ->> 'person_id', @now
+            FROM {SqlList.Rows(connection)} ORDER BY CAST(value ->> 'i' AS INTEGER)
+            """;
+        var i = 0;
+        var json = SqlList.Objects(links, (writer, link) =>
+        {
+            writer.WriteNumber("i", i++);
+            writer.WriteString("company_id", link.CompanyId);
+            writer.WriteString("person_id", link.PersonId);
+        });
+        return connection.ExecuteAsync(sql, new { rows = json, now }, transaction);
+    }
+
+    /// <summary>Those of <paramref name="emailKeys"/> some contact already has.</summary>
+    public static async Task<HashSet<string>> EmailsInUseAsync(DbConnection connection, DbTransaction transaction, IEnumerable<string> emailKeys)
+    {
+        const string sql = "SELECT email_key FROM people WHERE email_key IN (SELECT value FROM json_each(@keys))";
+        return (await connection.QueryAsync<string>(sql, new { keys = SqlList.Json(emailKeys) }, transaction)).ToHashSet(StringComparer.Ordinal);
+    }
+
     public static Task UpdateAsync(DbConnection connection, DbTransaction transaction, PersonRow row)
     {
         const string sql = """

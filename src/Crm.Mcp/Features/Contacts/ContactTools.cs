@@ -33,10 +33,7 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
         BulkWrite.RunAsync(db, items, atomic, progress, async (connection, transaction, item, path) =>
         {
             item ??= new ContactInput();
-            var name = Validate.Text($"{path}.name", item.Name, 200, "\"Jane Founder\"");
-            var first = Validate.Text($"{path}.first_name", item.FirstName, 100, "\"Jane\"");
-            var last = Validate.Text($"{path}.last_name", item.LastName, 100, "\"Founder\"");
-            var email = item.Email is null ? null : Validate.Email($"{path}.email", item.Email);
+            var (name, first, last, email) = Validated(item, path);
             if (upsert == true && email is not null && await ContactSql.FindByEmailAsync(connection, transaction, NameKeys.Email(email), null) is { } existing)
             {
                 var written = await ApplyAsync(connection, transaction, existing.Id, new ContactUpdateInput
@@ -46,30 +43,48 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
                 }, path + ".");
                 return new ContactCreated(new BulkRecord(existing.Id, written.Contact.Name), written.Company, Updated: true);
             }
-            if (name is null && first is null && last is null && email is null)
-                throw CrmError.Invalid(path, "a contact needs a name or an email.", "{\"name\": \"Jane Founder\", \"email\": \"jane@acme.com\"}");
-            var now = Clock.NowIso();
-            var row = new ContactSql.PersonRow
-            {
-                Id = Guid.NewGuid().ToString(),
-                Phone = Validate.Text($"{path}.phone", item.Phone, 50, "\"+1 415 555 0100\""),
-                Title = Validate.Text($"{path}.title", item.Title, 200, "\"CEO\""),
-                Notes = Validate.Text($"{path}.notes", item.Notes, 20000),
-                CreatedAt = now, UpdatedAt = now,
-            };
-            SetName(row, path, name, first, last, email);
+            var row = NewRow(item, path, name, first, last, email, Clock.NowIso());
             await SetEmailAsync(connection, transaction, row, email, $"{path}.email");
             row.OwnerId = await resolver.RequireUserAsync(connection, transaction, item.OwnerId, $"{path}.owner_id");
             var company = await resolver.ResolveCompanyAsync(connection, transaction, item.CompanyId, item.CompanyName, $"{path}.company_id", $"{path}.company_name");
             await ContactSql.InsertAsync(connection, transaction, row);
-            if (company is not null) await ContactSql.SetCompanyAsync(connection, transaction, row.Id, company.Id, now);
+            if (company is not null) await ContactSql.SetCompanyAsync(connection, transaction, row.Id, company.Id, row.CreatedAt);
             return new ContactCreated(new BulkRecord(row.Id, row.FullName), company);
         }, cancellationToken,
         // An upsert may rename the contact it finds: not keyed, it writes alone.
         // The email and name each item creates, locked up front as the resolver would lock them (its company by name
         // is locked by the resolver itself).
         keysOf: upsert == true ? null : (keys, item) => keys.Add(Resolver.PersonKeys(
-            NameKeys.Person(item?.Name ?? $"{item?.FirstName} {item?.LastName}"), item?.Email is { } email ? NameKeys.Email(email) : null)));
+            NameKeys.Person(item?.Name ?? $"{item?.FirstName} {item?.LastName}"), item?.Email is { } email ? NameKeys.Email(email) : null)),
+        // Without upsert an item never looks for its person: runs of valid items are written set-based (ContactBatch).
+        setBased: upsert == true ? null : new SetBased<ContactInput, ContactCreated>(ContactBatch.Eligible,
+            (connection, transaction, run) => ContactBatch.WriteAsync(connection, transaction, resolver, run)));
+
+    /// <summary>create_contacts' checks of an item's name and email, in the item path's order (before an upsert looks the email up).</summary>
+    internal static (string? Name, string? First, string? Last, string? Email) Validated(ContactInput item, string path) => (
+        Validate.Text($"{path}.name", item.Name, 200, "\"Jane Founder\""),
+        Validate.Text($"{path}.first_name", item.FirstName, 100, "\"Jane\""),
+        Validate.Text($"{path}.last_name", item.LastName, 100, "\"Founder\""),
+        item.Email is null ? null : Validate.Email($"{path}.email", item.Email));
+
+    /// <summary>The person a create_contacts item makes, checked without the database (the email's owner, the
+    /// owner_id and the company are the database's to settle).</summary>
+    internal static ContactSql.PersonRow NewRow(ContactInput item, string path, string? name, string? first, string? last, string? email, string now)
+    {
+        if (name is null && first is null && last is null && email is null)
+            throw CrmError.Invalid(path, "a contact needs a name or an email.", "{\"name\": \"Jane Founder\", \"email\": \"jane@acme.com\"}");
+        var row = new ContactSql.PersonRow
+        {
+            Id = Guid.NewGuid().ToString(),
+            Phone = Validate.Text($"{path}.phone", item.Phone, 50, "\"+1 415 555 0100\""),
+            Title = Validate.Text($"{path}.title", item.Title, 200, "\"CEO\""),
+            Notes = Validate.Text($"{path}.notes", item.Notes, 20000),
+            CreatedAt = now, UpdatedAt = now,
+        };
+        SetName(row, path, name, first, last, email);
+        if (email is not null) (row.Email, row.EmailKey) = (email, NameKeys.Email(email));
+        return row;
+    }
 
     [McpServerTool(Name = "get_contacts", Title = "List contacts", ReadOnly = true, Destructive = false, Idempotent = true,
         OpenWorld = false, UseStructuredContent = true)]

@@ -22,11 +22,16 @@ public static class DealSql
     /// number inside its transaction, so its preview is the number the next call gets and never meets a writer's
     /// insert of it; writers wait for its rollback meanwhile.
     /// </summary>
-    public static async Task<long> NextCounterAsync(DbConnection connection, DbTransaction transaction, string name)
+    public static Task<long> NextCounterAsync(DbConnection connection, DbTransaction transaction, string name) =>
+        NextCountersAsync(connection, transaction, name, 1);
+
+    /// <summary>Takes the next <paramref name="count"/> numbers of a named counter at once (as <see cref="NextCounterAsync"/>
+    /// takes one) and returns the last: the numbers are last - count + 1 to last.</summary>
+    public static async Task<long> NextCountersAsync(DbConnection connection, DbTransaction transaction, string name, long count)
     {
         const string sql = """
-            INSERT INTO counters (name, value) VALUES (@name, 1)
-            ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
+            INSERT INTO counters (name, value) VALUES (@name, @count)
+            ON CONFLICT (name) DO UPDATE SET value = counters.value + @count
             RETURNING value
             """;
         // The detached form waits at most 10 s for the row, then fails with 55P03 and the writer's transaction is run
@@ -37,13 +42,30 @@ public static class DealSql
         // behind PgBouncer's transaction pooling, which refuses such startup options).
         const string detachedSql = """
             INSERT INTO counters (name, value)
-            SELECT @name, 1 FROM (SELECT set_config('lock_timeout', '10s', true)) AS wait_at_most
-            ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
+            SELECT @name, @count FROM (SELECT set_config('lock_timeout', '10s', true)) AS wait_at_most
+            ON CONFLICT (name) DO UPDATE SET value = counters.value + @count
             RETURNING value
             """;
-        return CrmDb.ParallelWrite is { } db && WriteCall.Current?.DryRun != true
-            ? await db.DetachedAsync(detached => detached.QuerySingleAsync<long>(detachedSql, new { name }))
-            : await connection.QuerySingleAsync<long>(sql, new { name }, transaction);
+        return CountersDetached
+            ? await CrmDb.ParallelWrite!.DetachedAsync(detached => detached.QuerySingleAsync<long>(detachedSql, new { name, count }))
+            : await connection.QuerySingleAsync<long>(sql, new { name, count }, transaction);
+    }
+
+    /// <summary>True when counters are taken outside the write's transaction, so a rollback does not give them back.</summary>
+    public static bool CountersDetached => CrmDb.ParallelWrite is not null && WriteCall.Current?.DryRun != true;
+
+    /// <summary>Gives back the last <paramref name="count"/> numbers taken in this transaction (not detached ones).</summary>
+    public static Task ReturnCountersAsync(DbConnection connection, DbTransaction transaction, string name, long count)
+    {
+        const string sql = "UPDATE counters SET value = value - @count WHERE name = @name";
+        return connection.ExecuteAsync(sql, new { name, count }, transaction);
+    }
+
+    /// <summary>Those of <paramref name="identifiers"/> a deal has (ignoring case, as identifiers are compared).</summary>
+    public static async Task<IReadOnlyList<string>> IdentifiersInUseAsync(DbConnection connection, DbTransaction transaction, IEnumerable<string> identifiers)
+    {
+        const string sql = "SELECT identifier FROM deals WHERE identifier IN (SELECT value FROM json_each(@identifiers))";
+        return (await connection.QueryAsync<string>(sql, new { identifiers = SqlList.Json(identifiers) }, transaction)).ToList();
     }
 
     public static async Task<bool> IdentifierExistsAsync(DbConnection connection, DbTransaction transaction, string identifier)
@@ -67,6 +89,55 @@ public static class DealSql
                     @Now, @Now)
             """;
         return connection.ExecuteAsync(sql, deal, transaction);
+    }
+
+    /// <summary>Inserts <paramref name="deals"/> in their order with one statement (create_deals' set-based path), each
+    /// appended after the deals of its stage and of its company as <see cref="InsertAsync"/> appends one.</summary>
+    public static Task InsertManyAsync(DbConnection connection, DbTransaction transaction, IEnumerable<NewDeal> deals)
+    {
+        // The subqueries read deals as they were before the statement; ROW_NUMBER() places the new deals after them.
+        var sql = $"""
+            INSERT INTO deals (id, identifier, name, amount_minor, currency, company_id, pipeline_id, stage_id, owner_id,
+                               user_id, is_draft, expected_close_date, renewal_date, source, order_in_stage,
+                               company_sort_index, created_at, updated_at)
+            SELECT id, identifier, name, amount_minor, currency, company_id, pipeline_id, stage_id, owner_id, user_id, is_draft,
+                   expected_close_date, renewal_date, source,
+                   COALESCE((SELECT MAX(order_in_stage) + 1 FROM deals WHERE deals.stage_id = r.stage_id), 0)
+                       + ROW_NUMBER() OVER (PARTITION BY stage_id ORDER BY i) - 1,
+                   CASE WHEN company_id IS NULL THEN 0
+                        ELSE COALESCE((SELECT MAX(company_sort_index) + 1 FROM deals WHERE deals.company_id = r.company_id), 0)
+                             + ROW_NUMBER() OVER (PARTITION BY company_id ORDER BY i) - 1 END,
+                   now, now
+            FROM (SELECT CAST(value ->> 'i' AS BIGINT) AS i, value ->> 'id' AS id, value ->> 'identifier' AS identifier,
+                         value ->> 'name' AS name, CAST(value ->> 'amount_minor' AS BIGINT) AS amount_minor,
+                         value ->> 'currency' AS currency, value ->> 'company_id' AS company_id, value ->> 'pipeline_id' AS pipeline_id,
+                         value ->> 'stage_id' AS stage_id, value ->> 'owner_id' AS owner_id, value ->> 'user_id' AS user_id,
+                         CAST(value ->> 'is_draft' AS BIGINT) AS is_draft, value ->> 'expected_close_date' AS expected_close_date,
+                         value ->> 'renewal_date' AS renewal_date, value ->> 'source' AS source, value ->> 'now' AS now
+                  FROM {SqlList.Rows(connection)}) AS r
+            ORDER BY i
+            """;
+        var i = 0;
+        var json = SqlList.Objects(deals, (writer, deal) =>
+        {
+            writer.WriteNumber("i", i++);
+            writer.WriteString("id", deal.Id);
+            writer.WriteString("identifier", deal.Identifier);
+            writer.WriteString("name", deal.Name);
+            if (deal.AmountMinor is { } amount) writer.WriteNumber("amount_minor", amount); else writer.WriteNull("amount_minor");
+            writer.WriteString("currency", deal.Currency);
+            writer.WriteString("company_id", deal.CompanyId);
+            writer.WriteString("pipeline_id", deal.PipelineId);
+            writer.WriteString("stage_id", deal.StageId);
+            writer.WriteString("owner_id", deal.OwnerId);
+            writer.WriteString("user_id", deal.UserId);
+            writer.WriteNumber("is_draft", deal.IsDraft ? 1 : 0);
+            writer.WriteString("expected_close_date", deal.ExpectedCloseDate);
+            writer.WriteString("renewal_date", deal.RenewalDate);
+            writer.WriteString("source", deal.Source);
+            writer.WriteString("now", deal.Now);
+        });
+        return connection.ExecuteAsync(sql, new { rows = json }, transaction);
     }
 
     public static Task LinkPersonAsync(DbConnection connection, DbTransaction transaction, string dealId, string personId, string now)

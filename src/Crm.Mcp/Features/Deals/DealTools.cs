@@ -77,7 +77,9 @@ public sealed class DealTools(CrmDb db, Resolver resolver, CrmSettings settings,
         {
             var created = await writer.CreateAsync(connection, transaction, writer.Prepare(item ?? new DealInput(), path + ".", defaultDraft: false));
             return DealWritten.From(new DealWrite(created.Deal, created.Company, created.Stage, [.. created.People, .. created.Attached]));
-        }, cancellationToken, keysOf: (keys, _) => keys);
+        }, cancellationToken, keysOf: (keys, _) => keys,
+        setBased: new SetBased<DealInput, DealWritten>((all, field) => DealBatch.Eligible(writer, all, field),
+            (connection, transaction, run) => DealBatch.WriteAsync(connection, transaction, resolver, writer, run)));
 
     [McpServerTool(Name = "update_deal", Title = "Update deal", ReadOnly = false, Destructive = false, Idempotent = false,
         OpenWorld = false, UseStructuredContent = true)]
