@@ -124,18 +124,26 @@ public sealed class Resolver
         return connection.QuerySingleOrDefaultAsync<CompanyRow>(sql, new { id }, transaction);
     }
 
+    /// <summary>
+    /// PostgreSQL's form of <see cref="CompaniesByDomainAsync"/>: the domain index and the website trigram index (0100)
+    /// as one bitmap, materialized before the order. Written as one WHERE … OR … ORDER BY created_at LIMIT, the planner
+    /// walked ix_companies_created and filtered every company (100k: 537 ms per lookup, i.e. per new person with an
+    /// email); materialized it reads only the hits (1.4 ms).
+    /// </summary>
+    internal const string CompaniesByDomainPostgresSql = """
+        WITH hits AS MATERIALIZED (
+            SELECT id, name, name_key, domain, website, created_at FROM companies
+            WHERE (lower(domain) IN (@domain, 'www.' || @domain) AND domain IS NOT NULL)
+               OR (lower(website) LIKE '%' || @domain || '%' AND website IS NOT NULL))
+        SELECT id, name, name_key AS NameKey, domain, website FROM hits ORDER BY created_at, id LIMIT 50
+        """;
+
     /// <summary>Companies whose domain, or whose website's host, is <paramref name="domain"/>.</summary>
     public static async Task<IReadOnlyList<CompanyRow>> CompaniesByDomainAsync(DbConnection connection, DbTransaction transaction, string domain)
     {
-        // The SQL only narrows; the exact comparison on the parsed host is done here. PostgreSQL answers the LIKE from
-        // a trigram index (migration 0100); SQLite has none for it, so it reads the index on lower(website) from each
-        // prefix a website on that host starts with ("acme.com/…", "https://www.acme.com", …).
-        const string postgresSql = """
-            SELECT id, name, name_key AS NameKey, domain, website FROM companies
-            WHERE (lower(domain) IN (@domain, 'www.' || @domain) AND domain IS NOT NULL)
-               OR (lower(website) LIKE '%' || @domain || '%' AND website IS NOT NULL)
-            ORDER BY created_at, id LIMIT 50
-            """;
+        // The SQL only narrows; the exact comparison on the parsed host is done here. SQLite has no index for the LIKE,
+        // so it reads the index on lower(website) from each prefix a website on that host starts with ("acme.com/…",
+        // "https://www.acme.com", …).
         const string sqliteSql = """
             SELECT id, name, name_key AS NameKey, domain, website FROM companies WHERE rowid IN (
                 SELECT rowid FROM companies WHERE lower(domain) IN (@domain, 'www.' || @domain) AND domain IS NOT NULL
@@ -145,7 +153,7 @@ public sealed class Resolver
                 WHERE lower(website) >= prefixes.p AND lower(website) < prefixes.p || char(1114111) AND website IS NOT NULL)
             ORDER BY created_at, id LIMIT 50
             """;
-        var rows = await connection.QueryAsync<CompanyRow>(SqlDialect.Of(connection).IsPostgres ? postgresSql : sqliteSql, new { domain }, transaction);
+        var rows = await connection.QueryAsync<CompanyRow>(SqlDialect.Of(connection).IsPostgres ? CompaniesByDomainPostgresSql : sqliteSql, new { domain }, transaction);
         return rows.Where(r => Domains.Normalize(r.Domain) == domain || Domains.FromWebsite(r.Website) == domain).ToList();
     }
 
