@@ -160,17 +160,8 @@ public static class ToolCatalog
             SerializerOptions = CrmJson.Options,
             JsonSchemaCreateOptions = ToolSchemas.NoneGenerated,
             ExcludeResultSchema = true,
-            // What the SDK's own Create sets: the result goes back as is (the SDK serializes it), and parameters that
-            // are services or the request's own (progress, server, request) come from the request's services.
-            MarshalResult = static (result, _, _) => new ValueTask<object?>(result),
-            ConfigureParameterBinding = parameter => IsService(parameter.ParameterType, services)
-                ? new AIFunctionFactoryOptions.ParameterBindingOptions
-                {
-                    ExcludeFromSchema = true,
-                    BindParameter = (p, arguments) => arguments.Services?.GetService(p.ParameterType)
-                        ?? (p.HasDefaultValue ? null : throw new ArgumentException("No service of the requested type was found.")),
-                }
-                : default,
+            MarshalResult = SdkBinding.AsIs,
+            ConfigureParameterBinding = SdkBinding.Services<CallToolRequestParams>(services),
         });
         var tool = McpServerTool.Create(function, new McpServerToolCreateOptions
         {
@@ -185,17 +176,13 @@ public static class ToolCatalog
             OpenWorld = attribute.OpenWorld,
             UseStructuredContent = attribute.UseStructuredContent,
             OutputSchema = output,
-            Metadata = [entry.Method, .. entry.ToolType.GetCustomAttributes(), .. entry.Method.GetCustomAttributes()],
+            Metadata = SdkBinding.Metadata(entry.Method),
         });
         tool.ProtocolTool.InputSchema = input;
         if (entry.ItemsLike is { } twin && served?.Contains(twin) == true)
             ToolSchemas.ShareItems(tool, twin);
         return tool;
     }
-
-    private static bool IsService(Type type, IServiceProvider services) =>
-        type == typeof(IProgress<ModelContextProtocol.ProgressNotificationValue>) || type == typeof(McpServer) || type == typeof(RequestContext<CallToolRequestParams>) ||
-        type == typeof(System.Security.Claims.ClaimsPrincipal) || services.GetService<IServiceProviderIsService>()?.IsService(type) == true;
 
     /// <summary>The [McpServerTool] methods of one class. The annotation keeps the methods and the
     /// constructor in the trimmed build, where the SDK still reads them (parameters, descriptions) by reflection.</summary>
