@@ -78,7 +78,7 @@ public static class CrmServer
             .WithDatedInstructions()
             .WithResources<Features.Resources.CrmResources>()
             .WithResources<Features.Board.BoardTools>()
-            .WithPrompts<Features.Prompts.CrmPrompts>(CrmJson.Options)
+            .WithCrmPrompts<Features.Prompts.CrmPrompts>()
             .WithCrmCompletions()
             // Access first (the outermost filter): a tool outside the key's scope is refused whatever its arguments.
             .WithCrmToolAccess()

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Crm.Mcp.Common;
@@ -18,7 +19,9 @@ using Crm.Mcp.Features.Services;
 using Crm.Mcp.Features.Tasks;
 using Crm.Mcp.Features.Users;
 using Crm.Mcp.Features.Webhooks;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Hosting;
@@ -46,8 +49,13 @@ public sealed class ItemsLikeAttribute(string tool) : Attribute
 /// </summary>
 public static class ToolCatalog
 {
-    public sealed record Entry(MethodInfo Method, Type ToolType, string Name, string Toolset, bool ReadOnly)
+    public sealed record Entry(MethodInfo Method, Type ToolType, McpServerToolAttribute Attribute, string Toolset)
     {
+        public string Name => Attribute.Name!;
+        public bool ReadOnly => Attribute.ReadOnly;
+        /// <summary>The tool whose arguments its items take (<see cref="ItemsLikeAttribute"/>).</summary>
+        public string? ItemsLike { get; init; }
+
         /// <summary>A fresh instance per call, its constructor's services from the request's scope.</summary>
         public required Func<IServiceProvider, object> NewInstance { get; init; }
     }
@@ -134,17 +142,45 @@ public static class ToolCatalog
         return builder;
     }
 
+    /// <summary>
+    /// The tool as served: the SDK binds its arguments and shapes its replies, but its schemas are the ones
+    /// <see cref="ToolSchemas.Generate"/> made at build time (Hosting/ToolSchemas.json): generating them here, through the
+    /// SDK's reflection over every parameter and reply type, was two thirds of the native start-up (BENCHMARKS.md).
+    /// </summary>
     /// <param name="served">The tools served beside it, which decide what its schema can leave to them; null: none.</param>
     public static McpServerTool Create(Entry entry, IServiceProvider services, IReadOnlySet<string>? served = null)
     {
-        var tool = McpServerTool.Create(
-            entry.Method,
-            request => entry.NewInstance(request.Services!),
-            new McpServerToolCreateOptions { Services = services, SerializerOptions = CrmJson.Options, SchemaCreateOptions = ToolSchemas.CreateOptions });
-        WriteCalls.Describe(tool, entry.Method);
-        ToolSchemas.Compact(tool);
-        if (entry.Method.GetCustomAttribute<ItemsLikeAttribute>() is { } like && served?.Contains(like.Tool) == true)
-            ToolSchemas.ShareItems(tool, like.Tool);
+        var (input, output) = ToolSchemas.Of(entry.Name);
+        var attribute = entry.Attribute;
+        var description = entry.Method.GetCustomAttribute<DescriptionAttribute>()?.Description;
+        var function = AIFunctionFactory.Create(entry.Method, arguments => entry.NewInstance(arguments.Services!), new AIFunctionFactoryOptions
+        {
+            Name = entry.Name,
+            Description = description,
+            SerializerOptions = CrmJson.Options,
+            JsonSchemaCreateOptions = ToolSchemas.NoneGenerated,
+            ExcludeResultSchema = true,
+            MarshalResult = SdkBinding.AsIs,
+            ConfigureParameterBinding = SdkBinding.Services<CallToolRequestParams>(services),
+        });
+        var tool = McpServerTool.Create(function, new McpServerToolCreateOptions
+        {
+            Services = services,
+            SerializerOptions = CrmJson.Options,
+            Name = entry.Name,
+            Title = attribute.Title,
+            Description = description,
+            ReadOnly = attribute.ReadOnly,
+            Destructive = attribute.Destructive,
+            Idempotent = attribute.Idempotent,
+            OpenWorld = attribute.OpenWorld,
+            UseStructuredContent = attribute.UseStructuredContent,
+            OutputSchema = output,
+            Metadata = SdkBinding.Metadata(entry.Method),
+        });
+        tool.ProtocolTool.InputSchema = input;
+        if (entry.ItemsLike is { } twin && served?.Contains(twin) == true)
+            ToolSchemas.ShareItems(tool, twin);
         return tool;
     }
 
@@ -157,11 +193,11 @@ public static class ToolCatalog
         return typeof(T).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static)
             .Select(m => (Method: m, Attribute: m.GetCustomAttribute<McpServerToolAttribute>()))
             .Where(x => x.Attribute is not null)
-            .Select(x => new Entry(x.Method, typeof(T), x.Attribute!.Name!,
-                x.Method.GetCustomAttribute<ToolsetAttribute>()?.Name ?? typeof(T).GetCustomAttribute<ToolsetAttribute>()?.Name ?? FolderOf(typeof(T)),
-                x.Attribute.ReadOnly)
+            .Select(x => new Entry(x.Method, typeof(T), x.Attribute!,
+                x.Method.GetCustomAttribute<ToolsetAttribute>()?.Name ?? typeof(T).GetCustomAttribute<ToolsetAttribute>()?.Name ?? FolderOf(typeof(T)))
             {
                 NewInstance = services => factory(services, null),
+                ItemsLike = x.Method.GetCustomAttribute<ItemsLikeAttribute>()?.Tool,
             })
             .ToList();
     }

@@ -15,6 +15,7 @@ namespace Crm.Mcp.Hosting;
 /// `"default": null` goes (ArgumentCheck still takes an explicit null for an optional argument);
 /// outputSchema: shape only, no prose (result fields are described in docs/tools.md), and an object shape that
 /// occurs twice is written once under `$defs` and referenced (`$ref` within the schema, JSON Schema 2020-12).
+/// This runs when Hosting/ToolSchemas.json is written (<see cref="Generate"/>), not at start: the server reads the file.
 /// </summary>
 public static class ToolSchemas
 {
@@ -23,7 +24,50 @@ public static class ToolSchemas
     /// <summary>Shapes smaller than this stay inline: a reference would not save much.</summary>
     private const int MinSharedLength = 60;
 
-    public static AIJsonSchemaCreateOptions CreateOptions { get; } = new()
+    /// <summary>For the served tool: no schema generated for its parameters (its reply's is excluded apart).</summary>
+    public static AIJsonSchemaCreateOptions NoneGenerated { get; } = new() { IncludeParameter = _ => false };
+
+    /// <summary>The generated file, embedded: one line per tool, `"name": {"inputSchema": …, "outputSchema": …}`.</summary>
+    public const string FileResource = "Hosting.ToolSchemas.json";
+
+    private static readonly Lazy<JsonDocument> Generated = new(() =>
+    {
+        using var stream = typeof(ToolSchemas).Assembly.GetManifestResourceStream(FileResource)
+            ?? throw new InvalidOperationException($"{FileResource} is not embedded.");
+        return JsonDocument.Parse(stream);
+    });
+
+    /// <summary>A tool's schemas as <see cref="Generate"/> made them when Hosting/ToolSchemas.json was last written.</summary>
+    public static (JsonElement Input, JsonElement? Output) Of(string tool)
+    {
+        if (!Generated.Value.RootElement.TryGetProperty(tool, out var schemas))
+            throw new InvalidOperationException($"{tool} is not in Hosting/ToolSchemas.json: run `UPDATE_SNAPSHOTS=1 dotnet test --filter ToolSchemaFileTests` and rebuild.");
+        return (schemas.GetProperty("inputSchema"), schemas.TryGetProperty("outputSchema", out var output) ? output : null);
+    }
+
+    /// <summary>
+    /// A tool's schemas from its C# signature, through the SDK's generator (reflection over every parameter, reply type
+    /// and their attributes) and the compaction below. Run by ToolSchemaFileTests, which writes Hosting/ToolSchemas.json
+    /// (UPDATE_SNAPSHOTS=1) and fails when the file is not what this gives; never at run time.
+    /// </summary>
+    public static (JsonElement Input, JsonElement? Output) Generate(ToolCatalog.Entry entry, IServiceProvider services)
+    {
+        var tool = McpServerTool.Create(
+            entry.Method,
+            request => entry.NewInstance(request.Services!),
+            new McpServerToolCreateOptions { Services = services, SerializerOptions = CrmJson.Options, SchemaCreateOptions = CreateOptions });
+        WriteCalls.Describe(tool, entry.Method);
+        Compact(tool);
+        return (tool.ProtocolTool.InputSchema, tool.ProtocolTool.OutputSchema);
+    }
+
+    /// <summary>The text of Hosting/ToolSchemas.json for these tools' schemas.</summary>
+    public static string FileText(IEnumerable<(string Name, JsonElement Input, JsonElement? Output)> tools) =>
+        "{\n" + string.Join(",\n", tools.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t =>
+            $"\"{t.Name}\": {{\"inputSchema\": {t.Input.GetRawText()}" + (t.Output is { } output ? $", \"outputSchema\": {output.GetRawText()}" : "") + "}"))
+        + "\n}\n";
+
+    private static AIJsonSchemaCreateOptions CreateOptions { get; } = new()
     {
         TransformSchemaNode = (context, node) =>
         {
@@ -44,7 +88,7 @@ public static class ToolSchemas
             .OfType<System.Text.Json.Serialization.JsonIgnoreAttribute>()
             .Any(a => a.Condition is System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull or System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault) == true;
 
-    public static void Compact(McpServerTool tool)
+    private static void Compact(McpServerTool tool)
     {
         var input = JsonNode.Parse(tool.ProtocolTool.InputSchema.GetRawText())!.AsObject();
         Visit(input, CompactInput);
