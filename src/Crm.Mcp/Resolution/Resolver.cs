@@ -153,7 +153,7 @@ public sealed class Resolver
     /// from bounded queries (see <see cref="NearRowsAsync"/>), so the cost stays flat however many companies exist.</summary>
     public static async Task<IReadOnlyList<Candidate>> NearCompaniesAsync(DbConnection connection, DbTransaction transaction, string key, string? excludeId = null)
     {
-        var rows = await NearRowsAsync(connection, transaction, "companies", "id, name, name_key AS NameKey, domain, website", "companies_name_trgm", key,
+        var rows = await NearRowsAsync(connection, transaction, "companies", "id, name, name_key AS NameKey, domain, website", key,
             r => new CompanyRow(r.GetString(0), r.GetString(1), r.GetString(2), SqlArgs.Text(r, 3), SqlArgs.Text(r, 4)), r => r.Id, r => r.NameKey);
         return Rank(rows.Where(x => x.Row.Id != excludeId)
             .Select(x => new Candidate(x.Row.Id, x.Row.Name, null, x.Similarity.Score, x.Similarity.Why, Domains.Normalize(x.Row.Domain) ?? Domains.FromWebsite(x.Row.Website))));
@@ -162,15 +162,16 @@ public sealed class Resolver
     /// <summary>
     /// The rows of <paramref name="table"/> whose name key is near <paramref name="key"/>, each once, with its score;
     /// only rows that can be listed (<see cref="NameSimilarity.Listed"/>), which is all <see cref="Rank"/> keeps.
-    /// Candidates are rows containing any of the key's pieces (<see cref="NameSimilarity.CandidatePhrases"/>, at most
-    /// <see cref="NameSimilarity.RowsPerPiece"/> each, through the trigram index), plus the names sorted just before and
-    /// after the key with its first two letters (typos in short names share no piece). Every part has a LIMIT, so nothing
-    /// here grows with the table: a piece shared by thousands of names ("company") contributes its first 50, and the
-    /// pieces a real near name shares are rare. SQLite first reads only each candidate's rowid and name key (the
-    /// neighbours from the name-key index alone), then whole rows for the few that score.
+    /// Candidates are the names sorted just before and after the key with its first two letters (a typo after them),
+    /// plus, on SQLite, the rows sharing one of the key's blocks (<see cref="NameBlocks"/>: a word, or the words run
+    /// together, so reordered, shortened and respaced names and typos in another word), at most
+    /// <see cref="RowsPerBlock"/> each. Every part is a B-tree range with a LIMIT, so nothing here grows with the table
+    /// or its write history: a block shared by thousands of names ("john") contributes its first 50, and the blocks a
+    /// real near name shares are rarer. SQLite first reads only each candidate's rowid and name key (the neighbours from
+    /// the name-key index alone), then whole rows for the few that score.
     /// </summary>
     private static async Task<List<(T Row, (double Score, string Why) Similarity)>> NearRowsAsync<T>(
-        DbConnection connection, DbTransaction transaction, string table, string columns, string trigramTable, string key,
+        DbConnection connection, DbTransaction transaction, string table, string columns, string key,
         Func<DbDataReader, T> read, Func<T, string> idOf, Func<T, string> nameKeyOf)
     {
         // The pieces vary in number, so the query is read by hand (SqlArgs); read gets columns' values, in order.
@@ -194,15 +195,31 @@ public sealed class Resolver
             $"SELECT * FROM (SELECT rowid, name_key FROM {table} WHERE name_key >= @key AND name_key < @prefix || char(1114111) ORDER BY name_key LIMIT {NeighboursEachSide})",
             $"SELECT * FROM (SELECT rowid, name_key FROM {table} WHERE name_key < @key AND name_key >= @prefix ORDER BY name_key DESC LIMIT {NeighboursEachSide})",
         };
-        var phrases = NameSimilarity.CandidatePhrases(key);
-        if (phrases.Count > 0)
+        // Each block of the key (a word, or the words run together) names at most RowsPerBlock rows: one B-tree seek and
+        // a bounded range each, whatever the table's size; a block that thousands of names share ("john", "group") gives
+        // its first few, and the blocks a real near name shares are rarer.
+        var blocks = NameBlocks.Of(key);
+        if (blocks.Count > 0)
         {
-            var pieces = phrases.Select((phrase, i) =>
+            var blockTable = NameBlocks.TableOf(table);
+            var reads = blocks.Select((block, i) =>
             {
-                parameters.Add($"piece{i}", phrase);
-                return $"SELECT rowid FROM (SELECT rowid FROM {trigramTable} WHERE {trigramTable} MATCH @piece{i} LIMIT {NameSimilarity.RowsPerPiece})";
+                parameters.Add($"block{i}", block);
+                return $"SELECT row_id FROM (SELECT row_id FROM {blockTable} WHERE block = @block{i} LIMIT {RowsPerBlock})";
             });
-            parts.Add($"SELECT rowid, name_key FROM {table} WHERE rowid IN ({string.Join(" UNION ", pieces)})");
+            // A word with a typo sorts beside the word it misspells: the blocks just before and after each word
+            // ("backerei" beside "bäckerei"), which no shared word or two-letter prefix finds when every word has one.
+            var words = blocks.Where(b => b.Length >= 3 && key.Split(' ').Contains(b)).ToList();
+            var neighbours = words.SelectMany((word, i) =>
+            {
+                parameters.Add($"word{i}", word);
+                return new[]
+                {
+                    $"SELECT row_id FROM (SELECT row_id FROM {blockTable} WHERE block > @word{i} ORDER BY block LIMIT {BlockNeighboursEachSide})",
+                    $"SELECT row_id FROM (SELECT row_id FROM {blockTable} WHERE block < @word{i} ORDER BY block DESC LIMIT {BlockNeighboursEachSide})",
+                };
+            });
+            parts.Add($"SELECT rowid, name_key FROM {table} WHERE rowid IN ({string.Join(" UNION ", reads.Concat(neighbours))})");
         }
         // Each rowid once, in the order first read (Rank's sort is stable: equal names keep it).
         var seen = new HashSet<long>();
@@ -219,6 +236,12 @@ public sealed class Resolver
     }
 
     private const int NeighboursEachSide = 100;
+
+    /// <summary>At most this many rows per block: the document-frequency cap that keeps a lookup's reads flat as tables grow.</summary>
+    private const int RowsPerBlock = 50;
+
+    /// <summary>Block rows read on each side of each of the key's words (the typo neighbours).</summary>
+    private const int BlockNeighboursEachSide = 10;
 
     /// <summary>Resolves a stage within a pipeline (the default pipeline unless a stage id says otherwise). Without
     /// either argument the pipeline's first open stage is used. A new stage goes after the last open stage.</summary>
@@ -455,7 +478,7 @@ public sealed class Resolver
     {
         if (key.Length == 0) return []; // a person known only by email has no name to be near
 
-        var rows = await NearRowsAsync(connection, transaction, "people", "id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey", "people_name_trgm", key,
+        var rows = await NearRowsAsync(connection, transaction, "people", "id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey", key,
             r => new PersonRow
             {
                 Id = r.GetString(0), FullName = r.GetString(1), Email = SqlArgs.Text(r, 2), EmailKey = SqlArgs.Text(r, 3), NameKey = SqlArgs.Text(r, 4),
