@@ -195,31 +195,30 @@ public sealed class Resolver
             $"SELECT * FROM (SELECT rowid, name_key FROM {table} WHERE name_key >= @key AND name_key < @prefix || char(1114111) ORDER BY name_key LIMIT {NeighboursEachSide})",
             $"SELECT * FROM (SELECT rowid, name_key FROM {table} WHERE name_key < @key AND name_key >= @prefix ORDER BY name_key DESC LIMIT {NeighboursEachSide})",
         };
-        // Each block of the key (a word, or the words run together) names at most RowsPerBlock rows: one B-tree seek and
-        // a bounded range each, whatever the table's size; a block that thousands of names share ("john", "group") gives
-        // its first few, and the blocks a real near name shares are rarer.
-        var blocks = NameBlocks.Of(key);
+        // Each block of the key (a word with the first letters of its other words, or the words run together) gives
+        // the rows sorted nearest it in its block, RowsPerBlock at most: one B-tree seek and a bounded range each,
+        // whatever the table's size. Among thousands of Watanabes "ysuuf watanabe" reads those whose other words begin
+        // near "ysuuf". A word with a typo sorts beside the word it misspells: the nearest word on each side (with the
+        // same first letter) is read the same way ("deborha" -> "deborah").
+        var blocks = NameBlocks.Lookup(key);
         if (blocks.Count > 0)
         {
             var blockTable = NameBlocks.TableOf(table);
-            var reads = blocks.Select((block, i) =>
+            var reads = new List<string>();
+            string Near(string block, string rest, int each) =>
+                $"SELECT row_id FROM (SELECT row_id FROM {blockTable} WHERE block = {block} AND rest >= {rest} ORDER BY rest, row_id LIMIT {each}) UNION " +
+                $"SELECT row_id FROM (SELECT row_id FROM {blockTable} WHERE block = {block} AND rest < {rest} ORDER BY rest DESC, row_id DESC LIMIT {each})";
+            for (var i = 0; i < blocks.Count; i++)
             {
-                parameters.Add($"block{i}", block);
-                return $"SELECT row_id FROM (SELECT row_id FROM {blockTable} WHERE block = @block{i} LIMIT {RowsPerBlock})";
-            });
-            // A word with a typo sorts beside the word it misspells: the blocks just before and after each word
-            // ("backerei" beside "bäckerei"), which no shared word or two-letter prefix finds when every word has one.
-            var words = blocks.Where(b => b.Length >= 3 && key.Split(' ').Contains(b)).ToList();
-            var neighbours = words.SelectMany((word, i) =>
-            {
-                parameters.Add($"word{i}", word);
-                return new[]
-                {
-                    $"SELECT row_id FROM (SELECT row_id FROM {blockTable} WHERE block > @word{i} ORDER BY block LIMIT {BlockNeighboursEachSide})",
-                    $"SELECT row_id FROM (SELECT row_id FROM {blockTable} WHERE block < @word{i} ORDER BY block DESC LIMIT {BlockNeighboursEachSide})",
-                };
-            });
-            parts.Add($"SELECT rowid, name_key FROM {table} WHERE rowid IN ({string.Join(" UNION ", reads.Concat(neighbours))})");
+                parameters.Add($"block{i}", blocks[i].Key);
+                parameters.Add($"rest{i}", blocks[i].Rest);
+                reads.Add(Near($"@block{i}", $"@rest{i}", RowsPerBlock / 2));
+                if (blocks[i].Key.Length < 3 || blocks[i].Key[0] == ' ') continue;
+                parameters.Add($"initial{i}", blocks[i].Key[..1]);
+                reads.Add(Near($"(SELECT block FROM {blockTable} WHERE block > @block{i} ORDER BY block LIMIT 1)", $"@rest{i}", TypoRowsEachSide));
+                reads.Add(Near($"(SELECT block FROM {blockTable} WHERE block < @block{i} AND block >= @initial{i} ORDER BY block DESC LIMIT 1)", $"@rest{i}", TypoRowsEachSide));
+            }
+            parts.Add($"SELECT rowid, name_key FROM {table} WHERE rowid IN ({string.Join(" UNION ", reads)})");
         }
         // Each rowid once, in the order first read (Rank's sort is stable: equal names keep it).
         var seen = new HashSet<long>();
@@ -237,11 +236,12 @@ public sealed class Resolver
 
     private const int NeighboursEachSide = 100;
 
-    /// <summary>At most this many rows per block: the document-frequency cap that keeps a lookup's reads flat as tables grow.</summary>
+    /// <summary>At most this many rows per block, half on each side of the key's own rest: the document-frequency cap
+    /// that keeps a lookup's reads flat as tables grow.</summary>
     private const int RowsPerBlock = 50;
 
-    /// <summary>Block rows read on each side of each of the key's words (the typo neighbours).</summary>
-    private const int BlockNeighboursEachSide = 10;
+    /// <summary>Rows read on each side in the words sorted beside each of the key's words (a typo in that word).</summary>
+    private const int TypoRowsEachSide = 10;
 
     /// <summary>Resolves a stage within a pipeline (the default pipeline unless a stage id says otherwise). Without
     /// either argument the pipeline's first open stage is used. A new stage goes after the last open stage.</summary>

@@ -16,11 +16,13 @@ public sealed class NameBlocksTests
     private static object Person(string name) => new { Id = Guid.NewGuid().ToString(), Name = name, Key = NameKeys.Person(name) };
 
     [Fact]
-    public void A_key_s_blocks_are_its_words_and_the_words_run_together()
+    public void A_key_s_blocks_are_its_words_with_the_start_of_the_others_and_the_words_run_together()
     {
-        Assert.Equal(["jane", "founder", "janefounder"], NameBlocks.Of("jane founder"));
-        Assert.Equal(["acme"], NameBlocks.Of("acme"));
-        Assert.Equal(["anna", "annaannab"], NameBlocks.Of("anna anna b"));
+        Assert.Equal([new("jane", "founde"), new("founder", "jane"), new(" janefounder", "")], NameBlocks.Of("jane founder"));
+        Assert.Equal([new NameBlocks.Block("acme", "")], NameBlocks.Of("acme"));
+        // Occurrences are replaced left to right, as SQLite's replace() does: "anna anna b" keeps one "anna" in its rest.
+        Assert.Equal([new("anna", "annab"), new(" annaannab", "")], NameBlocks.Of("anna anna b"));
+        Assert.Equal([new("josé", "oneil"), new("neil", "joséo"), new(" joséoneil", "")], NameBlocks.Of("josé o neil")); // "o" is too short to be a block
         Assert.Empty(NameBlocks.Of(""));
     }
 
@@ -51,9 +53,9 @@ public sealed class NameBlocksTests
         {
             await using var connection = await database.Db.OpenAsync(TestContext.Current.CancellationToken);
             var expected = (await connection.QueryAsync<(long, string)>($"SELECT rowid, name_key FROM {table}"))
-                .SelectMany(r => NameBlocks.Of(r.Item2).Select(b => $"{b}/{r.Item1}")).Order(StringComparer.Ordinal);
-            var stored = (await connection.QueryAsync<(string, long)>($"SELECT block, row_id FROM {NameBlocks.TableOf(table)}"))
-                .Select(r => $"{r.Item1}/{r.Item2}").Order(StringComparer.Ordinal);
+                .SelectMany(r => NameBlocks.Of(r.Item2).Select(b => $"{b.Key}/{b.Rest}/{r.Item1}")).Order(StringComparer.Ordinal);
+            var stored = (await connection.QueryAsync<(string, string, long)>($"SELECT block, rest, row_id FROM {NameBlocks.TableOf(table)}"))
+                .Select(r => $"{r.Item1}/{r.Item2}/{r.Item3}").Order(StringComparer.Ordinal);
             Assert.Equal(expected, stored);
         }
     }
@@ -95,6 +97,6 @@ public sealed class NameBlocksTests
 
         await using var connection = await database.Db.OpenAsync(TestContext.Current.CancellationToken);
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%name_trgm%'"));
-        Assert.Equal(["founder", "jane", "janefounder"], await connection.QueryAsync<string>("SELECT block FROM people_name_blocks ORDER BY block"));
+        Assert.Equal([" janefounder/", "founder/jane", "jane/founde"], await connection.QueryAsync<string>("SELECT block || '/' || rest FROM people_name_blocks ORDER BY block"));
     }
 }
