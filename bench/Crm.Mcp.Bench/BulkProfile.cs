@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Crm.Mcp.Common;
 using Crm.Mcp.Data;
@@ -6,8 +5,6 @@ using Crm.Mcp.Features.Contacts;
 using Crm.Mcp.Features.Deals;
 using Crm.Mcp.Lists;
 using Crm.Mcp.Resolution;
-using Microsoft.Data.Sqlite;
-using SQLitePCL;
 
 namespace Crm.Mcp.Bench;
 
@@ -20,28 +17,10 @@ public static class BulkProfile
 {
     public static async Task RunAsync(string seeded, string work, int calls)
     {
-        var path = Path.Combine(work, "profile-bulk.db");
-        foreach (var f in new[] { path, path + "-wal", path + "-shm" }) File.Delete(f);
-        File.Copy(seeded, path);
-        var db = new CrmDb(path);
-        await new Migrator(db).MigrateAsync();
-        var statements = new Dictionary<string, (int Count, long Ns)>();
-        var profiling = false;
-        var opened = new List<System.Data.Common.DbConnection>();
-        for (var i = 0; i < 8; i++)
-        {
-            var connection = await db.OpenAsync();
-            raw.sqlite3_profile(((SqliteConnection)connection).Handle!, (_, sql, ns) =>
-            {
-                if (!profiling) return;
-                var key = (sql.Length > 160 ? sql[..160] : sql).ReplaceLineEndings(" ");
-                statements[key] = statements.TryGetValue(key, out var s) ? (s.Count + 1, s.Ns + ns) : (1, ns);
-            }, null);
-            opened.Add(connection);
-        }
-        foreach (var connection in opened) await connection.DisposeAsync();
+        var profile = await StatementProfile.OpenCopyAsync(seeded, work, "profile-bulk.db");
+        var db = profile.Db;
 
-        var settings = new CrmSettings { DatabasePath = path };
+        var settings = new CrmSettings { DatabasePath = profile.Path };
         var contacts = new ContactTools(db, new Resolver(), new FieldRegistry([]));
         var deals = new DealTools(db, new Resolver(), settings);
         var run = Guid.NewGuid().ToString("N")[..6];
@@ -64,21 +43,13 @@ public static class BulkProfile
         foreach (var (name, call) in new (string, Func<int, Task>)[] { ("create_contacts", Contacts), ("create_deals", Deals) })
         {
             for (var i = 0; i < 10; i++) await call(-1 - i); // warm-up: JIT, tiering, statement caches
-            statements.Clear();
-            profiling = true;
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-            var clock = Stopwatch.StartNew();
+            profile.Start();
             for (var i = 0; i < calls; i++) await call(i);
-            var wallMs = clock.Elapsed.TotalMilliseconds / calls;
-            var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / calls;
-            profiling = false;
-            var sqlMs = statements.Values.Sum(s => s.Ns) / 1e6 / calls;
+            var (wallMs, cpuMs, sqlMs, perCall) = profile.Stop(calls);
             Console.WriteLine($"\n### {name}, {size} items per call, in process, {calls} calls\n");
             Console.WriteLine($"wall {wallMs:F2} ms/call, CPU {cpuMs:F2} ms/call ({cpuMs * 1000 / size:F0} µs per record, {size * 1000 / cpuMs:F0} records per CPU second), " +
-                              $"in SQLite statements {sqlMs:F2} ms/call, {statements.Values.Sum(s => s.Count) / (double)calls:F1} statements/call; load {Measure.LoadAverage():F2}\n");
-            Console.WriteLine("| statement | per call | µs each | µs per call |\n|---|---|---|---|");
-            foreach (var (sql, (count, ns)) in statements.OrderByDescending(s => s.Value.Ns).Take(25))
-                Console.WriteLine($"| `{sql.Replace("|", "\\|")}` | {count / (double)calls:F2} | {ns / 1e3 / count:F1} | {ns / 1e3 / calls:F1} |");
+                              $"in SQLite statements {sqlMs:F2} ms/call, {perCall:F1} statements/call; load {Measure.LoadAverage():F2}\n");
+            profile.PrintTable(calls, "call", take: 25);
         }
     }
 }
