@@ -163,12 +163,11 @@ public sealed class Resolver
     /// The rows of <paramref name="table"/> whose name key is near <paramref name="key"/>, each once, with its score;
     /// only rows that can be listed (<see cref="NameSimilarity.Listed"/>), which is all <see cref="Rank"/> keeps.
     /// Candidates are the names sorted just before and after the key with its first two letters (a typo after them),
-    /// plus, on SQLite, the rows sharing one of the key's blocks (<see cref="NameBlocks"/>: a word, or the words run
-    /// together, so reordered, shortened and respaced names and typos in another word), at most
-    /// <see cref="RowsPerBlock"/> each. Every part is a B-tree range with a LIMIT, so nothing here grows with the table
-    /// or its write history: a block shared by thousands of names ("john") contributes its first 50, and the blocks a
-    /// real near name shares are rarer. SQLite first reads only each candidate's rowid and name key (the neighbours from
-    /// the name-key index alone), then whole rows for the few that score.
+    /// plus, on SQLite, the rows of the key's blocks (<see cref="NameBlocks"/>: a word ordered by the start of the
+    /// name's other words, or the words run together), <see cref="RowsPerBlock"/> nearest the key's own at most, and of
+    /// the words sorted beside each word (a typo in it). Every part is a B-tree range with a LIMIT, so nothing here grows
+    /// with the table or its write history. SQLite first reads only each candidate's rowid and name key (the
+    /// neighbours from the name-key index alone), then whole rows for the few that score.
     /// </summary>
     private static async Task<List<(T Row, (double Score, string Why) Similarity)>> NearRowsAsync<T>(
         DbConnection connection, DbTransaction transaction, string table, string columns, string key,
