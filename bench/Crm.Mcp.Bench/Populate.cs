@@ -127,14 +127,13 @@ public static class Populate
                 INSERT INTO deal_people (deal_id, person_id, created_at) SELECT {Id(3)}, {Id(2)}, {at} FROM n
                 """, rows);
 
-            // What the *_search_ai and *_name_trgm_ai triggers would have written, in bulk.
+            // What the *_search_ai and *_name_blocks_ai triggers would have written, in bulk.
             await Exec(connection, transaction, """
                 INSERT INTO search_documents (entity_type, entity_id, title, body) SELECT entity_type, entity_id, title, body FROM search_source;
                 INSERT INTO search_words (search_words) VALUES ('rebuild');
                 INSERT INTO search_trigrams (search_trigrams) VALUES ('rebuild');
-                INSERT INTO companies_name_trgm (companies_name_trgm) VALUES ('rebuild');
-                INSERT INTO people_name_trgm (people_name_trgm) VALUES ('rebuild');
                 """);
+            await Crm.Mcp.Resolution.NameBlocks.MigrateAsync(connection, transaction);
             foreach (var (_, sql) in triggers) await Exec(connection, transaction, sql);
             // What the deals_rollup_* triggers (migration 0122) would have kept.
             await Exec(connection, transaction, "DELETE FROM deal_rollup; INSERT INTO deal_rollup SELECT * FROM deal_rollup_source;");

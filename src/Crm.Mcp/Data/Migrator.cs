@@ -70,7 +70,25 @@ public sealed class Migrator(CrmDb db)
     private static readonly Dictionary<int, Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task>> CodeSteps = new()
     {
         [90] = RecomputeKeysAsync,
+        [150] = async (connection, transaction) =>
+        {
+            if (SqlDialect.Of(connection).IsPostgres) return;
+            await Resolution.NameBlocks.MigrateAsync(connection, transaction);
+            await DropNameTrigramIndexesAfterAsync(180, connection, transaction);
+        },
+        [180] = (connection, transaction) => DropNameTrigramIndexesAfterAsync(150, connection, transaction),
     };
+
+    /// <summary>0150 replaces the FTS5 name trigram indexes with block tables, but 0180 (numbered later, written
+    /// earlier) drops and recreates those indexes, and fails if they are gone: they go after whichever of the two runs
+    /// last (on a database that already had 0180, right after 0150).</summary>
+    private static async Task DropNameTrigramIndexesAfterAsync(int otherVersion, System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction)
+    {
+        if (SqlDialect.Of(connection).IsPostgres) return;
+        const string appliedSql = "SELECT COUNT(*) FROM schema_migrations WHERE version = @otherVersion";
+        if (await connection.ExecuteScalarAsync<long>(appliedSql, new { otherVersion }, transaction) > 0)
+            await Resolution.NameBlocks.DropTrigramIndexesAsync(connection, transaction);
+    }
 
     /// <summary>0090: keys folded without ICU (Resolution/UnicodeFold). Records that now share a key are reported on
     /// stderr (stdout is the protocol) and left apart for find_duplicates / merge_records, never merged here.</summary>

@@ -144,34 +144,4 @@ public static class NameSimilarity
         }
         return previous[b.Length];
     }
-
-    /// <summary>At most this many rows per searched piece: the bound that keeps a near-name lookup's cost flat as tables grow.</summary>
-    public const int RowsPerPiece = 50;
-
-    /// <summary>
-    /// FTS5 phrases (substrings, over the trigram index) a near name almost surely shares with <paramref name="key"/>,
-    /// each searched alone with a LIMIT. Long keys are cut into 2 to 5 pieces: a name a typo or two away keeps at
-    /// least one piece whole, and a whole piece is selective where a single common trigram ("com", "ann") is not.
-    /// Words of 4+ letters are added so reordered and shortened names ("Founder Jane", "Initech") are found too. Keys
-    /// shorter than 8 search their trigrams one by one.
-    /// </summary>
-    public static IReadOnlyList<string> CandidatePhrases(string key)
-    {
-        if (key.Length < 3) return [];
-        var phrases = new List<string>();
-        if (key.Length < 8)
-            phrases.AddRange(Enumerable.Range(0, key.Length - 2).Select(i => key.Substring(i, 3)));
-        else
-        {
-            var count = Math.Clamp(key.Length / 4, 2, 5);
-            for (var i = 0; i < count; i++)
-            {
-                var from = i * key.Length / count;
-                phrases.Add(key[from..((i + 1) * key.Length / count)]);
-            }
-        }
-        phrases.AddRange(key.Split(' ').Where(w => w.Length >= 4).OrderByDescending(w => w.Length).Take(4));
-        return phrases.Where(p => p.Length >= 3 && p.Trim().Length > 0).Distinct()
-            .Select(p => $"\"{p.Replace("\"", "\"\"")}\"").ToList();
-    }
 }

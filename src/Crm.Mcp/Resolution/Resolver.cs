@@ -161,7 +161,7 @@ public sealed class Resolver
     /// from bounded queries (see <see cref="NearRowsAsync"/>), so the cost stays flat however many companies exist.</summary>
     public static async Task<IReadOnlyList<Candidate>> NearCompaniesAsync(DbConnection connection, DbTransaction transaction, string key, string? excludeId = null)
     {
-        var rows = await NearRowsAsync(connection, transaction, "companies", "id, name, name_key AS NameKey, domain, website", "companies_name_trgm", key,
+        var rows = await NearRowsAsync(connection, transaction, "companies", "id, name, name_key AS NameKey, domain, website", key,
             r => new CompanyRow(r.GetString(0), r.GetString(1), r.GetString(2), SqlArgs.Text(r, 3), SqlArgs.Text(r, 4)), r => r.Id, r => r.NameKey);
         return Rank(rows.Where(x => x.Row.Id != excludeId)
             .Select(x => new Candidate(x.Row.Id, x.Row.Name, null, x.Similarity.Score, x.Similarity.Why, Domains.Normalize(x.Row.Domain) ?? Domains.FromWebsite(x.Row.Website))));
@@ -170,15 +170,15 @@ public sealed class Resolver
     /// <summary>
     /// The rows of <paramref name="table"/> whose name key is near <paramref name="key"/>, each once, with its score;
     /// only rows that can be listed (<see cref="NameSimilarity.Listed"/>), which is all <see cref="Rank"/> keeps.
-    /// Candidates are rows containing any of the key's pieces (<see cref="NameSimilarity.CandidatePhrases"/>, at most
-    /// <see cref="NameSimilarity.RowsPerPiece"/> each, through the trigram index), plus the names sorted just before and
-    /// after the key with its first two letters (typos in short names share no piece). Every part has a LIMIT, so nothing
-    /// here grows with the table: a piece shared by thousands of names ("company") contributes its first 50, and the
-    /// pieces a real near name shares are rare. SQLite first reads only each candidate's rowid and name key (the
+    /// Candidates are the names sorted just before and after the key with its first two letters (a typo after them),
+    /// plus, on SQLite, the rows of the key's blocks (<see cref="NameBlocks"/>: a word ordered by the start of the
+    /// name's other words, or the words run together), <see cref="RowsPerBlock"/> nearest the key's own at most, and of
+    /// the words sorted beside each word (a typo in it). Every part is a B-tree range with a LIMIT, so nothing here grows
+    /// with the table or its write history. SQLite first reads only each candidate's rowid and name key (the
     /// neighbours from the name-key index alone), then whole rows for the few that score.
     /// </summary>
     private static async Task<List<(T Row, (double Score, string Why) Similarity)>> NearRowsAsync<T>(
-        DbConnection connection, DbTransaction transaction, string table, string columns, string trigramTable, string key,
+        DbConnection connection, DbTransaction transaction, string table, string columns, string key,
         Func<DbDataReader, T> read, Func<T, string> idOf, Func<T, string> nameKeyOf)
     {
         // The pieces vary in number, so the query is read by hand (SqlArgs); read gets columns' values, in order.
@@ -202,15 +202,30 @@ public sealed class Resolver
             $"SELECT * FROM (SELECT rowid, name_key FROM {table} WHERE name_key >= @key AND name_key < @prefix || char(1114111) ORDER BY name_key LIMIT {NeighboursEachSide})",
             $"SELECT * FROM (SELECT rowid, name_key FROM {table} WHERE name_key < @key AND name_key >= @prefix ORDER BY name_key DESC LIMIT {NeighboursEachSide})",
         };
-        var phrases = NameSimilarity.CandidatePhrases(key);
-        if (phrases.Count > 0)
+        // Each block of the key (a word with the first letters of its other words, or the words run together) gives
+        // the rows sorted nearest it in its block, RowsPerBlock at most: one B-tree seek and a bounded range each,
+        // whatever the table's size. Among thousands of Watanabes "ysuuf watanabe" reads those whose other words begin
+        // near "ysuuf". A word with a typo sorts beside the word it misspells: the nearest word on each side (with the
+        // same first letter) is read the same way ("deborha" -> "deborah").
+        var blocks = NameBlocks.Lookup(key);
+        if (blocks.Count > 0)
         {
-            var pieces = phrases.Select((phrase, i) =>
+            var blockTable = NameBlocks.TableOf(table);
+            var reads = new List<string>();
+            string Near(string block, string rest, int each) =>
+                $"SELECT row_id FROM (SELECT row_id FROM {blockTable} WHERE block = {block} AND rest >= {rest} ORDER BY rest, row_id LIMIT {each}) UNION " +
+                $"SELECT row_id FROM (SELECT row_id FROM {blockTable} WHERE block = {block} AND rest < {rest} ORDER BY rest DESC, row_id DESC LIMIT {each})";
+            for (var i = 0; i < blocks.Count; i++)
             {
-                parameters.Add($"piece{i}", phrase);
-                return $"SELECT rowid FROM (SELECT rowid FROM {trigramTable} WHERE {trigramTable} MATCH @piece{i} LIMIT {NameSimilarity.RowsPerPiece})";
-            });
-            parts.Add($"SELECT rowid, name_key FROM {table} WHERE rowid IN ({string.Join(" UNION ", pieces)})");
+                parameters.Add($"block{i}", blocks[i].Key);
+                parameters.Add($"rest{i}", blocks[i].Rest);
+                reads.Add(Near($"@block{i}", $"@rest{i}", RowsPerBlock / 2));
+                if (blocks[i].Key.Length < 3 || blocks[i].Key[0] == ' ') continue;
+                parameters.Add($"initial{i}", blocks[i].Key[..1]);
+                reads.Add(Near($"(SELECT block FROM {blockTable} WHERE block > @block{i} ORDER BY block LIMIT 1)", $"@rest{i}", TypoRowsEachSide));
+                reads.Add(Near($"(SELECT block FROM {blockTable} WHERE block < @block{i} AND block >= @initial{i} ORDER BY block DESC LIMIT 1)", $"@rest{i}", TypoRowsEachSide));
+            }
+            parts.Add($"SELECT rowid, name_key FROM {table} WHERE rowid IN ({string.Join(" UNION ", reads)})");
         }
         // Each rowid once, in the order first read (Rank's sort is stable: equal names keep it).
         var seen = new HashSet<long>();
@@ -227,6 +242,13 @@ public sealed class Resolver
     }
 
     private const int NeighboursEachSide = 100;
+
+    /// <summary>At most this many rows per block, half on each side of the key's own rest: the document-frequency cap
+    /// that keeps a lookup's reads flat as tables grow.</summary>
+    private const int RowsPerBlock = 50;
+
+    /// <summary>Rows read on each side in the words sorted beside each of the key's words (a typo in that word).</summary>
+    private const int TypoRowsEachSide = 10;
 
     /// <summary>Resolves a stage within a pipeline (the default pipeline unless a stage id says otherwise). Without
     /// either argument the pipeline's first open stage is used. A new stage goes after the last open stage.</summary>
@@ -463,7 +485,7 @@ public sealed class Resolver
     {
         if (key.Length == 0) return []; // a person known only by email has no name to be near
 
-        var rows = await NearRowsAsync(connection, transaction, "people", "id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey", "people_name_trgm", key,
+        var rows = await NearRowsAsync(connection, transaction, "people", "id, full_name AS FullName, email, email_key AS EmailKey, name_key AS NameKey", key,
             r => new PersonRow
             {
                 Id = r.GetString(0), FullName = r.GetString(1), Email = SqlArgs.Text(r, 2), EmailKey = SqlArgs.Text(r, 3), NameKey = SqlArgs.Text(r, 4),

@@ -10,8 +10,6 @@ public sealed class FtsMergeSettingsTests
     [Theory]
     [InlineData("search_words")]
     [InlineData("search_trigrams")]
-    [InlineData("companies_name_trgm")]
-    [InlineData("people_name_trgm")]
     public async Task Each_index_keeps_the_merge_settings_for_small_transactions(string index)
     {
         if (TestDatabase.IsPostgres) Assert.Skip("FTS5 is SQLite's; PostgreSQL searches through GIN indexes.");

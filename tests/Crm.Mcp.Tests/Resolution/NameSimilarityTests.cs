@@ -50,27 +50,6 @@ public sealed class NameSimilarityTests
         Assert.Equal(0.961, Math.Round(NameSimilarity.JaroWinkler("martha", "marhta"), 3));
         Assert.Equal(0.840, Math.Round(NameSimilarity.JaroWinkler("dwayne", "duane"), 3));
     }
-
-    [Fact]
-    public void Candidate_phrases_are_quoted_trigrams_for_short_keys_and_none_for_tiny_ones()
-    {
-        Assert.Equal(["\"acm\"", "\"cme\"", "\"acme\""], NameSimilarity.CandidatePhrases("acme"));
-        Assert.Empty(NameSimilarity.CandidatePhrases("ab"));
-    }
-
-    [Fact]
-    public void Candidate_phrases_cut_long_keys_into_pieces_and_words()
-    {
-        Assert.Equal(["\"jane\"", "\" fou\"", "\"dner\"", "\"foudner\""], NameSimilarity.CandidatePhrases("jane foudner"));
-    }
-
-    [Theory]
-    [InlineData("jane founder", "jane foudner")]
-    [InlineData("globex corporation", "globexx corporatoin")]
-    [InlineData("umbrella pharmaceuticals", "umbrela pharmacuticals")]
-    [InlineData("founder jane", "jane founder")]
-    public void A_near_name_shares_a_whole_piece(string stored, string asked) =>
-        Assert.Contains(NameSimilarity.CandidatePhrases(asked), p => stored.Contains(p.Trim('"')));
 }
 
 public sealed class DomainsTests
