@@ -92,6 +92,10 @@ switch (command)
         // profile-bulk [--rows 1000] [--calls 50]: create_contacts / create_deals (100 items) in process (BulkProfile).
         await BulkProfile.RunAsync(await Populate.CreateAsync(work, Option("--rows", 1000)), work, Option("--calls", 50));
         break;
+    case "profile-import":
+        // profile-import CSV [--batch-size 5000]: `crm-mcp import` in process, per statement (ImportProfile).
+        await ImportProfile.RunAsync(args[1], work, Option("--batch-size", Crm.Mcp.Transfer.Importer.DefaultBatchSize));
+        break;
     case "explain-lists":
         // explain-lists DB: every list tool's count and page SQL (plan and time) on that database.
         await ExplainLists.RunAsync(args[1]);
