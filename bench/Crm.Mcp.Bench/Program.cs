@@ -247,6 +247,8 @@ async Task Bulk(int batches, int runs, int importRows)
         Add(results, await Measure.RunAsync("no-op (ping)", 2000, load.NoOp, budget, server.CpuSeconds));
         if (Wanted("create_contacts"))
             Add(results, await Measure.RunAsync($"create_contacts, {size} per call (contact + new company)", batches, i => load.CreateContacts(i, size), budget, server.CpuSeconds));
+        if (Wanted("create_contacts"))
+            Add(results, await Measure.RunAsync($"create_contacts, {size} per call (contact at an existing company)", batches, i => load.CreateContactsAtExisting(i, size), budget, server.CpuSeconds));
         if (Wanted("create_deals"))
             Add(results, await Measure.RunAsync($"create_deals, {size} per call (deal + new company + stage)", batches, i => load.CreateDeals(i, size), budget, server.CpuSeconds));
     }
