@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Crm.Mcp.Common;
-using Crm.Mcp.Data;
 using Crm.Mcp.Resolution;
 using Crm.Mcp.Transfer;
 
@@ -14,26 +12,15 @@ public static class ImportProfile
 {
     public static async Task RunAsync(string csv, string work, int batchSize)
     {
-        var path = Path.Combine(work, "profile-import.db");
-        foreach (var f in new[] { path, path + "-wal", path + "-shm" }) File.Delete(f);
-        var db = new CrmDb(path);
-        await new Migrator(db).MigrateAsync();
-        var profiling = false;
-        var statements = await BulkProfile.ProfileStatementsAsync(db, () => profiling);
+        var profile = await StatementProfile.OpenNewAsync(work, "profile-import.db");
         var plan = ImportMapping.Map(ImportSource.Csv, CsvFile.Read(csv));
-        var settings = new CrmSettings { DatabasePath = path };
-        profiling = true;
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var clock = Stopwatch.StartNew();
-        var report = await new Importer(db, new Resolver(), settings).RunAsync(plan, batchSize: batchSize);
-        var wall = clock.Elapsed.TotalSeconds;
-        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-        profiling = false;
         var batches = (plan.Records.Count + batchSize - 1) / batchSize;
-        var sqlSeconds = statements.Values.Sum(s => s.Ns) / 1e9;
+        profile.Start();
+        var report = await new Importer(profile.Db, new Resolver(), new CrmSettings { DatabasePath = profile.Path }).RunAsync(plan, batchSize: batchSize);
+        var (wallMs, cpuMs, sqlMs, statements) = profile.Stop(batches);
         Console.WriteLine($"\n### import of {plan.Records.Count:N0} rows in {batches} batches of {batchSize}, in process\n");
-        Console.WriteLine($"{report.Created:N0} created, {report.Matched:N0} matched, {report.Rejected.Count} rejected; wall {wall:F2} s, CPU {cpuSeconds:F2} s " +
-                          $"({cpuSeconds * 1e6 / Math.Max(1, plan.Records.Count):F0} µs per row), in SQLite statements {sqlSeconds:F2} s; load {Measure.LoadAverage():F2}\n");
-        BulkProfile.PrintStatements(statements, batches, "batch");
+        Console.WriteLine($"{report.Created:N0} created, {report.Matched:N0} matched, {report.Rejected.Count} rejected; per batch: wall {wallMs:F0} ms, " +
+                          $"CPU {cpuMs:F0} ms ({cpuMs * 1000 / batchSize:F0} µs per row), in SQLite statements {sqlMs:F0} ms, {statements:F0} statements; load {Measure.LoadAverage():F2}\n");
+        profile.PrintTable(batches, "batch", take: 25);
     }
 }
