@@ -15,6 +15,7 @@ using ModelContextProtocol.Protocol;
 //   micro                                                   BenchmarkDotNet: resolver lookups at 1M companies, in process
 //   populate [--sizes ...]  verify [--rows 1000]            build the cached databases; check one answers like a served one
 //   profile-draft [--rows 1000] [--calls 500]              create_deal_draft in process: per-statement SQLite times
+//   profile-bulk [--rows 1000] [--calls 50]   profile-import CSV [--batch-size 5000]   the same for bulk calls / crm-mcp import
 //   explain DB SQL [@p=v...]   explain-lists DB           one statement's plan and time; every list tool's count and page
 // e2e and growth take --postgres CONNECTION (or CRM_MCP_BENCH_POSTGRES): serve from PostgreSQL (see PostgresTarget).
 // e2e, growth and http take --only TEXT[,TEXT]: only the calls whose names contain one of them (plus the no-op and the references).
@@ -91,6 +92,10 @@ switch (command)
     case "profile-bulk":
         // profile-bulk [--rows 1000] [--calls 50]: create_contacts / create_deals (100 items) in process (BulkProfile).
         await BulkProfile.RunAsync(await Populate.CreateAsync(work, Option("--rows", 1000)), work, Option("--calls", 50));
+        break;
+    case "profile-import":
+        // profile-import CSV [--batch-size 5000]: `crm-mcp import` in process, per statement (ImportProfile).
+        await ImportProfile.RunAsync(args[1], work, Option("--batch-size", Crm.Mcp.Transfer.Importer.DefaultBatchSize));
         break;
     case "explain-lists":
         // explain-lists DB: every list tool's count and page SQL (plan and time) on that database.
@@ -243,6 +248,8 @@ async Task Bulk(int batches, int runs, int importRows)
         Add(results, await Measure.RunAsync("no-op (ping)", 2000, load.NoOp, budget, server.CpuSeconds));
         if (Wanted("create_contacts"))
             Add(results, await Measure.RunAsync($"create_contacts, {size} per call (contact + new company)", batches, i => load.CreateContacts(i, size), budget, server.CpuSeconds));
+        if (Wanted("create_contacts"))
+            Add(results, await Measure.RunAsync($"create_contacts, {size} per call (contact at an existing company)", batches, i => load.CreateContactsAtExisting(i, size), budget, server.CpuSeconds));
         if (Wanted("create_deals"))
             Add(results, await Measure.RunAsync($"create_deals, {size} per call (deal + new company + stage)", batches, i => load.CreateDeals(i, size), budget, server.CpuSeconds));
     }

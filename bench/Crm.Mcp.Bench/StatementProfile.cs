@@ -7,7 +7,7 @@ namespace Crm.Mcp.Bench;
 
 /// <summary>
 /// A migrated copy of a populated database whose pooled connections report every statement to SQLite's profile hook
-/// (a statement's time includes its trigger programs), for the in-process profiles (`profile-draft`, `profile-bulk`).
+/// (a statement's time includes its trigger programs), for the in-process profiles (`profile-draft`, `profile-bulk`, `profile-import`).
 /// </summary>
 public sealed class StatementProfile
 {
@@ -21,11 +21,16 @@ public sealed class StatementProfile
     public CrmDb Db { get; }
     public string Path { get; }
 
-    public static async Task<StatementProfile> OpenCopyAsync(string seeded, string work, string name)
+    public static Task<StatementProfile> OpenCopyAsync(string seeded, string work, string name) => OpenAsync(work, name, seeded);
+
+    /// <summary>A new, empty database (`profile-import`).</summary>
+    public static Task<StatementProfile> OpenNewAsync(string work, string name) => OpenAsync(work, name, null);
+
+    private static async Task<StatementProfile> OpenAsync(string work, string name, string? seeded)
     {
         var path = System.IO.Path.Combine(work, name);
         foreach (var f in new[] { path, path + "-wal", path + "-shm" }) File.Delete(f);
-        File.Copy(seeded, path);
+        if (seeded is not null) File.Copy(seeded, path);
         var profile = new StatementProfile(new CrmDb(path), path);
         await new Migrator(profile.Db).MigrateAsync();
         // The pool's connections, each with the profile hook (a call takes whichever is idle).

@@ -136,6 +136,18 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools, int 
     public static Dictionary<string, object?>[] ContactItems(string run, int batch, int size) =>
         Enumerable.Range(0, size).Select(k => Contact(run, $"{batch}.{k}")).ToArray();
 
+    /// <summary>A batch of <paramref name="size"/> new contacts at companies the database has (found by their exact
+    /// name: no near-name lookup), so the figure is the write's own cost.</summary>
+    public Task CreateContactsAtExisting(int batch, int size) => Call("create_contacts", new Dictionary<string, object?>
+    {
+        ["items"] = Enumerable.Range(0, size).Select(k => new Dictionary<string, object?>
+        {
+            ["name"] = $"{Words.Name($"{_run} person {batch}.{k}")} {batch}.{k}",
+            ["email"] = $"dana.{_run}.{batch}.{k}@bulk.example",
+            ["company_name"] = BenchData.CompanyName(Row(batch * size + k)),
+        }).ToArray(),
+    });
+
     /// <summary>create_deals' items of the bulk section (also run in process by profile-bulk).</summary>
     public static Dictionary<string, object?>[] DealItems(string run, int batch, int size) =>
         Enumerable.Range(0, size).Select(k => new Dictionary<string, object?>
