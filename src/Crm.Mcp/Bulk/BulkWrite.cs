@@ -127,25 +127,6 @@ public static class BulkWrite
         }, cancellationToken);
     }
 
-    /// <summary>A step of a set-based run that may be refused (a resolution), in its own savepoint: a refusal leaves
-    /// nothing behind and is rethrown, and the run stops before that item.</summary>
-    public static async Task<T> RefusableAsync<T>(DbTransaction transaction, Func<Task<T>> step)
-    {
-        await transaction.SaveAsync("bulk_step");
-        try
-        {
-            var result = await step();
-            await transaction.ReleaseAsync("bulk_step");
-            return result;
-        }
-        catch (CrmError)
-        {
-            await transaction.RollbackAsync("bulk_step");
-            await transaction.ReleaseAsync("bulk_step");
-            throw;
-        }
-    }
-
     /// <summary>update_&lt;plural&gt;: each item runs the same update as update_&lt;singular&gt;, with "items[i]." before
     /// every field name its errors report; a null item is an empty change (reported as such by the update).</summary>
     public static Task<BulkResponse<T>> UpdateAsync<TItem, T>(

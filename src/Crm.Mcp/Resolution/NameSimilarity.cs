@@ -53,6 +53,78 @@ public static class NameSimilarity
         return (Math.Round(score, 3), why);
     }
 
+    /// <summary>
+    /// Exactly <c>Score(a, b).Score &gt;= Close</c>, cheaper for the many pairs that are far apart (a bulk call's
+    /// near-name checks ask it of every candidate row): the letters two keys share bound how many Jaro matches they
+    /// can have, and the letters they do not share bound their edit distance from below, so a pair whose best possible
+    /// Jaro-Winkler and typo scores both fall short is refused without either; different numbers settle it too. Every
+    /// other pair gets the full <see cref="Score"/>.
+    /// </summary>
+    public static bool IsClose(string a, string b)
+    {
+        if (a == b) return true;
+        Span<int> counts = stackalloc int[128];
+        int lengthA = 0, lengthB = 0;
+        foreach (var c in a)
+        {
+            if (c >= 128) return Score(a, b).Score >= Close;
+            if (c == ' ') continue;
+            counts[c]++;
+            lengthA++;
+        }
+        foreach (var c in b)
+        {
+            if (c >= 128) return Score(a, b).Score >= Close;
+            if (c == ' ') continue;
+            counts[c]--;
+            lengthB++;
+        }
+        if (lengthA == 0 || lengthB == 0) return Score(a, b).Score >= Close;
+        // Letters only one key has: each edit accounts for at most two of them (a substitution), a Jaro match for none.
+        var unshared = 0;
+        foreach (var count in counts) unshared += Math.Abs(count);
+        if (unshared == 0) return Score(a, b).Score >= Close; // same letters: same spelling respaced, or reordered words
+        if (HasDigit(a) && HasDigit(b) && !SameNumbers(a, b)) return false;
+        var matches = (lengthA + lengthB - unshared) / 2.0;
+        var jaro = (matches / lengthA + matches / lengthB + 1) / 3;
+        var prefix = 0;
+        for (int i = 0, j = 0; prefix < 4; i++, j++)
+        {
+            while (i < a.Length && a[i] == ' ') i++;
+            while (j < b.Length && b[j] == ' ') j++;
+            if (i >= a.Length || j >= b.Length || a[i] != b[j]) break;
+            prefix++;
+        }
+        // Scores are rounded to three places (0.8995 rounds to Close): the bound keeps a margin below that.
+        var bestJaroWinkler = jaro + prefix * 0.1 * (1 - jaro);
+        var typoPossible = unshared <= 4 && Math.Abs(lengthA - lengthB) <= 2 && Math.Min(lengthA, lengthB) >= 5;
+        return (bestJaroWinkler >= Close - 0.001 || typoPossible) && Score(a, b).Score >= Close;
+    }
+
+    /// <summary>Numbers(a) == Numbers(b), without building them.</summary>
+    private static bool SameNumbers(string a, string b)
+    {
+        int i = 0, j = 0;
+        while (true)
+        {
+            var x = NextNumber(a, ref i);
+            var y = NextNumber(b, ref j);
+            if (x.IsEmpty || y.IsEmpty) return x.IsEmpty && y.IsEmpty;
+            if (!x.SequenceEqual(y)) return false;
+        }
+    }
+
+    /// <summary>The next run of digits from <paramref name="i"/> without leading zeros ("0" for zeros); empty at the end.</summary>
+    private static ReadOnlySpan<char> NextNumber(string key, ref int i)
+    {
+        while (i < key.Length && !char.IsAsciiDigit(key[i])) i++;
+        if (i >= key.Length) return [];
+        var start = i;
+        while (i < key.Length && char.IsAsciiDigit(key[i])) i++;
+        var number = key.AsSpan(start, i - start).TrimStart('0');
+        return number.IsEmpty ? "0" : number;
+    }
+
     private static bool HasDigit(string key) => key.AsSpan().IndexOfAnyInRange('0', '9') >= 0;
 
     /// <summary>The numbers in a key without leading zeros, e.g. "vendor 007 b2" -> "7 2".</summary>

@@ -9,7 +9,7 @@ namespace Crm.Mcp.Resolution;
 /// Finds or creates the records a write names, inside the caller's write transaction. An id must exist (never a
 /// create); a name that fits several records is an error listing them (never a guess, never a new duplicate).
 /// </summary>
-public sealed class Resolver
+public sealed partial class Resolver
 {
     public const string DefaultPipelineId = "00000000-0000-4000-8000-000000000001";
 
@@ -197,6 +197,21 @@ public sealed class Resolver
             return (await parameters.QueryAsync(connection, transaction, sql, read)).DistinctBy(idOf)
                 .Select(r => (Row: r, Similarity: NameSimilarity.Score(key, nameKeyOf(r)))).Where(x => x.Similarity.Score >= NameSimilarity.Listed).ToList();
         }
+        var scored = await NearScoredAsync(connection, transaction, table, key, parameters);
+        if (scored.Count == 0) return [];
+        var rows = new SqlArgs();
+        rows.Add("rowids", SqlList.Json(scored.Keys));
+        var found = await rows.QueryAsync(connection, transaction, $"SELECT {columns}, rowid FROM {table} WHERE rowid IN (SELECT value FROM json_each(@rowids))",
+            r => (Row: read(r), Scored: scored[r.GetInt64(r.FieldCount - 1)]));
+        return found.OrderBy(x => x.Scored.Order).Select(x => (x.Row, x.Scored.Similarity)).ToList();
+    }
+
+    /// <summary>SQLite's candidates of <see cref="NearRowsAsync"/>: each rowid once, in the order first read, with its
+    /// name key's score, only those that can be listed (<paramref name="closeOnly"/>: the first close one alone, if
+    /// any). Reads the name-key index and the block tables, not the rows.</summary>
+    private static async Task<Dictionary<long, (int Order, (double Score, string Why) Similarity)>> NearScoredAsync(
+        DbConnection connection, DbTransaction transaction, string table, string key, SqlArgs parameters, bool closeOnly = false)
+    {
         var parts = new List<string>
         {
             $"SELECT * FROM (SELECT rowid, name_key FROM {table} WHERE name_key >= @key AND name_key < @prefix || char(1114111) ORDER BY name_key LIMIT {NeighboursEachSide})",
@@ -231,14 +246,19 @@ public sealed class Resolver
         var seen = new HashSet<long>();
         var scored = new Dictionary<long, (int Order, (double Score, string Why) Similarity)>();
         foreach (var (rowid, nameKey) in await parameters.QueryAsync(connection, transaction, string.Join("\nUNION ALL\n", parts), r => (r.GetInt64(0), SqlArgs.Text(r, 1) ?? "")))
-            if (seen.Add(rowid) && NameSimilarity.Score(key, nameKey) is var similarity && similarity.Score >= NameSimilarity.Listed)
+        {
+            if (!seen.Add(rowid)) continue;
+            if (closeOnly)
+            {
+                // Only whether one is close: the first such row answers it.
+                if (!NameSimilarity.IsClose(key, nameKey)) continue;
+                scored[rowid] = (seen.Count, (NameSimilarity.Close, ""));
+                break;
+            }
+            if (NameSimilarity.Score(key, nameKey) is var similarity && similarity.Score >= NameSimilarity.Listed)
                 scored[rowid] = (seen.Count, similarity);
-        if (scored.Count == 0) return [];
-        var rows = new SqlArgs();
-        rows.Add("rowids", SqlList.Json(scored.Keys));
-        var found = await rows.QueryAsync(connection, transaction, $"SELECT {columns}, rowid FROM {table} WHERE rowid IN (SELECT value FROM json_each(@rowids))",
-            r => (Row: read(r), Scored: scored[r.GetInt64(r.FieldCount - 1)]));
-        return found.OrderBy(x => x.Scored.Order).Select(x => (x.Row, x.Scored.Similarity)).ToList();
+        }
+        return scored;
     }
 
     private const int NeighboursEachSide = 100;

@@ -156,6 +156,51 @@ public sealed class SetBasedCreateTests
         Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM counters WHERE name = 'DEAL-{seq}' AND value <> 1"));
     }
 
+    // New companies close to each other within one call: the item path sees each earlier item's new company when it
+    // looks for near names, so "Globex Robotic" after "Globex Robotics" and "Initech 2" after "Initech" are asked
+    // about; the run's companies are planned at once, before any is written (Resolver.PlanCompaniesAsync), and must
+    // ask the same. "Hooli 3" is no near name of "Hooli 2" (different numbers); a name close to an existing company
+    // (Acme Robotic) is asked about too.
+    private const string CloseWithinTheCall = """
+        [{"name": "Ann One", "company_name": "Globex Robotics"},
+         {"name": "Bob Two", "company_name": "Initech"},
+         {"name": "Cy Three", "company_name": "Globex Robotic"},
+         {"name": "Dee Four", "company_name": "Initech 2"},
+         {"name": "Eve Five", "company_name": "Acme Robotic"},
+         {"name": "Fay Six", "company_name": "Globex Robotics"},
+         {"name": "Gus Seven", "company_name": "Hooli 2"},
+         {"name": "Hal Eight", "company_name": "Hooli 3"}]
+        """;
+
+    [Fact]
+    public async Task Create_contacts_asks_about_a_company_close_to_one_an_earlier_item_created()
+    {
+        var (itemPath, itemRows) = await CreateContactsAsync(CloseWithinTheCall, upsert: true);
+        var (setBased, setRows) = await CreateContactsAsync(CloseWithinTheCall, upsert: false);
+        Assert.Equal(Masked(itemPath), Masked(setBased));
+        Assert.Equal(itemRows, setRows);
+        var results = setBased.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal([true, true, false, false, false, true, true, true], results.Select(r => r.GetProperty("ok").GetBoolean()));
+        Assert.Equal("Globex Robotics", results[2].GetProperty("error").GetProperty("candidates")[0].GetProperty("name").GetString());
+        Assert.Equal("False/name", $"{results[5].GetProperty("result").GetProperty("company").GetProperty("created").GetBoolean()}/{results[5].GetProperty("result").GetProperty("company").GetProperty("matched_by").GetString()}");
+    }
+
+    [Fact]
+    public async Task Create_deals_with_create_if_missing_never_refuses_new_companies_as_the_item_path_does()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme Robotics" });
+        var data = (await server.CallOkAsync("create_deals", Args("""
+            {"items": [{"name": "a", "company_name": "Acme Robotics"}, {"name": "b", "company_name": "Globex"},
+                       {"name": "c", "company_name": "ACME ROBOTICS"}],
+             "atomic": false, "create_if_missing": "never"}
+            """))).GetProperty("data");
+        var results = data.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal([true, false, true], results.Select(r => r.GetProperty("ok").GetBoolean()));
+        Assert.Equal("not_found", results[1].GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(1, await server.Database.CountAsync("companies"));
+    }
+
     /// <summary>A reply with its record ids (random per run) blanked.</summary>
     private static string Masked(JsonElement data) =>
         Regex.Replace(JsonNode.Parse(data.GetRawText())!.ToJsonString(), "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "ID");

@@ -50,6 +50,37 @@ public sealed class NameSimilarityTests
         Assert.Equal(0.961, Math.Round(NameSimilarity.JaroWinkler("martha", "marhta"), 3));
         Assert.Equal(0.840, Math.Round(NameSimilarity.JaroWinkler("dwayne", "duane"), 3));
     }
+
+    [Fact]
+    public void IsClose_answers_exactly_as_the_score_does()
+    {
+        // Names with shared words, typos, swaps, respacing, numbers and accents-free non-ASCII: IsClose's shortcut
+        // (a bound on the Jaro matches and the edit distance from the letters two keys share) must never differ.
+        string[] words = ["acme", "acne", "globex", "globx", "robotics", "robotic", "initech", "company", "vipesa", "lovika",
+            "fisava", "lovive", "pevoli", "vuduzo", "povicu", "koluve", "jane", "founder", "foudner", "1004", "53", "007", "7", "ab", "ba", "łódź"];
+        var random = new Random(15);
+        var keys = new List<string>();
+        for (var i = 0; i < 3000; i++)
+        {
+            var key = string.Join(' ', Enumerable.Range(0, random.Next(1, 5)).Select(_ => words[random.Next(words.Length)]));
+            keys.Add(key);
+            var chars = key.ToCharArray();
+            var at = random.Next(chars.Length);
+            if (chars[at] != ' ') chars[at] = (char)('a' + random.Next(26)); // a typo
+            keys.Add(new string(chars));
+            keys.Add(key.Replace(" ", "")); // run together
+        }
+        var pairs = 0;
+        for (var i = 0; i + 1 < keys.Count; i++)
+            foreach (var other in new[] { keys[i + 1], keys[random.Next(keys.Count)] })
+            {
+                Assert.True(NameSimilarity.IsClose(keys[i], other) == NameSimilarity.Score(keys[i], other).Score >= NameSimilarity.Close, $"{keys[i]} ~ {other}");
+                pairs++;
+            }
+        Assert.True(pairs > 10_000);
+        Assert.True(NameSimilarity.IsClose("fisava lovive company 100453", "vipesa lovika company 100453"));
+        Assert.False(NameSimilarity.IsClose("initech 2", "initech 3"));
+    }
 }
 
 public sealed class DomainsTests

@@ -8,11 +8,11 @@ namespace Crm.Mcp.Features.Contacts;
 /// <summary>
 /// create_contacts' set-based path (<see cref="Bulk.SetBased{TItem,T}"/>). An item never looks for its person, so
 /// what the item path would do for a run of valid items is known from three facts: which of their emails are in use
-/// (one join), whether each owner exists, and how each distinct company resolves — asked of the resolver once, for
-/// the first item that names it, exactly as the item path asks (near names, candidates and refusals included); the
-/// items after it that name the same company find it by its name, as they would. Then one INSERT … SELECT writes the
-/// people and one their company links. The run stops before the first item whose email is in use or whose owner or
-/// company is refused: that item takes the item path, which reports it as it always has.
+/// (one join), whether each owner exists, and how each item's company resolves — all of the run's companies at once
+/// (<see cref="Resolver.PlanCompaniesAsync"/>: the item path's answers, near names and refusals included). Then one
+/// INSERT … SELECT writes the new companies, one the people and one their company links. The run stops before the
+/// first item whose email is in use or whose owner or company the plan cannot settle: that item takes the item path,
+/// which reports it as it always has.
 /// </summary>
 internal static class ContactBatch
 {
@@ -29,7 +29,7 @@ internal static class ContactBatch
                 var (name, first, last, email) = ContactTools.Validated(item, path);
                 var row = ContactTools.NewRow(item, path, name, first, last, email, "");
                 Validate.Uuid($"{path}.owner_id", item.OwnerId);
-                CompanyKey(item, path);
+                Company(item, path);
                 // A later item with an email an earlier one has is refused (the first took it): the item path says so.
                 eligible[i] = row.EmailKey is null || emails.Add(row.EmailKey);
             }
@@ -54,25 +54,14 @@ internal static class ContactBatch
         if (count < 0) count = rows.Count;
 
         var owners = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var companies = new Dictionary<(string?, string?), ResolvedRecord?>();
-        var resolved = new ResolvedRecord?[count];
         for (var k = 0; k < count; k++)
         {
             var (item, path) = run[k];
+            if (item.OwnerId is not { } owner) continue;
             try
             {
-                if (item.OwnerId is { } owner && !owners.ContainsKey(owner))
-                    owners[owner] = await resolver.RequireUserAsync(connection, transaction, owner, $"{path}.owner_id");
-                rows[k].OwnerId = item.OwnerId is null ? null : owners[item.OwnerId];
-                var key = CompanyKey(item, path);
-                if (companies.TryGetValue(key, out var known))
-                    // Found by its name now, as the item path would find the company an earlier item created.
-                    resolved[k] = known is { Created: true } ? known with { Created = false, MatchedBy = MatchedBy.Name } : known;
-                else
-                    // No savepoint: a refused company wrote nothing (and each SAVEPOINT would flush a segment into the name
-                    // trigram index, which every later near-name lookup of the run then seeks).
-                    companies[key] = resolved[k] = await resolver.ResolveCompanyAsync(connection, transaction, item.CompanyId, item.CompanyName,
-                        $"{path}.company_id", $"{path}.company_name");
+                if (!owners.ContainsKey(owner)) owners[owner] = await resolver.RequireUserAsync(connection, transaction, owner, $"{path}.owner_id");
+                rows[k].OwnerId = owners[owner];
             }
             catch (CrmError)
             {
@@ -80,22 +69,30 @@ internal static class ContactBatch
                 break;
             }
         }
+        // Every company of the run at once, as the item path would resolve each (Resolver.PlanCompaniesAsync).
+        var plan = await resolver.PlanCompaniesAsync(connection, transaction, run.Take(count).Select(r =>
+        {
+            var (id, name, key) = Company(r.Item, r.Path);
+            return new CompanyArgs(id, name, key, $"{r.Path}.company_id", $"{r.Path}.company_name");
+        }).ToList());
+        count = plan.Count;
+        var resolved = plan.Resolved;
         if (count == 0) return [];
 
+        await Resolver.CreatePlannedAsync(connection, transaction, plan, count);
         await ContactSql.InsertManyAsync(connection, transaction, rows.Take(count));
         await ContactSql.LinkManyAsync(connection, transaction,
             Enumerable.Range(0, count).Where(k => resolved[k] is not null).Select(k => (rows[k].Id, resolved[k]!.Id)), now);
         return Enumerable.Range(0, count).Select(k => new ContactCreated(new BulkRecord(rows[k].Id, rows[k].FullName), resolved[k])).ToList();
     }
 
-    /// <summary>The resolver's own checks of the company arguments, and what makes two items name one company: its id
-    /// and its name key.</summary>
-    private static (string?, string?) CompanyKey(ContactInput item, string path)
+    /// <summary>The resolver's own checks of the company arguments: its id, its name and the name's key.</summary>
+    private static (string? Id, string? Name, string? Key) Company(ContactInput item, string path)
     {
         var id = Validate.Uuid($"{path}.company_id", item.CompanyId);
         var name = Validate.Text($"{path}.company_name", item.CompanyName, 200, "\"Acme, Inc.\"");
         var key = name is null ? null : NameKeys.Company(name);
         if (key is { Length: 0 }) throw CrmError.Invalid($"{path}.company_name", "has no letters or digits.", "a company name");
-        return (id, key);
+        return (id, name, key);
     }
 }

@@ -8,12 +8,14 @@ namespace Crm.Mcp.Features.Deals;
 /// <summary>
 /// create_deals' set-based path (<see cref="SetBased{TItem,T}"/>) for items without people (people resolve one by
 /// one, by email and then by name, and keep the item path). For a run of valid items the item path's outcome is
-/// known from: each distinct owner, user, company and stage resolved once, for the first item that names it, exactly
-/// as the item path resolves it (near names, candidates and refusals included; the items after it find a record it
-/// created by its name, as they would); identifiers from one take of the counter per template, in item order, none
-/// of them in use; then one INSERT … SELECT, which appends each deal to its stage and company as the item path does.
-/// The run stops before the first item whose resolution is refused or whose identifier is taken (and gives back the
-/// numbers it took for the items after it); that item takes the item path, which reports it as it always has.
+/// known from: the run's companies, planned at once as the item path would resolve each (<see cref="Resolver.PlanCompaniesAsync"/>:
+/// near names and refusals included); each distinct owner, user and stage resolved once, for the first item that
+/// names it, exactly as the item path resolves it (the items after it find a stage it created by its name, as they
+/// would); identifiers from one take of the counter per template, in item order, none of them in use; then one
+/// INSERT for the new companies and one INSERT … SELECT for the deals, which appends each deal to its stage and
+/// company as the item path does. The run stops before the first item whose resolution is refused or whose
+/// identifier is taken (and gives back the numbers it took for the items after it); that item takes the item path,
+/// which reports it as it always has.
 /// </summary>
 internal static class DealBatch
 {
@@ -29,7 +31,7 @@ internal static class DealBatch
                 writer.Prepare(item, prefix, defaultDraft: false);
                 Validate.Uuid(prefix + "owner_id", item.OwnerId);
                 Validate.Uuid(prefix + "user_id", item.UserId);
-                CompanyKey(item, prefix);
+                Company(item, prefix);
                 StageKey(item, prefix);
                 eligible[i] = true;
             }
@@ -70,8 +72,15 @@ internal static class DealBatch
                 if (!inUse.Add(identifiers[k])) { count = k; break; } // taken, or an earlier item's (another template rendering it): the item path skips it
         }
 
+        // The run's companies first, all at once and read-only (Resolver.PlanCompaniesAsync): the plan writes nothing, so
+        // a stage created below is never left beside a refused company, and no item needs a savepoint.
+        var plan = await resolver.PlanCompaniesAsync(connection, transaction, deals.Take(count).Select(deal =>
+        {
+            var (id, name, key) = Company(deal.Input, deal.Prefix);
+            return new CompanyArgs(id, name, key, deal.Prefix + "company_id", deal.Prefix + "company_name");
+        }).ToList());
+        count = plan.Count;
         var users = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var companies = new Dictionary<(string?, string?), ResolvedRecord?>();
         var stages = new Dictionary<(string?, string?), (ResolvedRecord Stage, string PipelineId)>();
         var resolved = new (string? Owner, string? User, ResolvedRecord? Company, ResolvedRecord Stage, string PipelineId)[count];
         for (var k = 0; k < count; k++)
@@ -79,29 +88,17 @@ internal static class DealBatch
             var deal = deals[k];
             var input = deal.Input;
             string F(string name) => deal.Prefix + name;
-            var companyKey = CompanyKey(input, deal.Prefix);
             var stageKey = StageKey(input, deal.Prefix);
-            async Task<int> Resolve()
+            try
             {
+                // A refused resolution writes nothing, so the run just stops before the item.
                 foreach (var (id, field) in new[] { (input.OwnerId, F("owner_id")), (input.UserId, F("user_id")) })
                     if (id is not null && !users.ContainsKey(id))
                         users[id] = await resolver.RequireUserAsync(connection, transaction, id, field);
-                var company = companies.TryGetValue(companyKey, out var knownCompany)
-                    ? FoundAgain(knownCompany)
-                    : companies[companyKey] = await resolver.ResolveCompanyAsync(connection, transaction, input.CompanyId, input.CompanyName, F("company_id"), F("company_name"));
                 var stage = stages.TryGetValue(stageKey, out var knownStage)
                     ? knownStage with { Stage = FoundAgain(knownStage.Stage)! }
                     : stages[stageKey] = await resolver.ResolveStageAsync(connection, transaction, input.StageId, input.StageName, null, F("stage_id"), F("stage_name"));
-                resolved[k] = (input.OwnerId is null ? null : users[input.OwnerId], input.UserId is null ? null : users[input.UserId], company, stage.Stage, stage.PipelineId);
-                return 0;
-            }
-            try
-            {
-                // A refused resolution writes nothing, so an item needs a savepoint only when a company it creates may be
-                // followed by a refused stage. Not one per item: each SAVEPOINT flushes a segment into the name trigram
-                // index, which every later near-name lookup of the run then seeks.
-                if (companies.ContainsKey(companyKey) || stages.ContainsKey(stageKey)) await Resolve();
-                else await BulkWrite.RefusableAsync(transaction, Resolve);
+                resolved[k] = (input.OwnerId is null ? null : users[input.OwnerId], input.UserId is null ? null : users[input.UserId], plan.Resolved[k], stage.Stage, stage.PipelineId);
             }
             catch (CrmError)
             {
@@ -113,6 +110,7 @@ internal static class DealBatch
             if (counter.Count(k => k >= count) is > 0 and var unused)
                 await DealSql.ReturnCountersAsync(connection, transaction, counter.Key, unused);
         if (count == 0) return [];
+        await Resolver.CreatePlannedAsync(connection, transaction, plan, count);
         if (detached)
         {
             await TakeAsync(count);
@@ -139,14 +137,14 @@ internal static class DealBatch
     private static ResolvedRecord? FoundAgain(ResolvedRecord? record) =>
         record is { Created: true } ? record with { Created = false, MatchedBy = MatchedBy.Name } : record;
 
-    /// <summary>The resolver's checks of the company arguments, and what makes two items name one company.</summary>
-    private static (string?, string?) CompanyKey(DealInput item, string prefix)
+    /// <summary>The resolver's checks of the company arguments: its id, its name and the name's key.</summary>
+    private static (string? Id, string? Name, string? Key) Company(DealInput item, string prefix)
     {
         var id = Validate.Uuid(prefix + "company_id", item.CompanyId);
         var name = Validate.Text(prefix + "company_name", item.CompanyName, 200, "\"Acme, Inc.\"");
         var key = name is null ? null : NameKeys.Company(name);
         if (key is { Length: 0 }) throw CrmError.Invalid(prefix + "company_name", "has no letters or digits.", "a company name");
-        return (id, key);
+        return (id, name, key);
     }
 
     /// <summary>The same for the stage.</summary>
