@@ -19,4 +19,26 @@ public sealed class WriteCostSettingsTests
         Assert.Equal(2, await connection.ExecuteScalarAsync<int>("PRAGMA temp_store"));
         Assert.Equal(CrmDb.AutoCheckpointPages, await connection.ExecuteScalarAsync<int>("PRAGMA wal_autocheckpoint"));
     }
+
+    [Fact]
+    public async Task New_ids_are_uuid_version_7_and_sort_in_creation_order()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await TestServer.StartAsync();
+        var ids = new List<string>();
+        foreach (var name in new[] { "Alder Works", "Birch Labs", "Cedar Mills" })
+        {
+            var deal = (await server.CallOkAsync("create_deal_draft", new { company_name = name, people = new[] { new { name = $"Ann {name}" } } }))
+                .GetProperty("data").GetProperty("deal");
+            ids.Add(deal.GetProperty("id").GetString()!);
+            ids.Add(deal.GetProperty("company_id").GetString()!);
+            // UUIDv7 orders by millisecond; ids made within one millisecond may sort either way.
+            await Task.Delay(2, ct);
+        }
+        Assert.All(ids, id => Assert.Equal(7, Guid.Parse(id).Version));
+        var deals = ids.Where((_, i) => i % 2 == 0).ToList();
+        var companies = ids.Where((_, i) => i % 2 == 1).ToList();
+        Assert.Equal(deals.Order(StringComparer.Ordinal), deals);
+        Assert.Equal(companies.Order(StringComparer.Ordinal), companies);
+    }
 }
