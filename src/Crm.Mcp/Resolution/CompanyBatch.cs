@@ -79,7 +79,7 @@ public sealed partial class Resolver
                     && (created.Any(c => NameSimilarity.IsClose(key, c.Key))
                         || await HasCloseCompanyAsync(connection, transaction, key)))
                     return new CompanyPlan(resolved, k, created);
-                var id = Guid.NewGuid().ToString();
+                var id = Ids.New();
                 created.Add((k, id, item.Name!, key));
                 resolved[k] = new ResolvedRecord(true, id, item.Name!, MatchedBy.Created);
                 run[key] = resolved[k]! with { Created = false, MatchedBy = MatchedBy.Name };

@@ -105,7 +105,7 @@ public static class ImportSql
             INSERT INTO users (id, first_name, last_name, email, email_key, is_default, created_at, updated_at)
             VALUES (@id, @first, @last, @email, @emailKey, 0, @now, @now)
             """;
-        var id = Guid.NewGuid().ToString();
+        var id = Ids.New();
         await connection.ExecuteAsync(insertSql, new { id, first, last, email = isEmail ? text : null, emailKey, now = Clock.NowIso() }, transaction);
         return (id, true);
     }
@@ -131,7 +131,7 @@ public static class ImportSql
             INSERT INTO pipelines (id, name, name_key, is_default, created_at, updated_at)
             VALUES (@id, @name, @key, 0, @now, @now)
             """;
-        var id = Guid.NewGuid().ToString();
+        var id = Ids.New();
         await connection.ExecuteAsync(insertSql, new { id, name = name.Trim(), key, now = Clock.NowIso() }, transaction);
         return (id, true);
     }
@@ -150,7 +150,7 @@ public static class ImportSql
             RETURNING id
             """;
         var newId = await connection.QuerySingleAsync<string>(insertSql,
-            new { id = Guid.NewGuid().ToString(), pipelineId, name, key = NameKeys.Stage(name), kind, now = Clock.NowIso() }, transaction);
+            new { id = Ids.New(), pipelineId, name, key = NameKeys.Stage(name), kind, now = Clock.NowIso() }, transaction);
         return (newId, true);
     }
 }

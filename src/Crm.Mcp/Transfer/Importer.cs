@@ -211,7 +211,7 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
         }
 
         var identifier = await DealWriter.NextIdentifierAsync(connection, transaction, IdentifierTemplate.Parse(null, Clock.Time.GetUtcNow()));
-        var id = Guid.NewGuid().ToString();
+        var id = Ids.New();
         var now = Clock.NowIso();
         await DealSql.InsertAsync(connection, transaction, new DealSql.NewDeal(id, identifier, name, minor, currency.Code, company?.Id,
             pipelineId, stageId, ownerId, null, closeDate, null, $"import:{source}", now));

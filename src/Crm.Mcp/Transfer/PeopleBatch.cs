@@ -163,7 +163,7 @@ internal static class PeopleBatch
 
     private static object?[] StageValues(Row row) =>
     [
-        row.Index, Guid.NewGuid().ToString(), Guid.NewGuid().ToString(), row.CompanyName, row.CompanyKey, row.FullName ?? "",
+        row.Index, Ids.New(), Ids.New(), row.CompanyName, row.CompanyKey, row.FullName ?? "",
         row.FirstName, row.LastName, row.NameKey, row.Email, row.EmailKey, row.Phone, row.Title, row.Record.Phone,
         row.Record.Title, row.Record.Owner, row.Record.ExternalId,
     ];

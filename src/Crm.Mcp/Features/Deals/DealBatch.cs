@@ -124,7 +124,7 @@ internal static class DealBatch
         var rows = Enumerable.Range(0, count).Select(k =>
         {
             var (deal, r) = (deals[k], resolved[k]);
-            return new DealSql.NewDeal(Guid.NewGuid().ToString(), identifiers[k], deal.Name ?? (r.Company is null ? identifiers[k] : $"{r.Company.Name} deal"),
+            return new DealSql.NewDeal(Ids.New(), identifiers[k], deal.Name ?? (r.Company is null ? identifiers[k] : $"{r.Company.Name} deal"),
                 deal.AmountMinor, deal.Currency.Code, r.Company?.Id, r.PipelineId, r.Stage.Id, r.Owner, r.User, deal.CloseDate, deal.RenewalDate,
                 "api", Clock.Format(deal.Now), deal.IsDraft);
         }).ToList();
