@@ -57,6 +57,33 @@ public static class SearchSql
         return (await connection.QueryAsync<HitRow>(table == "search_words" ? words : trigrams, query, transaction)).ToList();
     }
 
+    /// <param name="CompanyKey">The query as a company's name key.</param>
+    /// <param name="PersonKey">The query as a person's name key.</param>
+    public sealed record NamedQuery(string CompanyKey, string PersonKey, string? Types, int Cap);
+
+    /// <summary>SQLite: the search documents of the companies named as the query (their name key, as the resolver
+    /// matches names, is the query's or begins with it and a space: "Cobalt Scott Logistics Group" for "cobalt scott
+    /// logistics", whose key keeps "group"), their deals and people, and of the people so named; at most Cap of each
+    /// kind, through the entity tables' own key and link indexes, whatever their age. The all-words tier reads only its
+    /// newest RankCap hits: these are what it must not miss when more than RankCap newer records hold the query's words.
+    /// The caller keeps those holding every word.</summary>
+    public static async Task<List<HitRow>> NamedAsync(DbConnection connection, DbTransaction transaction, NamedQuery query)
+    {
+        const string sql = """
+            WITH company (id) AS MATERIALIZED (
+                SELECT id FROM companies WHERE name_key >= @CompanyKey AND name_key < @CompanyKey || ' ' || char(1114111) LIMIT @Cap),
+            named (entity_type, entity_id) AS (
+                SELECT 'company', id FROM company
+                UNION ALL SELECT * FROM (SELECT 'deal', id FROM deals WHERE company_id IN (SELECT id FROM company) LIMIT @Cap)
+                UNION ALL SELECT * FROM (SELECT 'contact', person_id FROM company_people WHERE company_id IN (SELECT id FROM company) LIMIT @Cap)
+                UNION ALL SELECT * FROM (SELECT 'contact', id FROM people WHERE name_key = @PersonKey LIMIT @Cap))
+            SELECT DISTINCT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title, substr(d.body, 1, 8000) AS Body
+            FROM named JOIN search_documents d ON d.entity_type = named.entity_type AND d.entity_id = named.entity_id
+            WHERE @Types IS NULL OR d.entity_type IN (SELECT value FROM json_each(@Types))
+            """;
+        return (await connection.QueryAsync<HitRow>(sql, query, transaction)).ToList();
+    }
+
     public sealed record TermProbe(string Match);
 
     /// <summary>SQLite: whether the word index holds <paramref name="match"/> (one quoted term) as whole words; one
@@ -117,6 +144,36 @@ public static class SearchSql
             """;
         return (await connection.QueryAsync<HitRow>(postgresSql, Parameters(query), transaction)).ToList();
     }
+
+    /// <summary>PostgreSQL: as <see cref="NamedAsync"/> (the company named as the query, its deals and people, the people so
+    /// named), those matching <see cref="Query.Match"/> (as for <see cref="PostgresWordsAsync"/>), ranked the same way:
+    /// what the all-words tier puts first when it ranks only its newest RankCap hits. Whole keys only: a key prefix
+    /// would scan companies under the database's default collation.</summary>
+    public static async Task<IReadOnlyList<HitRow>> PostgresNamedAsync(DbConnection connection, DbTransaction transaction, Query query, string companyKey, string personKey)
+    {
+        const string postgresSql = """
+            WITH company AS (SELECT id FROM companies WHERE name_key = @CompanyKey),
+            named (entity_type, entity_id) AS (
+                SELECT 'company'::text, id FROM company
+                UNION ALL (SELECT 'deal', id FROM deals WHERE company_id = (SELECT id FROM company) LIMIT @Cap)
+                UNION ALL (SELECT 'contact', person_id FROM company_people WHERE company_id = (SELECT id FROM company) LIMIT @Cap)
+                UNION ALL (SELECT 'contact', id FROM people WHERE name_key = @PersonKey LIMIT @Cap))
+            SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title,
+                   ts_headline('simple', concat_ws(' ', d.title, d.body), q,
+                               'StartSel=**, StopSel=**, MaxWords=16, MinWords=4, ShortWord=0, FragmentDelimiter=…, MaxFragments=1') AS Snippet,
+                   -ts_rank('{0, 0, 0.1, 1.0}', d.words, q)::float8 AS Rank
+            FROM named JOIN search_documents d ON d.entity_type = named.entity_type AND d.entity_id = named.entity_id,
+                 to_tsquery('simple', @Match) q
+            WHERE d.words @@ q AND d.entity_type = ANY(ARRAY(SELECT value FROM json_each(@Types)))
+              AND NOT (d.doc_id = ANY(ARRAY(SELECT CAST(value AS BIGINT) FROM json_each(@Exclude))))
+            ORDER BY Rank, d.doc_id
+            LIMIT @Take
+            """;
+        var p = Parameters(query);
+        return (await connection.QueryAsync<HitRow>(postgresSql, new PostgresNamedParameters(p.Match, p.Types, p.Exclude, p.Take, RankCap, companyKey, personKey), transaction)).ToList();
+    }
+
+    internal sealed record PostgresNamedParameters(string Match, string Types, string Exclude, int Take, int Cap, string CompanyKey, string PersonKey);
 
     /// <summary>PostgreSQL: substring matches through the pg_trgm GIN index, title hits first. Match is a JSON array of
     /// LIKE patterns over the folded text.</summary>
