@@ -57,6 +57,40 @@ public static class SearchSql
         return (await connection.QueryAsync<HitRow>(table == "search_words" ? words : trigrams, query, transaction)).ToList();
     }
 
+    /// <summary>How many hits of an AND <see cref="AllWordsCandidatesAsync"/> collects in rowid order before it falls back
+    /// to the newest-first read: a denser AND is cheap to read newest first.</summary>
+    public const int AscendingScan = 4096;
+
+    public sealed record MatchScan(string Match, int Scan);
+
+    /// <param name="Ids">A JSON array of doc_ids.</param>
+    public sealed record IdsQuery(string Ids, string? Types, string Exclude, int Cap);
+
+    /// <summary>SQLite: what <see cref="CandidatesAsync"/> returns on search_words, read the cheaper way for an AND.
+    /// FTS5 steps an AND's doclists together; newest first it cannot skip ahead through a doclist's page index and
+    /// loads each page range backwards, so an AND of three common words with few hits costs ≈ 2.0 ms at 1M documents
+    /// newest first and ≈ 1.3 ms oldest first (≈ 3.7 against 2.0 ms for "jackson capital renewal"). So its hits are
+    /// collected oldest first, up to <see cref="AscendingScan"/>; only an AND with more hits than that (dense, so cheap
+    /// newest first) is read again newest first. The same rows either way.</summary>
+    public static async Task<List<HitRow>> AllWordsCandidatesAsync(DbConnection connection, DbTransaction transaction, CandidateQuery query)
+    {
+        const string scan = "SELECT rowid FROM search_words WHERE search_words MATCH @Match LIMIT @Scan";
+        var ids = (await connection.QueryAsync<long>(scan, new MatchScan(query.Match, AscendingScan), transaction)).ToList();
+        if (ids.Count >= AscendingScan) return await CandidatesAsync(connection, transaction, "search_words", query);
+        if (ids.Count == 0) return [];
+        // CROSS JOIN keeps json_each outermost: a doc_id IN (...) with ORDER BY doc_id DESC may walk the table instead.
+        const string rows = """
+            SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title, substr(d.body, 1, 8000) AS Body
+            FROM json_each(@Ids) j CROSS JOIN search_documents d ON d.doc_id = j.value
+            WHERE (@Types IS NULL OR d.entity_type IN (SELECT value FROM json_each(@Types)))
+              AND d.doc_id NOT IN (SELECT value FROM json_each(@Exclude))
+            ORDER BY d.doc_id DESC LIMIT @Cap
+            """;
+        // Without filters only the newest Cap can be returned (rowid order is ascending).
+        var wanted = query.Types is null && query.Exclude == "[]" && ids.Count > query.Cap ? ids.GetRange(ids.Count - query.Cap, query.Cap) : ids;
+        return (await connection.QueryAsync<HitRow>(rows, new IdsQuery(SqlList.Json(wanted), query.Types, query.Exclude, query.Cap), transaction)).ToList();
+    }
+
     /// <param name="CompanyKey">The query as a company's name key.</param>
     /// <param name="PersonKey">The query as a person's name key.</param>
     public sealed record NamedQuery(string CompanyKey, string PersonKey, string? Types, int Cap);

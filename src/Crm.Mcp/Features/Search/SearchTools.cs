@@ -79,14 +79,19 @@ public sealed class SearchTools(CrmDb db)
             found.AddRange(candidates.Take(take + 1 - found.Count).Select(c => (c, label)));
         }
 
-        var all = await Candidates("search_words", parsed.Words(prefix.Select(p => !p).ToList()).All);
+        // One term's newest hits are read newest first (they stop at the cap); an AND of several oldest first.
+        async Task<List<SearchSql.HitRow>> AllWords() => parsed.Terms.Count == 1
+            ? await Candidates("search_words", parsed.Words(prefix.Select(p => !p).ToList()).All)
+            : await SearchSql.AllWordsCandidatesAsync(connection, transaction, new SearchSql.CandidateQuery(
+                parsed.Words(prefix.Select(p => !p).ToList()).All, types, "[]", SearchSql.RankCap));
+        var all = await AllWords();
         if (all.Count == 0)
         {
             var changed = false;
             for (var i = 0; i < prefix.Length; i++)
                 if (!prefix[i] && !await SearchSql.HoldsAsync(connection, transaction, parsed.WholeWord(i)))
                     prefix[i] = changed = true;
-            if (changed) all = await Candidates("search_words", parsed.Words(prefix.Select(p => !p).ToList()).All);
+            if (changed) all = await AllWords();
         }
         // More than RankCap records hold all the words: the newest RankCap are ranked, and the records named as the query
         // (with their deals and people), found by key whatever their age, beside them.

@@ -245,6 +245,39 @@ public sealed class SearchAllTests
             Assert.Equal("Cobalt Works Group:all_words", await Best("cobalt works", "company"));
     }
 
+    /// <summary>SQLite reads an AND's hits oldest first (cheaper for FTS5) and falls back to newest first past
+    /// AscendingScan hits: the same candidates as the newest-first read whether the AND is sparse or dense, with and
+    /// without a type filter and exclusions.</summary>
+    [Fact]
+    public async Task An_and_read_oldest_first_returns_the_newest_first_candidates()
+    {
+        if (TestDatabase.IsPostgres) Assert.Skip("SQLite's FTS5 read plan.");
+        await using var server = await TestServer.StartAsync();
+        var dense = Crm.Mcp.Features.Search.SearchSql.AscendingScan + 300;
+        await Execute(server, $"""
+            WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {dense})
+            INSERT INTO search_documents (entity_type, entity_id, title, body)
+            SELECT CASE i % 3 WHEN 0 THEN 'deal' WHEN 1 THEN 'company' ELSE 'contact' END, 'doc-' || i,
+                   'Lot ' || i, 'amber kiln' || CASE WHEN i % 40 = 0 THEN ' quartz' ELSE '' END FROM n
+            """);
+        await using var connection = await server.Db.OpenAsync(TestContext.Current.CancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(TestContext.Current.CancellationToken);
+        foreach (var (match, types, exclude) in new[]
+        {
+            ("\"amber\" AND \"kiln\"", (string?)null, "[]"),                 // denser than AscendingScan
+            ("\"amber\" AND \"kiln\"", "[\"deal\"]", "[]"),
+            ("\"amber\" AND \"quartz\"", null, "[]"),                       // sparse: read oldest first
+            ("\"kiln\" AND \"quartz\"", "[\"company\",\"deal\"]", "[40, 120]"),
+        })
+        {
+            var query = new Crm.Mcp.Features.Search.SearchSql.CandidateQuery(match, types, exclude, Crm.Mcp.Features.Search.SearchSql.RankCap);
+            var newestFirst = await Crm.Mcp.Features.Search.SearchSql.CandidatesAsync(connection, transaction, "search_words", query);
+            var read = await Crm.Mcp.Features.Search.SearchSql.AllWordsCandidatesAsync(connection, transaction, query);
+            Assert.NotEmpty(newestFirst);
+            Assert.Equal(newestFirst.Select(c => (c.DocId, c.Type, c.Title, c.Body)), read.Select(c => (c.DocId, c.Type, c.Title, c.Body)));
+        }
+    }
+
     /// <summary>A snippet is the title, or a window of at most 16 words of the body around the match, with "…" where it
     /// cuts the text and the matched words (accents and case as written) in bold.</summary>
     [Fact]
