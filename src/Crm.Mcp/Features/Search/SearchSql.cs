@@ -61,6 +61,10 @@ public static class SearchSql
     /// to the newest-first read: a denser AND is cheap to read newest first.</summary>
     public const int AscendingScan = 4096;
 
+    /// <summary>Below this many documents every AND is cheap newest first (0.02 ms at 3,000), and the oldest-first read's
+    /// second statement (prepared per call) would cost more than it saves.</summary>
+    public const long AscendingFromDocuments = 100_000;
+
     public sealed record MatchScan(string Match, int Scan);
 
     /// <param name="Ids">A JSON array of doc_ids.</param>

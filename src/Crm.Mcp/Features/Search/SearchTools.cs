@@ -79,8 +79,8 @@ public sealed class SearchTools(CrmDb db)
             found.AddRange(candidates.Take(take + 1 - found.Count).Select(c => (c, label)));
         }
 
-        // One term's newest hits are read newest first (they stop at the cap); an AND of several oldest first.
-        async Task<List<SearchSql.HitRow>> AllWords() => parsed.Terms.Count == 1
+        // One term's newest hits are read newest first (they stop at the cap); an AND of several oldest first in a large index.
+        async Task<List<SearchSql.HitRow>> AllWords() => parsed.Terms.Count == 1 || corpus < SearchSql.AscendingFromDocuments
             ? await Candidates("search_words", parsed.Words(prefix.Select(p => !p).ToList()).All)
             : await SearchSql.AllWordsCandidatesAsync(connection, transaction, new SearchSql.CandidateQuery(
                 parsed.Words(prefix.Select(p => !p).ToList()).All, types, "[]", SearchSql.RankCap));
