@@ -8,7 +8,7 @@ namespace Crm.Mcp.Data;
 /// <see cref="EndAsync"/>, inside one write transaction, the SQLite triggers note which search documents changed
 /// instead of writing the FTS5 indexes, whose every SAVEPOINT (one per bulk item or import row) would flush a segment.
 /// The end writes each touched document's net change: its state before the batch out, its state now in. The name
-/// trigram indexes the resolver reads are not deferred, so resolution inside a batch sees every earlier item.
+/// blocks the resolver reads (0150) are not deferred, so resolution inside a batch sees every earlier item.
 /// PostgreSQL has nothing to defer (its tsvector is written with the row).
 /// Every SQLite write transaction of <see cref="CrmDb"/> is such a batch (<see cref="OpenForTransactionAsync"/>): one
 /// draft used to flush ≈ 4 segments into each search index (a statement savepoint per inserted row), a group commit

@@ -69,8 +69,7 @@ internal static class ContactBatch
                     // Found by its name now, as the item path would find the company an earlier item created.
                     resolved[k] = known is { Created: true } ? known with { Created = false, MatchedBy = MatchedBy.Name } : known;
                 else
-                    // No savepoint: a refused company wrote nothing (and each SAVEPOINT would flush a segment into the name
-                    // trigram index, which every later near-name lookup of the run then seeks).
+                    // No savepoint: a refused company wrote nothing.
                     companies[key] = resolved[k] = await resolver.ResolveCompanyAsync(connection, transaction, item.CompanyId, item.CompanyName,
                         $"{path}.company_id", $"{path}.company_name");
             }

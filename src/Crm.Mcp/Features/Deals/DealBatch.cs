@@ -98,8 +98,7 @@ internal static class DealBatch
             try
             {
                 // A refused resolution writes nothing, so an item needs a savepoint only when a company it creates may be
-                // followed by a refused stage. Not one per item: each SAVEPOINT flushes a segment into the name trigram
-                // index, which every later near-name lookup of the run then seeks.
+                // followed by a refused stage (a savepoint per item is one more statement pair per record).
                 if (companies.ContainsKey(companyKey) || stages.ContainsKey(stageKey)) await Resolve();
                 else await BulkWrite.RefusableAsync(transaction, Resolve);
             }
