@@ -174,7 +174,7 @@ public sealed class Migrator(CrmDb db)
                 """;
             var now = Common.Clock.NowIso();
             var name = string.IsNullOrWhiteSpace(Environment.UserName) ? "Local user" : Environment.UserName;
-            var inserted = await connection.ExecuteAsync(sql, new { Id = Guid.NewGuid().ToString(), FirstName = name, Now = now }, transaction);
+            var inserted = await connection.ExecuteAsync(sql, new { Id = Ids.New(), FirstName = name, Now = now }, transaction);
             await JournalTriggers.InstallAsync(connection, transaction);
             return inserted;
         }, cancellationToken);

@@ -111,7 +111,7 @@ public sealed class Resolver
             ON CONFLICT (name_key) DO NOTHING
             RETURNING id
             """;
-        var newId = Guid.NewGuid().ToString();
+        var newId = Ids.New();
         var inserted = await connection.QuerySingleOrDefaultAsync<string>(insertSql, new { id = newId, name, key, companyDomain, now = Clock.NowIso() }, transaction);
         if (inserted is not null) return new ResolvedRecord(true, inserted, name, MatchedBy.Created);
         var winner = await connection.QuerySingleAsync<CompanyRow>(byKeySql, new { key }, transaction);
@@ -329,7 +329,7 @@ public sealed class Resolver
                     'open', @now, @now)
             ON CONFLICT (pipeline_id, name_key) DO NOTHING;
             """;
-        var newId = Guid.NewGuid().ToString();
+        var newId = Ids.New();
         // PostgreSQL writers of different new stage names run at once (WriteKeys): the pipeline's row lock makes their
         // position arithmetic take turns (NO KEY: deals inserted meanwhile still pass their foreign key check). SQLite has
         // one writer anyway.
@@ -421,7 +421,7 @@ public sealed class Resolver
             INSERT INTO people (id, first_name, last_name, full_name, name_key, email, email_key, phone, title, created_at, updated_at)
             VALUES (@id, @firstName, @lastName, @displayName, @displayKey, @email, @emailKey, @phone, @title, @now, @now)
             """;
-        var id = Guid.NewGuid().ToString();
+        var id = Ids.New();
         // An email is not a name: a person known only by email has none until someone gives it.
         var displayName = fullName ?? "";
         var now = Clock.NowIso();

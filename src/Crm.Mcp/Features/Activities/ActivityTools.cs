@@ -61,7 +61,7 @@ public sealed class ActivityTools(CrmDb db, FieldRegistry fieldRegistry)
         {
             var me = await UserSql.CurrentIdAsync(connection, transaction);
             var links = await ResolveAsync(connection, transaction, lists, me);
-            var id = Guid.NewGuid().ToString();
+            var id = Ids.New();
             var now = Clock.NowIso();
             await ActivitySql.InsertAsync(connection, transaction, new ActivitySql.Row(id, activityType, activitySubject, activityBody,
                 occurred ?? now, duration, activityDirection, activityOutcome, me, now));

@@ -54,7 +54,7 @@ public sealed partial class CompanyTools(CrmDb db, Resolver resolver, FieldRegis
             var now = Clock.NowIso();
             var row = new CompanySql.CompanyRow
             {
-                Id = Guid.NewGuid().ToString(), Name = name, NameKey = Key($"{path}.name", name),
+                Id = Ids.New(), Name = name, NameKey = Key($"{path}.name", name),
                 Domain = domain, Website = website, Logo = Website($"{path}.logo", item.Logo),
                 Phone = Validate.Text($"{path}.phone", item.Phone, 50, "\"+1 415 555 0100\""),
                 Industry = Validate.Text($"{path}.industry", item.Industry, 100, "\"Software\""),

@@ -75,7 +75,7 @@ public sealed class ContactTools(CrmDb db, Resolver resolver, FieldRegistry fiel
             throw CrmError.Invalid(path, "a contact needs a name or an email.", "{\"name\": \"Jane Founder\", \"email\": \"jane@acme.com\"}");
         var row = new ContactSql.PersonRow
         {
-            Id = Guid.NewGuid().ToString(),
+            Id = Ids.New(),
             Phone = Validate.Text($"{path}.phone", item.Phone, 50, "\"+1 415 555 0100\""),
             Title = Validate.Text($"{path}.title", item.Title, 200, "\"CEO\""),
             Notes = Validate.Text($"{path}.notes", item.Notes, 20000),

@@ -49,7 +49,7 @@ public sealed partial class CustomFieldTools(CrmDb db, CrmSettings settings)
         var now = Clock.NowIso();
         var field = new CustomFieldView
         {
-            Id = Guid.NewGuid().ToString(), Entity = target.Name, Name = fieldName, Label = fieldLabel, Type = fieldType,
+            Id = Ids.New(), Entity = target.Name, Name = fieldName, Label = fieldLabel, Type = fieldType,
             Options = fieldOptions, Currency = fieldCurrency, Description = Description(description), CreatedAt = now, UpdatedAt = now,
         };
 

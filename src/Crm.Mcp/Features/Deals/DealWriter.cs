@@ -51,7 +51,7 @@ public sealed class DealWriter(Resolver resolver, CrmSettings settings)
             attached.Add(await resolver.RequirePersonAsync(connection, transaction, deal.PersonIds[i], F($"person_ids[{i}]")));
 
         var identifier = await NextIdentifierAsync(connection, transaction, deal.Template, deal.Prefix);
-        var id = Guid.NewGuid().ToString();
+        var id = Ids.New();
         var nowIso = Clock.Format(deal.Now);
         await DealSql.InsertAsync(connection, transaction, new DealSql.NewDeal(
             id, identifier, deal.Name ?? (company is null ? identifier : $"{company.Name} deal"), deal.AmountMinor,

@@ -145,7 +145,7 @@ public static class DuplicateSql
             INSERT INTO merge_audit (id, kind, survivor_id, merged_id, merged_record, moved, merged_at)
             VALUES (@id, @kind, @survivorId, @mergedId, @record, @moved, @now)
             """;
-        var id = Guid.NewGuid().ToString();
+        var id = Ids.New();
         await connection.ExecuteAsync(sql, new
         {
             id, kind = kind.Singular, survivorId, mergedId = (string)merged["id"]!,

@@ -61,7 +61,7 @@ public sealed class PipelineTools(CrmDb db)
             var pipelineRow = await PipelineSql.ResolvePipelineAsync(connection, transaction, pipeline);
             var stages = await PipelineSql.StagesAsync(connection, transaction, pipelineRow.Id);
             EnsureNameFree(stages, key, stageName, pipelineRow.Name, exceptId: null);
-            var stage = new PipelineSql.StageRow { Id = Guid.NewGuid().ToString(), PipelineId = pipelineRow.Id, Name = stageName, NameKey = key, Kind = stageKind, Probability = stageProbability };
+            var stage = new PipelineSql.StageRow { Id = Ids.New(), PipelineId = pipelineRow.Id, Name = stageName, NameKey = key, Kind = stageKind, Probability = stageProbability };
             var ordered = Arrange(stages, stage, position, currentIndex: null);
             var now = Clock.NowIso();
             await PipelineSql.InsertStageAsync(connection, transaction, stage, now);
@@ -185,13 +185,13 @@ public sealed class PipelineTools(CrmDb db)
             await EnsurePipelineNameFreeAsync(connection, transaction, key, pipelineName, exceptId: null);
             var rows = given ?? (await PipelineSql.StagesAsync(connection, transaction, (await PipelineSql.ResolvePipelineAsync(connection, transaction, null)).Id))
                 .Select(s => (s.Name, s.NameKey, s.Kind)).ToList();
-            var id = Guid.NewGuid().ToString();
+            var id = Ids.New();
             var now = Clock.NowIso();
             await PipelineSql.InsertPipelineAsync(connection, transaction, id, pipelineName, key, now);
             for (var i = 0; i < rows.Count; i++)
                 await PipelineSql.InsertStageAsync(connection, transaction, new PipelineSql.StageRow
                 {
-                    Id = Guid.NewGuid().ToString(), PipelineId = id, Name = rows[i].Name, NameKey = rows[i].Key, Kind = rows[i].Kind, Position = i + 1,
+                    Id = Ids.New(), PipelineId = id, Name = rows[i].Name, NameKey = rows[i].Key, Kind = rows[i].Kind, Position = i + 1,
                 }, now);
             return new PipelineResponse((await PipelineSql.ViewsAsync(connection, transaction, id, includeDrafts: true)).Single(), true);
         }, cancellationToken);

@@ -47,7 +47,7 @@ public sealed class ServiceTools(CrmDb db, FieldRegistry fieldRegistry)
                     $"{dealCurrency.Code}, or leave currency out; a deal's amounts share its currency");
             var amount = Money.ToMinor($"{path}.amount", item.Amount ?? throw CrmError.Invalid($"{path}.amount", "is required.", Money.AmountForm), dealCurrency);
             var quantity = Quantity($"{path}.quantity", item.Quantity) ?? 1;
-            var id = Guid.NewGuid().ToString();
+            var id = Ids.New();
             // The deal is re-read inside the write: it may have been deleted since the check above.
             var current = await EntityLookup.DealAsync(connection, transaction, dealRow.Id, "deal");
             await ServiceSql.InsertAsync(connection, transaction, new ServiceSql.NewService(id, current.Id, name, amount, dealCurrency.Code, quantity, Clock.NowIso()));

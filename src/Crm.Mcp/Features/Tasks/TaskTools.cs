@@ -49,7 +49,7 @@ public sealed class TaskTools(CrmDb db, Resolver resolver, FieldRegistry fieldRe
                 : await resolver.RequireUserAsync(connection, transaction, item.AssigneeId, $"{path}.assignee_id");
             var targets = await TargetsAsync(connection, transaction, item, path);
 
-            var id = Guid.NewGuid().ToString();
+            var id = Ids.New();
             var now = Clock.NowIso();
             await TaskSql.InsertAsync(connection, transaction, new TaskSql.NewTask(id, title, type, status, due, assignee, notes, status == "done" ? now : null, now));
             foreach (var target in targets) await TaskSql.LinkAsync(connection, transaction, id, target, now);

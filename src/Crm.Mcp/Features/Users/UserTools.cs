@@ -37,7 +37,7 @@ public sealed class UserTools(CrmDb db, FieldRegistry fieldRegistry)
         var (first, last) = split < 0 ? (full, "") : (full[..split].Trim(), full[(split + 1)..]);
         return await db.WriteAsync(async (connection, transaction) =>
         {
-            var id = Guid.NewGuid().ToString();
+            var id = Ids.New();
             if (!await UserSql.InsertAsync(connection, transaction, id, first, last, address, Clock.NowIso()))
                 throw new CrmError(ErrorCodes.Conflict, "email", $"email: {address} is already a user's.", "another email, or get_users to find that user");
             return new UserResponse((await UserSql.FindManyAsync(connection, transaction, [id])).Single(), true);

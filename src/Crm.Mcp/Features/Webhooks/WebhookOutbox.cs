@@ -76,7 +76,7 @@ public static class WebhookOutbox
                 VALUES (@Id, @WebhookId, @EventSeq, @RecordKey, @At, @At)
                 """;
             foreach (var target in targets)
-                await connection.ExecuteAsync(deliverySql, new Delivery(Guid.NewGuid().ToString(), target.Id, eventSeq, recordKey, at), transaction);
+                await connection.ExecuteAsync(deliverySql, new Delivery(Ids.New(), target.Id, eventSeq, recordKey, at), transaction);
         }
     }
 

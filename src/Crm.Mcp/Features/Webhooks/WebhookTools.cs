@@ -48,7 +48,7 @@ public sealed class WebhookTools(CrmDb db, CrmSettings settings)
         var types = Events(events);
         var note = Validate.Text("description", description, 500, "\"Sync deals to billing\"");
         var secret = WebhookSignature.NewSecret();
-        var id = Guid.NewGuid().ToString();
+        var id = Ids.New();
         var webhook = await db.WriteAsync(async (connection, transaction) =>
         {
             await WebhookSql.InsertAsync(connection, transaction, id, target, types, note, secret, Clock.NowIso());
@@ -149,7 +149,7 @@ public sealed class WebhookTools(CrmDb db, CrmSettings settings)
         {
             _ = await WebhookSql.FindDeliveryAsync(connection, transaction, id)
                 ?? throw new CrmError(ErrorCodes.NotFound, "delivery_id", $"delivery_id: no webhook delivery has id '{id}'.", "an id from list_webhook_deliveries");
-            var newId = Guid.NewGuid().ToString();
+            var newId = Ids.New();
             await WebhookSql.ResendAsync(connection, transaction, id, newId, Clock.NowIso());
             return new DeliveryResponse((await WebhookSql.FindDeliveryAsync(connection, transaction, newId))!, true);
         }, cancellationToken);
