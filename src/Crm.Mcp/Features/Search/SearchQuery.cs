@@ -26,6 +26,10 @@ public static class SearchQuery
                     : string.Join(" OR ", forms.SelectMany((a, i) => forms.Skip(i + 1).Select(b => $"({a} AND {b})"))));
         }
 
+        /// <summary>The query as typed (trimmed), for the name keys of companies and people (<see cref="Resolution.NameKeys"/>):
+        /// "Yamamoto & Martinez" keys as "yamamoto and martinez", though "&amp;" is no term.</summary>
+        public string Name { get; init; } = string.Join(' ', Terms);
+
         /// <summary>SQLite, one term as a whole word: the probe that says whether the index holds it.</summary>
         public string WholeWord(int i) => Quote(Terms[i]);
 
@@ -96,7 +100,7 @@ public static class SearchQuery
             throw CrmError.Invalid(field, "has no letters or digits to search for.", Form);
         if (terms.Count > MaxTerms)
             throw CrmError.Invalid(field, $"has {terms.Count} words; the limit is {MaxTerms}.", Form);
-        return new Parsed(terms);
+        return new Parsed(terms) { Name = trimmed };
     }
 
     private static string Quote(string term) => "\"" + term.Replace("\"", "\"\"") + "\"";

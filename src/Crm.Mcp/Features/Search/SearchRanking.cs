@@ -17,8 +17,10 @@ public static class SearchRanking
     /// <param name="substrings">Terms match anywhere inside the text (the trigram tier) instead of as words.</param>
     /// <param name="truncated">The candidates are only the newest hits of more (the tier hit its cap).</param>
     /// <param name="corpus">How many documents the index holds (an estimate is fine).</param>
+    /// <param name="coveredFrom">When truncated: the oldest doc_id of the capped read (default: the oldest candidate's),
+    /// so that older records added by name do not change how much of the index the read covers.</param>
     public static void Rank(List<SearchSql.HitRow> candidates, IReadOnlyList<string[]> terms, IReadOnlyList<bool> prefix,
-        bool substrings, bool truncated, long corpus)
+        bool substrings, bool truncated, long corpus, long? coveredFrom = null)
     {
         if (candidates.Count == 0) return;
         var docs = candidates.Select(c => (Title: Words(c.Title), Body: Words(c.Body))).ToList();
@@ -36,7 +38,7 @@ public static class SearchRanking
         // The candidates are the newest hits: when capped they cover the doc_ids from the oldest of them up, and a
         // word's share of them is its share of the index.
         corpus = Math.Max(corpus, candidates.Count);
-        var coverage = truncated ? Math.Clamp((corpus - candidates.Min(c => c.DocId) + 1) / (double)corpus, 1e-6, 1) : 1;
+        var coverage = truncated ? Math.Clamp((corpus - (coveredFrom ?? candidates.Min(c => c.DocId)) + 1) / (double)corpus, 1e-6, 1) : 1;
         var idf = holding.Select(n =>
         {
             var estimated = Math.Min(corpus, n / coverage);
@@ -68,6 +70,15 @@ public static class SearchRanking
         {
             string[] title = Words(c.Title), body = Words(c.Body);
             return terms.Where((_, t) => required[t]).Any(term => Occurrences(title, term) == 0 && Occurrences(body, term) == 0);
+        });
+
+    /// <summary>Keeps the candidates whose title or body holds every term as the word index would match it (in
+    /// sequence, the last word as a prefix where allowed): those found by name rather than through the word index.</summary>
+    public static void KeepHoldingAll(List<SearchSql.HitRow> candidates, IReadOnlyList<string[]> terms, IReadOnlyList<bool> prefix) =>
+        candidates.RemoveAll(c =>
+        {
+            string[] title = Words(c.Title), body = Words(c.Body);
+            return Enumerable.Range(0, terms.Count).Any(t => Occurrences(title, terms[t], prefix[t]) == 0 && Occurrences(body, terms[t], prefix[t]) == 0);
         });
 
     /// <summary>How often the term's words occur in sequence (the last one as a prefix when allowed).</summary>

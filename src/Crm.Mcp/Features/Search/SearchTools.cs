@@ -79,16 +79,34 @@ public sealed class SearchTools(CrmDb db)
             found.AddRange(candidates.Take(take + 1 - found.Count).Select(c => (c, label)));
         }
 
-        var all = await Candidates("search_words", parsed.Words(prefix.Select(p => !p).ToList()).All);
+        // One term's newest hits are read newest first (they stop at the cap); an AND of several oldest first in a large index.
+        async Task<List<SearchSql.HitRow>> AllWords() => parsed.Terms.Count == 1 || corpus < SearchSql.AscendingFromDocuments
+            ? await Candidates("search_words", parsed.Words(prefix.Select(p => !p).ToList()).All)
+            : await SearchSql.AllWordsCandidatesAsync(connection, transaction, new SearchSql.CandidateQuery(
+                parsed.Words(prefix.Select(p => !p).ToList()).All, types, "[]", SearchSql.RankCap));
+        var all = await AllWords();
         if (all.Count == 0)
         {
             var changed = false;
             for (var i = 0; i < prefix.Length; i++)
                 if (!prefix[i] && !await SearchSql.HoldsAsync(connection, transaction, parsed.WholeWord(i)))
                     prefix[i] = changed = true;
-            if (changed) all = await Candidates("search_words", parsed.Words(prefix.Select(p => !p).ToList()).All);
+            if (changed) all = await AllWords();
         }
-        Keep(all, "all_words", substrings: false);
+        // More than RankCap records hold all the words: the newest RankCap are ranked, and the records named as the query
+        // (with their deals and people), found by key whatever their age, beside them.
+        var truncated = all.Count >= SearchSql.RankCap;
+        var coveredFrom = truncated ? all.Min(c => c.DocId) : (long?)null;
+        if (truncated)
+        {
+            var named = await SearchSql.NamedAsync(connection, transaction,
+                new SearchSql.NamedQuery(Resolution.NameKeys.Company(parsed.Name), Resolution.NameKeys.Person(parsed.Name), types, SearchSql.RankCap));
+            SearchRanking.KeepHoldingAll(named, parsed.FoldedWords, prefix);
+            var seen = all.Select(h => h.DocId).ToHashSet();
+            all.AddRange(named.Where(n => seen.Add(n.DocId)));
+        }
+        SearchRanking.Rank(all, parsed.FoldedWords, prefix, substrings: false, truncated, corpus, coveredFrom);
+        found.AddRange(all.Take(take + 1).Select(c => (c, "all_words")));
         var forms = parsed.Words(prefix.Select(p => !p).ToList());
 
         // Some of the words: its newest RankCap hits, ranked. Only when every word found nothing does a capped tier first
@@ -137,6 +155,13 @@ public sealed class SearchTools(CrmDb db)
             if (match is null || found.Count > take) return;
             var table = substrings ? "search_trigrams" : "search_words";
             var floor = await SearchSql.PostgresRankFloorAsync(connection, transaction, table, match);
+            if (floor > 0 && label == "all_words")
+            {
+                // The records named as the query, whatever their age: the newest RankCap hits may not hold them.
+                var q = new SearchSql.Query(match, wanted, found.Select(f => f.Row.DocId).ToList(), take + 1 - found.Count);
+                found.AddRange((await SearchSql.PostgresNamedAsync(connection, transaction, q,
+                    Resolution.NameKeys.Company(parsed.Name), Resolution.NameKeys.Person(parsed.Name))).Select(r => (r, label)));
+            }
             if (floor > 0)
                 foreach (var narrow in narrower.OfType<string>())
                     await Add(narrow, label, substrings, await SearchSql.PostgresRankFloorAsync(connection, transaction, table, narrow));

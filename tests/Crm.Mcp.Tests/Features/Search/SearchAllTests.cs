@@ -212,6 +212,72 @@ public sealed class SearchAllTests
         Assert.Empty(await Titles("sicherungxgesell"));
     }
 
+    /// <summary>The all-words tier ranks only the newest RankCap records holding the query's words; the company named as
+    /// the query (its name key is the query's, or begins with it on SQLite), its deals and its people are still
+    /// all-words hits, and the best, however many newer records of their type hold the words (found by key).</summary>
+    [Fact]
+    public async Task The_record_named_as_the_query_is_found_under_many_newer_ones_holding_its_words()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Blue & Machines", name = "Blue Machines fleet renewal",
+            people = new[] { new { name = "Ada Quist", email = "ada@blue-machines.example" } } });
+        await server.CallOkAsync("create_companies", new { items = new[] { new { name = "Cobalt Works Group" } } });
+        // Newer than all of them: more than RankCap documents of each type holding the words in a long body (written
+        // straight into the index's table, whose triggers index them; search_all reads no entity behind them).
+        var newer = Crm.Mcp.Features.Search.SearchSql.RankCap + 50;
+        await Execute(server, $"""
+            WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {newer})
+            INSERT INTO search_documents (entity_type, entity_id, title, body)
+            SELECT t.type, 'bulk-' || n.i, 'Lot ' || n.i,
+                   'spare parts for blue machines and cobalt works, shipped from the north depot on the second pallet of the week'
+            FROM n, (SELECT 'company' AS type UNION ALL SELECT 'deal' UNION ALL SELECT 'contact') t
+            """);
+
+        async Task<string> Best(string query, string type) =>
+            (await Search(server, new { query, types = new[] { type } })).Select(h => $"{h.GetProperty("title")}:{h.GetProperty("match")}").First();
+        // The query as the company is named, "&" and all (its name key says "and"; "&" is no word to search for).
+        Assert.Equal("Blue & Machines:all_words", await Best("blue & machines", "company"));
+        Assert.Equal("Blue Machines fleet renewal:all_words", await Best("Blue & Machines", "deal"));
+        Assert.Equal("Ada Quist:all_words", await Best("blue & machines", "contact"));
+        // A name key that goes on past the query's ("group" is no legal form the key drops). PostgreSQL's named tier
+        // matches whole keys only.
+        if (!TestDatabase.IsPostgres)
+            Assert.Equal("Cobalt Works Group:all_words", await Best("cobalt works", "company"));
+    }
+
+    /// <summary>SQLite reads an AND's hits oldest first (cheaper for FTS5) and falls back to newest first past
+    /// AscendingScan hits: the same candidates as the newest-first read whether the AND is sparse or dense, with and
+    /// without a type filter and exclusions.</summary>
+    [Fact]
+    public async Task An_and_read_oldest_first_returns_the_newest_first_candidates()
+    {
+        if (TestDatabase.IsPostgres) Assert.Skip("SQLite's FTS5 read plan.");
+        await using var server = await TestServer.StartAsync();
+        var dense = Crm.Mcp.Features.Search.SearchSql.AscendingScan + 300;
+        await Execute(server, $"""
+            WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {dense})
+            INSERT INTO search_documents (entity_type, entity_id, title, body)
+            SELECT CASE i % 3 WHEN 0 THEN 'deal' WHEN 1 THEN 'company' ELSE 'contact' END, 'doc-' || i,
+                   'Lot ' || i, 'amber kiln' || CASE WHEN i % 40 = 0 THEN ' quartz' ELSE '' END FROM n
+            """);
+        await using var connection = await server.Db.OpenAsync(TestContext.Current.CancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(TestContext.Current.CancellationToken);
+        foreach (var (match, types, exclude) in new[]
+        {
+            ("\"amber\" AND \"kiln\"", (string?)null, "[]"),                 // denser than AscendingScan
+            ("\"amber\" AND \"kiln\"", "[\"deal\"]", "[]"),
+            ("\"amber\" AND \"quartz\"", null, "[]"),                       // sparse: read oldest first
+            ("\"kiln\" AND \"quartz\"", "[\"company\",\"deal\"]", "[40, 120]"),
+        })
+        {
+            var query = new Crm.Mcp.Features.Search.SearchSql.CandidateQuery(match, types, exclude, Crm.Mcp.Features.Search.SearchSql.RankCap);
+            var newestFirst = await Crm.Mcp.Features.Search.SearchSql.CandidatesAsync(connection, transaction, "search_words", query);
+            var read = await Crm.Mcp.Features.Search.SearchSql.AllWordsCandidatesAsync(connection, transaction, query);
+            Assert.NotEmpty(newestFirst);
+            Assert.Equal(newestFirst.Select(c => (c.DocId, c.Type, c.Title, c.Body)), read.Select(c => (c.DocId, c.Type, c.Title, c.Body)));
+        }
+    }
+
     /// <summary>A snippet is the title, or a window of at most 16 words of the body around the match, with "…" where it
     /// cuts the text and the matched words (accents and case as written) in bold.</summary>
     [Fact]
