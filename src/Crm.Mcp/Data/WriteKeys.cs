@@ -17,24 +17,28 @@ namespace Crm.Mcp.Data;
 /// </summary>
 public sealed class WriteKeys
 {
-    private readonly SortedSet<long> _locks = [];
+    // Kept as given and hashed on first use: only PostgreSQL reads the lock ids, and hashing at Add loaded OpenSSL
+    // (≈ 3.5 MB resident) into every SQLite process, idle ones included (the webhook worker's claim key).
+    private readonly List<(string Kind, string Key)> _keys = [];
+    private SortedSet<long>? _locks;
 
     /// <summary>Adds kind/key (e.g. "company", "acme"); blank keys add nothing.</summary>
     public WriteKeys Add(string kind, string? key)
     {
-        if (!string.IsNullOrEmpty(key)) _locks.Add(LockId(kind, key));
+        if (!string.IsNullOrEmpty(key)) { _keys.Add((kind, key)); _locks = null; }
         return this;
     }
 
     /// <summary>Adds every key of <paramref name="other"/>.</summary>
     public WriteKeys Add(WriteKeys other)
     {
-        _locks.UnionWith(other._locks);
+        _keys.AddRange(other._keys);
+        _locks = null;
         return this;
     }
 
     /// <summary>The advisory lock ids, ascending.</summary>
-    public IReadOnlyCollection<long> Locks => _locks;
+    public IReadOnlyCollection<long> Locks => _locks ??= new SortedSet<long>(_keys.Select(k => LockId(k.Kind, k.Key)));
 
     /// <summary>Takes these locks now, ascending (PostgreSQL; held to the end of the transaction, re-taking one is free),
     /// and returns true; false on SQLite, where the writer is alone anyway. A caller that had looked before must look
@@ -42,9 +46,9 @@ public sealed class WriteKeys
     public async Task<bool> LockAsync(DbConnection connection, DbTransaction transaction)
     {
         if (!SqlDialect.Of(connection).IsPostgres) return false;
-        if (_locks.Count == 0) return true;
+        if (Locks.Count == 0) return true;
         // ORDER BY makes PostgreSQL evaluate the lock calls in that order (output expressions are computed after the sort).
-        await connection.ExecuteAsync(LockSql, new { locks = SqlList.Json(_locks) }, transaction);
+        await connection.ExecuteAsync(LockSql, new { locks = SqlList.Json(Locks) }, transaction);
         return true;
     }
 

@@ -49,6 +49,10 @@ public sealed class StdioEndToEndTests
             var call = await Request(3, "tools/call", new { name = "create_deal_draft", arguments = new { company_name = "Acme, Inc.", amount = 100000 } });
             Assert.NotEqual(true, (bool?)call["result"]!["isError"]);
             Assert.Equal("DEAL-001", (string?)call["result"]!["structuredContent"]!["data"]!["deal"]!["identifier"]);
+            // A keyed write on SQLite hashes no lock ids (only PostgreSQL takes them): OpenSSL stays out of the process,
+            // ≈ 3.5 MB of its resident memory (BENCHMARKS.md, "Idle RSS (issue 16, sixth session)").
+            if (OperatingSystem.IsLinux())
+                Assert.DoesNotContain(File.ReadLines($"/proc/{process.Id}/maps"), m => m.Contains("libcrypto") || m.Contains("libssl"));
 
             process.StandardInput.Close();
             await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(30), ct);
