@@ -53,37 +53,44 @@ public static class NameSimilarity
         return (Math.Round(score, 3), why);
     }
 
+    /// <summary>Exactly <c>Score(a, b).Score &gt;= Close</c>, cheaper for pairs far apart (see <see cref="IsAtLeast"/>).</summary>
+    public static bool IsClose(string a, string b) => IsAtLeast(a, b, Close);
+
     /// <summary>
-    /// Exactly <c>Score(a, b).Score &gt;= Close</c>, cheaper for the many pairs that are far apart (a bulk call's
-    /// near-name checks ask it of every candidate row): the letters two keys share bound how many Jaro matches they
-    /// can have, and the letters they do not share bound their edit distance from below, so a pair whose best possible
-    /// Jaro-Winkler and typo scores both fall short is refused without either; different numbers settle it too. Every
-    /// other pair gets the full <see cref="Score"/>.
+    /// Exactly <c>Score(a, b).Score &gt;= threshold</c> (<see cref="Close"/> or <see cref="Listed"/>), cheaper for the
+    /// many pairs that are far apart (every candidate row of a near-name lookup is asked): the letters two keys share
+    /// bound how many Jaro matches they can have, and the letters they do not share bound their edit distance from
+    /// below, so a pair whose best possible Jaro-Winkler and typo scores both fall short is refused without either;
+    /// different numbers settle it too, and at <see cref="Listed"/> a pair whose letters are not one key's within the
+    /// other's cannot be "part of" it. Every other pair gets the full <see cref="Score"/>.
     /// </summary>
-    public static bool IsClose(string a, string b)
+    public static bool IsAtLeast(string a, string b, double threshold)
     {
         if (a == b) return true;
         Span<int> counts = stackalloc int[128];
         int lengthA = 0, lengthB = 0;
         foreach (var c in a)
         {
-            if (c >= 128) return Score(a, b).Score >= Close;
+            if (c >= 128) return Score(a, b).Score >= threshold;
             if (c == ' ') continue;
             counts[c]++;
             lengthA++;
         }
         foreach (var c in b)
         {
-            if (c >= 128) return Score(a, b).Score >= Close;
+            if (c >= 128) return Score(a, b).Score >= threshold;
             if (c == ' ') continue;
             counts[c]--;
             lengthB++;
         }
-        if (lengthA == 0 || lengthB == 0) return Score(a, b).Score >= Close;
+        if (lengthA == 0 || lengthB == 0) return Score(a, b).Score >= threshold;
         // Letters only one key has: each edit accounts for at most two of them (a substitution), a Jaro match for none.
-        var unshared = 0;
-        foreach (var count in counts) unshared += Math.Abs(count);
-        if (unshared == 0) return Score(a, b).Score >= Close; // same letters: same spelling respaced, or reordered words
+        int onlyA = 0, onlyB = 0;
+        foreach (var count in counts)
+            if (count > 0) onlyA += count;
+            else onlyB -= count;
+        var unshared = onlyA + onlyB;
+        if (unshared == 0) return Score(a, b).Score >= threshold; // same letters: same spelling respaced, or reordered words
         if (HasDigit(a) && HasDigit(b) && !SameNumbers(a, b)) return false;
         var matches = (lengthA + lengthB - unshared) / 2.0;
         var jaro = (matches / lengthA + matches / lengthB + 1) / 3;
@@ -97,8 +104,25 @@ public static class NameSimilarity
         }
         // Scores are rounded to three places (0.8995 rounds to Close): the bound keeps a margin below that.
         var bestJaroWinkler = jaro + prefix * 0.1 * (1 - jaro);
-        var typoPossible = unshared <= 4 && Math.Abs(lengthA - lengthB) <= 2 && Math.Min(lengthA, lengthB) >= 5;
-        return (bestJaroWinkler >= Close - 0.001 || typoPossible) && Score(a, b).Score >= Close;
+        // One edit scores 0.94 from five letters, 0.85 below; two edits 0.9 from eight.
+        var typoPossible = unshared <= 4 && Math.Abs(lengthA - lengthB) <= 2 && (Math.Min(lengthA, lengthB) >= 5 || threshold <= 0.85);
+        // "acme" is part of "acme robotics" (0.8): every letter of one key is the other's, unless a word repeats.
+        var partPossible = threshold <= 0.8 && (onlyA == 0 || onlyB == 0 || HasRepeatedWord(a) || HasRepeatedWord(b));
+        return (bestJaroWinkler >= threshold - 0.001 || typoPossible || partPossible) && Score(a, b).Score >= threshold;
+    }
+
+    private static bool HasRepeatedWord(string key)
+    {
+        var text = key.AsSpan();
+        foreach (var first in text.Split(' '))
+        {
+            var word = text[first];
+            if (word.IsEmpty) continue;
+            var seen = 0;
+            foreach (var other in text.Split(' '))
+                if (text[other].SequenceEqual(word) && ++seen > 1) return true;
+        }
+        return false;
     }
 
     /// <summary>Numbers(a) == Numbers(b), without building them.</summary>

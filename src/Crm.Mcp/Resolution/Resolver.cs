@@ -255,7 +255,8 @@ public sealed partial class Resolver
                 scored[rowid] = (seen.Count, (NameSimilarity.Close, ""));
                 break;
             }
-            if (NameSimilarity.Score(key, nameKey) is var similarity && similarity.Score >= NameSimilarity.Listed)
+            // Most rows read are far from the key: the cheap bound refuses them before Score builds its reason.
+            if (NameSimilarity.IsAtLeast(key, nameKey, NameSimilarity.Listed) && NameSimilarity.Score(key, nameKey) is var similarity)
                 scored[rowid] = (seen.Count, similarity);
         }
         return scored;

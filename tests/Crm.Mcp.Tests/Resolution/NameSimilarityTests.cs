@@ -75,11 +75,16 @@ public sealed class NameSimilarityTests
             foreach (var other in new[] { keys[i + 1], keys[random.Next(keys.Count)] })
             {
                 Assert.True(NameSimilarity.IsClose(keys[i], other) == NameSimilarity.Score(keys[i], other).Score >= NameSimilarity.Close, $"{keys[i]} ~ {other}");
+                Assert.True(NameSimilarity.IsAtLeast(keys[i], other, NameSimilarity.Listed) == NameSimilarity.Score(keys[i], other).Score >= NameSimilarity.Listed,
+                    $"{keys[i]} ~ {other} (listed)");
                 pairs++;
             }
         Assert.True(pairs > 10_000);
         Assert.True(NameSimilarity.IsClose("fisava lovive company 100453", "vipesa lovika company 100453"));
         Assert.False(NameSimilarity.IsClose("initech 2", "initech 3"));
+        Assert.True(NameSimilarity.IsAtLeast("acme", "acme robotics", NameSimilarity.Listed));
+        Assert.True(NameSimilarity.IsAtLeast("acne", "acme", NameSimilarity.Listed));
+        Assert.True(NameSimilarity.IsAtLeast("acme acme", "acme robotics inc", NameSimilarity.Listed));
     }
 }
 
