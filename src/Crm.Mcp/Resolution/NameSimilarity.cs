@@ -16,7 +16,12 @@ public static class NameSimilarity
     /// <summary>At or above: worth listing as a candidate.</summary>
     public const double Listed = 0.8;
 
-    public static (double Score, string Why) Score(string a, string b)
+    public static (double Score, string Why) Score(string a, string b) => Scored(a, b, reason: true);
+
+    /// <summary><see cref="Score"/>, with the reason in words only if <paramref name="reason"/> (the bound of
+    /// <see cref="Probe.IsAtLeast"/> asks only for the figure: formatting a Jaro-Winkler value per row cost more than
+    /// computing it).</summary>
+    private static (double Score, string Why) Scored(string a, string b, bool reason)
     {
         // Runs for every candidate row of every near-name lookup (hundreds per draft), so it allocates only when it must.
         if (a == b) return (1.0, "same normalized name");
@@ -47,9 +52,9 @@ public static class NameSimilarity
             var (tokensA, tokensB) = (a.Split(' '), b.Split(' '));
             var (few, many) = tokensA.Length <= tokensB.Length ? (tokensA, tokensB) : (tokensB, tokensA);
             if (few.Length < many.Length && few.All(many.Contains))
-                return (0.8, $"'{string.Join(' ', few)}' is part of '{string.Join(' ', many)}'");
+                return (0.8, reason ? $"'{string.Join(' ', few)}' is part of '{string.Join(' ', many)}'" : "");
         }
-        var why = typo > 0 ? distance == 1 ? "one letter apart (a typo?)" : "two letters apart (a typo?)"
+        var why = !reason ? "" : typo > 0 ? distance == 1 ? "one letter apart (a typo?)" : "two letters apart (a typo?)"
             : $"similar spelling (Jaro-Winkler {jaroWinkler.ToString("0.00", CultureInfo.InvariantCulture)})";
         return (Math.Round(score, 3), why);
     }
@@ -106,7 +111,7 @@ public static class NameSimilarity
         {
             var (a, b) = (_key, other);
             if (a == b) return true;
-            if (!_ascii || _length == 0) return Score(a, b).Score >= threshold;
+            if (!_ascii || _length == 0) return Scored(a, b, reason: false).Score >= threshold;
             // The key's counts, less each letter of the other: a letter that takes a count below zero is one only the
             // other key has.
             Span<short> counts = stackalloc short[128];
@@ -114,17 +119,17 @@ public static class NameSimilarity
             int lengthB = 0, onlyB = 0;
             foreach (var c in b)
             {
-                if (c >= 128) return Score(a, b).Score >= threshold;
+                if (c >= 128) return Scored(a, b, reason: false).Score >= threshold;
                 if (c == ' ') continue;
                 lengthB++;
                 if (--counts[c] < 0) onlyB++;
             }
-            if (lengthB == 0) return Score(a, b).Score >= threshold;
+            if (lengthB == 0) return Scored(a, b, reason: false).Score >= threshold;
             var lengthA = _length;
             // Letters only one key has: each edit accounts for at most two of them (a substitution), a Jaro match for none.
             var onlyA = lengthA - (lengthB - onlyB);
             var unshared = onlyA + onlyB;
-            if (unshared == 0) return Score(a, b).Score >= threshold; // same letters: same spelling respaced, or reordered words
+            if (unshared == 0) return Scored(a, b, reason: false).Score >= threshold; // same letters: same spelling respaced, or reordered words
             if (_hasDigit && HasDigit(b) && !SameNumbers(a, b)) return false;
             var matches = (lengthA + lengthB - unshared) / 2.0;
             var jaro = (matches / lengthA + matches / lengthB + 1) / 3;
@@ -141,8 +146,10 @@ public static class NameSimilarity
             // One edit scores 0.94 from five letters, 0.85 below; two edits 0.9 from eight.
             var typoPossible = unshared <= 4 && Math.Abs(lengthA - lengthB) <= 2 && (Math.Min(lengthA, lengthB) >= 5 || threshold <= 0.85);
             // "acme" is part of "acme robotics" (0.8): every letter of one key is the other's, unless a word repeats.
-            var partPossible = threshold <= 0.8 && (onlyA == 0 || onlyB == 0 || _repeatedWord || HasRepeatedWord(b));
-            return (bestJaroWinkler >= threshold - 0.001 || typoPossible || partPossible) && Score(a, b).Score >= threshold;
+            // Asked last: the other key's words are compared only for a pair that nothing else lets through.
+            var possible = bestJaroWinkler >= threshold - 0.001 || typoPossible
+                           || threshold <= 0.8 && (onlyA == 0 || onlyB == 0 || _repeatedWord || HasRepeatedWord(b));
+            return possible && Scored(a, b, reason: false).Score >= threshold;
         }
     }
 
