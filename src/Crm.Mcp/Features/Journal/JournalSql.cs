@@ -96,26 +96,29 @@ public static class JournalSql
         """;
 
     /// <summary>A record: its few changes are found from the record's index entries, not by checking every change in the
-    /// journal (1M changes took seconds): its own rows by (entity, record_id) for each journaled table, its link rows by
-    /// either side of "left/right" (0163's indexes, whose expressions differ by dialect).</summary>
-    private static string RecordWhere(string leftPart, string rightPart, string isLink) => FiltersWhere + $"""
+    /// journal (1M changes took seconds): its own rows by (record_id, entity), link rows that name it on the left of
+    /// "left/right" as a range of that same index on SQLite (binary order: every id starting "X/" sorts between "X/" and
+    /// "X0"; PostgreSQL's text order depends on the collation, so an expression index there, 0163), and link rows
+    /// naming it on the right through 0163's expression index.</summary>
+    private static string RecordWhere(string leftSide, string rightSide) => FiltersWhere + $"""
 
            AND c.id IN (
                SELECT r.change_id FROM change_records r
-                WHERE r.entity IN ({JournaledNames}) AND (@Entity IS NULL OR r.entity = @Entity) AND r.record_id = @RecordId
+                WHERE r.record_id = @RecordId AND (@Entity IS NULL OR r.entity = @Entity)
                UNION ALL
                SELECT r.change_id FROM change_records r
-                WHERE {isLink} AND {leftPart} = @RecordId AND (@Entity IS NULL OR r.entity = @Entity)
+                WHERE {leftSide} AND (@Entity IS NULL OR r.entity = @Entity)
                UNION ALL
                SELECT r.change_id FROM change_records r
-                WHERE {isLink} AND {rightPart} = @RecordId AND (@Entity IS NULL OR r.entity = @Entity))
+                WHERE {rightSide} AND (@Entity IS NULL OR r.entity = @Entity))
         """;
 
-    private static readonly string JournaledNames = string.Join(", ", JournaledTables.All.Select(t => $"'{t.Name}'"));
     private static readonly string SqliteRecordWhere = RecordWhere(
-        "substr(r.record_id, 1, instr(r.record_id, '/') - 1)", "substr(r.record_id, instr(r.record_id, '/') + 1)", "instr(r.record_id, '/') > 0");
+        "r.record_id >= @RecordId || '/' AND r.record_id < @RecordId || '0'",
+        "instr(r.record_id, '/') > 0 AND substr(r.record_id, instr(r.record_id, '/') + 1) = @RecordId");
     private static readonly string PostgresRecordWhere = RecordWhere(
-        "split_part(r.record_id, '/', 1)", "split_part(r.record_id, '/', 2)", "strpos(r.record_id, '/') > 0");
+        "strpos(r.record_id, '/') > 0 AND split_part(r.record_id, '/', 1) = @RecordId",
+        "strpos(r.record_id, '/') > 0 AND split_part(r.record_id, '/', 2) = @RecordId");
 
     /// <summary>PostgreSQL: the oldest transaction still in progress in the reader's snapshot (the snapshot's xmax when
     /// none), leaving out those another database's sessions run: their changes are never ours, and they must not hold ours back.</summary>
