@@ -14,10 +14,12 @@ public static class HttpTransport
     /// <summary>The full build's file name, beside the lean `crm-mcp`.</summary>
     public const string FullBuildName = "crm-mcp-http";
 
+    /// <summary>Whether this build serves HTTP itself (the full build) or hands it to the full one (the stdio build).</summary>
+    public static bool Included =>
 #if CRM_HTTP
-    public const bool Included = true;
+        true;
 #else
-    public const bool Included = false;
+        false;
 #endif
 
     /// <summary>Where the lean build looks for the full one.</summary>
