@@ -18,8 +18,9 @@ public static partial class ListEngine
 {
     public const int MaxSortKeys = 5;
     public const int MaxRules = 50;
-    /// <summary>`total` is exact up to this many matches, else {value: this, relation: "gte"}.</summary>
-    public const int ExactTotalUpTo = 10_000;
+    /// <summary>`total` is exact up to this many matches, else {value: this, relation: "gte"}. Counting 10,000 index
+    /// entries took 0.5 ms at 100k deals, more than the page; exact counts of broad filters are report_deals' job.</summary>
+    public const int ExactTotalUpTo = 1_000;
     public const int MaxValues = 100;
     private const string CursorForm = "the next_cursor value from the previous page, unchanged, with the same sort";
 
@@ -101,13 +102,16 @@ public static partial class ListEngine
         var references = await ResolveReferencesAsync(connection, transaction, schema, request, extraFilters);
         var plan = Build(schema, request, extraFilters, references);
         if (plan.MixedCurrency is { } mixed) await RefuseMixedCurrenciesAsync(connection, transaction, schema, plan, mixed);
-        var total = ListTotal.Counted(await plan.Parameters.ScalarLongAsync(connection, transaction, CountSql(schema, plan)), ExactTotalUpTo);
         // Read by hand (id, then each sort key k0, k1, ...), not as Dapper's dynamic rows, which need reflection.
         var rows = await plan.Parameters.QueryAsync(connection, transaction, PageSql(schema, plan),
             r => (Id: r.GetString(0), Keys: Enumerable.Range(1, plan.KeySql.Count).Select(i => SqlArgs.Value(r, i)).ToList()));
 
         var hasMore = rows.Count > plan.Limit;
         if (hasMore) rows.RemoveAt(rows.Count - 1);
+        // A first page that holds every match is its own exact total: no count statement.
+        var total = request.Cursor is null && !hasMore
+            ? ListTotal.Counted(rows.Count, ExactTotalUpTo)
+            : ListTotal.Counted(await plan.Parameters.ScalarLongAsync(connection, transaction, CountSql(schema, plan)), ExactTotalUpTo);
         var ids = rows.Select(r => r.Id).ToList();
         var byId = (await load(ids)).ToDictionary(idOf);
         var items = ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();

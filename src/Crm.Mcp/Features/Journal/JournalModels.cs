@@ -26,7 +26,7 @@ public sealed record ChangeView(
 
 public sealed record ChangePage(
     IReadOnlyList<ChangeView> Items,
-    [property: Description("How many changes match the filters in all pages.")] long Total,
+    [property: Description("Changes matching the filters in all pages: {value, relation}, relation \"eq\" (exact) or \"gte\" (at least).")] Lists.ListTotal Total,
     [property: Description("Pass as cursor to get the next page; null on the last page.")] string? NextCursor,
     bool HasMore);
 

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Crm.Mcp.Data;
+using Crm.Mcp.Lists;
 using Dapper;
 
 namespace Crm.Mcp.Features.Journal;
@@ -46,59 +47,84 @@ public static class JournalSql
     /// (one writer at a time). PostgreSQL: writers run in parallel and change ids are taken before COMMIT, so a change
     /// can commit after a later-numbered one was read; only changes whose writer is older than every write still in
     /// flight in this database are listed, by (writer's transaction id, change id), so whatever commits later sorts
-    /// above all that was shown (0160_change_commit_order.sql). <c>Last</c> is the last item's key, for the cursor.</summary>
-    public static async Task<(IReadOnlyList<ChangeView> Items, long Total, bool HasMore, Key? Last, bool Held)> ListAsync(
+    /// above all that was shown (0160_change_commit_order.sql). <c>Last</c> is the last item's key, for the cursor.
+    /// The total is counted as lists count theirs (<see cref="ListEngine.ExactTotalUpTo"/>).</summary>
+    public static async Task<(IReadOnlyList<ChangeView> Items, ListTotal Total, bool HasMore, Key? Last, bool Held)> ListAsync(
         DbConnection connection, DbTransaction transaction, Filter filter)
     {
-        const string where = """
-             WHERE (@Actor IS NULL OR c.actor = @Actor)
-               AND (@Tool IS NULL OR c.tool = @Tool)
-               AND (@Since IS NULL OR c.at >= @Since)
-               AND (@Until IS NULL OR c.at < @Until)
-               AND (@Entity IS NULL AND @RecordId IS NULL OR EXISTS (
-                    SELECT 1 FROM change_records r
-                    WHERE r.change_id = c.id
-                      AND (@Entity IS NULL OR r.entity = @Entity)
-                      AND (@RecordId IS NULL OR r.record_id = @RecordId
-                           OR r.record_id LIKE @RecordId || '/%' OR r.record_id LIKE '%/' || @RecordId)))
-            """;
-        const string countSql = "SELECT COUNT(*) FROM changes c" + where;
-        const string pageSql = SelectChange + where + """
-               AND (@BeforeId IS NULL OR c.id < @BeforeId)
-             ORDER BY c.id DESC
-             LIMIT @Take
-            """;
-        // The oldest transaction still in progress in the reader's snapshot (the snapshot's xmax when none), leaving out
-        // those another database's sessions run: their changes are never ours, and they must not hold ours back.
-        const string bound = """
-            (SELECT COALESCE(MIN(x::text::bigint), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)
-             FROM pg_snapshot_xip(pg_current_snapshot()) AS x
-             WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
-                               WHERE a.backend_xid = x::xid AND a.datname IS DISTINCT FROM current_database()))
-            """;
-        const string settled = "\n   AND c.xid < " + bound;
-        // Committed changes this snapshot holds back behind a write still in flight (or one that ended while the bound
-        // was read): the caller asks again rather than answer without them.
-        const string heldSql = "SELECT EXISTS (SELECT 1 FROM changes c WHERE c.xid >= " + bound + ")";
-        const string postgresCountSql = countSql + settled;
-        const string postgresPageSql = "SELECT c.xid, " + ChangeColumns + where + settled + """
-               AND (@BeforeId IS NULL OR (c.xid, c.id) < (@BeforeXid, @BeforeId))
-             ORDER BY c.xid DESC, c.id DESC
-             LIMIT @Take
-            """;
         var postgres = SqlDialect.Of(connection).IsPostgres;
+        var where = Where(postgres, filter.RecordId is not null);
         var args = new
         {
             filter.Entity, filter.RecordId, filter.Actor, filter.Tool, filter.Since, filter.Until,
-            BeforeXid = filter.Before?.Xid, BeforeId = filter.Before?.Id, Take = filter.Limit + 1,
+            BeforeXid = filter.Before?.Xid, BeforeId = filter.Before?.Id, Take = filter.Limit + 1, Bound = ListEngine.ExactTotalUpTo + 1,
         };
-        var total = await connection.ExecuteScalarAsync<long>(postgres ? postgresCountSql : countSql, args, transaction);
-        var rows = (await connection.QueryAsync<ChangeRow>(postgres ? postgresPageSql : pageSql, args, transaction)).ToList();
+        var rows = (await connection.QueryAsync<ChangeRow>(PageSql(postgres, filter.RecordId is not null), args, transaction)).ToList();
         var hasMore = rows.Count > filter.Limit;
         if (hasMore) rows.RemoveAt(rows.Count - 1);
+        // A first page that holds every match is its own exact total.
+        var counted = filter.Before is null && !hasMore ? rows.Count
+            : await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM (SELECT 1 AS one FROM changes c" + where + "\n LIMIT @Bound) AS matches", args, transaction);
+        // Committed changes this snapshot holds back behind a write still in flight (or one that ended while the bound
+        // was read): the caller asks again rather than answer without them.
+        const string heldSql = "SELECT EXISTS (SELECT 1 FROM changes c WHERE c.xid >= " + SettledBound + ")";
         var held = postgres && await connection.ExecuteScalarAsync<bool>(heldSql, transaction: transaction);
-        return (await ToViewsAsync(connection, transaction, rows), total, hasMore, rows.Count == 0 ? null : new Key(rows[^1].Xid, rows[^1].Id), held);
+        return (await ToViewsAsync(connection, transaction, rows), ListTotal.Counted(counted, ListEngine.ExactTotalUpTo), hasMore,
+            rows.Count == 0 ? null : new Key(rows[^1].Xid, rows[^1].Id), held);
     }
+
+    /// <summary>get_changes' page: newest first, after the cursor's key, one row past the limit.</summary>
+    public static string PageSql(bool postgres, bool byRecord) => (postgres ? "SELECT c.xid, " + ChangeColumns : SelectChange) + Where(postgres, byRecord) + (postgres
+        ? "\n   AND (@BeforeId IS NULL OR (c.xid, c.id) < (@BeforeXid, @BeforeId))\n ORDER BY c.xid DESC, c.id DESC\n LIMIT @Take"
+        : "\n   AND (@BeforeId IS NULL OR c.id < @BeforeId)\n ORDER BY c.id DESC\n LIMIT @Take");
+
+    private static string Where(bool postgres, bool byRecord) =>
+        (byRecord ? postgres ? PostgresRecordWhere : SqliteRecordWhere : EntityWhere) + (postgres ? "\n   AND c.xid < " + SettledBound : "");
+
+    private const string FiltersWhere = """
+
+         WHERE (@Actor IS NULL OR c.actor = @Actor)
+           AND (@Tool IS NULL OR c.tool = @Tool)
+           AND (@Since IS NULL OR c.at >= @Since)
+           AND (@Until IS NULL OR c.at < @Until)
+        """;
+
+    /// <summary>No record: changes are read newest first and each is checked for a row of the entity.</summary>
+    private const string EntityWhere = FiltersWhere + """
+
+           AND (@Entity IS NULL OR EXISTS (SELECT 1 FROM change_records r WHERE r.change_id = c.id AND r.entity = @Entity))
+        """;
+
+    /// <summary>A record: its few changes are found from the record's index entries, not by checking every change in the
+    /// journal (1M changes took seconds): its own rows by (entity, record_id) for each journaled table, its link rows by
+    /// either side of "left/right" (0163's indexes, whose expressions differ by dialect).</summary>
+    private static string RecordWhere(string leftPart, string rightPart, string isLink) => FiltersWhere + $"""
+
+           AND c.id IN (
+               SELECT r.change_id FROM change_records r
+                WHERE r.entity IN ({JournaledNames}) AND (@Entity IS NULL OR r.entity = @Entity) AND r.record_id = @RecordId
+               UNION ALL
+               SELECT r.change_id FROM change_records r
+                WHERE {isLink} AND {leftPart} = @RecordId AND (@Entity IS NULL OR r.entity = @Entity)
+               UNION ALL
+               SELECT r.change_id FROM change_records r
+                WHERE {isLink} AND {rightPart} = @RecordId AND (@Entity IS NULL OR r.entity = @Entity))
+        """;
+
+    private static readonly string JournaledNames = string.Join(", ", JournaledTables.All.Select(t => $"'{t.Name}'"));
+    private static readonly string SqliteRecordWhere = RecordWhere(
+        "substr(r.record_id, 1, instr(r.record_id, '/') - 1)", "substr(r.record_id, instr(r.record_id, '/') + 1)", "instr(r.record_id, '/') > 0");
+    private static readonly string PostgresRecordWhere = RecordWhere(
+        "split_part(r.record_id, '/', 1)", "split_part(r.record_id, '/', 2)", "strpos(r.record_id, '/') > 0");
+
+    /// <summary>PostgreSQL: the oldest transaction still in progress in the reader's snapshot (the snapshot's xmax when
+    /// none), leaving out those another database's sessions run: their changes are never ours, and they must not hold ours back.</summary>
+    private const string SettledBound = """
+        (SELECT COALESCE(MIN(x::text::bigint), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)
+         FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+         WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                           WHERE a.backend_xid = x::xid AND a.datname IS DISTINCT FROM current_database()))
+        """;
 
     public static async Task<ChangeView?> FindAsync(DbConnection connection, DbTransaction transaction, long id)
     {

@@ -94,7 +94,7 @@ public sealed class JournalTests
         var dealId = deal.GetProperty("data").GetProperty("deal").GetProperty("id").GetString();
 
         var page = (await server.CallOkAsync("get_changes")).GetProperty("data");
-        Assert.Equal(1, page.GetProperty("total").GetInt64());
+        Assert.Equal(1, page.GetProperty("total").GetProperty("value").GetInt64());
         var change = Assert.Single(page.GetProperty("items").EnumerateArray());
         Assert.Equal("crm-tests", change.GetProperty("actor").GetString());
         Assert.Equal("create_deal_draft", change.GetProperty("tool").GetString());
@@ -170,11 +170,52 @@ public sealed class JournalTests
 
         var first = (await server.CallOkAsync("get_changes", new { limit = 2 })).GetProperty("data");
         Assert.True(first.GetProperty("has_more").GetBoolean());
-        Assert.Equal(3, first.GetProperty("total").GetInt64());
+        Assert.Equal(3, first.GetProperty("total").GetProperty("value").GetInt64());
         var rest = (await server.CallOkAsync("get_changes", new { limit = 2, cursor = first.GetProperty("next_cursor").GetString() })).GetProperty("data");
         Assert.Equal(1, Assert.Single(rest.GetProperty("items").EnumerateArray()).GetProperty("id").GetInt64());
         Assert.False(rest.GetProperty("has_more").GetBoolean());
         Assert.Equal(JsonValueKind.Null, rest.GetProperty("next_cursor").ValueKind);
+    }
+
+    /// <summary>A record's history also lists the changes that only touched a link naming it, on either side of the
+    /// link's "left/right" id: found through 0163's indexes, not by reading every change.</summary>
+    [Fact]
+    public async Task A_records_history_lists_changes_to_links_naming_it_on_either_side()
+    {
+        await using var server = await TestServer.StartAsync();
+        var first = (await server.CallOkAsync("create_deal_draft", new { company_name = "Acme", people = new[] { new { name = "Jane Founder" } } })).GetProperty("data");
+        var second = (await server.CallOkAsync("create_deal_draft", new { company_name = "Globex" })).GetProperty("data");
+        var jane = first.GetProperty("deal").GetProperty("people")[0].GetProperty("person").GetProperty("id").GetString()!;
+        var globexDeal = second.GetProperty("deal").GetProperty("id").GetString()!;
+        await WriteSqlAsync(server.Db, "INSERT INTO deal_people (deal_id, person_id, created_at) VALUES (@globexDeal, @jane, '2026-12-07T00:00:00.000Z')", new { globexDeal, jane });
+        await WriteSqlAsync(server.Db, "DELETE FROM deal_people WHERE deal_id = @globexDeal", new { globexDeal });
+
+        async Task<long[]> Ids(object args) => (await server.CallOkAsync("get_changes", args)).GetProperty("data").GetProperty("items")
+            .EnumerateArray().Select(c => c.GetProperty("id").GetInt64()).ToArray();
+
+        Assert.Equal(new long[] { 4, 3, 1 }, await Ids(new { record_id = jane }));
+        Assert.Equal(new long[] { 4, 3, 2 }, await Ids(new { record_id = globexDeal }));
+        Assert.Equal(new long[] { 4, 3, 1 }, await Ids(new { entity = "deal_people", record_id = jane }));
+        Assert.Equal(new long[] { 1 }, await Ids(new { entity = "contact", record_id = jane }));
+        // A link's own id, paged: the total is counted past the first page.
+        var link = (await server.CallOkAsync("get_changes", new { record_id = $"{globexDeal}/{jane}", limit = 1, tool = "import" })).GetProperty("data");
+        Assert.Equal(4, Assert.Single(link.GetProperty("items").EnumerateArray()).GetProperty("id").GetInt64());
+        Assert.Equal(2, link.GetProperty("total").GetProperty("value").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_records_history_is_read_from_its_index_entries_not_by_scanning_the_journal()
+    {
+        if (TestDatabase.IsPostgres) Assert.Skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL has the same indexes (0163).");
+        await using var database = await TestDatabase.CreateAsync();
+        await using var connection = await database.Db.OpenAsync(TestContext.Current.CancellationToken);
+        var plan = (await connection.QueryAsync<(long, long, long, string Detail)>("EXPLAIN QUERY PLAN " + Crm.Mcp.Features.Journal.JournalSql.PageSql(false, true),
+            new { Entity = (string?)null, RecordId = "x", Actor = (string?)null, Tool = (string?)null, Since = (string?)null, Until = (string?)null, BeforeId = (long?)null, Take = 26 }))
+            .Select(s => s.Detail).ToList();
+        Assert.Contains(plan, s => s.Contains("ix_change_records_record (entity=? AND record_id=?)"));
+        Assert.Contains(plan, s => s.Contains("ix_change_records_link_left"));
+        Assert.Contains(plan, s => s.Contains("ix_change_records_link_right"));
+        Assert.DoesNotContain(plan, s => s.StartsWith("SCAN c", StringComparison.Ordinal) || s.StartsWith("SCAN r", StringComparison.Ordinal));
     }
 
     [Fact]
