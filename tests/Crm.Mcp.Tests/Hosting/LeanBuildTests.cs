@@ -32,14 +32,6 @@ public sealed class LeanBuildTests
         Assert.Contains(Names(full, "Compile"), f => f.Replace('\\', '/').EndsWith("Hosting/Http/HttpHost.cs", StringComparison.Ordinal));
     }
 
-    /// <summary>A native publish (RID + PublishAot) is the lean build unless told otherwise.</summary>
-    [Fact]
-    public async Task A_native_publish_is_lean_by_default()
-    {
-        var properties = await EvaluateAsync("-p:PublishAot=true -p:RuntimeIdentifier=linux-x64", "-getProperty:CrmHttp");
-        Assert.Equal("false", properties.Trim());
-    }
-
     [Fact]
     public async Task Without_the_full_build_beside_it_http_is_refused_with_what_to_run()
     {
