@@ -9,13 +9,13 @@ using Crm.Mcp.Resolution;
 namespace Crm.Mcp.Bench;
 
 /// <summary>
-/// `profile-bulk [--rows 1000] [--calls 50]`: create_contacts and create_deals with 100 items each (the `bulk` section's
+/// `profile-bulk [--rows 1000] [--calls 50]`: create_contacts (new companies, then existing ones) and create_deals with 100 items each (the `bulk` section's
 /// items), in process on a copy of the populated database, without the protocol: CPU per call and SQLite's own profile
 /// of every statement (a statement's time includes its trigger programs).
 /// </summary>
 public static class BulkProfile
 {
-    public static async Task RunAsync(string seeded, string work, int calls)
+    public static async Task RunAsync(string seeded, int rows, string work, int calls)
     {
         var profile = await StatementProfile.OpenCopyAsync(seeded, work, "profile-bulk.db");
         var db = profile.Db;
@@ -42,7 +42,15 @@ public static class BulkProfile
             var reply = await deals.CreateDeals(Items<DealInput>(Workloads.DealItems(warmUp ? "w" + run : run, i, size)));
             if (reply.Data.Failed > 0) throw new InvalidOperationException("create_deals failed");
         }
-        foreach (var (name, call) in new (string, Func<int, Task>)[] { ("create_contacts", Contacts), ("create_deals", Deals) })
+        async Task ContactsAtExisting(int i)
+        {
+            WriteCall.Enter(new WriteCall { Tool = "create_contacts", CreateIfMissing = CreateIfMissing.Auto });
+            var items = Workloads.ContactItemsAtExisting(warmUp ? "w" + run : run, i, size, r => Workloads.Spread(r, rows));
+            var reply = await contacts.CreateContacts(Items<ContactInput>(items));
+            if (reply.Data.Failed > 0) throw new InvalidOperationException("create_contacts failed");
+        }
+        foreach (var (name, call) in new (string, Func<int, Task>)[]
+                 { ("create_contacts", Contacts), ("create_contacts at existing companies", ContactsAtExisting), ("create_deals", Deals) })
         {
             warmUp = true;
             for (var i = 0; i < 10; i++) await call(1000 + i); // warm-up: JIT, tiering, statement caches

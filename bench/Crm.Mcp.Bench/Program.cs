@@ -91,7 +91,7 @@ switch (command)
         break;
     case "profile-bulk":
         // profile-bulk [--rows 1000] [--calls 50]: create_contacts / create_deals (100 items) in process (BulkProfile).
-        await BulkProfile.RunAsync(await Populate.CreateAsync(work, Option("--rows", 1000)), work, Option("--calls", 50));
+        await BulkProfile.RunAsync(await Populate.CreateAsync(work, Option("--rows", 1000)), Option("--rows", 1000), work, Option("--calls", 50));
         break;
     case "profile-import":
         // profile-import CSV [--batch-size 5000]: `crm-mcp import` in process, per statement (ImportProfile).

@@ -17,7 +17,9 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools, int 
         tools.Single(t => t.Name == tool).ProtocolTool.InputSchema.GetProperty("properties").TryGetProperty(argument, out _);
 
     /// <summary>A populated row spread over the whole table (not just its first pages).</summary>
-    private int Row(int i) => (int)((Math.Max(i, 0) * 7919L + 13) % rows);
+    private int Row(int i) => Spread(i, rows);
+
+    public static int Spread(int i, int rows) => (int)((Math.Max(i, 0) * 7919L + 13) % rows);
 
     public Task NoOp(int _) => client.PingAsync().AsTask();
 
@@ -138,15 +140,18 @@ public sealed class Workloads(McpClient client, IList<McpClientTool> tools, int 
 
     /// <summary>A batch of <paramref name="size"/> new contacts at companies the database has (found by their exact
     /// name: no near-name lookup), so the figure is the write's own cost.</summary>
-    public Task CreateContactsAtExisting(int batch, int size) => Call("create_contacts", new Dictionary<string, object?>
-    {
-        ["items"] = Enumerable.Range(0, size).Select(k => new Dictionary<string, object?>
+    public Task CreateContactsAtExisting(int batch, int size) =>
+        Call("create_contacts", new Dictionary<string, object?> { ["items"] = ContactItemsAtExisting(_run, batch, size, Row) });
+
+    /// <summary>create_contacts' items at populated companies (also run in process by profile-bulk); <paramref name="row"/>
+    /// picks the populated row whose company item k of the batch names.</summary>
+    public static Dictionary<string, object?>[] ContactItemsAtExisting(string run, int batch, int size, Func<int, int> row) =>
+        Enumerable.Range(0, size).Select(k => new Dictionary<string, object?>
         {
-            ["name"] = $"{Words.Name($"{_run} person {batch}.{k}")} {batch}.{k}",
-            ["email"] = $"dana.{_run}.{batch}.{k}@bulk.example",
-            ["company_name"] = BenchData.CompanyName(Row(batch * size + k)),
-        }).ToArray(),
-    });
+            ["name"] = $"{Words.Name($"{run} person {batch}.{k}")} {batch}.{k}",
+            ["email"] = $"dana.{run}.{batch}.{k}@bulk.example",
+            ["company_name"] = BenchData.CompanyName(row(batch * size + k)),
+        }).ToArray();
 
     /// <summary>create_deals' items of the bulk section (also run in process by profile-bulk).</summary>
     public static Dictionary<string, object?>[] DealItems(string run, int batch, int size) =>

@@ -55,6 +55,28 @@ public static class NameKeys
     public static List<string> Words(string text)
     {
         var folded = UnicodeFold.Fold(text);
+        return Ascii.IsValid(folded) ? AsciiWords(folded) : RuneWords(folded);
+    }
+
+    /// <summary><see cref="RuneWords"/> for ASCII text, char by char without a string per character.</summary>
+    private static List<string> AsciiWords(string folded)
+    {
+        Span<char> buffer = folded.Length <= 256 ? stackalloc char[folded.Length] : new char[folded.Length];
+        var length = 0;
+        foreach (var c in folded)
+        {
+            if (c is '.' or '\'') continue;
+            buffer[length++] = char.IsAsciiLetterOrDigit(c) ? c : ' ';
+        }
+        var words = new List<string>();
+        foreach (var range in buffer[..length].Split(' '))
+            if (buffer[range] is { IsEmpty: false } word) words.Add(word.ToString());
+        return words;
+    }
+
+    /// <summary>The words of folded text, rune by rune (internal: tests check the ASCII shortcut against it).</summary>
+    internal static List<string> RuneWords(string folded)
+    {
         var builder = new StringBuilder(folded.Length);
         foreach (var rune in folded.EnumerateRunes())
         {

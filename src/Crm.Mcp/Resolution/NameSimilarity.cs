@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Crm.Mcp.Resolution;
 
@@ -15,7 +16,12 @@ public static class NameSimilarity
     /// <summary>At or above: worth listing as a candidate.</summary>
     public const double Listed = 0.8;
 
-    public static (double Score, string Why) Score(string a, string b)
+    public static (double Score, string Why) Score(string a, string b) => Scored(a, b, reason: true);
+
+    /// <summary><see cref="Score"/>, with the reason in words only if <paramref name="reason"/> (the bound of
+    /// <see cref="Probe.IsAtLeast"/> asks only for the figure: formatting a Jaro-Winkler value per row cost more than
+    /// computing it).</summary>
+    private static (double Score, string Why) Scored(string a, string b, bool reason)
     {
         // Runs for every candidate row of every near-name lookup (hundreds per draft), so it allocates only when it must.
         if (a == b) return (1.0, "same normalized name");
@@ -46,69 +52,105 @@ public static class NameSimilarity
             var (tokensA, tokensB) = (a.Split(' '), b.Split(' '));
             var (few, many) = tokensA.Length <= tokensB.Length ? (tokensA, tokensB) : (tokensB, tokensA);
             if (few.Length < many.Length && few.All(many.Contains))
-                return (0.8, $"'{string.Join(' ', few)}' is part of '{string.Join(' ', many)}'");
+                return (0.8, reason ? $"'{string.Join(' ', few)}' is part of '{string.Join(' ', many)}'" : "");
         }
-        var why = typo > 0 ? distance == 1 ? "one letter apart (a typo?)" : "two letters apart (a typo?)"
+        var why = !reason ? "" : typo > 0 ? distance == 1 ? "one letter apart (a typo?)" : "two letters apart (a typo?)"
             : $"similar spelling (Jaro-Winkler {jaroWinkler.ToString("0.00", CultureInfo.InvariantCulture)})";
         return (Math.Round(score, 3), why);
     }
 
     /// <summary>Exactly <c>Score(a, b).Score &gt;= Close</c>, cheaper for pairs far apart (see <see cref="IsAtLeast"/>).</summary>
-    public static bool IsClose(string a, string b) => IsAtLeast(a, b, Close);
+    public static bool IsClose(string a, string b) => new Probe(a).IsAtLeast(b, Close);
+
+    /// <summary>Exactly <c>Score(a, b).Score &gt;= threshold</c>; see <see cref="Probe.IsAtLeast"/>.</summary>
+    public static bool IsAtLeast(string a, string b, double threshold) => new Probe(a).IsAtLeast(b, threshold);
+
+    [InlineArray(128)]
+    private struct AsciiCounts
+    {
+        private short _first;
+    }
 
     /// <summary>
-    /// Exactly <c>Score(a, b).Score &gt;= threshold</c> (<see cref="Close"/> or <see cref="Listed"/>), cheaper for the
-    /// many pairs that are far apart (every candidate row of a near-name lookup is asked): the letters two keys share
-    /// bound how many Jaro matches they can have, and the letters they do not share bound their edit distance from
-    /// below, so a pair whose best possible Jaro-Winkler and typo scores both fall short is refused without either;
-    /// different numbers settle it too, and at <see cref="Listed"/> a pair whose letters are not one key's within the
-    /// other's cannot be "part of" it. Every other pair gets the full <see cref="Score"/>.
+    /// One key made ready to be compared with many (a near-name lookup asks about every candidate row): its letter
+    /// counts, length, digits and repeated words are found once, not once per row.
     /// </summary>
-    public static bool IsAtLeast(string a, string b, double threshold)
+    public readonly struct Probe
     {
-        if (a == b) return true;
-        Span<int> counts = stackalloc int[128];
-        int lengthA = 0, lengthB = 0;
-        foreach (var c in a)
+        private readonly string _key;
+        private readonly AsciiCounts _counts;
+        private readonly int _length;
+        private readonly bool _ascii;
+        private readonly bool _hasDigit;
+        private readonly bool _repeatedWord;
+
+        public Probe(string key)
         {
-            if (c >= 128) return Score(a, b).Score >= threshold;
-            if (c == ' ') continue;
-            counts[c]++;
-            lengthA++;
+            _key = key;
+            _ascii = true;
+            foreach (var c in key)
+            {
+                if (c >= 128) { _ascii = false; break; }
+                if (c == ' ') continue;
+                _counts[c]++;
+                _length++;
+            }
+            _hasDigit = HasDigit(key);
+            _repeatedWord = _ascii && HasRepeatedWord(key);
         }
-        foreach (var c in b)
+
+        /// <summary>
+        /// Exactly <c>Score(key, other).Score &gt;= threshold</c> (<see cref="Close"/> or <see cref="Listed"/>), cheaper
+        /// for the many pairs that are far apart: the letters two keys share bound how many Jaro matches they can have,
+        /// and the letters they do not share bound their edit distance from below, so a pair whose best possible
+        /// Jaro-Winkler and typo scores both fall short is refused without either; different numbers settle it too, and
+        /// at <see cref="Listed"/> a pair whose letters are not one key's within the other's cannot be "part of" it.
+        /// Every other pair gets the full <see cref="Score"/>.
+        /// </summary>
+        public bool IsAtLeast(string other, double threshold)
         {
-            if (c >= 128) return Score(a, b).Score >= threshold;
-            if (c == ' ') continue;
-            counts[c]--;
-            lengthB++;
+            var (a, b) = (_key, other);
+            if (a == b) return true;
+            if (!_ascii || _length == 0) return Scored(a, b, reason: false).Score >= threshold;
+            // The key's counts, less each letter of the other: a letter that takes a count below zero is one only the
+            // other key has.
+            Span<short> counts = stackalloc short[128];
+            ((ReadOnlySpan<short>)_counts).CopyTo(counts);
+            int lengthB = 0, onlyB = 0;
+            foreach (var c in b)
+            {
+                if (c >= 128) return Scored(a, b, reason: false).Score >= threshold;
+                if (c == ' ') continue;
+                lengthB++;
+                if (--counts[c] < 0) onlyB++;
+            }
+            if (lengthB == 0) return Scored(a, b, reason: false).Score >= threshold;
+            var lengthA = _length;
+            // Letters only one key has: each edit accounts for at most two of them (a substitution), a Jaro match for none.
+            var onlyA = lengthA - (lengthB - onlyB);
+            var unshared = onlyA + onlyB;
+            if (unshared == 0) return Scored(a, b, reason: false).Score >= threshold; // same letters: same spelling respaced, or reordered words
+            if (_hasDigit && HasDigit(b) && !SameNumbers(a, b)) return false;
+            var matches = (lengthA + lengthB - unshared) / 2.0;
+            var jaro = (matches / lengthA + matches / lengthB + 1) / 3;
+            var prefix = 0;
+            for (int i = 0, j = 0; prefix < 4; i++, j++)
+            {
+                while (i < a.Length && a[i] == ' ') i++;
+                while (j < b.Length && b[j] == ' ') j++;
+                if (i >= a.Length || j >= b.Length || a[i] != b[j]) break;
+                prefix++;
+            }
+            // Scores are rounded to three places (0.8995 rounds to Close): the bound keeps a margin below that.
+            var bestJaroWinkler = jaro + prefix * 0.1 * (1 - jaro);
+            // One edit scores 0.94 from five letters, 0.85 below; two edits 0.9 from eight.
+            var typoPossible = unshared <= 4 && Math.Abs(lengthA - lengthB) <= 2 && (Math.Min(lengthA, lengthB) >= 5 || threshold <= 0.85);
+            // "acme" is part of "acme robotics" (0.8): every letter of one key is the other's, unless a word repeats.
+            // Asked last: the other key's words are compared only for a pair that nothing else lets through.
+            var possible = bestJaroWinkler >= threshold - 0.001 || typoPossible
+                           || threshold <= 0.8 && (onlyA == 0 || onlyB == 0 || _repeatedWord || HasRepeatedWord(b));
+            return possible && Scored(a, b, reason: false).Score >= threshold;
         }
-        if (lengthA == 0 || lengthB == 0) return Score(a, b).Score >= threshold;
-        // Letters only one key has: each edit accounts for at most two of them (a substitution), a Jaro match for none.
-        int onlyA = 0, onlyB = 0;
-        foreach (var count in counts)
-            if (count > 0) onlyA += count;
-            else onlyB -= count;
-        var unshared = onlyA + onlyB;
-        if (unshared == 0) return Score(a, b).Score >= threshold; // same letters: same spelling respaced, or reordered words
-        if (HasDigit(a) && HasDigit(b) && !SameNumbers(a, b)) return false;
-        var matches = (lengthA + lengthB - unshared) / 2.0;
-        var jaro = (matches / lengthA + matches / lengthB + 1) / 3;
-        var prefix = 0;
-        for (int i = 0, j = 0; prefix < 4; i++, j++)
-        {
-            while (i < a.Length && a[i] == ' ') i++;
-            while (j < b.Length && b[j] == ' ') j++;
-            if (i >= a.Length || j >= b.Length || a[i] != b[j]) break;
-            prefix++;
-        }
-        // Scores are rounded to three places (0.8995 rounds to Close): the bound keeps a margin below that.
-        var bestJaroWinkler = jaro + prefix * 0.1 * (1 - jaro);
-        // One edit scores 0.94 from five letters, 0.85 below; two edits 0.9 from eight.
-        var typoPossible = unshared <= 4 && Math.Abs(lengthA - lengthB) <= 2 && (Math.Min(lengthA, lengthB) >= 5 || threshold <= 0.85);
-        // "acme" is part of "acme robotics" (0.8): every letter of one key is the other's, unless a word repeats.
-        var partPossible = threshold <= 0.8 && (onlyA == 0 || onlyB == 0 || HasRepeatedWord(a) || HasRepeatedWord(b));
-        return (bestJaroWinkler >= threshold - 0.001 || typoPossible || partPossible) && Score(a, b).Score >= threshold;
     }
 
     private static bool HasRepeatedWord(string key)

@@ -245,18 +245,19 @@ public sealed partial class Resolver
         // Each rowid once, in the order first read (Rank's sort is stable: equal names keep it).
         var seen = new HashSet<long>();
         var scored = new Dictionary<long, (int Order, (double Score, string Why) Similarity)>();
+        var probe = new NameSimilarity.Probe(key);
         foreach (var (rowid, nameKey) in await parameters.QueryAsync(connection, transaction, string.Join("\nUNION ALL\n", parts), r => (r.GetInt64(0), SqlArgs.Text(r, 1) ?? "")))
         {
             if (!seen.Add(rowid)) continue;
             if (closeOnly)
             {
                 // Only whether one is close: the first such row answers it.
-                if (!NameSimilarity.IsClose(key, nameKey)) continue;
+                if (!probe.IsAtLeast(nameKey, NameSimilarity.Close)) continue;
                 scored[rowid] = (seen.Count, (NameSimilarity.Close, ""));
                 break;
             }
             // Most rows read are far from the key: the cheap bound refuses them before Score builds its reason.
-            if (NameSimilarity.IsAtLeast(key, nameKey, NameSimilarity.Listed) && NameSimilarity.Score(key, nameKey) is var similarity)
+            if (probe.IsAtLeast(nameKey, NameSimilarity.Listed) && NameSimilarity.Score(key, nameKey) is var similarity)
                 scored[rowid] = (seen.Count, similarity);
         }
         return scored;

@@ -27,6 +27,15 @@ public static class UnicodeFold
     /// bidi marks, soft hyphen) dropped, lower case. "Bäckerei", "Ba\u0308ckerei" and "BACKEREI" fold alike.</summary>
     public static string Fold(string text)
     {
+        // ASCII (most names, every bench row): nothing in it decomposes, is a mark or a format character, or is in
+        // Letters, so the fold is its lower case; the rune-by-rune path below costs allocations per character.
+        if (Ascii.IsValid(text)) return text.ToLowerInvariant();
+        return FoldRunes(text);
+    }
+
+    /// <summary><see cref="Fold"/> rune by rune, for any text (internal: tests check the ASCII shortcut against it).</summary>
+    internal static string FoldRunes(string text)
+    {
         var builder = new StringBuilder(text.Length);
         foreach (var rune in Runes(text))
         {
@@ -45,6 +54,14 @@ public static class UnicodeFold
     /// canonically equivalent (the same NFC) give the same string. For keys that must keep accents, such as emails
     /// ("josé@" precomposed or decomposed is one address, "jose@" another).</summary>
     public static string Canonical(string text)
+    {
+        // ASCII: no decompositions, format characters or combining marks: the text is its own canonical form.
+        if (Ascii.IsValid(text)) return text;
+        return CanonicalRunes(text);
+    }
+
+    /// <summary><see cref="Canonical"/> rune by rune, for any text (internal: tests check the ASCII shortcut against it).</summary>
+    internal static string CanonicalRunes(string text)
     {
         var codes = new List<int>(text.Length);
         foreach (var rune in Runes(text))

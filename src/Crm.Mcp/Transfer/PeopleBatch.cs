@@ -259,9 +259,13 @@ internal static class PeopleBatch
         UPDATE import_stage SET found_id = (SELECT id FROM people WHERE people.email_key = import_stage.email_key)
             WHERE email_key IS NOT NULL;
         -- The resolver's by-name lookup (with an email: only people without one), and source ids imported before.
+        -- Split by whether the row has an email, so that the email-less probe names people.email_key IS NULL and seeks
+        -- ix_people_name_key_emailless (0200) instead of reading every namesake's row.
         UPDATE import_stage SET slow = 1
-            WHERE found_id IS NULL AND name_key <> '' AND EXISTS (SELECT 1 FROM people
-                      WHERE people.name_key = import_stage.name_key AND (import_stage.email_key IS NULL OR people.email_key IS NULL))
+            WHERE found_id IS NULL AND name_key <> '' AND (
+                      email_key IS NULL AND EXISTS (SELECT 1 FROM people WHERE people.name_key = import_stage.name_key)
+                   OR email_key IS NOT NULL AND EXISTS (SELECT 1 FROM people
+                          WHERE people.name_key = import_stage.name_key AND people.email_key IS NULL))
                OR external_id IS NOT NULL AND EXISTS (SELECT 1 FROM import_keys
                       WHERE source = @source AND entity = 'person' AND import_keys.external_id = import_stage.external_id);
         """;

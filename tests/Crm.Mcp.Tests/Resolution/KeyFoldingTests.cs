@@ -25,6 +25,26 @@ public sealed class KeyFoldingTests
         Assert.Equal("Bäckerei".Length, "Bäckerei".Normalize(System.Text.NormalizationForm.FormD).Length);
     }
 
+    [Fact]
+    public void The_ascii_shortcuts_fold_as_the_rune_by_rune_paths()
+    {
+        // Every ASCII character alone and beside letters, then random ASCII texts (controls, punctuation, digits,
+        // dots and apostrophes that Words drops): Fold, Canonical and Words must give what the rune paths give.
+        var texts = new List<string>();
+        for (var c = (char)0; c < 128; c++) texts.AddRange([c.ToString(), $"Ab{c}Cd", $"{c} x.Y'z {c}"]);
+        var random = new Random(15);
+        for (var i = 0; i < 5000; i++)
+            texts.Add(new string(Enumerable.Range(0, random.Next(0, 40)).Select(_ => (char)(random.Next(4) == 0 ? random.Next(128) : "aZ .'-&,9 "[random.Next(10)])).ToArray()));
+        foreach (var text in texts)
+        {
+            Assert.Equal(UnicodeFold.FoldRunes(text), UnicodeFold.Fold(text));
+            Assert.Equal(UnicodeFold.CanonicalRunes(text), UnicodeFold.Canonical(text));
+            Assert.Equal(NameKeys.RuneWords(UnicodeFold.FoldRunes(text)), NameKeys.Words(text));
+        }
+        // Text that folds to ASCII ("Zoë" -> "zoe") takes the shortcut for its words, with the same answer.
+        Assert.Equal(NameKeys.RuneWords(UnicodeFold.FoldRunes("Zoë O'Brien-Müller")), NameKeys.Words("Zoë O'Brien-Müller"));
+    }
+
     [Theory]
     [InlineData("Bäckerei Müller")]                     // precomposed ä, ü
     [InlineData("Ba\u0308ckerei Mu\u0308ller")]         // a + combining diaeresis

@@ -86,6 +86,25 @@ public sealed class NameSimilarityTests
         Assert.True(NameSimilarity.IsAtLeast("acne", "acme", NameSimilarity.Listed));
         Assert.True(NameSimilarity.IsAtLeast("acme acme", "acme robotics inc", NameSimilarity.Listed));
     }
+
+    [Fact]
+    public void One_probe_answers_for_every_key_it_is_compared_with()
+    {
+        // A lookup makes one probe of its key and asks it about every candidate row: what it keeps from one key must
+        // not leak into the next comparison (repeated words, digits, non-ASCII on either side).
+        string[] keys = ["acme", "acme acme", "acme robotics", "acne", "globex 7", "globex 17", "łódź", "lodz", "a", "ab ba", "ba ab",
+            "jane founder", "jane foudner", "founder jane", "janefounder", "vipesa lovika company 100453", "fisava lovive company 100453", ""];
+        foreach (var key in keys.Where(k => k.Length > 0))
+        {
+            var probe = new NameSimilarity.Probe(key);
+            foreach (var other in keys.Concat(keys.Reverse()))
+            {
+                var score = NameSimilarity.Score(key, other).Score;
+                Assert.True(probe.IsAtLeast(other, NameSimilarity.Listed) == score >= NameSimilarity.Listed, $"{key} ~ {other} (listed)");
+                Assert.True(probe.IsAtLeast(other, NameSimilarity.Close) == score >= NameSimilarity.Close, $"{key} ~ {other} (close)");
+            }
+        }
+    }
 }
 
 public sealed class DomainsTests

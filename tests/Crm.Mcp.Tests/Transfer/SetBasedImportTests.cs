@@ -30,10 +30,10 @@ public sealed class SetBasedImportTests
         Gus Ray,gus@g.example,Initech,CTO,+1 415 555 0100,Olga Owner
         """;
 
-    private static async Task<ImportReport> ImportAsync(TestDatabase database, int batchSize)
+    private static async Task<ImportReport> ImportAsync(TestDatabase database, int batchSize, string csv = "")
     {
         var file = Path.Combine(Path.GetTempPath(), $"set-based-{Guid.NewGuid():N}.csv");
-        await File.WriteAllTextAsync(file, Csv, TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(file, csv is "" ? Csv : csv, TestContext.Current.CancellationToken);
         try
         {
             var plan = ImportMapping.Map(ImportSource.Csv, CsvFile.Read(file));
@@ -100,6 +100,33 @@ public sealed class SetBasedImportTests
             Person("Dee Kay", "dee@d.example", "Acme Inc"),
             Person("Eve Ng", "eve@e.example", "Initech"),
             Person("Gus Ray", "gus@g.example", "Initech", "CTO", "+1 415 555 0100", "Olga Owner"),
+        }, await PeopleAsync(database));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(100)]
+    public async Task By_name_a_row_without_an_email_finds_any_namesake_and_a_row_with_one_only_a_namesake_without(int batchSize)
+    {
+        // Seeded: Eve Ng with an email, Dee Kay without. "Eve Ng" without an email is her (the resolver's by-name
+        // lookup); "Eve Ng" with another email is someone else; "Dee Kay" with an email is Dee (she gets it). In batches
+        // of one each row is staged alone, so the set-based check alone decides which rows the resolver gets.
+        const string csv = """
+            name,email,company
+            Eve Ng,,Initech
+            Eve Ng,eve.other@x.example,Initech
+            Dee Kay,dee@d.example,Acme
+            """;
+        await using var database = await TestDatabase.CreateAsync();
+        await SeedAsync(database);
+        var report = await ImportAsync(database, batchSize, csv);
+
+        Assert.Equal((3, 1, 2), (report.Rows, report.Created, report.Matched));
+        Assert.Equal(new List<PersonState>
+        {
+            Person("Dee Kay", "dee@d.example", "Acme"),
+            Person("Eve Ng", "eve.other@x.example", "Initech"),
+            Person("Eve Ng", "eve@e.example", "Initech"),
         }, await PeopleAsync(database));
     }
 

@@ -212,7 +212,7 @@ public sealed class JournalTests
         var plan = (await connection.QueryAsync<(long, long, long, string Detail)>("EXPLAIN QUERY PLAN " + Crm.Mcp.Features.Journal.JournalSql.PageSql(false, true),
             new { Entity = (string?)null, RecordId = "x", Actor = (string?)null, Tool = (string?)null, Since = (string?)null, Until = (string?)null, BeforeId = (long?)null, Take = 26 }))
             .Select(s => s.Detail).ToList();
-        Assert.Contains(plan, s => s.Contains("ix_change_records_record (entity=? AND record_id=?)"));
+        Assert.Contains(plan, s => s.Contains("ix_change_records_record (record_id=? AND entity=?)")); // 0190: record_id first
         Assert.Contains(plan, s => s.Contains("ix_change_records_link_left"));
         Assert.Contains(plan, s => s.Contains("ix_change_records_link_right"));
         Assert.DoesNotContain(plan, s => s.StartsWith("SCAN c", StringComparison.Ordinal) || s.StartsWith("SCAN r", StringComparison.Ordinal));
