@@ -102,7 +102,7 @@ public static class CrmCli
             {
                 var http = HttpServeOptionsCli.Read(parse);
                 if (http.Problem() is { } problem) return Fail(problem);
-                return await Hosting.Http.HttpHost.RunAsync(options, http, parse.GetValue(LogLevelOption), cancellationToken);
+                return await HttpTransport.RunAsync(options, http, parse.GetValue(LogLevelOption), cancellationToken);
             }
             if (HttpServeOptionsCli.MisplacedHttpFlag(parse) is { } flag)
                 return Fail($"{flag} applies to HTTP only: add --transport http");

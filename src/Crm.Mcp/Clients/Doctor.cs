@@ -27,10 +27,17 @@ public sealed class Doctor(string databasePath, string home, string project, Fun
         var findings = new List<Finding>();
         if (Build is { } build)
             findings.Add(new(Severity.Info, "build", $"{build.Describe()}; `crm-mcp config` entries start it as: {string.Join(' ', build.Prefix.Prepend(build.Command))}."));
+        if (!Hosting.HttpTransport.Included) findings.Add(HttpBuild(Hosting.HttpTransport.FullBuildPath(AppContext.BaseDirectory), File.Exists));
         await CheckDatabaseAsync(findings, cancellationToken);
         foreach (var client in ClientConfigs.All) await CheckClientAsync(client, findings, cancellationToken);
         return findings;
     }
+
+    /// <summary>The stdio build's `serve --transport http` runs the full build beside it.</summary>
+    public static Finding HttpBuild(string fullBuild, Func<string, bool> fileExists) => fileExists(fullBuild)
+        ? new(Severity.Info, "http", $"this is the stdio build; `serve --transport http` runs {fullBuild}.")
+        : new(Severity.Warn, "http", $"this is the stdio build and {fullBuild} is missing, so `serve --transport http` fails.",
+            "reinstall crm-mcp (the package and the release folder carry both binaries)");
 
     private async Task CheckDatabaseAsync(List<Finding> findings, CancellationToken cancellationToken)
     {

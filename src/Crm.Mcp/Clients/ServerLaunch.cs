@@ -63,9 +63,11 @@ public static class ServerLaunch
             var dotnet = viaDotnet ? processPath : onPath("dotnet") ?? "dotnet";
             return new(BuildKind.Dnx, nativeAot, location, dotnet, ["dnx", "Crm.Mcp", "--yes"]);
         }
-        return viaDotnet
-            ? new(BuildKind.Dll, nativeAot, location, processPath, [location])
-            : new(BuildKind.Executable, nativeAot, location, processPath, []);
+        if (viaDotnet) return new(BuildKind.Dll, nativeAot, location, processPath, [location]);
+        // The release's HTTP build (crm-mcp-http) names the stdio build beside it: what a client should start.
+        var lean = Path.Combine(directory, "crm-mcp" + Path.GetExtension(processPath));
+        var command = Path.GetFileNameWithoutExtension(processPath) == Hosting.HttpTransport.FullBuildName && fileExists(lean) ? lean : processPath;
+        return new(BuildKind.Executable, nativeAot, location, command, []);
     }
 
     /// <summary>The entry a client's config carries; the database is passed in env, so every client shares the file

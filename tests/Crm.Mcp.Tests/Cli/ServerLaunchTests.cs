@@ -20,6 +20,17 @@ public sealed class ServerLaunchTests
         Assert.Equal("Native AOT executable /opt/crm/crm-mcp", build.Describe());
     }
 
+    /// <summary>The release's HTTP build, run as `crm-mcp-http config ...` or by the stdio build's `serve --transport http`:
+    /// a client's stdio entry starts the lean `crm-mcp` beside it, not the twice-as-heavy full build.</summary>
+    [Fact]
+    public void The_http_build_names_the_stdio_build_beside_it()
+    {
+        var build = Detect("/opt/crm/crm-mcp-http", "/opt/crm/", nativeAot: true, "/opt/crm/crm-mcp");
+        Assert.Equal(["/opt/crm/crm-mcp"], Line(ServerLaunch.For(build, null, [])));
+        Assert.Equal("Native AOT executable /opt/crm/crm-mcp-http", build.Describe());
+        Assert.Equal(["/opt/crm/crm-mcp-http"], Line(ServerLaunch.For(Detect("/opt/crm/crm-mcp-http", "/opt/crm/", nativeAot: true), null, [])));
+    }
+
     [Fact]
     public void A_framework_dependent_build_runs_as_dotnet_and_the_dll()
     {

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Crm.Mcp.Hosting;
+using Crm.Mcp.Tests.Infrastructure;
+
+namespace Crm.Mcp.Tests.Hosting;
+
+/// <summary>
+/// The release's stdio binary is built without ASP.NET Core (CrmHttp=false): half the file and idle memory of the full
+/// build (BENCHMARKS.md, "Start-up and memory", seventh session). These keep it lean and keep its HTTP path working;
+/// CI publishes both native binaries and runs every HTTP check through the lean one's `serve --transport http`.
+/// </summary>
+public sealed class LeanBuildTests
+{
+    /// <summary>What the lean build compiles and references, as MSBuild evaluates it (no build: a few seconds). A file
+    /// that needs ASP.NET Core outside Hosting/Http or Hosting/Rest breaks the lean publish; a reference added for
+    /// everyone brings the 20 MB back silently, which this catches.</summary>
+    [Fact]
+    public async Task The_lean_build_references_no_aspnetcore_and_compiles_no_http_host()
+    {
+        var items = await EvaluateAsync("-p:CrmHttp=false");
+        Assert.DoesNotContain(Names(items, "FrameworkReference"), n => n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(Names(items, "PackageReference"), n => n.Contains("AspNetCore", StringComparison.Ordinal) || n.StartsWith("Scalar", StringComparison.Ordinal));
+        var sources = Names(items, "Compile").Select(f => f.Replace('\\', '/')).ToList();
+        Assert.Contains(sources, f => f.EndsWith("Hosting/HttpTransport.cs", StringComparison.Ordinal));
+        Assert.DoesNotContain(sources, f => f.Contains("Hosting/Rest/", StringComparison.Ordinal) ||
+                                            (f.Contains("Hosting/Http/", StringComparison.Ordinal) && !f.EndsWith("HttpServeOptions.cs", StringComparison.Ordinal)));
+
+        // The full build (tests, `dotnet run`, crm-mcp-http) keeps all of it.
+        var full = await EvaluateAsync("-p:CrmHttp=true");
+        Assert.Contains("Microsoft.AspNetCore.App", Names(full, "FrameworkReference"));
+        Assert.Contains(Names(full, "Compile"), f => f.Replace('\\', '/').EndsWith("Hosting/Http/HttpHost.cs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_the_full_build_beside_it_http_is_refused_with_what_to_run()
+    {
+        var directory = Directory.CreateTempSubdirectory("crm-mcp-lean-").FullName;
+        try
+        {
+            var error = new StringWriter();
+            var exit = await HttpTransport.RunFullBuildAsync(directory, ["serve", "--transport", "http"], error, TestContext.Current.CancellationToken);
+            Assert.Equal(2, exit);
+            Assert.Contains($"HTTP is served by crm-mcp-http, which should lie beside it but is missing: {HttpTransport.FullBuildPath(directory)}", error.ToString());
+            Assert.Contains("crm-mcp-http serve --transport http", error.ToString());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static IEnumerable<string> Names(JsonNode items, string kind) =>
+        items["Items"]?[kind]?.AsArray().Select(i => i!["Identity"]!.GetValue<string>()) ?? [];
+
+    private static async Task<JsonNode> EvaluateAsync(string properties) =>
+        JsonNode.Parse(await EvaluateAsync(properties, "-getItem:FrameworkReference -getItem:PackageReference -getItem:Compile"))!;
+
+    private static async Task<string> EvaluateAsync(string properties, string query)
+    {
+        var project = Path.Combine(CliRunner.RepositoryRoot(), "src", "Crm.Mcp", "Crm.Mcp.csproj");
+        using var process = Process.Start(new ProcessStartInfo("dotnet", $"msbuild \"{project}\" {properties} {query}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(process.ExitCode == 0, $"dotnet msbuild failed: {output}{await process.StandardError.ReadToEndAsync()}");
+        return output;
+    }
+}
