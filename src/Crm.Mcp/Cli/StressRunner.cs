@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Crm.Mcp.Resolution;
 using Dapper;
@@ -144,7 +145,11 @@ public sealed class StressRunner(string command, IReadOnlyList<string> commandPr
                         {
                             ["company_name"] = Spell(CompanyNames[company], random.Next(4)),
                             ["amount"] = random.Next(1, 500) * 1000,
-                            ["people"] = people.Select(x => new Dictionary<string, string> { ["name"] = x.Name, ["email"] = x.Email }).ToList(),
+                            // As JSON already: the SDK client serializes arguments through its own metadata only, which
+                            // has no list of dictionaries in the native build.
+                            ["people"] = JsonSerializer.SerializeToElement(
+                                people.Select(x => new Dictionary<string, string> { ["name"] = x.Name, ["email"] = x.Email }).ToList(),
+                                CommonJsonContext.Default.ListDictionaryStringString),
                             ["idempotency_key"] = key,
                         };
                         if (stage is not null) arguments["stage_name"] = random.Next(2) == 0 ? stage : stage.ToLowerInvariant();

@@ -9,6 +9,7 @@ namespace Crm.Mcp.Common;
 /// JsonSerializer's defaults before is written byte for byte the same. Feature types are in Hosting's CrmJsonContext.</summary>
 [JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(List<Dictionary<string, string>>))]
 [JsonSerializable(typeof(IDictionary<string, JsonElement>))]
 [JsonSerializable(typeof(IDictionary<string, object?>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, long>))]
