@@ -6,9 +6,10 @@ using Crm.Mcp.Tests.Infrastructure;
 namespace Crm.Mcp.Tests.Hosting;
 
 /// <summary>
-/// The release's stdio binary is built without ASP.NET Core (CrmHttp=false): half the file and idle memory of the full
-/// build (BENCHMARKS.md, "Start-up and memory", seventh session). These keep it lean and keep its HTTP path working;
-/// CI publishes both native binaries and runs every HTTP check through the lean one's `serve --transport http`.
+/// The opt-in lean stdio build (CrmHttp=false) leaves out ASP.NET Core: a smaller file and idle memory than the full
+/// build (BENCHMARKS.md, "Start-up and memory", seventh session). These keep it lean and keep its hand-over of
+/// `serve --transport http` to the full build working. Not the release default until its `dotnet pack` works
+/// (docs/packaging.md).
 /// </summary>
 public sealed class LeanBuildTests
 {
