@@ -15,7 +15,7 @@ using ModelContextProtocol.Protocol;
 //   micro                                                   BenchmarkDotNet: resolver lookups at 1M companies, in process
 //   populate [--sizes ...]  verify [--rows 1000]            build the cached databases; check one answers like a served one
 //   profile-draft [--rows 1000] [--calls 500]              create_deal_draft in process: per-statement SQLite times
-//   profile-bulk [--rows 1000] [--calls 50]   profile-import CSV [--batch-size 5000]   the same for bulk calls / crm-mcp import
+//   profile-bulk [--rows 1000] [--calls 50]   profile-import CSV [--batch-size 5000] [--load]   the same for bulk calls / crm-mcp import
 //   explain DB SQL [@p=v...]   explain-lists DB           one statement's plan and time; every list tool's count and page
 // e2e and growth take --postgres CONNECTION (or CRM_MCP_BENCH_POSTGRES): serve from PostgreSQL (see PostgresTarget).
 // e2e, growth and http take --only TEXT[,TEXT]: only the calls whose names contain one of them (plus the no-op and the references).
@@ -94,8 +94,9 @@ switch (command)
         await BulkProfile.RunAsync(await Populate.CreateAsync(work, Option("--rows", 1000)), Option("--rows", 1000), work, Option("--calls", 50));
         break;
     case "profile-import":
-        // profile-import CSV [--batch-size 5000]: `crm-mcp import` in process, per statement (ImportProfile).
-        await ImportProfile.RunAsync(args[1], work, Option("--batch-size", Crm.Mcp.Transfer.Importer.DefaultBatchSize));
+        // profile-import CSV [--batch-size 5000] [--load]: `crm-mcp import` in process, per statement (ImportProfile);
+        // --load as the CLI runs it without --batch-size (the load path into the new database).
+        await ImportProfile.RunAsync(args[1], work, Option("--batch-size", Crm.Mcp.Transfer.Importer.DefaultBatchSize), args.Contains("--load"));
         break;
     case "explain-lists":
         // explain-lists DB: every list tool's count and page SQL (plan and time) on that database.

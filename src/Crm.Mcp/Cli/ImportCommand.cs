@@ -15,7 +15,7 @@ public static class ImportCommand
         var from = new Option<ImportSource>("--from") { Description = "Where the file comes from: pipedrive, hubspot or csv (plain columns such as name, email, company, deal, amount, stage)", Required = true };
         var entity = new Option<ImportEntity?>("--entity") { Description = "companies, people or deals (default: told by the columns)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Resolve every row and report, then roll back: nothing is written" };
-        var batchSize = new Option<int>("--batch-size") { Description = "Rows per transaction (each batch goes in whole or not at all)", DefaultValueFactory = _ => Importer.DefaultBatchSize };
+        var batchSize = new Option<int>("--batch-size") { Description = "Rows per transaction (each batch goes in whole or not at all); given, it also turns off the load path (one transaction for an import larger than the database)", DefaultValueFactory = _ => Importer.DefaultBatchSize };
         var reportFile = new Option<FileInfo?>("--report") { Description = "Also write the report as JSON to this file", HelpName = "FILE" };
         var command = new Command("import", "Import a Pipedrive, HubSpot or plain CSV export; re-importing the same file creates no duplicates")
         {
@@ -53,7 +53,8 @@ public static class ImportCommand
             {
                 error.WriteLine($"Importing {plan.Records.Count} {plan.Entity.ToString().ToLowerInvariant()} rows from {name} ({plan.Source.ToString().ToLowerInvariant()}) into {DatabaseLocation.Display(settings.DatabasePath)}{(parse.GetValue(dryRun) ? " (dry run)" : "")}");
                 var progress = new SynchronousProgress<ImportProgress>(p => error.Write(interactive ? ProgressBar(p) : ProgressLine(p)));
-                var report = await new Importer(db, new Resolver(), settings).RunAsync(plan, parse.GetValue(dryRun), parse.GetValue(batchSize), progress, cancellationToken);
+                var report = await new Importer(db, new Resolver(), settings).RunAsync(plan, parse.GetValue(dryRun), parse.GetValue(batchSize), progress, cancellationToken,
+                    parse.GetResult(batchSize) is { Implicit: false } ? ImportMode.Batches : ImportMode.Auto);
                 if (interactive) error.WriteLine();
                 output.Write(ImportReportText.Format(report, name));
                 if (parse.GetValue(reportFile) is { } json)

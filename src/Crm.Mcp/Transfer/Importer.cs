@@ -42,6 +42,10 @@ public sealed class ImportReport
 
 public sealed record ImportProgress(int Done, int Total, int Created, int Matched, int Rejected);
 
+/// <summary>Batches: one transaction per batch. Auto: the load path (<see cref="BulkLoad"/>) when the import is large
+/// relative to the database on SQLite, else batches.</summary>
+public enum ImportMode { Batches, Auto }
+
 /// <summary>
 /// Writes an import plan through the Resolver, so imported names land on the records the CRM already has: a company
 /// by its normalized name, a person by email then name, a deal by its source id (import_keys) or its name at its
@@ -63,11 +67,14 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
     private sealed class DryRunRollback : Exception;
 
     public async Task<ImportReport> RunAsync(ImportPlan plan, bool dryRun = false, int batchSize = DefaultBatchSize,
-        IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default, ImportMode mode = ImportMode.Batches)
     {
         var report = new ImportReport { Source = plan.Source, Entity = plan.Entity, DryRun = dryRun, IgnoredColumns = plan.IgnoredColumns };
         var source = plan.Source.ToString().ToLowerInvariant();
-        foreach (var batch in plan.Records.Chunk(Math.Max(1, batchSize)))
+        var batches = plan.Records.Chunk(Math.Max(1, batchSize)).ToList();
+        if (mode == ImportMode.Auto && !dryRun && batches.Count > 1 && !db.IsPostgres && await BulkLoad.FitsAsync(db, plan.Records.Count, cancellationToken))
+            return await LoadAsync(plan, source, batches, report, progress, cancellationToken);
+        foreach (var batch in batches)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batchReport = new ImportReport { Source = plan.Source, Entity = plan.Entity };
@@ -77,27 +84,7 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
                 {
                     await SearchIndexBatch.BeginAsync(connection, transaction);
                     await ReserveCacheAsync(connection, transaction);
-                    // People rows a join settles are written set-based; the others, one by one below (PeopleBatch).
-                    IReadOnlyList<ImportRecord> rows = plan.Entity == ImportEntity.People
-                        ? await PeopleBatch.WriteAsync(connection, transaction, source, batch, batchReport, PersonField)
-                        : batch;
-                    foreach (var record in rows)
-                    {
-                        await connection.ExecuteAsync("SAVEPOINT import_row", transaction: transaction);
-                        var rowReport = new ImportReport { Source = plan.Source, Entity = plan.Entity };
-                        try
-                        {
-                            var outcome = await ImportRowAsync(connection, transaction, plan, source, record, rowReport);
-                            await connection.ExecuteAsync("RELEASE import_row", transaction: transaction);
-                            Merge(batchReport, rowReport);
-                            if (outcome == RowOutcome.Created) batchReport.Created++; else batchReport.Matched++;
-                        }
-                        catch (CrmError error)
-                        {
-                            await connection.ExecuteAsync("ROLLBACK TO import_row; RELEASE import_row", transaction: transaction);
-                            batchReport.Rejected.Add(new RejectedRow(record.Row, record.Line, error.Field, error.Message + (error.Expected is null ? "" : $" Expected {error.Expected}.")));
-                        }
-                    }
+                    await WriteBatchAsync(connection, transaction, plan, source, batch, batchReport);
                     await SearchIndexBatch.EndAsync(connection, transaction);
                     if (dryRun) throw new DryRunRollback();
                     return 0;
@@ -109,14 +96,86 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
                 report.Failure = $"rows {batch[0].Row}-{batch[^1].Row} were not imported (their batch was rolled back): {e.Message}";
                 break;
             }
-            Merge(report, batchReport);
-            report.Created += batchReport.Created;
-            report.Matched += batchReport.Matched;
-            report.Rejected.AddRange(batchReport.Rejected);
-            report.Rows += batch.Length;
-            progress?.Report(new ImportProgress(report.Rows, plan.Records.Count, report.Created, report.Matched, report.Rejected.Count));
+            Add(report, batchReport, batch.Length, plan.Records.Count, progress);
         }
         return report;
+    }
+
+    /// <summary>
+    /// The load path (<see cref="BulkLoad"/>): every batch in one transaction, the indexes nothing in an import reads
+    /// built once at its end instead of row by row, the journal sealed before them, the word index merged afterwards.
+    /// Each batch is written exactly as in its own transaction (same row decisions, same rows), so the report is the
+    /// same; a failure or a kill leaves the database as it was before the import.
+    /// </summary>
+    private async Task<ImportReport> LoadAsync(ImportPlan plan, string source, List<ImportRecord[]> batches, ImportReport report,
+        IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
+    {
+        var batchReports = batches.Select(_ => new ImportReport { Source = plan.Source, Entity = plan.Entity }).ToList();
+        try
+        {
+            await db.WriteAsync(async (connection, transaction) =>
+            {
+                await SearchIndexBatch.BeginAsync(connection, transaction);
+                await ReserveCacheAsync(connection, transaction);
+                var deferred = await BulkLoad.DeferIndexesAsync(connection, transaction);
+                for (var i = 0; i < batches.Count; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    await WriteBatchAsync(connection, transaction, plan, source, batches[i], batchReports[i]);
+                }
+                await SearchIndexBatch.EndAsync(connection, transaction);
+                // Sealed here, before ix_change_records_change exists again, so the seal moves no index entry.
+                await ChangeJournal.SealAsync(connection, transaction);
+                await BulkLoad.BuildIndexesAsync(connection, transaction, deferred);
+                return 0;
+            }, cancellationToken);
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException)
+        {
+            report.Failure = $"rows {batches[0][0].Row}-{batches[^1][^1].Row} were not imported (the load was rolled back): {e.Message}";
+            return report;
+        }
+        for (var i = 0; i < batches.Count; i++) Add(report, batchReports[i], batches[i].Length, plan.Records.Count, progress);
+        await BulkLoad.MergeWordIndexAsync(db, cancellationToken);
+        return report;
+    }
+
+    private static void Add(ImportReport report, ImportReport batchReport, int rows, int total, IProgress<ImportProgress>? progress)
+    {
+        Merge(report, batchReport);
+        report.Created += batchReport.Created;
+        report.Matched += batchReport.Matched;
+        report.Rejected.AddRange(batchReport.Rejected);
+        report.Rows += rows;
+        progress?.Report(new ImportProgress(report.Rows, total, report.Created, report.Matched, report.Rejected.Count));
+    }
+
+    /// <summary>One batch's rows inside the caller's transaction: set-based where a join settles them, else row by row,
+    /// each in its savepoint, so a rejected row leaves nothing behind.</summary>
+    private async Task WriteBatchAsync(DbConnection connection, DbTransaction transaction, ImportPlan plan, string source,
+        ImportRecord[] batch, ImportReport batchReport)
+    {
+        // People rows a join settles are written set-based; the others, one by one below (PeopleBatch).
+        IReadOnlyList<ImportRecord> rows = plan.Entity == ImportEntity.People
+            ? await PeopleBatch.WriteAsync(connection, transaction, source, batch, batchReport, PersonField)
+            : batch;
+        foreach (var record in rows)
+        {
+            await connection.ExecuteAsync("SAVEPOINT import_row", transaction: transaction);
+            var rowReport = new ImportReport { Source = plan.Source, Entity = plan.Entity };
+            try
+            {
+                var outcome = await ImportRowAsync(connection, transaction, plan, source, record, rowReport);
+                await connection.ExecuteAsync("RELEASE import_row", transaction: transaction);
+                Merge(batchReport, rowReport);
+                if (outcome == RowOutcome.Created) batchReport.Created++; else batchReport.Matched++;
+            }
+            catch (CrmError error)
+            {
+                await connection.ExecuteAsync("ROLLBACK TO import_row; RELEASE import_row", transaction: transaction);
+                batchReport.Rejected.Add(new RejectedRow(record.Row, record.Line, error.Field, error.Message + (error.Expected is null ? "" : $" Expected {error.Expected}.")));
+            }
+        }
     }
 
     private static Task ReserveCacheAsync(DbConnection connection, DbTransaction transaction) =>
