@@ -52,22 +52,24 @@ internal static class BulkLoad
     /// <summary>
     /// A large load leaves the word index in many segments, and every MATCH opens each of them (BENCHMARKS, "seventh
     /// session: search_all"); `merge` with usermerge 2 (0210) folds any level holding two. Repeated, each step its own
-    /// short transaction so other writers interleave, until one changes nothing.
+    /// short transaction so other writers interleave, until one changes nothing. Returns the steps taken.
     /// </summary>
-    public static async Task MergeWordIndexAsync(CrmDb db, CancellationToken cancellationToken)
+    public static async Task<int> MergeWordIndexAsync(CrmDb db, CancellationToken cancellationToken)
     {
         const string changesSql = "SELECT total_changes()";
         const string mergeSql = "INSERT INTO search_words (search_words, rank) VALUES ('merge', 2000)";
-        for (var step = 0; step < MaxMergeSteps; step++)
+        for (var step = 1; step <= MaxMergeSteps; step++)
         {
             var merged = await db.WriteAsync(async (connection, transaction) =>
             {
                 var before = await connection.ExecuteScalarAsync<long>(changesSql, transaction: transaction);
                 await connection.ExecuteAsync(mergeSql, transaction: transaction);
-                return await connection.ExecuteScalarAsync<long>(changesSql, transaction: transaction) > before;
+                // FTS5's documented test: the command itself counts one change; a step that merged counts more.
+                return await connection.ExecuteScalarAsync<long>(changesSql, transaction: transaction) - before >= 2;
             }, cancellationToken);
-            if (!merged) return;
+            if (!merged) return step;
         }
+        return MaxMergeSteps;
     }
 
     // Init properties: Dapper maps by name.

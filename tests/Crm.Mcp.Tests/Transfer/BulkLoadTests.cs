@@ -93,6 +93,8 @@ public sealed class BulkLoadTests
         await connection.ExecuteAsync("INSERT INTO search_words (search_words) VALUES ('integrity-check')");
         await connection.ExecuteAsync("INSERT INTO search_trigrams (search_trigrams) VALUES ('integrity-check')");
         Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT segid) FROM search_words_idx"));
+        // Merged to the end: one more step finds nothing to do and stops.
+        Assert.Equal(1, await BulkLoad.MergeWordIndexAsync(load.Db, TestContext.Current.CancellationToken));
 
         // A re-import of the same file creates nothing (the database is now as large as the file: batches).
         var fingerprint = await load.FingerprintAsync();
