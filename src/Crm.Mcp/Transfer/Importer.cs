@@ -110,7 +110,7 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
     private async Task<ImportReport> LoadAsync(ImportPlan plan, string source, List<ImportRecord[]> batches, ImportReport report,
         IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
     {
-        var batchReports = batches.Select(_ => new ImportReport { Source = plan.Source, Entity = plan.Entity }).ToList();
+        var batchReports = new List<ImportReport>();
         try
         {
             await db.WriteAsync(async (connection, transaction) =>
@@ -118,10 +118,12 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
                 await SearchIndexBatch.BeginAsync(connection, transaction);
                 await ReserveCacheAsync(connection, transaction);
                 var deferred = await BulkLoad.DeferIndexesAsync(connection, transaction);
-                for (var i = 0; i < batches.Count; i++)
+                batchReports.Clear(); // a transaction retried after a busy error starts over
+                foreach (var batch in batches)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    await WriteBatchAsync(connection, transaction, plan, source, batches[i], batchReports[i]);
+                    batchReports.Add(new ImportReport { Source = plan.Source, Entity = plan.Entity });
+                    await WriteBatchAsync(connection, transaction, plan, source, batch, batchReports[^1]);
                 }
                 await SearchIndexBatch.EndAsync(connection, transaction);
                 // Sealed here, before ix_change_records_change exists again, so the seal moves no index entry.
