@@ -135,4 +135,28 @@ public sealed class BulkLoadTests
         await ImportAsync(database, ImportMode.Auto, csv);
         Assert.Equal(changes + 2, await database.CountAsync("changes"));
     }
+
+    [Fact]
+    public async Task The_command_loads_a_file_of_several_batches_in_one_transaction_unless_given_a_batch_size()
+    {
+        if (TestDatabase.IsPostgres) Assert.Skip("The load path is SQLite's; PostgreSQL keeps its batches.");
+        var rows = Importer.DefaultBatchSize + 1;
+        var file = Path.Combine(Path.GetTempPath(), $"bulk-load-cli-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(file, "name,email,company\n" + string.Join("\n",
+            Enumerable.Range(0, rows).Select(i => $"Load {i} Person,load{i}@example.com,Loadco {i % 50}")), TestContext.Current.CancellationToken);
+        try
+        {
+            await using var loaded = await TestDatabase.CreateAsync();
+            await using var batched = await TestDatabase.CreateAsync();
+            var load = await CliRunner.RunAsync("import", file, "--from", "csv", "--db", loaded.Path);
+            var batches = await CliRunner.RunAsync("import", file, "--from", "csv", "--db", batched.Path, "--batch-size", $"{Importer.DefaultBatchSize}");
+
+            Assert.Equal((0, 0), (load.ExitCode, batches.ExitCode));
+            Assert.Equal(load.Output, batches.Output);
+            Assert.Equal(rows, await loaded.CountAsync("people"));
+            Assert.Equal(1, await loaded.CountAsync("changes"));
+            Assert.Equal(2, await batched.CountAsync("changes"));
+        }
+        finally { File.Delete(file); }
+    }
 }
