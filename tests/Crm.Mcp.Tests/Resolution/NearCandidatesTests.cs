@@ -14,8 +14,8 @@ public sealed class NearCandidatesTests
     // Distinct scores against "northwind traders" (no ties), all listed: more than Rank keeps, with the key itself.
     private static readonly string[] Companies =
     [
-        "northwind traders", "north wind traders", "northwind trader", "northwind tradres", "northwnd traders",
-        "northwind tradingco", "northwind traders east", "northwind trd", "northwood traders", "northway trading",
+        "northwind traders", "northwind trader", "nrothwind traders", "north wind traders", "northwind trad",
+        "northwood traders", "northwind trading", "northwind tradingco", "northway trading",
     ];
 
     [Fact]
@@ -33,7 +33,7 @@ public sealed class NearCandidatesTests
 
         var expected = Companies.Where(k => k != key).Select(k => (Name: k, NameSimilarity.Score(key, k).Score))
             .Where(x => x.Score >= NameSimilarity.Listed).OrderByDescending(x => x.Score).ThenBy(x => x.Name, StringComparer.Ordinal).Take(Resolver.MaxCandidates).ToList();
-        Assert.Equal(Resolver.MaxCandidates, expected.Select(x => x.Score).Distinct().Count()); // the case needs no ties
+        Assert.True(expected[^2].Score > expected[^1].Score); // else the rows fetched for the fifth place would include the sixth anyway
         Assert.Equal(expected, near.Select(c => (c.Name, c.Score)));
     }
 
