@@ -26,10 +26,10 @@ public sealed class NearCandidatesTests
         await database.Db.WriteAsync((connection, transaction) => connection.ExecuteAsync("""
             INSERT INTO companies (id, name, name_key, created_at, updated_at)
             VALUES (@Id, @Key, @Key, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')
-            """, Companies.Select(k => new { Id = ids[k], Key = k }), transaction));
+            """, Companies.Select(k => new { Id = ids[k], Key = k }), transaction), TestContext.Current.CancellationToken);
         const string key = "northwind traders";
 
-        var near = await database.Db.WriteAsync((connection, transaction) => Resolver.NearCompaniesAsync(connection, transaction, key, ids[key]));
+        var near = await database.Db.WriteAsync((connection, transaction) => Resolver.NearCompaniesAsync(connection, transaction, key, ids[key]), TestContext.Current.CancellationToken);
 
         var expected = Companies.Where(k => k != key).Select(k => (Name: k, NameSimilarity.Score(key, k).Score))
             .Where(x => x.Score >= NameSimilarity.Listed).OrderByDescending(x => x.Score).ThenBy(x => x.Name, StringComparer.Ordinal).Take(Resolver.MaxCandidates).ToList();
@@ -46,9 +46,9 @@ public sealed class NearCandidatesTests
         await database.Db.WriteAsync((connection, transaction) => connection.ExecuteAsync("""
             INSERT INTO people (id, first_name, last_name, full_name, name_key, created_at, updated_at)
             VALUES (@Id, '', '', @Name, @Key, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')
-            """, people, transaction));
+            """, people, transaction), TestContext.Current.CancellationToken);
 
-        var near = await database.Db.WriteAsync((connection, transaction) => Resolver.NearPeopleAsync(connection, transaction, "jane founder"));
+        var near = await database.Db.WriteAsync((connection, transaction) => Resolver.NearPeopleAsync(connection, transaction, "jane founder"), TestContext.Current.CancellationToken);
 
         // Six namesakes score 1.0: five of them are listed (on SQLite the first five stored, in that order), nothing below them.
         var namesakes = people.Where(p => p.Key == "jane founder").Select(p => p.Id).ToList();
