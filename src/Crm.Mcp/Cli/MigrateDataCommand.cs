@@ -8,6 +8,16 @@ namespace Crm.Mcp.Cli;
 /// database and verifies every table by row count and checksum (see <see cref="DataMigration"/>).</summary>
 public static class MigrateDataCommand
 {
+    /// <summary>The copy is one transaction whose COPY of a large table and final constraint check each run for minutes
+    /// (1M rows of each entity: past the 120 s a tool call's statement may take, so the move failed after minutes of
+    /// work); a timeout the user wrote into the connection string still holds.</summary>
+    internal static string WithoutStatementTimeout(string target)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(DatabaseLocation.ToNpgsql(target));
+        if (!builder.ConnectionString.Contains("Command Timeout", StringComparison.OrdinalIgnoreCase)) builder.CommandTimeout = 0;
+        return builder.ConnectionString;
+    }
+
     public static Command Create()
     {
         var from = new Option<string>("--from") { Description = "The SQLite database file to move", HelpName = "FILE", Required = true };
@@ -27,7 +37,7 @@ public static class MigrateDataCommand
             IReadOnlyList<DataMigration.TableResult> results;
             try
             {
-                results = await new DataMigration(new CrmDb(source), new CrmDb(target)).RunAsync(cancellationToken);
+                results = await new DataMigration(new CrmDb(source), new CrmDb(WithoutStatementTimeout(target))).RunAsync(cancellationToken);
             }
             catch (InvalidOperationException e)
             {

@@ -8,6 +8,18 @@ namespace Crm.Mcp.Tests.Transfer;
 /// <summary>`crm-mcp migrate-data`: a SQLite file moved into PostgreSQL, verified, and usable there.</summary>
 public sealed class MigrateDataTests
 {
+    [Theory]
+    [InlineData("postgres://crm:secret@db:5432/crm", 0)]
+    [InlineData("Host=db;Database=crm;Username=crm", 0)]
+    [InlineData("Host=db;Database=crm;Username=crm;Command Timeout=45", 45)]
+    public void The_move_runs_without_the_tool_calls_statement_timeout_unless_the_user_sets_one(string target, int expectedSeconds)
+    {
+        // 1M rows per entity: one table's COPY ran past the 120 s a tool call's statement may take, and the move failed.
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(Crm.Mcp.Cli.MigrateDataCommand.WithoutStatementTimeout(target));
+        Assert.Equal(expectedSeconds, connection.CommandTimeout);
+        Assert.Equal("crm", connection.Database);
+    }
+
     [Fact]
     public async Task A_sqlite_database_moves_into_postgresql_verified_and_keeps_working_there()
     {
