@@ -21,6 +21,8 @@ public sealed class LeanBuildTests
         var items = await EvaluateAsync("-p:CrmHttp=false");
         Assert.DoesNotContain(Names(items, "FrameworkReference"), n => n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
         Assert.DoesNotContain(Names(items, "PackageReference"), n => n.Contains("AspNetCore", StringComparison.Ordinal) || n.StartsWith("Scalar", StringComparison.Ordinal));
+        // StdioHost runs without Microsoft.Extensions.Hosting (its configuration sources and console logger).
+        Assert.DoesNotContain(Names(items, "PackageReference"), n => n is "Microsoft.Extensions.Hosting" or "Microsoft.Extensions.Logging.Console");
         var sources = Names(items, "Compile").Select(f => f.Replace('\\', '/')).ToList();
         Assert.Contains(sources, f => f.EndsWith("Hosting/HttpTransport.cs", StringComparison.Ordinal));
         Assert.DoesNotContain(sources, f => f.Contains("Hosting/Rest/", StringComparison.Ordinal) ||
