@@ -167,7 +167,7 @@ public static class CustomFieldSql
     public static async Task<IReadOnlyDictionary<string, JsonObject>> ValuesAsync(
         DbConnection connection, DbTransaction transaction, IReadOnlyCollection<string> entityIds)
     {
-        var result = entityIds.Distinct().ToDictionary(id => id, _ => new JsonObject());
+        var result = WithoutValues(entityIds);
         if (result.Count == 0) return result;
         const string sql = """
             SELECT v.entity_id AS EntityId, f.name, f.type, v.text_value AS TextValue, v.number_value AS NumberValue
@@ -179,6 +179,11 @@ public static class CustomFieldSql
             result[row.EntityId][row.Name] = CustomFieldTypes.Read(row.Type, row.TextValue, row.NumberValue);
         return result;
     }
+
+    /// <summary>The values of records created in this call, which have none yet: what <see cref="ValuesAsync"/> would
+    /// read, without the read.</summary>
+    public static Dictionary<string, JsonObject> WithoutValues(IReadOnlyCollection<string> entityIds) =>
+        entityIds.Distinct().ToDictionary(id => id, _ => new JsonObject());
 
     /// <summary>How many records hold each of these options (single_select: the value; multi_select: in the array).</summary>
     public static async Task<long> OptionUsageAsync(DbConnection connection, DbTransaction transaction, CustomFieldView field, string option)

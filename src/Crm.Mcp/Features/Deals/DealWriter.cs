@@ -58,7 +58,7 @@ public sealed class DealWriter(Resolver resolver, CrmSettings settings)
             deal.Currency.Code, company?.Id, pipelineId, stage.Id, ownerId, userId, deal.CloseDate, deal.RenewalDate, "api", nowIso, deal.IsDraft));
         foreach (var person in people.Concat(attached))
             await DealSql.LinkPersonAsync(connection, transaction, id, person.Id, nowIso);
-        return new Created((await DealSql.FindAsync(connection, transaction, id))!, company, stage, people, attached);
+        return new Created(await DealSql.FindCreatedAsync(connection, transaction, id), company, stage, people, attached);
     }
 
     public async Task<DealWrite> UpdateAsync(DbConnection connection, DbTransaction transaction, DealUpdateInput input, string prefix)

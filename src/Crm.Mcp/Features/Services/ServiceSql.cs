@@ -86,6 +86,18 @@ public static class ServiceSql
         if (deals.Count == 0) return new Dictionary<string, DealServiceTotals>();
         const string sql = "SELECT deal_id AS DealId, amount_minor AS AmountMinor, quantity FROM services WHERE deal_id IN (SELECT value FROM json_each(@ids))";
         var lines = (await connection.QueryAsync<LineRow>(sql, new { ids = SqlList.Json(deals.Select(d => d.Id)) }, transaction)).ToLookup(l => l.DealId);
+        return Totals(deals, lines);
+    }
+
+    /// <summary>The totals of deals created in this call, which have no services yet: what
+    /// <see cref="DealTotalsAsync(DbConnection, DbTransaction, IReadOnlyList{ValueTuple{string, string}})"/> would read, without the read.</summary>
+    public static IReadOnlyDictionary<string, DealServiceTotals> WithoutServices(IReadOnlyList<(string Id, string Currency)> deals) =>
+        Totals(deals, NoLines);
+
+    private static readonly ILookup<string, LineRow> NoLines = Array.Empty<LineRow>().ToLookup(l => l.DealId);
+
+    private static Dictionary<string, DealServiceTotals> Totals(IReadOnlyList<(string Id, string Currency)> deals, ILookup<string, LineRow> lines)
+    {
         return deals.DistinctBy(d => d.Id).ToDictionary(d => d.Id, d =>
         {
             var value = lines[d.Id].Sum(l => (decimal)l.AmountMinor * l.Quantity);

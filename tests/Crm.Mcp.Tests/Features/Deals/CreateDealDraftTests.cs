@@ -54,6 +54,26 @@ public sealed class CreateDealDraftTests
     }
 
     [Fact]
+    public async Task The_created_deal_in_the_reply_is_the_deal_get_deal_reads_back()
+    {
+        // The write path builds a new deal's view without reading its services and custom field values (it has none
+        // yet); it must still be, field for field, what a later read of the deal returns.
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_custom_field", new { entity = "deals", label = "Seats", type = "number" });
+        var draft = await server.CallOkAsync("create_deal_draft", new
+        {
+            company_name = "Harper Robotics GmbH", amount = 1234.5, currency = "EUR", stage_name = "Proposal",
+            people = new[] { new { name = "Ann Harper", email = "ann@harper.example" }, new { name = "Bob Quinn", email = "bob@harper.example" } },
+        });
+        var deal = draft.GetProperty("data").GetProperty("deal");
+        var read = (await server.CallOkAsync("get_deal", new { deal = deal.GetProperty("identifier").GetString() })).GetProperty("data");
+        Assert.Equal(read.GetRawText(), deal.GetRawText());
+        Assert.Equal("0", deal.GetProperty("total_value").GetString());
+        Assert.Equal(0, deal.GetProperty("total_quantity").GetInt64());
+        Assert.Equal(2, deal.GetProperty("people").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Second_call_resolves_the_same_company_person_and_stage_and_gets_the_next_identifier()
     {
         await using var server = await TestServer.StartAsync();
