@@ -1,5 +1,7 @@
 # The Native AOT linux-x64 build that CI publishes and runs every check against, in a minimal image (no .NET runtime:
-# runtime-deps only; invariant globalization, so no ICU either). Serves MCP over HTTP on port 5077 by default, with
+# runtime-deps only; invariant globalization, so no ICU either): crm-mcp, the stdio build, and crm-mcp-http, the full
+# build that crm-mcp's `serve --transport http` runs in its place (exec: it stays process 1 and gets docker's
+# signals). Serves MCP over HTTP on port 5077 by default, with
 # API-key auth on; the database lives on the /data volume so it survives container replacement; the process runs as
 # the non-root "app" user.
 #   docker build -t crm-mcp .
@@ -16,13 +18,15 @@ RUN apt-get update \
 WORKDIR /src
 COPY Directory.Build.props Crm.Mcp.sln ./
 COPY src/Crm.Mcp/Crm.Mcp.csproj src/Crm.Mcp/
-RUN dotnet restore src/Crm.Mcp/Crm.Mcp.csproj -r linux-x64 -p:PublishAot=true
+# Both builds' packages in a cached layer: the stdio build (obj/lean/) and the full one the publish adds beside it (obj/).
+RUN dotnet restore src/Crm.Mcp/Crm.Mcp.csproj -r linux-x64 -p:PublishAot=true \
+ && dotnet restore src/Crm.Mcp/Crm.Mcp.csproj -r linux-x64 -p:PublishAot=true -p:CrmHttp=true
 COPY src/ src/
 RUN dotnet publish src/Crm.Mcp/Crm.Mcp.csproj -c Release -r linux-x64 -p:PublishAot=true --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0 AS runtime
 WORKDIR /app
-# The executable and the SQLite library it loads from its own folder (libe_sqlite3.so).
+# The two executables and the SQLite library they load from their own folder (libe_sqlite3.so).
 COPY --from=build /app/ /app/
 RUN mkdir -p /data && chown app:app /data
 ENV CRM_MCP_DB=/data/crm.db

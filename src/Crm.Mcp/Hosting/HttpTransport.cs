@@ -5,10 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace Crm.Mcp.Hosting;
 
 /// <summary>
-/// `serve --transport http`. The full build serves it itself. The lean build (-p:CrmHttp=false, opt-in until its
-/// `dotnet pack` works: docs/packaging.md) is `crm-mcp` without ASP.NET Core (a smaller binary and idle memory for a
-/// stdio server, which is what clients start) with the full build beside it as `crm-mcp-http`, and hands
-/// `serve --transport http` to that one.
+/// `serve --transport http`. The release ships two native binaries: `crm-mcp`, built without ASP.NET Core
+/// (-p:CrmHttp=false: half the binary and idle memory of a stdio server, which is what clients start), and beside it
+/// `crm-mcp-http`, the full build, which serves HTTP. The lean one hands `serve --transport http` to the full one.
 /// </summary>
 public static class HttpTransport
 {

@@ -2,29 +2,52 @@ using Crm.Mcp.Data;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
 
 namespace Crm.Mcp.Hosting;
 
-/// <summary>Serves MCP over stdin/stdout. stdout carries nothing but protocol: every log line goes to stderr.</summary>
+/// <summary>
+/// Serves MCP over stdin/stdout. stdout carries nothing but protocol: every log line goes to stderr.
+/// No Microsoft.Extensions.Hosting host: a stdio server needs none of its configuration sources, console lifetime or
+/// console logger, and without them their code and types stay out of the stdio binary (idle RSS; BENCHMARKS.md,
+/// "Start-up and memory", eighth session). A service collection, the SDK's server and our background services are
+/// all it runs; System.CommandLine's token stops it on SIGINT/SIGTERM, end of input ends it.
+/// </summary>
 public static class StdioHost
 {
     public static async Task<int> RunAsync(ServeOptions options, LogLevel logLevel, CancellationToken cancellationToken)
     {
-        // DisableDefaults: no appsettings.json from whatever folder a client starts us in, no stdout console logger.
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.AddCrmStderrLogging(logLevel);
+        var services = new ServiceCollection().AddLogging(logging => logging.SetMinimumLevel(logLevel).AddProvider(new StderrLoggerProvider()));
         var input = new DrainingInput(Console.OpenStandardInput(), TimeSpan.FromSeconds(60));
-        input.Track(builder.Services.AddCrmMcpServer(options)).WithStreamServerTransport(input, Console.OpenStandardOutput());
-        using var host = builder.Build();
+        input.Track(services.AddCrmMcpServer(options));
+        await using var provider = services.BuildServiceProvider();
 
-        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Crm.Mcp");
-        var applied = await host.Services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
+        var loggerFactory = provider.GetRequiredService<ILoggerFactory>();
+        var logger = loggerFactory.CreateLogger("Crm.Mcp");
+        var applied = await provider.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
         logger.LogInformation("crm-mcp {Version} on stdio; database {Path}{Migrated}", CrmServer.Version,
-            Data.DatabaseLocation.Display(options.Settings.DatabasePath), applied.Count > 0 ? $" (applied migrations {string.Join(", ", applied)})" : "");
-        if (!Console.IsInputRedirected) Console.Error.WriteLine(TerminalGreeting(Data.DatabaseLocation.Display(options.Settings.DatabasePath)));
+            DatabaseLocation.Display(options.Settings.DatabasePath), applied.Count > 0 ? $" (applied migrations {string.Join(", ", applied)})" : "");
+        if (!Console.IsInputRedirected) Console.Error.WriteLine(TerminalGreeting(DatabaseLocation.Display(options.Settings.DatabasePath)));
 
+        // What the SDK's WithStreamServerTransport registers, run here: one session on these streams.
+        await using var server = McpServer.Create(new StreamServerTransport(input, Console.OpenStandardOutput()),
+            provider.GetRequiredService<IOptions<McpServerOptions>>().Value, loggerFactory, provider);
+        var background = provider.GetServices<IHostedService>().ToList();
+        foreach (var service in background) await service.StartAsync(cancellationToken);
         _ = ReturnStartupGarbageAsync(cancellationToken);
-        await host.RunAsync(cancellationToken);
+        try
+        {
+            await server.RunAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped by a signal: a clean exit, as the host gave.
+        }
+        finally
+        {
+            for (var i = background.Count - 1; i >= 0; i--) await background[i].StopAsync(CancellationToken.None);
+        }
         return 0;
     }
 
@@ -46,13 +69,6 @@ public static class StdioHost
         }
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
-
-    public static ILoggingBuilder AddCrmStderrLogging(this ILoggingBuilder logging, LogLevel level) =>
-        logging.ClearProviders()
-            .SetMinimumLevel(level)
-            .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning)
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
     /// <summary>Shown when a person, not an MCP client, started the server: what this is and how to connect.</summary>
     private static string TerminalGreeting(string databasePath)

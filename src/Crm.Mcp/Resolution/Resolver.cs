@@ -162,7 +162,7 @@ public sealed partial class Resolver
     public static async Task<IReadOnlyList<Candidate>> NearCompaniesAsync(DbConnection connection, DbTransaction transaction, string key, string? excludeId = null)
     {
         var rows = await NearRowsAsync(connection, transaction, "companies", "id, name, name_key AS NameKey, domain, website", key,
-            r => new CompanyRow(r.GetString(0), r.GetString(1), r.GetString(2), SqlArgs.Text(r, 3), SqlArgs.Text(r, 4)), r => r.Id, r => r.NameKey);
+            r => new CompanyRow(r.GetString(0), r.GetString(1), r.GetString(2), SqlArgs.Text(r, 3), SqlArgs.Text(r, 4)), r => r.Id, r => r.NameKey, Needed(excludeId));
         return Rank(rows.Where(x => x.Row.Id != excludeId)
             .Select(x => new Candidate(x.Row.Id, x.Row.Name, null, x.Similarity.Score, x.Similarity.Why, Domains.Normalize(x.Row.Domain) ?? Domains.FromWebsite(x.Row.Website))));
     }
@@ -175,11 +175,12 @@ public sealed partial class Resolver
     /// name's other words, or the words run together), <see cref="RowsPerBlock"/> nearest the key's own at most, and of
     /// the words sorted beside each word (a typo in it). Every part is a B-tree range with a LIMIT, so nothing here grows
     /// with the table or its write history. SQLite first reads only each candidate's rowid and name key (the
-    /// neighbours from the name-key index alone), then whole rows for the few that score.
+    /// neighbours from the name-key index alone), then whole rows only for those <see cref="Rank"/> can keep: the
+    /// <paramref name="needed"/> best scores and every row tied with the last of them (Rank breaks ties by name).
     /// </summary>
     private static async Task<List<(T Row, (double Score, string Why) Similarity)>> NearRowsAsync<T>(
         DbConnection connection, DbTransaction transaction, string table, string columns, string key,
-        Func<DbDataReader, T> read, Func<T, string> idOf, Func<T, string> nameKeyOf)
+        Func<DbDataReader, T> read, Func<T, string> idOf, Func<T, string> nameKeyOf, int needed)
     {
         // The pieces vary in number, so the query is read by hand (SqlArgs); read gets columns' values, in order.
         var parameters = new SqlArgs();
@@ -199,6 +200,12 @@ public sealed partial class Resolver
         }
         var scored = await NearScoredAsync(connection, transaction, table, key, parameters);
         if (scored.Count == 0) return [];
+        if (scored.Count > needed)
+        {
+            // A row scored below the needed-th best has that many rows above it: Rank never reaches it.
+            var floor = scored.Values.Select(x => x.Similarity.Score).OrderDescending().ElementAt(needed - 1);
+            scored = scored.Where(x => x.Value.Similarity.Score >= floor).ToDictionary();
+        }
         var rows = new SqlArgs();
         rows.Add("rowids", SqlList.Json(scored.Keys));
         var found = await rows.QueryAsync(connection, transaction, $"SELECT {columns}, rowid FROM {table} WHERE rowid IN (SELECT value FROM json_each(@rowids))",
@@ -246,6 +253,8 @@ public sealed partial class Resolver
         var seen = new HashSet<long>();
         var scored = new Dictionary<long, (int Order, (double Score, string Why) Similarity)>();
         var probe = new NameSimilarity.Probe(key);
+        // A score is the key's alone: namesakes (dozens a name at 1M people) are scored once.
+        var byKey = new Dictionary<string, (double Score, string Why)?>(StringComparer.Ordinal);
         foreach (var (rowid, nameKey) in await parameters.QueryAsync(connection, transaction, string.Join("\nUNION ALL\n", parts), r => (r.GetInt64(0), SqlArgs.Text(r, 1) ?? "")))
         {
             if (!seen.Add(rowid)) continue;
@@ -257,8 +266,9 @@ public sealed partial class Resolver
                 break;
             }
             // Most rows read are far from the key: the cheap bound refuses them before Score builds its reason.
-            if (probe.IsAtLeast(nameKey, NameSimilarity.Listed) && NameSimilarity.Score(key, nameKey) is var similarity)
-                scored[rowid] = (seen.Count, similarity);
+            if (!byKey.TryGetValue(nameKey, out var similarity))
+                byKey[nameKey] = similarity = probe.IsAtLeast(nameKey, NameSimilarity.Listed) ? NameSimilarity.Score(key, nameKey) : null;
+            if (similarity is { } listed) scored[rowid] = (seen.Count, listed);
         }
         return scored;
     }
@@ -511,7 +521,7 @@ public sealed partial class Resolver
             r => new PersonRow
             {
                 Id = r.GetString(0), FullName = r.GetString(1), Email = SqlArgs.Text(r, 2), EmailKey = SqlArgs.Text(r, 3), NameKey = SqlArgs.Text(r, 4),
-            }, r => r.Id, r => r.NameKey ?? "");
+            }, r => r.Id, r => r.NameKey ?? "", Needed(excludeId));
         return Rank(rows.Where(x => x.Row.Id != excludeId)
             .Select(x => new Candidate(x.Row.Id, x.Row.FullName, x.Row.Email, x.Similarity.Score, x.Similarity.Why)));
     }
@@ -537,6 +547,9 @@ public sealed partial class Resolver
         if (words.Length < stageWords.Length && words.All(stageWords.Contains)) return (0.92, $"'{key}' is part of '{stageKey}'");
         return similarity;
     }
+
+    /// <summary>Rows a near-name lookup must fetch for <see cref="Rank"/>: one more when one row is to be left out.</summary>
+    private static int Needed(string? excludeId) => MaxCandidates + (excludeId is null ? 0 : 1);
 
     private static IReadOnlyList<Candidate> Rank(IEnumerable<Candidate> candidates) =>
         candidates.Where(c => c.Score >= NameSimilarity.Listed)

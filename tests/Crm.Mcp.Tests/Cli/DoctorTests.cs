@@ -166,7 +166,7 @@ public sealed class DoctorTests
         Assert.Contains("fix: ", result.Output);
     }
 
-    /// <summary>Run as the lean stdio build, doctor says where HTTP comes from, and warns when that file is gone.</summary>
+    /// <summary>Run as the release's stdio build, doctor says where HTTP comes from, and warns when that file is gone.</summary>
     [Fact]
     public void The_stdio_build_names_the_http_build_beside_it_or_warns_that_it_is_missing()
     {

@@ -6,10 +6,9 @@ using Crm.Mcp.Tests.Infrastructure;
 namespace Crm.Mcp.Tests.Hosting;
 
 /// <summary>
-/// The opt-in lean stdio build (CrmHttp=false) leaves out ASP.NET Core: a smaller file and idle memory than the full
-/// build (BENCHMARKS.md, "Start-up and memory", seventh session). These keep it lean and keep its hand-over of
-/// `serve --transport http` to the full build working. Not the release default until its `dotnet pack` works
-/// (docs/packaging.md).
+/// The release's stdio binary is built without ASP.NET Core (CrmHttp=false): half the file and idle memory of the full
+/// build (BENCHMARKS.md, "Start-up and memory", seventh session). These keep it lean and keep its HTTP path working;
+/// CI publishes both native binaries and runs every HTTP check through the lean one's `serve --transport http`.
 /// </summary>
 public sealed class LeanBuildTests
 {
@@ -22,6 +21,8 @@ public sealed class LeanBuildTests
         var items = await EvaluateAsync("-p:CrmHttp=false");
         Assert.DoesNotContain(Names(items, "FrameworkReference"), n => n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
         Assert.DoesNotContain(Names(items, "PackageReference"), n => n.Contains("AspNetCore", StringComparison.Ordinal) || n.StartsWith("Scalar", StringComparison.Ordinal));
+        // StdioHost runs without Microsoft.Extensions.Hosting (its configuration sources and console logger).
+        Assert.DoesNotContain(Names(items, "PackageReference"), n => n is "Microsoft.Extensions.Hosting" or "Microsoft.Extensions.Logging.Console");
         var sources = Names(items, "Compile").Select(f => f.Replace('\\', '/')).ToList();
         Assert.Contains(sources, f => f.EndsWith("Hosting/HttpTransport.cs", StringComparison.Ordinal));
         Assert.DoesNotContain(sources, f => f.Contains("Hosting/Rest/", StringComparison.Ordinal) ||
@@ -31,6 +32,14 @@ public sealed class LeanBuildTests
         var full = await EvaluateAsync("-p:CrmHttp=true");
         Assert.Contains("Microsoft.AspNetCore.App", Names(full, "FrameworkReference"));
         Assert.Contains(Names(full, "Compile"), f => f.Replace('\\', '/').EndsWith("Hosting/Http/HttpHost.cs", StringComparison.Ordinal));
+    }
+
+    /// <summary>A native publish (RID + PublishAot) is the lean build unless told otherwise.</summary>
+    [Fact]
+    public async Task A_native_publish_is_lean_by_default()
+    {
+        var properties = await EvaluateAsync("-p:PublishAot=true -p:RuntimeIdentifier=linux-x64", "-getProperty:CrmHttp");
+        Assert.Equal("false", properties.Trim());
     }
 
     [Fact]

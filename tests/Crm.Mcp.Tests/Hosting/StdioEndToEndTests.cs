@@ -58,7 +58,7 @@ public sealed class StdioEndToEndTests
             await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(30), ct);
             Assert.Equal(0, process.ExitCode);
             Assert.Null(await process.StandardOutput.ReadLineAsync(ct));
-            Assert.Contains(dbPath, await stderr);
+            Assert.Contains($"info: Crm.Mcp[0] crm-mcp {Crm.Mcp.Hosting.CrmServer.Version} on stdio; database {dbPath}", await stderr);
             Assert.True(File.Exists(dbPath));
         }
         finally

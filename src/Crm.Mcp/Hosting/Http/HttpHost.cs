@@ -53,7 +53,12 @@ public static class HttpHost
     {
         // Content root at the binary, not the current folder: no appsettings.json picked up from wherever we start.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.AddCrmStderrLogging(logLevel)
+        // The console logger, on stderr: its queue keeps request threads from waiting on the terminal.
+        builder.Logging.ClearProviders()
+            .SetMinimumLevel(logLevel)
+            .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
             .AddFilter(typeof(ApiKeyAuthentication).FullName, LogLevel.Warning); // a refused key is answered, not logged
         builder.WebHost.UseUrls([.. http.Urls]);
