@@ -18,7 +18,7 @@ public static class StdioHost
 {
     public static async Task<int> RunAsync(ServeOptions options, LogLevel logLevel, CancellationToken cancellationToken)
     {
-        var services = new ServiceCollection().AddLogging(logging => logging.SetMinimumLevel(logLevel).AddProvider(new StderrLoggerProvider()));
+        var services = new ServiceCollection().AddLogging(logging => logging.SetMinimumLevel(logLevel).WithQuietSdkRequests(logLevel).AddProvider(new StderrLoggerProvider()));
         var input = new DrainingInput(Console.OpenStandardInput(), TimeSpan.FromSeconds(60));
         input.Track(services.AddCrmMcpServer(options));
         await using var provider = services.BuildServiceProvider();

@@ -59,6 +59,8 @@ public sealed class StdioEndToEndTests
             Assert.Equal(0, process.ExitCode);
             Assert.Null(await process.StandardOutput.ReadLineAsync(ct));
             Assert.Contains($"info: Crm.Mcp[0] crm-mcp {Crm.Mcp.Hosting.CrmServer.Version} on stdio; database {dbPath}", await stderr);
+            // The SDK's per-request lines stay out of the client's log at the default level (SdkLogFilter).
+            Assert.DoesNotContain("ModelContextProtocol", await stderr);
             Assert.True(File.Exists(dbPath));
         }
         finally

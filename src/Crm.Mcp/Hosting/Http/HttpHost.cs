@@ -56,6 +56,7 @@ public static class HttpHost
         // The console logger, on stderr: its queue keeps request threads from waiting on the terminal.
         builder.Logging.ClearProviders()
             .SetMinimumLevel(logLevel)
+            .WithQuietSdkRequests(logLevel)
             .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning)
             .AddSimpleConsole(o => o.SingleLine = true)
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
