@@ -17,6 +17,12 @@ public sealed record WebhookRetryPolicy
     public TimeSpan GiveUpAfter { get; init; } = TimeSpan.FromHours(24);
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(2);
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>Delivered and dead deliveries are deleted this long after they were queued, and an event with them
+    /// once no delivery refers to it: every write with a subscriber queues its full record, so history left forever
+    /// would outgrow the CRM.</summary>
+    public TimeSpan KeepHistory { get; init; } = TimeSpan.FromDays(30);
+    /// <summary>How often a long-running worker prunes; a one-off pass (crm-mcp webhooks deliver) prunes every time.</summary>
+    public TimeSpan PruneEvery { get; init; } = TimeSpan.FromHours(1);
     public Func<double> Jitter { get; init; } = Random.Shared.NextDouble;
 
     public TimeSpan DelayAfter(int attempts)
@@ -36,6 +42,8 @@ public sealed record DeliveryPass(int Delivered, int Failed, int Dead);
 public sealed class WebhookDeliverer(CrmDb db, HttpClient http, TimeProvider time, WebhookRetryPolicy policy)
 {
     private const int BatchSize = 50;
+    private const int PruneBatch = 500;
+    private DateTimeOffset nextPruneAt = DateTimeOffset.MinValue;
 
     /// <summary>The client deliveries use: its handler refuses private targets at connect time (see WebhookTargets).</summary>
     public static HttpClient CreateHttpClient(WebhookRetryPolicy policy, bool allowPrivate) =>
@@ -46,6 +54,11 @@ public sealed class WebhookDeliverer(CrmDb db, HttpClient http, TimeProvider tim
     /// <summary>One pass: sends until nothing is due (a failed delivery is not due again within the pass).</summary>
     public async Task<DeliveryPass> RunOnceAsync(CancellationToken cancellationToken = default)
     {
+        if (time.GetUtcNow() >= nextPruneAt)
+        {
+            await PruneHistoryAsync(cancellationToken);
+            nextPruneAt = time.GetUtcNow() + policy.PruneEvery;
+        }
         int delivered = 0, failed = 0, dead = 0;
         while (true)
         {
@@ -94,6 +107,64 @@ public sealed class WebhookDeliverer(CrmDb db, HttpClient http, TimeProvider tim
                 """;
             return (await connection.QueryAsync<Due>(loadSql, new { seqs = SqlList.Json(seqs) }, transaction)).ToList();
         }, cancellationToken);
+
+    /// <summary>Deletes deliveries and events older than KeepHistory, oldest first, a few hundred rows per write so
+    /// tool calls never wait long behind it; returns how many deliveries and events went. Pending deliveries stay
+    /// (they go dead first), and so does an event a delivery still refers to.</summary>
+    public async Task<(long Deliveries, long Events)> PruneHistoryAsync(CancellationToken cancellationToken = default)
+    {
+        var cutoff = Clock.Format(time.GetUtcNow() - policy.KeepHistory);
+        // Rows are read in seq order, which is creation order, and the walk stops at the first one too young: it never
+        // reads the recent history, however long it is.
+        const string deliveriesSql = """
+            SELECT seq, created_at < @cutoff AS Old, status <> 'pending' AS Finished
+            FROM webhook_deliveries WHERE seq > @after ORDER BY seq LIMIT @PruneBatch
+            """;
+        const string deleteDeliveriesSql = """
+            DELETE FROM webhook_deliveries
+            WHERE seq IN (SELECT CAST(value AS BIGINT) FROM json_each(@seqs)) AND status <> 'pending'
+            """;
+        const string eventsSql = """
+            SELECT e.seq, e.created_at < @cutoff AS Old,
+                   NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = e.seq) AS Finished
+            FROM webhook_events e WHERE e.seq > @after ORDER BY e.seq LIMIT @PruneBatch
+            """;
+        // Checked again under the write: a resend since the read may have given the event a new delivery.
+        const string deleteEventsSql = """
+            DELETE FROM webhook_events
+            WHERE seq IN (SELECT CAST(value AS BIGINT) FROM json_each(@seqs))
+              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = webhook_events.seq)
+            """;
+        var deliveries = await PruneAsync(deliveriesSql, deleteDeliveriesSql, cutoff, cancellationToken);
+        var events = await PruneAsync(eventsSql, deleteEventsSql, cutoff, cancellationToken);
+        return (deliveries, events);
+    }
+
+    internal sealed record PruneRow(long Seq, bool Old, bool Finished);
+    // A record, not an anonymous object: Dapper.AOT leaves anonymous arguments built in a loop to reflection (see WebhookOutbox.Delivery).
+    internal sealed record PruneArgs(string cutoff, long after, int PruneBatch);
+
+    // Pruners take turns on their own key: tool calls' writes never wait for it beyond one batch.
+    private static readonly WriteKeys PruneKeys = new WriteKeys().Add("webhook", "prune");
+
+    /// <summary>Reads a batch outside any write and writes only when it found something to delete: a pass with
+    /// nothing to prune (the usual case, and every start) takes no write lock.</summary>
+    private async Task<long> PruneAsync(string readSql, string deleteSql, string cutoff, CancellationToken cancellationToken)
+    {
+        long after = 0, deleted = 0;
+        while (true)
+        {
+            var rows = await db.ReadAsync(async (connection, transaction) =>
+                (await connection.QueryAsync<PruneRow>(readSql, new PruneArgs(cutoff, after, PruneBatch), transaction)).ToList(), cancellationToken);
+            var old = rows.TakeWhile(r => r.Old).ToList();
+            var seqs = old.Where(r => r.Finished).Select(r => r.Seq).ToList();
+            if (seqs.Count > 0)
+                deleted += await db.WriteAsync(PruneKeys, (connection, transaction) =>
+                    connection.ExecuteAsync(deleteSql, new { seqs = SqlList.Json(seqs) }, transaction), cancellationToken);
+            if (old.Count < PruneBatch) return deleted;
+            after = old[^1].Seq;
+        }
+    }
 
     private async Task<(int? Status, string? Error)> SendAsync(Due due, CancellationToken cancellationToken)
     {

@@ -48,7 +48,7 @@ public sealed record DeliveryView(
 
 public sealed record DeliveryPage(
     IReadOnlyList<DeliveryView> Items,
-    [property: Description("How many deliveries match the filters in all pages.")] long Total,
+    [property: Description("Deliveries matching the filters in all pages: {value, relation}, relation \"eq\" (exact) or \"gte\" (at least).")] Lists.ListTotal Total,
     [property: Description("Pass as cursor to get the next page; null on the last page.")] string? NextCursor,
     bool HasMore);
 

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Crm.Mcp.Common;
+using Crm.Mcp.Lists;
 using Dapper;
 
 namespace Crm.Mcp.Features.Webhooks;
@@ -119,7 +120,7 @@ public static class WebhookSql
     public sealed record DeliveryFilter(string? WebhookId, string? Status, string? EventType, int Limit, long? BeforeSeq);
 
     /// <summary>Newest first, keyset-paged on the delivery's sequence number.</summary>
-    public static async Task<(IReadOnlyList<DeliveryView> Items, long Total, bool HasMore, long? LastSeq)> ListDeliveriesAsync(
+    public static async Task<(IReadOnlyList<DeliveryView> Items, ListTotal Total, bool HasMore, long? LastSeq)> ListDeliveriesAsync(
         DbConnection connection, DbTransaction transaction, DeliveryFilter filter)
     {
         const string where = """
@@ -127,18 +128,20 @@ public static class WebhookSql
                AND (@Status IS NULL OR d.status = @Status)
                AND (@EventType IS NULL OR e.type = @EventType)
             """;
-        const string countSql = "SELECT COUNT(*) FROM webhook_deliveries d JOIN webhook_events e ON e.seq = d.event_seq" + where;
+        // Counted as lists count theirs (ListEngine.ExactTotalUpTo): a busy webhook's month of history is not read per page.
+        const string countSql = "SELECT COUNT(*) FROM (SELECT 1 AS one FROM webhook_deliveries d JOIN webhook_events e ON e.seq = d.event_seq" + where + "\n LIMIT @Bound) AS matches";
         const string pageSql = SelectDelivery + where + """
                AND (@BeforeSeq IS NULL OR d.seq < @BeforeSeq)
              ORDER BY d.seq DESC
              LIMIT @Take
             """;
-        var args = new { filter.WebhookId, filter.Status, filter.EventType, filter.BeforeSeq, Take = filter.Limit + 1 };
-        var total = await connection.ExecuteScalarAsync<long>(countSql, args, transaction);
+        var args = new { filter.WebhookId, filter.Status, filter.EventType, filter.BeforeSeq, Take = filter.Limit + 1, Bound = ListEngine.ExactTotalUpTo + 1 };
         var rows = (await connection.QueryAsync<DeliveryRow>(pageSql, args, transaction)).ToList();
         var hasMore = rows.Count > filter.Limit;
         if (hasMore) rows.RemoveAt(rows.Count - 1);
-        return (rows.Select(r => r.ToView()).ToList(), total, hasMore, rows.LastOrDefault()?.Seq);
+        // A first page that holds every match is its own exact total.
+        var counted = filter.BeforeSeq is null && !hasMore ? rows.Count : await connection.ExecuteScalarAsync<long>(countSql, args, transaction);
+        return (rows.Select(r => r.ToView()).ToList(), ListTotal.Counted(counted, ListEngine.ExactTotalUpTo), hasMore, rows.LastOrDefault()?.Seq);
     }
 
     public static async Task<DeliveryView?> FindDeliveryAsync(DbConnection connection, DbTransaction transaction, string id) =>

@@ -93,6 +93,60 @@ public sealed class WebhookDeliveryTests
     }
 
     [Fact]
+    public async Task Delivery_history_is_kept_thirty_days_and_pending_deliveries_keep_their_events()
+    {
+        await using var receiver = await TestReceiver.StartAsync();
+        await using var server = await StartAsync();
+        await SubscribeAsync(server, receiver.Url);
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
+        using var http = new HttpClient();
+        var ct = TestContext.Current.CancellationToken;
+        Assert.Equal(new DeliveryPass(2, 0, 0), await Deliverer(server, http, ManualClock.StartingNow()).RunOnceAsync(ct));
+        var delivered = (await server.CallOkAsync("list_webhook_deliveries", new { event_type = "deal.created" })).GetProperty("data").GetProperty("items")[0];
+        await server.CallOkAsync("resend_webhook_delivery", new { delivery_id = delivered.GetProperty("id").GetString() });
+
+        var clock = ManualClock.StartingNow();
+        clock.Advance(TimeSpan.FromDays(29));
+        Assert.Equal((0L, 0L), await Deliverer(server, http, clock).PruneHistoryAsync(ct));
+        clock.Advance(TimeSpan.FromDays(2));
+        // The two delivered ones go with the organization's event; the resent one is pending, so it and its event stay.
+        Assert.Equal((2L, 1L), await Deliverer(server, http, clock).PruneHistoryAsync(ct));
+        Assert.Equal(("pending", 0L), (await DeliveriesAsync(server)).Select(d => (d.Status, d.Attempts)).Single());
+        Assert.Equal(1, await server.Database.CountAsync("webhook_events"));
+        Assert.Equal((0L, 0L), await Deliverer(server, http, clock).PruneHistoryAsync(ct));
+    }
+
+    [Fact]
+    public async Task Pruning_walks_history_longer_than_one_batch_and_stops_at_the_first_recent_delivery()
+    {
+        await using var server = await StartAsync();
+        await SubscribeAsync(server, "http://127.0.0.1:9/never");
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
+        // 1,300 delivered deliveries of their own events from 40 days ago, then one from today.
+        await JournalTests.WriteSqlAsync(server.Db, """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1300)
+            INSERT INTO webhook_events (id, change_id, type, record_key, payload, created_at)
+            SELECT 'old-' || i, e.change_id, e.type, e.record_key, e.payload, '2000-01-01T00:00:00.000Z'
+            FROM n CROSS JOIN (SELECT * FROM webhook_events ORDER BY seq LIMIT 1) AS e
+            """);
+        await JournalTests.WriteSqlAsync(server.Db, """
+            INSERT INTO webhook_deliveries (id, webhook_id, event_seq, record_key, status, next_attempt_at, created_at)
+            SELECT 'old-' || e.seq, w.id, e.seq, e.record_key, 'delivered', e.created_at, e.created_at
+            FROM webhook_events e CROSS JOIN webhooks w WHERE e.id LIKE 'old-%' ORDER BY e.seq
+            """);
+        await JournalTests.WriteSqlAsync(server.Db, "UPDATE webhook_deliveries SET created_at = '2000-01-01T00:00:00.000Z' WHERE id NOT LIKE 'old-%'");
+        await JournalTests.WriteSqlAsync(server.Db, "UPDATE webhook_events SET created_at = '2000-01-01T00:00:00.000Z' WHERE id NOT LIKE 'old-%'");
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Globex" });
+
+        using var http = new HttpClient();
+        var (deliveries, events) = await Deliverer(server, http, ManualClock.StartingNow()).PruneHistoryAsync(TestContext.Current.CancellationToken);
+        // The first draft's two deliveries are still pending (never sent): they and their events stay.
+        Assert.Equal((1300L, 1300L), (deliveries, events));
+        Assert.Equal(4, await server.Database.CountAsync("webhook_deliveries"));
+        Assert.Equal(4, await server.Database.CountAsync("webhook_events"));
+    }
+
+    [Fact]
     public async Task An_update_that_changes_nothing_sends_nothing()
     {
         await using var server = await StartAsync();

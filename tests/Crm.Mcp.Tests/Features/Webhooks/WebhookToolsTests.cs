@@ -61,14 +61,38 @@ public sealed class WebhookToolsTests
         await server.CallOkAsync("create_deal_draft", new { company_name = "Globex" });
 
         var deals = (await server.CallOkAsync("list_webhook_deliveries", new { event_type = "deal.created", status = "pending" })).GetProperty("data");
-        Assert.Equal(2, deals.GetProperty("total").GetInt64());
+        Assert.Equal(2, deals.GetProperty("total").GetProperty("value").GetInt64());
+        Assert.Equal("eq", deals.GetProperty("total").GetProperty("relation").GetString());
         Assert.Equal("Globex deal", deals.GetProperty("items")[0].GetProperty("payload").GetProperty("data").GetProperty("record").GetProperty("name").GetString());
 
         var first = (await server.CallOkAsync("list_webhook_deliveries", new { limit = 3 })).GetProperty("data");
-        Assert.Equal(4, first.GetProperty("total").GetInt64());
+        Assert.Equal(4, first.GetProperty("total").GetProperty("value").GetInt64());
         Assert.True(first.GetProperty("has_more").GetBoolean());
         var rest = (await server.CallOkAsync("list_webhook_deliveries", new { limit = 3, cursor = first.GetProperty("next_cursor").GetString() })).GetProperty("data");
         Assert.Equal("organization.created", Assert.Single(rest.GetProperty("items").EnumerateArray()).GetProperty("event_type").GetString());
+        Assert.Equal(4, rest.GetProperty("total").GetProperty("value").GetInt64());
+    }
+
+    [Fact]
+    public async Task Deliveries_are_counted_up_to_the_lists_bound_and_then_marked_as_a_lower_bound()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CallOkAsync("create_webhook", new { url = Url, events = new[] { "*" } });
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
+        // 1,200 more deliveries of the draft's deal event, as a month of a busy webhook leaves.
+        await Crm.Mcp.Tests.Features.Journal.JournalTests.WriteSqlAsync(server.Db, """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200)
+            INSERT INTO webhook_deliveries (id, webhook_id, event_seq, record_key, status, next_attempt_at, created_at)
+            SELECT 'bulk-' || i, d.webhook_id, d.event_seq, d.record_key, 'delivered', d.next_attempt_at, d.created_at
+            FROM n CROSS JOIN (SELECT * FROM webhook_deliveries ORDER BY seq DESC LIMIT 1) AS d
+            """);
+
+        var page = (await server.CallOkAsync("list_webhook_deliveries", new { limit = 5 })).GetProperty("data");
+        Assert.Equal(1000, page.GetProperty("total").GetProperty("value").GetInt64());
+        Assert.Equal("gte", page.GetProperty("total").GetProperty("relation").GetString());
+        var pending = (await server.CallOkAsync("list_webhook_deliveries", new { status = "pending" })).GetProperty("data");
+        Assert.Equal(2, pending.GetProperty("total").GetProperty("value").GetInt64());
+        Assert.Equal("eq", pending.GetProperty("total").GetProperty("relation").GetString());
     }
 
     public static TheoryData<string, string, string> BadInput() => new()

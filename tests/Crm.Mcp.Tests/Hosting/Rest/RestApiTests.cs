@@ -225,7 +225,7 @@ public sealed class RestApiTests
         var delivery = Assert.Single(deliveries.EnumerateArray());
         var resent = (await server.OkAsync("POST", $"/api/v1/webhooks/deliveries/{delivery.GetProperty("id").GetString()}/resend")).GetProperty("data");
         Assert.NotEqual(delivery.GetProperty("id").GetString(), resent.GetProperty("id").GetString());
-        Assert.Equal(2, (await server.OkAsync("GET", $"/api/v1/webhooks/deliveries?webhook_id={hookId}")).GetProperty("data").GetProperty("total").GetInt64());
+        Assert.Equal(2, (await server.OkAsync("GET", $"/api/v1/webhooks/deliveries?webhook_id={hookId}")).GetProperty("data").GetProperty("total").GetProperty("value").GetInt64());
         var badStatus = await server.ProblemAsync("GET", "/api/v1/webhooks/deliveries?status=lost", HttpStatusCode.UnprocessableEntity);
         Assert.Equal("status", badStatus.GetProperty("field").GetString());
 
