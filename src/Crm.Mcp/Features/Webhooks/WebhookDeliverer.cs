@@ -143,6 +143,7 @@ public sealed class WebhookDeliverer(CrmDb db, HttpClient http, TimeProvider tim
     internal sealed record PruneRow(long Seq, bool Old, bool Finished);
     // A record, not an anonymous object: Dapper.AOT leaves anonymous arguments built in a loop to reflection (see WebhookOutbox.Delivery).
     internal sealed record PruneArgs(string cutoff, long after, int PruneBatch);
+    internal sealed record PruneSeqs(string seqs);
 
     // Pruners take turns on their own key: tool calls' writes never wait for it beyond one batch.
     private static readonly WriteKeys PruneKeys = new WriteKeys().Add("webhook", "prune");
@@ -160,7 +161,7 @@ public sealed class WebhookDeliverer(CrmDb db, HttpClient http, TimeProvider tim
             var seqs = old.Where(r => r.Finished).Select(r => r.Seq).ToList();
             if (seqs.Count > 0)
                 deleted += await db.WriteAsync(PruneKeys, (connection, transaction) =>
-                    connection.ExecuteAsync(deleteSql, new { seqs = SqlList.Json(seqs) }, transaction), cancellationToken);
+                    connection.ExecuteAsync(deleteSql, new PruneSeqs(SqlList.Json(seqs)), transaction), cancellationToken);
             if (old.Count < PruneBatch) return deleted;
             after = old[^1].Seq;
         }
