@@ -96,8 +96,8 @@ public static class JournalTriggers
     }
 
     /// <summary>
-    /// SQLite: the insert trigger's journal rows for rows written while triggers were off (the import's load path,
-    /// <c>Transfer.BulkLoad</c>): every row of <paramref name="table"/> above <paramref name="afterRowId"/>, in rowid
+    /// SQLite: the insert trigger's journal rows for rows written while triggers were off (the import's load path):
+    /// every row of <paramref name="table"/> above <paramref name="afterRowId"/>, in rowid
     /// order, the order the trigger would have written them, with the trigger's own record id and row JSON.
     /// </summary>
     public static async Task JournalInsertedAsync(DbConnection connection, DbTransaction transaction, string table, long afterRowId)
