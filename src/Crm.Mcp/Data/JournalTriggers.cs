@@ -95,19 +95,41 @@ public static class JournalTriggers
                 """, transaction: transaction);
     }
 
-    private static IEnumerable<(string Name, string Sql)> Generate(string table, IReadOnlyList<SqlDialect.Column> columns)
+    /// <summary>
+    /// SQLite: the insert trigger's journal rows for rows written while triggers were off (the import's load path):
+    /// every row of <paramref name="table"/> above <paramref name="afterRowId"/>, in rowid
+    /// order, the order the trigger would have written them, with the trigger's own record id and row JSON.
+    /// </summary>
+    public static async Task JournalInsertedAsync(DbConnection connection, DbTransaction transaction, string table, long afterRowId)
+    {
+        var columns = await SqlDialect.Of(connection).ColumnsAsync(connection, transaction, table);
+        var sql = $"""
+            INSERT INTO change_records (entity, record_id, operation, before, after)
+                SELECT '{table}', {RecordId(columns, "t")}, 'insert', NULL, {Json(columns, "t")} FROM "{table}" AS t
+                WHERE t.rowid > @afterRowId ORDER BY t.rowid
+            """;
+        await connection.ExecuteAsync(sql, new { afterRowId }, transaction);
+    }
+
+    private static string RecordId(IReadOnlyList<SqlDialect.Column> columns, string row)
     {
         var keys = columns.Where(c => c.Pk > 0).OrderBy(c => c.Pk).Select(c => c.Name).ToList();
-        string RecordId(string row) => keys.Count == 0 ? $"{row}.rowid" : string.Join(" || '/' || ", keys.Select(k => $"{row}.\"{k}\""));
-        string Json(string row) => $"json_object({string.Join(", ", columns.Select(c => $"'{c.Name}', {row}.\"{c.Name}\""))})";
+        return keys.Count == 0 ? $"{row}.rowid" : string.Join(" || '/' || ", keys.Select(k => $"{row}.\"{k}\""));
+    }
+
+    private static string Json(IReadOnlyList<SqlDialect.Column> columns, string row) =>
+        $"json_object({string.Join(", ", columns.Select(c => $"'{c.Name}', {row}.\"{c.Name}\""))})";
+
+    private static IEnumerable<(string Name, string Sql)> Generate(string table, IReadOnlyList<SqlDialect.Column> columns)
+    {
         string Insert(string operation, string row, string before, string after) => $"""
             INSERT INTO change_records (entity, record_id, operation, before, after)
-                VALUES ('{table}', {RecordId(row)}, '{operation}', {before}, {after});
+                VALUES ('{table}', {RecordId(columns, row)}, '{operation}', {before}, {after});
             """;
 
         yield return ($"{Prefix}{table}_insert", $"""
             CREATE TRIGGER "{Prefix}{table}_insert" AFTER INSERT ON "{table}" BEGIN
-                {Insert("insert", "NEW", "NULL", Json("NEW"))}
+                {Insert("insert", "NEW", "NULL", Json(columns, "NEW"))}
             END
             """);
         var compared = columns.Where(c => c.Name != UpdatedAt).Select(c => $"OLD.\"{c.Name}\" IS NOT NEW.\"{c.Name}\"").ToList();
@@ -115,12 +137,12 @@ public static class JournalTriggers
             yield return ($"{Prefix}{table}_update", $"""
                 CREATE TRIGGER "{Prefix}{table}_update" AFTER UPDATE ON "{table}"
                 WHEN {string.Join(" OR ", compared)} BEGIN
-                    {Insert("update", "NEW", Json("OLD"), Json("NEW"))}
+                    {Insert("update", "NEW", Json(columns, "OLD"), Json(columns, "NEW"))}
                 END
                 """);
         yield return ($"{Prefix}{table}_delete", $"""
             CREATE TRIGGER "{Prefix}{table}_delete" AFTER DELETE ON "{table}" BEGIN
-                {Insert("delete", "OLD", Json("OLD"), "NULL")}
+                {Insert("delete", "OLD", Json(columns, "OLD"), "NULL")}
             END
             """);
     }

@@ -1,6 +1,9 @@
 using System.Data.Common;
 using Crm.Mcp.Data;
+using Crm.Mcp.Resolution;
 using Dapper;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Crm.Mcp.Transfer;
 
@@ -36,12 +39,101 @@ internal static class BulkLoad
         return size.Records <= rows && size.Journal <= 4L * rows;
     }
 
-    public static async Task<IReadOnlyList<string>> DeferIndexesAsync(DbConnection connection, DbTransaction transaction)
+    /// <summary>Read only by the resolver's same-mailbox check, which an import without a call context never makes
+    /// (create_if_missing "always"; see <see cref="CanDeriveAsync"/>).</summary>
+    private static readonly string[] MailboxIndexes = ["ix_people_mailbox"];
+
+    /// <param name="derive">What <see cref="CanDeriveAsync"/> answered: then the mailbox index waits too.</param>
+    public static async Task<IReadOnlyList<string>> DeferIndexesAsync(DbConnection connection, DbTransaction transaction, bool derive)
     {
         const string sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN (SELECT value FROM json_each(@names)) ORDER BY name";
-        var indexes = (await connection.QueryAsync<Index>(sql, new { names = SqlList.Json(DeferredIndexes) }, transaction)).ToList();
+        var names = SqlList.Json(derive ? DeferredIndexes.Concat(MailboxIndexes) : DeferredIndexes);
+        var indexes = (await connection.QueryAsync<Index>(sql, new { names }, transaction)).ToList();
         foreach (var index in indexes) await connection.ExecuteAsync($"DROP INDEX \"{index.Name}\"", transaction: transaction);
         return indexes.Select(i => i.Sql).ToList();
+    }
+
+    /// <summary>
+    /// The insert triggers of the tables <see cref="PeopleBatch"/> writes set-based, each with what writes its rows
+    /// instead during a load: the journal and the search documents after each batch's statements
+    /// (<see cref="WriteDerivedAsync"/>), the name blocks once at the end (<see cref="FillNameBlocksAsync"/>). Per row,
+    /// the triggers cost ≈ 40 µs a person (the name blocks' UNION builds a temporary index per row and inserts at
+    /// random places; the search document reads the search_source view per row); set-based, ≈ 8 µs (BENCHMARKS, issue
+    /// 15, ninth session).
+    /// </summary>
+    private static readonly string[] DerivedTriggers =
+    [
+        "journal_companies_insert", "companies_search_ai", "companies_name_blocks_ai",
+        "journal_people_insert", "people_search_ai", "people_name_blocks_ai", "journal_company_people_insert",
+    ];
+
+    /// <summary>
+    /// Whether a load may write those rows itself: only when the tables have no other insert trigger (one added later
+    /// keeps the per-row path until it is listed here) and no call context could make the resolver read name blocks
+    /// mid-load (an import creates without near-name checks: create_if_missing "always").
+    /// </summary>
+    public static async Task<bool> CanDeriveAsync(DbConnection connection, DbTransaction transaction)
+    {
+        if (WriteCall.Current is not null) return false;
+        const string sql = """
+            SELECT name FROM sqlite_master
+            WHERE type = 'trigger' AND tbl_name IN ('companies', 'people', 'company_people') AND sql LIKE '% INSERT ON %'
+            """;
+        var triggers = await connection.QueryAsync<string>(sql, transaction: transaction);
+        return triggers.All(DerivedTriggers.Contains);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> (inserts into companies, people and company_people only) with the connection's
+    /// triggers off, then writes what their insert triggers would have, in the order they would have: journal rows of
+    /// the new companies, people and links, then the companies' and the people's search documents (same ids and JSON,
+    /// same doc_ids). Name blocks wait for <see cref="FillNameBlocksAsync"/>: no import statement reads them.
+    /// </summary>
+    public static async Task WriteDerivedAsync(DbConnection connection, DbTransaction transaction, Func<Task> write)
+    {
+        const string lastSql = """
+            SELECT (SELECT COALESCE(MAX(rowid), 0) FROM companies) AS Companies, (SELECT COALESCE(MAX(rowid), 0) FROM people) AS People,
+                   (SELECT COALESCE(MAX(rowid), 0) FROM company_people) AS Links
+            """;
+        // New rows take rowids above the largest (none of these tables is AUTOINCREMENT, and none is deleted from here).
+        var last = await connection.QuerySingleAsync<LastRows>(lastSql, transaction: transaction);
+        Triggers(connection, on: false);
+        try { await write(); }
+        finally { Triggers(connection, on: true); }
+        await JournalTriggers.JournalInsertedAsync(connection, transaction, "companies", last.Companies);
+        await JournalTriggers.JournalInsertedAsync(connection, transaction, "people", last.People);
+        await JournalTriggers.JournalInsertedAsync(connection, transaction, "company_people", last.Links);
+        // As companies_search_ai and people_search_ai: the search_source view's row for each (the IN list lets SQLite
+        // seek each view branch by id; a join would build the whole view), in rowid order.
+        const string searchSql = """
+            INSERT INTO search_documents (entity_type, entity_id, title, body)
+                SELECT entity_type, entity_id, title, body FROM search_source
+                WHERE entity_type = 'company' AND entity_id IN (SELECT id FROM companies WHERE rowid > @Companies)
+                ORDER BY (SELECT rowid FROM companies WHERE companies.id = entity_id);
+            INSERT INTO search_documents (entity_type, entity_id, title, body)
+                SELECT entity_type, entity_id, title, body FROM search_source
+                WHERE entity_type = 'contact' AND entity_id IN (SELECT id FROM people WHERE rowid > @People)
+                ORDER BY (SELECT rowid FROM people WHERE people.id = entity_id);
+            """;
+        await connection.ExecuteAsync(searchSql, last, transaction);
+    }
+
+    /// <summary>The name blocks of the rows written by <see cref="WriteDerivedAsync"/>, in key order (those the row
+    /// path's triggers wrote, or the database had, are kept).</summary>
+    public static async Task FillNameBlocksAsync(DbConnection connection, DbTransaction transaction)
+    {
+        await NameBlocks.FillAsync(connection, transaction, "companies");
+        await NameBlocks.FillAsync(connection, transaction, "people");
+    }
+
+    /// <summary>SQLITE_DBCONFIG_ENABLE_TRIGGER: a setting of this connection only, gone with it (nothing is stored, so a
+    /// kill leaves nothing behind). Changing it expires the connection's compiled statements, which SQLite compiles
+    /// again at their next step, with or without their trigger programs.</summary>
+    private static void Triggers(DbConnection connection, bool on)
+    {
+        if (raw.sqlite3_db_config(((SqliteConnection)connection).Handle, raw.SQLITE_DBCONFIG_ENABLE_TRIGGER, on ? 1 : 0, out var now) != raw.SQLITE_OK
+            || now != (on ? 1 : 0))
+            throw new InvalidOperationException($"SQLite did not turn triggers {(on ? "on" : "off")}.");
     }
 
     public static async Task BuildIndexesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> definitions)
@@ -77,6 +169,13 @@ internal static class BulkLoad
     {
         public long Records { get; init; }
         public long Journal { get; init; }
+    }
+
+    internal sealed record LastRows
+    {
+        public long Companies { get; init; }
+        public long People { get; init; }
+        public long Links { get; init; }
     }
 
     internal sealed record Index

@@ -103,7 +103,9 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
 
     /// <summary>
     /// The load path (<see cref="BulkLoad"/>): every batch in one transaction, the indexes nothing in an import reads
-    /// built once at its end instead of row by row, the journal sealed before them, the word index merged afterwards.
+    /// built once at its end instead of row by row, the journal sealed before them, the word index merged afterwards;
+    /// the set-based rows' journal rows and search documents written per batch set-based, their name blocks at the end
+    /// (<see cref="BulkLoad.WriteDerivedAsync"/>).
     /// Each batch is written exactly as in its own transaction (same row decisions, same rows), so the report is the
     /// same; a failure or a kill leaves the database as it was before the import.
     /// </summary>
@@ -117,18 +119,20 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
             {
                 await SearchIndexBatch.BeginAsync(connection, transaction);
                 await ReserveCacheAsync(connection, transaction);
-                var deferred = await BulkLoad.DeferIndexesAsync(connection, transaction);
+                var derive = await BulkLoad.CanDeriveAsync(connection, transaction);
+                var deferred = await BulkLoad.DeferIndexesAsync(connection, transaction, derive);
                 batchReports.Clear(); // a transaction retried after a busy error starts over
                 foreach (var batch in batches)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     batchReports.Add(new ImportReport { Source = plan.Source, Entity = plan.Entity });
-                    await WriteBatchAsync(connection, transaction, plan, source, batch, batchReports[^1]);
+                    await WriteBatchAsync(connection, transaction, plan, source, batch, batchReports[^1], derive);
                 }
                 await SearchIndexBatch.EndAsync(connection, transaction);
                 // Sealed here, before ix_change_records_change exists again, so the seal moves no index entry.
                 await ChangeJournal.SealAsync(connection, transaction);
                 await BulkLoad.BuildIndexesAsync(connection, transaction, deferred);
+                if (derive) await BulkLoad.FillNameBlocksAsync(connection, transaction);
                 return 0;
             }, cancellationToken);
         }
@@ -155,11 +159,11 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
     /// <summary>One batch's rows inside the caller's transaction: set-based where a join settles them, else row by row,
     /// each in its savepoint, so a rejected row leaves nothing behind.</summary>
     private async Task WriteBatchAsync(DbConnection connection, DbTransaction transaction, ImportPlan plan, string source,
-        ImportRecord[] batch, ImportReport batchReport)
+        ImportRecord[] batch, ImportReport batchReport, bool derive = false)
     {
         // People rows a join settles are written set-based; the others, one by one below (PeopleBatch).
         IReadOnlyList<ImportRecord> rows = plan.Entity == ImportEntity.People
-            ? await PeopleBatch.WriteAsync(connection, transaction, source, batch, batchReport, PersonField)
+            ? await PeopleBatch.WriteAsync(connection, transaction, source, batch, batchReport, PersonField, derive)
             : batch;
         foreach (var record in rows)
         {

@@ -25,8 +25,10 @@ internal static class PeopleBatch
     internal sealed record Settled(long I, string? PersonId);
 
     /// <summary>Writes what it can settle and returns the records left for the row path, in their batch order.</summary>
+    /// <param name="derive">The load path (SQLite): the new companies, people and links are inserted without their
+    /// per-row triggers, whose rows <see cref="BulkLoad.WriteDerivedAsync"/> writes set-based.</param>
     public static async Task<IReadOnlyList<ImportRecord>> WriteAsync(DbConnection connection, DbTransaction transaction,
-        string source, IReadOnlyList<ImportRecord> batch, ImportReport report, Func<ImportRecord, string> personField)
+        string source, IReadOnlyList<ImportRecord> batch, ImportReport report, Func<ImportRecord, string> personField, bool derive = false)
     {
         var rows = new Row?[batch.Count];
         for (var i = 0; i < batch.Count; i++) rows[i] = Read(i, batch[i], personField(batch[i]));
@@ -98,7 +100,12 @@ internal static class PeopleBatch
         });
         await connection.ExecuteAsync(sql.Settle, new { slowRows, owners = ownerIds }, transaction);
         var missingCompanies = (await connection.QueryAsync<long>(sql.MissingCompanies, transaction: transaction)).Select(i => (int)i).ToHashSet();
-        await connection.ExecuteAsync(sql.Write, new { source, now }, transaction);
+        if (derive)
+        {
+            await BulkLoad.WriteDerivedAsync(connection, transaction, () => connection.ExecuteAsync(InsertSql, new { now }, transaction));
+            await connection.ExecuteAsync(FillSql, new { source, now }, transaction);
+        }
+        else await connection.ExecuteAsync(InsertSql + FillSql, new { source, now }, transaction);
 
         // Counted as the row path counts, row by row in batch order.
         var companiesSeen = new HashSet<string>(StringComparer.Ordinal);
@@ -227,7 +234,6 @@ internal static class PeopleBatch
         public string Found => "SELECT CAST(i AS BIGINT) AS I, found_id AS PersonId FROM import_stage WHERE slow = 0 AND found_id IS NOT NULL";
         /// <summary>Rows whose company does not exist yet (the first row of each such key creates it).</summary>
         public string MissingCompanies => "SELECT CAST(i AS BIGINT) FROM import_stage WHERE company_key IS NOT NULL AND company_id IS NULL";
-        public string Write => WriteSql;
     }
 
     private static readonly Statements Sqlite = new(
@@ -277,8 +283,8 @@ internal static class PeopleBatch
             WHERE company_key IS NOT NULL;
         """;
 
-    // The new people keep batch order.
-    private const string WriteSql = """
+    // The new people keep batch order. Inserts only (BulkLoad.WriteDerivedAsync runs them without triggers).
+    private const string InsertSql = """
         INSERT INTO companies (id, name, name_key, created_at, updated_at)
             SELECT company_new_id, company_name, company_key, @now, @now FROM import_stage
             WHERE i IN (SELECT MIN(i) FROM import_stage WHERE company_key IS NOT NULL AND company_id IS NULL GROUP BY company_key)
@@ -292,6 +298,9 @@ internal static class PeopleBatch
         INSERT INTO company_people (company_id, person_id, created_at)
             SELECT company_id, COALESCE(found_id, person_id), @now FROM import_stage WHERE company_id IS NOT NULL
             ON CONFLICT DO NOTHING;
+        """;
+
+    private const string FillSql = """
         -- A found person's empty fields are filled, never overwritten (ImportSql.FillPersonAsync, set-based).
         UPDATE people SET phone = COALESCE(people.phone, s.raw_phone), title = COALESCE(people.title, s.raw_title),
                owner_id = COALESCE(people.owner_id, s.owner_id), updated_at = @now

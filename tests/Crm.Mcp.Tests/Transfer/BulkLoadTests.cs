@@ -1,5 +1,7 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using Crm.Mcp.Common;
+using Crm.Mcp.Data;
 using Crm.Mcp.Resolution;
 using Crm.Mcp.Tests.Infrastructure;
 using Crm.Mcp.Transfer;
@@ -61,6 +63,119 @@ public sealed class BulkLoadTests
             rows.Add($"company name blocks: {await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM companies_name_blocks")}");
         }
         return rows;
+    }
+
+    // 70 rows in batches of 7 with every kind of row a batch meets: new people at new and known companies, people a
+    // later batch finds by email (their empty title, phone and owner filled in: journal updates), source ids seen in an
+    // earlier batch, email-less namesakes and shared emails (the row path), a long phone on a new person and a bad
+    // email (rejected), owners by name and by email.
+    private static string RichCsv()
+    {
+        var csv = new StringBuilder("id,name,email,company,phone,title,owner\n");
+        for (var i = 0; i < 70; i++)
+        {
+            var email = i % 11 == 4 ? "" : i % 19 == 7 ? "broken@" : i >= 35 && i % 3 == 0 ? $"p{i - 30}@example.com" : i % 23 == 9 ? "shared@example.com" : $"p{i}@example.com";
+            var phone = i % 29 == 13 ? new string('5', 60) : i % 5 == 1 ? $"+1 415 555 {i:0000}" : "";
+            var owner = i % 6 == 2 ? "Olivia Owner" : i % 8 == 3 ? "sam@example.com" : "";
+            csv.Append($"{(i % 9 == 0 ? $"src-{i % 27}" : "")},Person {(char)('A' + i % 26)}{(i % 4 == 0 ? "" : $" Name{i % 13}")},{email},");
+            csv.Append($"\"Company {i % 12}{(i % 2 == 0 ? ", Inc." : "")}\",{phone},{(i % 4 == 1 ? "CTO" : "")},{owner}\n");
+        }
+        return csv.ToString();
+    }
+
+    /// <summary>
+    /// Every table an import writes, row by row in rowid (or key) order, all columns: ids numbered in order of first
+    /// appearance (two imports draw different UUIDs) and times as T; a journal row's change id left out (the load seals
+    /// one change, the batches one each).
+    /// </summary>
+    private static async Task<List<string>> TablesAsync(TestDatabase database)
+    {
+        string[] tables =
+        [
+            "people ORDER BY rowid", "companies ORDER BY rowid", "company_people ORDER BY rowid", "users ORDER BY rowid",
+            "import_keys ORDER BY rowid", "change_records ORDER BY id", "search_documents ORDER BY doc_id", "search_pending ORDER BY id",
+            "people_name_blocks ORDER BY block, rest, row_id", "companies_name_blocks ORDER BY block, rest, row_id",
+        ];
+        var uuid = new Regex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+        var time = new Regex(@"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?");
+        var ids = new Dictionary<string, int>();
+        var rows = new List<string>();
+        await using var connection = await database.Db.OpenAsync();
+        foreach (var table in tables)
+        {
+            // Rowids too (they key the name blocks); the block tables have none (WITHOUT ROWID).
+            await using var reader = await connection.ExecuteReaderAsync($"SELECT {(table.Contains("name_blocks") ? "" : "rowid AS row_number, ")}* FROM {table}");
+            while (await reader.ReadAsync())
+            {
+                var values = Enumerable.Range(0, reader.FieldCount).Where(c => reader.GetName(c) != "change_id")
+                    .Select(c => reader.IsDBNull(c) ? "NULL" : Convert.ToString(reader.GetValue(c), System.Globalization.CultureInfo.InvariantCulture)!);
+                var row = uuid.Replace(string.Join('|', values), m => $"id{(ids.TryGetValue(m.Value, out var n) ? n : ids[m.Value] = ids.Count)}");
+                rows.Add($"{table.Split(' ')[0]}: {time.Replace(row, "T")}");
+            }
+        }
+        return rows;
+    }
+
+    [Fact]
+    public async Task A_load_writes_every_table_row_for_row_as_the_batches_do()
+    {
+        if (TestDatabase.IsPostgres) Assert.Skip("The load path is SQLite's; PostgreSQL keeps its batches.");
+        await using var batches = await TestDatabase.CreateAsync();
+        await using var load = await TestDatabase.CreateAsync();
+        var batchesReport = await ImportAsync(batches, ImportMode.Batches, RichCsv());
+        var loadReport = await ImportAsync(load, ImportMode.Auto, RichCsv());
+
+        Assert.Equal(ImportReportText.Format(batchesReport, "f.csv"), ImportReportText.Format(loadReport, "f.csv"));
+        Assert.Equal(1, await load.CountAsync("changes"));
+        var expected = await TablesAsync(batches);
+        // Every kind of row is there: journal updates (filled-in people), source ids, owners, rejections.
+        Assert.Contains(expected, r => r.StartsWith("change_records: ") && r.Contains("|people|") && r.Contains("|update|"));
+        Assert.Contains(expected, r => r.StartsWith("import_keys: "));
+        Assert.Contains(expected, r => r.StartsWith("users: ") && r.Contains("Olivia"));
+        Assert.True(loadReport.Rejected.Count >= 2 && loadReport.Matched > 5);
+        Assert.Equal(expected, await TablesAsync(load));
+    }
+
+    [Fact]
+    public async Task A_load_keeps_the_per_row_triggers_when_a_table_has_one_it_does_not_know()
+    {
+        if (TestDatabase.IsPostgres) Assert.Skip("The load path is SQLite's; PostgreSQL keeps its batches.");
+        await using var database = await TestDatabase.CreateAsync();
+        await using (var connection = await database.Db.OpenAsync())
+            await connection.ExecuteAsync("""
+                CREATE TABLE test_probe (person_id TEXT);
+                CREATE TRIGGER test_probe_ai AFTER INSERT ON people BEGIN INSERT INTO test_probe VALUES (NEW.id); END;
+                """);
+        var report = await ImportAsync(database, ImportMode.Auto, RichCsv());
+        Assert.Equal(1, await database.CountAsync("changes"));
+        Assert.Equal(report.Records["people"].Created, await database.CountAsync("test_probe"));
+        Assert.Equal(await database.CountAsync("people"), await database.CountAsync("test_probe"));
+    }
+
+    [Fact]
+    public async Task The_journal_rows_of_rows_written_without_triggers_are_the_insert_triggers_rows()
+    {
+        if (TestDatabase.IsPostgres) Assert.Skip("SQLite: the load path writes them (BulkLoad).");
+        await using var database = await TestDatabase.CreateAsync();
+        await ImportAsync(database, ImportMode.Batches, RichCsv());
+        await using var connection = await database.Db.OpenAsync();
+        // Rows updated after their insert journal what they were then; the table holds what they are now.
+        await connection.ExecuteAsync("CREATE TEMP TABLE test_updated AS SELECT record_id FROM change_records WHERE operation <> 'insert'");
+        const string journalSql = """
+            SELECT entity || '|' || record_id || '|' || operation || '|' || COALESCE(before, 'NULL') || '|' || after
+            FROM change_records WHERE entity = @table AND operation = 'insert' AND record_id NOT IN (SELECT record_id FROM test_updated)
+            ORDER BY id
+            """;
+        foreach (var table in new[] { "companies", "people", "company_people" })
+        {
+            var byTriggers = (await connection.QueryAsync<string>(journalSql, new { table })).ToList();
+            Assert.NotEmpty(byTriggers);
+            await using var transaction = await connection.BeginTransactionAsync();
+            await connection.ExecuteAsync("DELETE FROM change_records", transaction: transaction);
+            await JournalTriggers.JournalInsertedAsync(connection, transaction, table, 0);
+            Assert.Equal(byTriggers, await connection.QueryAsync<string>(journalSql, new { table }, transaction));
+            await transaction.RollbackAsync();
+        }
     }
 
     private static async Task<List<string>> SchemaAsync(TestDatabase database)
