@@ -35,7 +35,7 @@ public sealed class LeanBuildTests
         Assert.Contains(Names(full, "Compile"), f => f.Replace('\\', '/').EndsWith("Hosting/Http/HttpHost.cs", StringComparison.Ordinal));
     }
 
-    /// <summary>No PostgreSQL driver in the stdio binary: Npgsql and its TLS/socket stack were ≈ 5 MB of a SQLite
+    /// <summary>No PostgreSQL driver in the stdio binary: Npgsql was 3 MB of a SQLite
     /// server's idle memory (BENCHMARKS.md, "Start-up and memory", ninth session). The full build keeps it.</summary>
     [Fact]
     public async Task The_lean_build_carries_no_postgresql_driver()
