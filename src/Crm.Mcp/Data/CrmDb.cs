@@ -69,7 +69,7 @@ public sealed class CrmDb
             return;
 #else
             // Program.cs hands every command given a PostgreSQL database to the full build before one gets here.
-            throw new InvalidOperationException($"this build opens SQLite only; PostgreSQL is served by {Hosting.HttpTransport.FullBuildName}.");
+            throw new InvalidOperationException("this build opens SQLite only; PostgreSQL is served by the full build, crm-mcp-http.");
 #endif
         }
         Dialect = SqlDialect.Sqlite;
