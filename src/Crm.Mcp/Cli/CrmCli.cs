@@ -110,6 +110,23 @@ public static class CrmCli
         return await StdioHost.RunAsync(options, parse.GetValue(LogLevelOption), cancellationToken);
     }
 
+    /// <summary>
+    /// Whether the command would open a PostgreSQL database: the one its --db (else CRM_MCP_DB) names, stress's own
+    /// --db, migrate-data's target. The stdio binary, built without Npgsql, then runs the full build in its place
+    /// (Program.cs). `config` only writes the location into a client's entry; help and parse errors stay here.
+    /// </summary>
+    public static bool NeedsPostgres(ParseResult parse, Func<string, string?> environment)
+    {
+        if (parse.Errors.Count > 0 || parse.Action is System.CommandLine.Help.HelpAction) return false;
+        var command = parse.CommandResult.Command;
+        if (command.Name == "migrate-data") return true;
+        if (command.Name == "config") return false;
+        var db = command.Options.Contains(Db) ? parse.GetValue(Db) ?? environment(DatabasePath.EnvironmentVariable)
+            : command.Options.FirstOrDefault(o => o.Name == "--db") is Option<string?> own ? parse.GetValue(own)
+            : null;
+        return db is not null && DatabaseLocation.IsPostgres(db);
+    }
+
     /// <summary>"a,b" "c" → {a, b, c}, lower-cased.</summary>
     public static HashSet<string> List(IEnumerable<string>? values) =>
         (values ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

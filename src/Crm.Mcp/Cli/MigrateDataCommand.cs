@@ -1,13 +1,17 @@
 using System.CommandLine;
+#if CRM_POSTGRES
 using Crm.Mcp.Data;
 using Crm.Mcp.Transfer;
+#endif
 
 namespace Crm.Mcp.Cli;
 
 /// <summary>`crm-mcp migrate-data --from FILE --to postgres://...`: moves a SQLite database into an empty PostgreSQL
-/// database and verifies every table by row count and checksum (see <see cref="DataMigration"/>).</summary>
+/// database and verifies every table by row count and checksum (Transfer/DataMigration). The stdio binary, built without
+/// PostgreSQL, parses it and hands it to the full build (Program.cs).</summary>
 public static class MigrateDataCommand
 {
+#if CRM_POSTGRES
     /// <summary>The copy is one transaction whose COPY of a large table and final constraint check each run for minutes
     /// (1M rows of each entity: past the 120 s a tool call's statement may take, so the move failed after minutes of
     /// work); a timeout the user wrote into the connection string still holds.</summary>
@@ -17,6 +21,7 @@ public static class MigrateDataCommand
         if (!builder.ConnectionString.Contains("Command Timeout", StringComparison.OrdinalIgnoreCase)) builder.CommandTimeout = 0;
         return builder.ConnectionString;
     }
+#endif
 
     public static Command Create()
     {
@@ -27,6 +32,7 @@ public static class MigrateDataCommand
             HelpName = "URL", Required = true,
         };
         var command = new Command("migrate-data", "Move a SQLite database into PostgreSQL, verified table by table (row counts and checksums)") { from, to };
+#if CRM_POSTGRES
         command.SetAction(async (parse, cancellationToken) =>
         {
             var source = DatabasePath.Resolve(parse.GetValue(from));
@@ -55,6 +61,7 @@ public static class MigrateDataCommand
                 : $"{bad} table(s) differ; the PostgreSQL database holds what was copied, compare before using it.");
             return bad == 0 ? 0 : 1;
         });
+#endif
         return command;
     }
 }

@@ -33,10 +33,11 @@ public sealed class Doctor(string databasePath, string home, string project, Fun
         return findings;
     }
 
-    /// <summary>The stdio build's `serve --transport http` runs the full build beside it.</summary>
+    /// <summary>The stdio build's `serve --transport http`, and any command given a PostgreSQL database, run the full
+    /// build beside it.</summary>
     public static Finding HttpBuild(string fullBuild, Func<string, bool> fileExists) => fileExists(fullBuild)
-        ? new(Severity.Info, "http", $"this is the stdio build; `serve --transport http` runs {fullBuild}.")
-        : new(Severity.Warn, "http", $"this is the stdio build and {fullBuild} is missing, so `serve --transport http` fails.",
+        ? new(Severity.Info, "http", $"this is the stdio build; `serve --transport http` runs {fullBuild}, as does a PostgreSQL --db.")
+        : new(Severity.Warn, "http", $"this is the stdio build and {fullBuild} is missing, so `serve --transport http` and a PostgreSQL --db fail.",
             "reinstall crm-mcp (the package and the release folder carry both binaries)");
 
     private async Task CheckDatabaseAsync(List<Finding> findings, CancellationToken cancellationToken)
@@ -114,7 +115,7 @@ public sealed class Doctor(string databasePath, string home, string project, Fun
                 findings.Add(new(Severity.Ok, subject, $"PostgreSQL {shown}: reachable, schema {applied.Max()} ({counts})."));
             }
         }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
+        catch (Exception e) when (e is System.Data.Common.DbException or System.Net.Sockets.SocketException or TimeoutException)
         {
             findings.Add(new(Severity.Fail, subject, $"PostgreSQL {shown} cannot be reached: {e.Message}",
                 "check the server is running, the host/port/user/password, and that the database exists (CREATE DATABASE)"));

@@ -3,7 +3,9 @@ using System.Data;
 using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
+#if CRM_POSTGRES
 using Npgsql;
+#endif
 
 namespace Crm.Mcp.Data;
 
@@ -27,10 +29,14 @@ public sealed class CrmDb
     /// <summary>The advisory lock every PostgreSQL write transaction holds, shared when keyed ("crm-mcp" as a number).</summary>
     public const long WriteLockKey = 0x63726d2d6d6370;
     private readonly string _connectionString;
-    private readonly NpgsqlDataSource? _postgres;
+    // Npgsql's data sources, as their base class: the stdio binary is built without Npgsql (CRM_POSTGRES), and there
+    // they stay null.
+#pragma warning disable CS0649
+    private readonly DbDataSource? _postgres;
     // PostgreSQL: a few connections apart from the writers' pool for statements that commit on their own (see
     // DetachedAsync): a writer waiting for one never waits for a connection its peers hold.
-    private readonly Lazy<NpgsqlDataSource>? _detached;
+    private readonly Lazy<DbDataSource>? _detached;
+#pragma warning restore CS0649
     private const int DetachedPoolSize = 4;
 
     /// <param name="location">A SQLite file path, or a PostgreSQL URL / connection string (see <see cref="DatabaseLocation"/>).</param>
@@ -39,6 +45,7 @@ public sealed class CrmDb
         Path = location;
         if (DatabaseLocation.IsPostgres(location))
         {
+#if CRM_POSTGRES
             Dialect = SqlDialect.Postgres;
             var builder = new NpgsqlConnectionStringBuilder(DatabaseLocation.ToNpgsql(location));
             // Parallel writers queue for the names they create and for the deal counter's row: such a wait may last as
@@ -60,6 +67,10 @@ public sealed class CrmDb
             var detached = new NpgsqlConnectionStringBuilder(_connectionString) { MaxPoolSize = DetachedPoolSize }.ConnectionString;
             _detached = new(() => new NpgsqlSlimDataSourceBuilder(detached).EnableTransportSecurity().Build());
             return;
+#else
+            // Program.cs hands every command given a PostgreSQL database to the full build before one gets here.
+            throw new InvalidOperationException("this build opens SQLite only; PostgreSQL is served by the full build, crm-mcp-http.");
+#endif
         }
         Dialect = SqlDialect.Sqlite;
         _connectionString = new SqliteConnectionStringBuilder

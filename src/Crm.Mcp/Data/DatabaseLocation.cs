@@ -1,4 +1,6 @@
+#if CRM_POSTGRES
 using Npgsql;
+#endif
 
 namespace Crm.Mcp.Data;
 
@@ -14,6 +16,7 @@ public static class DatabaseLocation
         || location.TrimStart().StartsWith("Host=", StringComparison.OrdinalIgnoreCase)
         || location.Contains(";Host=", StringComparison.OrdinalIgnoreCase);
 
+#if CRM_POSTGRES
     /// <summary>An Npgsql connection string for a URL (query parameters such as sslmode become keywords), or the
     /// connection string itself.</summary>
     public static string ToNpgsql(string location)
@@ -45,4 +48,9 @@ public static class DatabaseLocation
         var builder = new NpgsqlConnectionStringBuilder(ToNpgsql(location)) { Password = null };
         return builder.ConnectionString;
     }
+#else
+    /// <summary>The location for messages and logs: never a PostgreSQL one's password, which this build cannot parse
+    /// out (nor does it meet one: Program.cs hands those to the full build).</summary>
+    public static string Display(string location) => IsPostgres(location) ? "a PostgreSQL database" : location;
+#endif
 }

@@ -1,7 +1,9 @@
 using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
+#if CRM_POSTGRES
 using Npgsql;
+#endif
 
 namespace Crm.Mcp.Data;
 
@@ -15,9 +17,14 @@ namespace Crm.Mcp.Data;
 public abstract class SqlDialect
 {
     public static readonly SqlDialect Sqlite = new SqliteDialect();
+#if CRM_POSTGRES
     public static readonly SqlDialect Postgres = new PostgresDialect();
 
     public static SqlDialect Of(DbConnection connection) => connection is NpgsqlConnection ? Postgres : Sqlite;
+#else
+    // The stdio binary opens SQLite only (CRM_POSTGRES, Crm.Mcp.csproj): a PostgreSQL --db runs the full build.
+    public static SqlDialect Of(DbConnection connection) => Sqlite;
+#endif
 
     public abstract bool IsPostgres { get; }
 
@@ -53,6 +60,7 @@ public abstract class SqlDialect
             e is SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED };
     }
 
+#if CRM_POSTGRES
     private sealed class PostgresDialect : SqlDialect
     {
         public override bool IsPostgres => true;
@@ -88,4 +96,5 @@ public abstract class SqlDialect
             e is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable }
                 or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ux_deals_identifier" };
     }
+#endif
 }

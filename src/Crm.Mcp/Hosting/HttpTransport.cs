@@ -5,9 +5,11 @@ using Microsoft.Extensions.Logging;
 namespace Crm.Mcp.Hosting;
 
 /// <summary>
-/// `serve --transport http`. The release ships two native binaries: `crm-mcp`, built without ASP.NET Core
-/// (-p:CrmHttp=false: half the binary and idle memory of a stdio server, which is what clients start), and beside it
-/// `crm-mcp-http`, the full build, which serves HTTP. The lean one hands `serve --transport http` to the full one.
+/// `serve --transport http`, and the hand-over to the full build. The release ships two native binaries: `crm-mcp`,
+/// built without ASP.NET Core and Npgsql (-p:CrmHttp=false: 28 MB instead of 45, and a stdio server on SQLite, which
+/// is what clients start, idles in 47 MB instead of 65), and beside it `crm-mcp-http`, the full build, which serves
+/// HTTP and PostgreSQL. The lean one hands `serve --transport http`, and any command given a PostgreSQL database
+/// (Program.cs), to the full one.
 /// </summary>
 public static class HttpTransport
 {
@@ -22,6 +24,14 @@ public static class HttpTransport
         false;
 #endif
 
+    /// <summary>Whether this build opens PostgreSQL itself (the full build) or hands such a command to the full one.</summary>
+    public static bool PostgresIncluded =>
+#if CRM_POSTGRES
+        true;
+#else
+        false;
+#endif
+
     /// <summary>Where the lean build looks for the full one.</summary>
     public static string FullBuildPath(string directory) =>
         Path.Combine(directory, FullBuildName + (OperatingSystem.IsWindows() ? ".exe" : ""));
@@ -30,20 +40,21 @@ public static class HttpTransport
 #if CRM_HTTP
         => HttpHost.RunAsync(serve, http, logLevel, cancellationToken);
 #else
-        => RunFullBuildAsync(AppContext.BaseDirectory, Environment.GetCommandLineArgs()[1..], Console.Error, cancellationToken);
+        => RunFullBuildAsync(AppContext.BaseDirectory, Environment.GetCommandLineArgs()[1..], "HTTP", Console.Error, cancellationToken);
 #endif
 
     /// <summary>
     /// Runs the full build with these arguments in this process's place: on Unix by exec (same process id, stdio,
     /// environment and signals, so a supervisor or `kill` reaches the server, and its exit code is ours); elsewhere as
-    /// a child sharing the console, whose exit code is returned.
+    /// a child sharing the console, whose exit code is returned. <paramref name="what"/> ("HTTP", "PostgreSQL") is
+    /// what this build leaves to it, for the message when it is missing.
     /// </summary>
-    public static async Task<int> RunFullBuildAsync(string directory, string[] args, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunFullBuildAsync(string directory, string[] args, string what, TextWriter error, CancellationToken cancellationToken)
     {
         var full = FullBuildPath(directory);
         if (!File.Exists(full))
         {
-            error.WriteLine($"crm-mcp: this build serves stdio only; HTTP is served by {FullBuildName}, which should lie beside it " +
+            error.WriteLine($"crm-mcp: this build serves stdio on SQLite only; {what} is served by {FullBuildName}, which should lie beside it " +
                                     $"but is missing: {full}. Reinstall crm-mcp (the package and the release folder carry both), " +
                                     $"or run a {FullBuildName} you have: {FullBuildName} {string.Join(' ', args)}");
             return 2;

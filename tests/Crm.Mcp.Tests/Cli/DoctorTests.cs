@@ -166,13 +166,13 @@ public sealed class DoctorTests
         Assert.Contains("fix: ", result.Output);
     }
 
-    /// <summary>Run as the release's stdio build, doctor says where HTTP comes from, and warns when that file is gone.</summary>
+    /// <summary>Run as the release's stdio build, doctor says where HTTP and PostgreSQL come from, and warns when that file is gone.</summary>
     [Fact]
     public void The_stdio_build_names_the_http_build_beside_it_or_warns_that_it_is_missing()
     {
         var present = Doctor.HttpBuild("/opt/crm/crm-mcp-http", _ => true);
         Assert.Equal((Severity.Info, "http"), (present.Severity, present.Subject));
-        Assert.Contains("`serve --transport http` runs /opt/crm/crm-mcp-http", present.Message);
+        Assert.Contains("`serve --transport http` runs /opt/crm/crm-mcp-http, as does a PostgreSQL --db", present.Message);
         var missing = Doctor.HttpBuild("/opt/crm/crm-mcp-http", _ => false);
         Assert.Equal(Severity.Warn, missing.Severity);
         Assert.Contains("/opt/crm/crm-mcp-http is missing", missing.Message);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Crm.Mcp.Cli;
 using Crm.Mcp.Hosting;
 using Crm.Mcp.Tests.Infrastructure;
 
@@ -34,6 +35,52 @@ public sealed class LeanBuildTests
         Assert.Contains(Names(full, "Compile"), f => f.Replace('\\', '/').EndsWith("Hosting/Http/HttpHost.cs", StringComparison.Ordinal));
     }
 
+    /// <summary>No PostgreSQL driver in the stdio binary: Npgsql was 3 MB of a SQLite
+    /// server's idle memory (BENCHMARKS.md, "Start-up and memory", ninth session). The full build keeps it.</summary>
+    [Fact]
+    public async Task The_lean_build_carries_no_postgresql_driver()
+    {
+        var lean = await EvaluateAsync("-p:CrmHttp=false");
+        Assert.DoesNotContain(Names(lean, "PackageReference"), n => n.StartsWith("Npgsql", StringComparison.Ordinal));
+        Assert.DoesNotContain(Names(lean, "Compile"), f => f.Replace('\\', '/').EndsWith("Transfer/DataMigration.cs", StringComparison.Ordinal));
+        Assert.DoesNotContain("CRM_POSTGRES", (await EvaluateAsync("-p:CrmHttp=false", "-getProperty:DefineConstants")).Split(';', StringSplitOptions.TrimEntries));
+
+        var full = await EvaluateAsync("-p:CrmHttp=true");
+        Assert.Contains("Npgsql", Names(full, "PackageReference"));
+        Assert.Contains("CRM_POSTGRES", (await EvaluateAsync("-p:CrmHttp=true", "-getProperty:DefineConstants")).Split(';', StringSplitOptions.TrimEntries));
+        Assert.True(HttpTransport.PostgresIncluded, "the tests run the full build");
+    }
+
+    /// <summary>Which commands the lean binary hands to crm-mcp-http because they would open PostgreSQL: --db or
+    /// CRM_MCP_DB naming one, stress's own --db, migrate-data; never `config` (it only writes the location into an
+    /// entry), help or a command line with errors, nor a SQLite file.</summary>
+    [Theory]
+    [InlineData("", null, false)]
+    [InlineData("--db /tmp/crm.db", null, false)]
+    [InlineData("--db postgres://u:p@db:5432/crm", null, true)]
+    [InlineData("serve --db Host=db;Database=crm", null, true)]
+    [InlineData("serve --transport http --db postgresql://db/crm", null, true)]
+    [InlineData("serve", "postgres://db/crm", true)]
+    [InlineData("serve --db /tmp/crm.db", "postgres://db/crm", false)]
+    [InlineData("doctor", "postgres://db/crm", true)]
+    [InlineData("migrate --db postgres://db/crm", null, true)]
+    [InlineData("keys list --db postgres://db/crm", null, true)]
+    [InlineData("webhooks list", "Host=db", true)]
+    [InlineData("import contacts.csv --from csv --db postgres://db/crm", null, true)]
+    [InlineData("stress --db postgres://db/crm", null, true)]
+    [InlineData("stress", "postgres://db/crm", false)]
+    [InlineData("migrate-data --from /tmp/crm.db --to postgres://db/crm", null, true)]
+    [InlineData("migrate-data --from /tmp/crm.db", null, false)]
+    [InlineData("migrate-data --help", null, false)]
+    [InlineData("config claude-code --db postgres://db/crm", null, false)]
+    [InlineData("config cursor", "postgres://db/crm", false)]
+    [InlineData("tools", "postgres://db/crm", false)]
+    public void The_lean_build_hands_a_command_that_opens_postgresql_to_the_full_build(string commandLine, string? environment, bool handedOver)
+    {
+        var parse = CrmCli.Build().Parse(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(handedOver, CrmCli.NeedsPostgres(parse, name => name == "CRM_MCP_DB" ? environment : null));
+    }
+
     /// <summary>A native publish (RID + PublishAot) is the lean build unless told otherwise.</summary>
     [Fact]
     public async Task A_native_publish_is_lean_by_default()
@@ -43,16 +90,22 @@ public sealed class LeanBuildTests
     }
 
     [Fact]
-    public async Task Without_the_full_build_beside_it_http_is_refused_with_what_to_run()
+    public async Task Without_the_full_build_beside_it_http_and_postgresql_are_refused_with_what_to_run()
     {
         var directory = Directory.CreateTempSubdirectory("crm-mcp-lean-").FullName;
         try
         {
             var error = new StringWriter();
-            var exit = await HttpTransport.RunFullBuildAsync(directory, ["serve", "--transport", "http"], error, TestContext.Current.CancellationToken);
+            var exit = await HttpTransport.RunFullBuildAsync(directory, ["serve", "--transport", "http"], "HTTP", error, TestContext.Current.CancellationToken);
             Assert.Equal(2, exit);
             Assert.Contains($"HTTP is served by crm-mcp-http, which should lie beside it but is missing: {HttpTransport.FullBuildPath(directory)}", error.ToString());
             Assert.Contains("crm-mcp-http serve --transport http", error.ToString());
+
+            error = new StringWriter();
+            exit = await HttpTransport.RunFullBuildAsync(directory, ["migrate", "--db", "postgres://db/crm"], "PostgreSQL", error, TestContext.Current.CancellationToken);
+            Assert.Equal(2, exit);
+            Assert.Contains("this build serves stdio on SQLite only; PostgreSQL is served by crm-mcp-http", error.ToString());
+            Assert.Contains("crm-mcp-http migrate --db postgres://db/crm", error.ToString());
         }
         finally
         {

@@ -106,7 +106,7 @@ public static class DuplicateSql
                 moved += await connection.ExecuteAsync(moveSql, new { survivorId, row }, transaction);
                 await connection.ExecuteAsync("RELEASE SAVEPOINT merge_move", transaction: transaction);
             }
-            catch (Exception e) when (SqlDialect.Postgres.IsUniqueViolation(e))
+            catch (Exception e) when (SqlDialect.Of(connection).IsUniqueViolation(e))
             {
                 await connection.ExecuteAsync("ROLLBACK TO SAVEPOINT merge_move; RELEASE SAVEPOINT merge_move", transaction: transaction);
             }

@@ -4,7 +4,9 @@ using Crm.Mcp.Common;
 using Crm.Mcp.Data;
 using Dapper;
 using System.Text.RegularExpressions;
+#if CRM_POSTGRES
 using Npgsql;
+#endif
 
 namespace Crm.Mcp.Features.Journal;
 
@@ -38,11 +40,13 @@ public static class JournalUndo
             }
             if (dialect.IsPostgres) await connection.ExecuteAsync("SET CONSTRAINTS ALL IMMEDIATE", transaction: transaction);
         }
+#if CRM_POSTGRES
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
         {
             var parent = Regex.Match(e.Detail ?? "", "table \"([^\"]+)\"") is { Success: true } m ? m.Groups[1].Value : "referenced";
             throw DanglingError(changeId, new Dangling(e.TableName ?? "child", parent));
         }
+#endif
         catch (Exception e) when (dialect.IsConstraintViolation(e))
         {
             throw new CrmError(ErrorCodes.Conflict, "change_id",
