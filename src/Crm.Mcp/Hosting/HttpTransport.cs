@@ -56,7 +56,7 @@ public static class HttpTransport
         {
             error.WriteLine($"crm-mcp: this build serves stdio on SQLite only; {what} is served by {FullBuildName}, which should lie beside it " +
                                     $"but is missing: {full}. Reinstall crm-mcp (the package and the release folder carry both), " +
-                                    $"or run a {FullBuildName} you have: {FullBuildName} {string.Join(' ', args)}");
+                                    $"or run a {FullBuildName} you have with the same arguments.");
             return 2;
         }
         if (!OperatingSystem.IsWindows())
