@@ -137,13 +137,37 @@ public static class SearchSql
         await connection.ExecuteScalarAsync<long?>("SELECT max(doc_id) FROM search_documents", transaction: transaction) ?? 0;
 
     /// <param name="MinDocId">Rank only documents from this doc_id up (see <see cref="PostgresRankFloorAsync"/>); 0 for all.</param>
-    public sealed record Query(string Match, IReadOnlyList<string> Types, IReadOnlyList<long> Exclude, int Take, long MinDocId = 0);
+    /// <param name="Filter">The same documents as <paramref name="Match"/>, written as GIN reads it cheapest (its prefixes
+    /// as whole words, <see cref="SearchQuery.Parsed.Postgres"/>); null: Match. Match ranks and cuts headlines.</param>
+    public sealed record Query(string Match, IReadOnlyList<string> Types, IReadOnlyList<long> Exclude, int Take, long MinDocId = 0, string? Filter = null);
 
     /// <summary>A query's bound form: its lists as JSON arrays (<see cref="SqlList"/>).</summary>
-    internal sealed record QueryParameters(string Match, string Types, string Exclude, int Take, long MinDocId);
+    internal sealed record QueryParameters(string Match, string Filter, string Types, string Exclude, int Take, long MinDocId);
 
     private static QueryParameters Parameters(Query query) =>
-        new(query.Match, SqlList.Json(query.Types), SqlList.Json(query.Exclude), query.Take, query.MinDocId);
+        new(query.Match, query.Filter ?? query.Match, SqlList.Json(query.Types), SqlList.Json(query.Exclude), query.Take, query.MinDocId);
+
+    /// <param name="Prefixes">A JSON array of folded words.</param>
+    internal sealed record PrefixesQuery(string Prefixes, int Cap);
+
+    internal sealed record PrefixWord(string Prefix, string Word);
+
+    /// <summary>PostgreSQL: the whole words (search_vocabulary, migration 0230) each of <paramref name="prefixes"/> begins,
+    /// at most <see cref="SearchQuery.MaxExpansion"/> + 1 of each (more: the caller keeps the prefix); a B-tree range
+    /// per prefix under the "C" collation, so bytewise as tsquery compares a prefix.</summary>
+    public static async Task<Dictionary<string, IReadOnlyList<string>>> PostgresExpansionsAsync(DbConnection connection, DbTransaction transaction,
+        IReadOnlyList<string> prefixes)
+    {
+        const string sql = """
+            SELECT p.prefix AS Prefix, v.word AS Word
+            FROM json_array_elements_text(@Prefixes::json) AS p (prefix),
+                 LATERAL (SELECT word FROM search_vocabulary
+                          WHERE word >= p.prefix COLLATE "C" AND word < (p.prefix || chr(1114111)) COLLATE "C"
+                          ORDER BY word LIMIT @Cap) v
+            """;
+        var rows = await connection.QueryAsync<PrefixWord>(sql, new PrefixesQuery(SqlList.Json(prefixes), SearchQuery.MaxExpansion + 1), transaction);
+        return rows.GroupBy(r => r.Prefix).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(r => r.Word).ToList());
+    }
 
     /// <summary>PostgreSQL: 0 when <paramref name="match"/> hits at most <see cref="RankCap"/> documents (rank them all),
     /// else the doc_id of its RankCap-th newest hit, read without ts_rank from the GIN index or, for a common term,
@@ -175,7 +199,7 @@ public static class SearchSql
                                'StartSel=**, StopSel=**, MaxWords=16, MinWords=4, ShortWord=0, FragmentDelimiter=…, MaxFragments=1') AS Snippet,
                    -ts_rank('{0, 0, 0.1, 1.0}', d.words, q)::float8 AS Rank
             FROM search_documents d, to_tsquery('simple', @Match) q
-            WHERE d.words @@ q AND d.doc_id >= @MinDocId AND d.entity_type = ANY(ARRAY(SELECT value FROM json_each(@Types)))
+            WHERE d.words @@ to_tsquery('simple', @Filter) AND d.doc_id >= @MinDocId AND d.entity_type = ANY(ARRAY(SELECT value FROM json_each(@Types)))
               AND NOT (d.doc_id = ANY(ARRAY(SELECT CAST(value AS BIGINT) FROM json_each(@Exclude))))
             ORDER BY Rank, d.doc_id
             LIMIT @Take
