@@ -145,10 +145,10 @@ public sealed class SearchTools(CrmDb db)
         var found = new List<(SearchSql.HitRow Row, string Match)>();
         var ranked = parsed.Postgres();
         var filter = parsed.Postgres(await SearchSql.PostgresExpansionsAsync(connection, transaction, parsed.PostgresPrefixes));
-        async Task Add((string Rank, string Filter)? match, string label, bool substrings, long minDocId = 0)
+        async Task Add(string rank, IEnumerable<long> ids, string label, bool substrings)
         {
-            if (match is not var (rank, filtered) || found.Count > take) return;
-            var q = new SearchSql.Query(rank, wanted, found.Select(f => f.Row.DocId).ToList(), take + 1 - found.Count, minDocId, filtered);
+            if (found.Count > take) return;
+            var q = new SearchSql.Query(rank, wanted, found.Select(f => f.Row.DocId).ToList(), take + 1 - found.Count, ids.Take(SearchSql.RankCap).ToList());
             var rows = substrings
                 ? await SearchSql.PostgresSubstringsAsync(connection, transaction, q)
                 : await SearchSql.PostgresWordsAsync(connection, transaction, q);
@@ -158,17 +158,17 @@ public sealed class SearchTools(CrmDb db)
         {
             if (match is not var (rank, filtered) || found.Count > take) return;
             var table = substrings ? "search_trigrams" : "search_words";
-            var floor = await SearchSql.PostgresRankFloorAsync(connection, transaction, table, filtered);
-            if (floor > 0 && label == "all_words")
+            var newest = await SearchSql.PostgresNewestAsync(connection, transaction, table, filtered);
+            if (newest.Count > SearchSql.RankCap && label == "all_words")
             {
                 // The records named as the query, whatever their age: the newest RankCap hits may not hold them.
-                var q = new SearchSql.Query(rank, wanted, found.Select(f => f.Row.DocId).ToList(), take + 1 - found.Count);
+                var q = new SearchSql.Query(rank, wanted, found.Select(f => f.Row.DocId).ToList(), take + 1 - found.Count, []);
                 found.AddRange((await SearchSql.PostgresNamedAsync(connection, transaction, q,
                     Resolution.NameKeys.Company(parsed.Name), Resolution.NameKeys.Person(parsed.Name))).Select(r => (r, label)));
             }
-            if (floor > 0 && narrower is var (_, narrowFilter))
-                await Add(narrower, label, substrings, await SearchSql.PostgresRankFloorAsync(connection, transaction, table, narrowFilter));
-            await Add(match, label, substrings, floor);
+            if (newest.Count > SearchSql.RankCap && narrower is var (narrowRank, narrowFilter))
+                await Add(narrowRank, await SearchSql.PostgresNewestAsync(connection, transaction, table, narrowFilter), label, substrings);
+            await Add(rank, newest, label, substrings);
         }
         await Bounded((ranked.All, filter.All), "all_words", substrings: false, (ranked.AllExact, filter.AllExact));
         await Bounded(parsed.Terms.Count > 1 ? (ranked.Any, filter.Any) : null, "some_words", substrings: false,
