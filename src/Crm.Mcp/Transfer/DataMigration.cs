@@ -24,8 +24,9 @@ public sealed class DataMigration(CrmDb source, CrmDb target)
         public bool Matches => SourceRows == TargetRows && SourceChecksum == TargetChecksum;
     }
 
-    /// <summary>Bookkeeping the target keeps for itself, and the derived search index (compared by count only).</summary>
-    private static readonly HashSet<string> NotCopied = ["schema_migrations", "search_documents"];
+    /// <summary>Bookkeeping the target keeps for itself, and the derived search index (compared by count only) with its
+    /// vocabulary (PostgreSQL only, filled by search_documents' trigger as the entities arrive).</summary>
+    private static readonly HashSet<string> NotCopied = ["schema_migrations", "search_documents", "search_vocabulary"];
 
     /// <summary>Tables whose rows the target's own migrations create (seeded pipeline and stages, the default user):
     /// replaced by the source's.</summary>

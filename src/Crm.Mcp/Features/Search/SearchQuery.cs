@@ -49,17 +49,25 @@ public static class SearchQuery
         public IReadOnlyList<string[]> FoldedWords => foldedWords ??= Terms.Select(t => Fold(t).Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
         private IReadOnlyList<string[]>? foldedWords;
 
-        /// <summary>PostgreSQL (to_tsquery over crm_fold'ed text): each term as its words in sequence, the last a prefix.</summary>
-        public string PostgresAllWords => string.Join(" & ", Terms.Select(PostgresPrefix));
+        /// <summary>PostgreSQL (to_tsquery over crm_fold'ed text): the word tiers' queries, each term as its words in
+        /// sequence, the last a prefix. With <paramref name="expansions"/> (a prefix's whole words, from
+        /// search_vocabulary) a prefix is written as those words ('acme' | 'acmecorp'): the same documents match, but GIN
+        /// steps through their posting lists instead of collecting every posting of every word the prefix begins.
+        /// ts_rank and ts_headline read the unexpanded form (an OR of k words would rank as k query items).</summary>
+        public PostgresForms Postgres(IReadOnlyDictionary<string, IReadOnlyList<string>>? expansions = null)
+        {
+            string Prefix(string term) => PostgresPhrase(term, prefix: true, expansions);
+            return new PostgresForms(
+                string.Join(" & ", Terms.Select(Prefix)),
+                string.Join(" | ", Terms.Select(Prefix)),
+                string.Join(" & ", Terms.Select(t => PostgresPhrase(t, prefix: false, null))),
+                Terms.Count is < 3 or > 6 ? null
+                    : string.Join(" | ", Terms.SelectMany((a, i) => Terms.Skip(i + 1).Select(b => $"({Prefix(a)} & {Prefix(b)})"))));
+        }
 
-        public string PostgresAnyWord => string.Join(" | ", Terms.Select(PostgresPrefix));
-
-        /// <summary>PostgreSQL form of <see cref="AllExactWords"/>: every term's words in sequence, none a prefix.</summary>
-        public string PostgresAllExactWords => string.Join(" & ", Terms.Select(t => PostgresPhrase(t, prefix: false)));
-
-        /// <summary>PostgreSQL form of <see cref="AnyTwoWords"/>.</summary>
-        public string? PostgresAnyTwoWords => Terms.Count is < 3 or > 6 ? null
-            : string.Join(" | ", Terms.SelectMany((a, i) => Terms.Skip(i + 1).Select(b => $"({PostgresPrefix(a)} & {PostgresPrefix(b)})")));
+        /// <summary>PostgreSQL: the distinct prefixes the word tiers match (each term's last folded word).</summary>
+        public IReadOnlyList<string> PostgresPrefixes =>
+            FoldedWords.Where(words => words.Length > 0).Select(words => words[^1]).Distinct(StringComparer.Ordinal).ToList();
 
         /// <summary>PostgreSQL: LIKE patterns over the folded text, one per term of three or more characters, in the
         /// same JSON form as the other tiers' match text; null when none is long enough.</summary>
@@ -79,12 +87,22 @@ public static class SearchQuery
         return System.Text.RegularExpressions.Regex.Replace(Resolution.UnicodeFold.Fold(text), @"[^\p{L}\p{N}]+", " ");
     }
 
-    private static string PostgresPrefix(string term) => PostgresPhrase(term, prefix: true);
+    /// <param name="All">Every term (the all-words tier).</param>
+    /// <param name="Any">Any term (the some-words tier).</param>
+    /// <param name="AllExact">Every term, none a prefix: the all-words tier's narrower part.</param>
+    /// <param name="AnyTwo">Any two terms (three to six terms; else null): the some-words tier's narrower part.</param>
+    public sealed record PostgresForms(string All, string Any, string AllExact, string? AnyTwo);
 
-    private static string PostgresPhrase(string term, bool prefix)
+    /// <summary>The most words a prefix is written as; a prefix that begins more stays a prefix.</summary>
+    public const int MaxExpansion = 32;
+
+    private static string PostgresPhrase(string term, bool prefix, IReadOnlyDictionary<string, IReadOnlyList<string>>? expansions)
     {
         var words = Fold(term).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return "(" + string.Join(" <-> ", words.Select((w, i) => "'" + w + "'" + (prefix && i == words.Length - 1 ? ":*" : ""))) + ")";
+        string Last(string w) => expansions is not null && expansions.TryGetValue(w, out var whole) && whole.Count is > 0 and <= MaxExpansion
+            ? "(" + string.Join(" | ", whole.Select(x => "'" + x + "'")) + ")"
+            : "'" + w + "':*";
+        return "(" + string.Join(" <-> ", words.Select((w, i) => prefix && i == words.Length - 1 ? Last(w) : "'" + w + "'")) + ")";
     }
 
     public static Parsed Parse(string field, string? text)

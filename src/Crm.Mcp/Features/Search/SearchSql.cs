@@ -136,37 +136,61 @@ public static class SearchSql
     public static async Task<long> LastDocIdAsync(DbConnection connection, DbTransaction transaction) =>
         await connection.ExecuteScalarAsync<long?>("SELECT max(doc_id) FROM search_documents", transaction: transaction) ?? 0;
 
-    /// <param name="MinDocId">Rank only documents from this doc_id up (see <see cref="PostgresRankFloorAsync"/>); 0 for all.</param>
-    public sealed record Query(string Match, IReadOnlyList<string> Types, IReadOnlyList<long> Exclude, int Take, long MinDocId = 0);
+    /// <param name="Ids">The documents to rank (<see cref="PostgresNewestAsync"/>); the named read ignores it.</param>
+    public sealed record Query(string Match, IReadOnlyList<string> Types, IReadOnlyList<long> Exclude, int Take, IReadOnlyList<long> Ids);
 
     /// <summary>A query's bound form: its lists as JSON arrays (<see cref="SqlList"/>).</summary>
-    internal sealed record QueryParameters(string Match, string Types, string Exclude, int Take, long MinDocId);
+    internal sealed record QueryParameters(string Match, string Types, string Exclude, int Take, string Ids);
 
     private static QueryParameters Parameters(Query query) =>
-        new(query.Match, SqlList.Json(query.Types), SqlList.Json(query.Exclude), query.Take, query.MinDocId);
+        new(query.Match, SqlList.Json(query.Types), SqlList.Json(query.Exclude), query.Take, SqlList.Json(query.Ids));
 
-    /// <summary>PostgreSQL: 0 when <paramref name="match"/> hits at most <see cref="RankCap"/> documents (rank them all),
-    /// else the doc_id of its RankCap-th newest hit, read without ts_rank from the GIN index or, for a common term,
-    /// backwards along the primary key until RankCap + 1 hits, whichever its planner estimates cheaper.
-    /// <paramref name="table"/> names the tier's index: search_words (<paramref name="match"/> as for
-    /// <see cref="PostgresWordsAsync"/>) or search_trigrams (as for <see cref="PostgresSubstringsAsync"/>).</summary>
-    public static async Task<long> PostgresRankFloorAsync(DbConnection connection, DbTransaction transaction, string table, string match)
+    /// <param name="Prefixes">A JSON array of folded words.</param>
+    internal sealed record PrefixesQuery(string Prefixes, int Cap);
+
+    internal sealed record PrefixWord(string Prefix, string Word);
+
+    /// <summary>PostgreSQL: the whole words (search_vocabulary, migration 0230) each of <paramref name="prefixes"/> begins,
+    /// at most <see cref="SearchQuery.MaxExpansion"/> + 1 of each (more: the caller keeps the prefix); a B-tree range
+    /// per prefix under the "C" collation, so bytewise as tsquery compares a prefix.</summary>
+    public static async Task<Dictionary<string, IReadOnlyList<string>>> PostgresExpansionsAsync(DbConnection connection, DbTransaction transaction,
+        IReadOnlyList<string> prefixes)
+    {
+        const string sql = """
+            SELECT p.prefix AS Prefix, v.word AS Word
+            FROM json_array_elements_text(@Prefixes::json) AS p (prefix),
+                 LATERAL (SELECT word FROM search_vocabulary
+                          WHERE word >= p.prefix COLLATE "C" AND word < (p.prefix || chr(1114111)) COLLATE "C"
+                          ORDER BY word LIMIT @Cap) v
+            """;
+        var rows = await connection.QueryAsync<PrefixWord>(sql, new PrefixesQuery(SqlList.Json(prefixes), SearchQuery.MaxExpansion + 1), transaction);
+        return rows.GroupBy(r => r.Prefix).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(r => r.Word).ToList());
+    }
+
+    /// <summary>PostgreSQL: the doc_ids of <paramref name="match"/>'s newest <see cref="RankCap"/> + 1 hits, newest first
+    /// (more than RankCap: the tier is capped and ranks its newest RankCap), read without ts_rank from the GIN index or,
+    /// for a common term, backwards along the primary key until RankCap + 1 hits, whichever its planner estimates
+    /// cheaper. The tier then ranks these rows by doc_id rather than matching again. <paramref name="table"/> names the
+    /// tier's index: search_words (<paramref name="match"/> a to_tsquery text) or search_trigrams (a JSON array of LIKE
+    /// patterns, as for <see cref="PostgresSubstringsAsync"/>).</summary>
+    public static async Task<List<long>> PostgresNewestAsync(DbConnection connection, DbTransaction transaction, string table, string match)
     {
         var sql = table switch
         {
-            "search_words" => $"SELECT doc_id FROM search_documents WHERE words @@ to_tsquery('simple', @match) ORDER BY doc_id DESC LIMIT 1 OFFSET {RankCap}",
+            "search_words" => $"SELECT doc_id FROM search_documents WHERE words @@ to_tsquery('simple', @match) ORDER BY doc_id DESC LIMIT {RankCap + 1}",
             "search_trigrams" => $"""
                 SELECT doc_id FROM search_documents
                 WHERE (crm_fold(title) || ' ' || crm_fold(body)) LIKE ALL(ARRAY(SELECT json_array_elements_text(@match::json)))
-                ORDER BY doc_id DESC LIMIT 1 OFFSET {RankCap}
+                ORDER BY doc_id DESC LIMIT {RankCap + 1}
                 """,
             _ => throw new ArgumentOutOfRangeException(nameof(table)),
         };
-        return await connection.ExecuteScalarAsync<long?>(sql, new { match }, transaction) is { } floor ? floor + 1 : 0;
+        return (await connection.QueryAsync<long>(sql, new { match }, transaction)).ToList();
     }
 
-    /// <summary>PostgreSQL: word matches, best first, from the stored tsvector (title weight A = 1.0, body B = 0.1:
-    /// title matches weigh ten times body matches); lower is better.</summary>
+    /// <summary>PostgreSQL: <see cref="Query.Ids"/> (word matches) best first, ranked from the stored tsvector (title weight
+    /// A = 1.0, body B = 0.1: title matches weigh ten times body matches); lower is better. Headlines are cut for the
+    /// returned rows only (the planner evaluates them after the sort and limit).</summary>
     public static async Task<IReadOnlyList<HitRow>> PostgresWordsAsync(DbConnection connection, DbTransaction transaction, Query query)
     {
         const string postgresSql = """
@@ -175,7 +199,7 @@ public static class SearchSql
                                'StartSel=**, StopSel=**, MaxWords=16, MinWords=4, ShortWord=0, FragmentDelimiter=…, MaxFragments=1') AS Snippet,
                    -ts_rank('{0, 0, 0.1, 1.0}', d.words, q)::float8 AS Rank
             FROM search_documents d, to_tsquery('simple', @Match) q
-            WHERE d.words @@ q AND d.doc_id >= @MinDocId AND d.entity_type = ANY(ARRAY(SELECT value FROM json_each(@Types)))
+            WHERE d.doc_id = ANY(ARRAY(SELECT CAST(value AS BIGINT) FROM json_each(@Ids))) AND d.entity_type = ANY(ARRAY(SELECT value FROM json_each(@Types)))
               AND NOT (d.doc_id = ANY(ARRAY(SELECT CAST(value AS BIGINT) FROM json_each(@Exclude))))
             ORDER BY Rank, d.doc_id
             LIMIT @Take
@@ -213,16 +237,15 @@ public static class SearchSql
 
     internal sealed record PostgresNamedParameters(string Match, string Types, string Exclude, int Take, int Cap, string CompanyKey, string PersonKey);
 
-    /// <summary>PostgreSQL: substring matches through the pg_trgm GIN index, title hits first. Match is a JSON array of
-    /// LIKE patterns over the folded text.</summary>
+    /// <summary>PostgreSQL: <see cref="Query.Ids"/> (substring matches through the pg_trgm GIN index), title hits first.
+    /// Match is a JSON array of LIKE patterns over the folded text.</summary>
     public static async Task<IReadOnlyList<HitRow>> PostgresSubstringsAsync(DbConnection connection, DbTransaction transaction, Query query)
     {
         const string postgresSql = """
             SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title, NULL AS Snippet,
                    CASE WHEN crm_fold(d.title) LIKE ALL(p.patterns) THEN -10.0 ELSE -1.0 END AS Rank
             FROM search_documents d, (SELECT ARRAY(SELECT json_array_elements_text(@Match::json)) AS patterns) p
-            WHERE (crm_fold(d.title) || ' ' || crm_fold(d.body)) LIKE ALL(p.patterns)
-              AND d.doc_id >= @MinDocId AND d.entity_type = ANY(ARRAY(SELECT value FROM json_each(@Types)))
+            WHERE d.doc_id = ANY(ARRAY(SELECT CAST(value AS BIGINT) FROM json_each(@Ids))) AND d.entity_type = ANY(ARRAY(SELECT value FROM json_each(@Types)))
               AND NOT (d.doc_id = ANY(ARRAY(SELECT CAST(value AS BIGINT) FROM json_each(@Exclude))))
             ORDER BY Rank, d.doc_id
             LIMIT @Take

@@ -136,40 +136,44 @@ public sealed class SearchTools(CrmDb db)
     }
 
     /// <summary>PostgreSQL. The same tiers, ranked by ts_rank in the database; each ranks at most RankCap hits: a tier that
-    /// hits more ranks its newest RankCap, after the narrower tiers (whole words before prefixes, two words before one).</summary>
+    /// hits more ranks its newest RankCap, after the narrower tiers (whole words before prefixes, two words before one).
+    /// Each tier's documents are found through the query with its prefixes written as the whole words they begin
+    /// (search_vocabulary): GIN reads a prefix's every posting into a bitmap, whole words it steps through together.</summary>
     private static async Task<List<(SearchSql.HitRow Row, string Match)>> PostgresTiersAsync(DbConnection connection, DbTransaction transaction,
         SearchQuery.Parsed parsed, IReadOnlyList<string> wanted, int take)
     {
         var found = new List<(SearchSql.HitRow Row, string Match)>();
-        async Task Add(string? match, string label, bool substrings, long minDocId = 0)
+        var ranked = parsed.Postgres();
+        var filter = parsed.Postgres(await SearchSql.PostgresExpansionsAsync(connection, transaction, parsed.PostgresPrefixes));
+        async Task Add(string rank, IEnumerable<long> ids, string label, bool substrings)
         {
-            if (match is null || found.Count > take) return;
-            var q = new SearchSql.Query(match, wanted, found.Select(f => f.Row.DocId).ToList(), take + 1 - found.Count, minDocId);
+            if (found.Count > take) return;
+            var q = new SearchSql.Query(rank, wanted, found.Select(f => f.Row.DocId).ToList(), take + 1 - found.Count, ids.Take(SearchSql.RankCap).ToList());
             var rows = substrings
                 ? await SearchSql.PostgresSubstringsAsync(connection, transaction, q)
                 : await SearchSql.PostgresWordsAsync(connection, transaction, q);
             found.AddRange(rows.Select(r => (r, label)));
         }
-        async Task Bounded(string? match, string label, bool substrings, params string?[] narrower)
+        async Task Bounded((string Rank, string Filter)? match, string label, bool substrings, (string Rank, string Filter)? narrower = null)
         {
-            if (match is null || found.Count > take) return;
+            if (match is not var (rank, filtered) || found.Count > take) return;
             var table = substrings ? "search_trigrams" : "search_words";
-            var floor = await SearchSql.PostgresRankFloorAsync(connection, transaction, table, match);
-            if (floor > 0 && label == "all_words")
+            var newest = await SearchSql.PostgresNewestAsync(connection, transaction, table, filtered);
+            if (newest.Count > SearchSql.RankCap && label == "all_words")
             {
                 // The records named as the query, whatever their age: the newest RankCap hits may not hold them.
-                var q = new SearchSql.Query(match, wanted, found.Select(f => f.Row.DocId).ToList(), take + 1 - found.Count);
+                var q = new SearchSql.Query(rank, wanted, found.Select(f => f.Row.DocId).ToList(), take + 1 - found.Count, []);
                 found.AddRange((await SearchSql.PostgresNamedAsync(connection, transaction, q,
                     Resolution.NameKeys.Company(parsed.Name), Resolution.NameKeys.Person(parsed.Name))).Select(r => (r, label)));
             }
-            if (floor > 0)
-                foreach (var narrow in narrower.OfType<string>())
-                    await Add(narrow, label, substrings, await SearchSql.PostgresRankFloorAsync(connection, transaction, table, narrow));
-            await Add(match, label, substrings, floor);
+            if (newest.Count > SearchSql.RankCap && narrower is var (narrowRank, narrowFilter))
+                await Add(narrowRank, await SearchSql.PostgresNewestAsync(connection, transaction, table, narrowFilter), label, substrings);
+            await Add(rank, newest, label, substrings);
         }
-        await Bounded(parsed.PostgresAllWords, "all_words", substrings: false, parsed.PostgresAllExactWords);
-        await Bounded(parsed.Terms.Count > 1 ? parsed.PostgresAnyWord : null, "some_words", substrings: false, parsed.PostgresAnyTwoWords);
-        await Bounded(parsed.PostgresSubstrings, "substring", substrings: true);
+        await Bounded((ranked.All, filter.All), "all_words", substrings: false, (ranked.AllExact, filter.AllExact));
+        await Bounded(parsed.Terms.Count > 1 ? (ranked.Any, filter.Any) : null, "some_words", substrings: false,
+            ranked.AnyTwo is null ? null : (ranked.AnyTwo, filter.AnyTwo!));
+        await Bounded(parsed.PostgresSubstrings is { } substrings ? (substrings, substrings) : null, "substring", substrings: true);
         return found;
     }
 

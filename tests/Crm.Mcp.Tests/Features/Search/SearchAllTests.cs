@@ -278,6 +278,69 @@ public sealed class SearchAllTests
         }
     }
 
+    /// <summary>PostgreSQL matches a prefix as the whole words search_vocabulary (migration 0230) says it begins, so the
+    /// vocabulary must hold every word the index holds, whichever path wrote the document: the entity triggers (a draft,
+    /// an update, a company renamed inside its deals) and a document written straight into the index.</summary>
+    [Fact]
+    public async Task The_search_vocabulary_holds_every_word_of_the_index_from_every_write_path()
+    {
+        if (!TestDatabase.IsPostgres) Assert.Skip("PostgreSQL's vocabulary; FTS5 has its own prefix index.");
+        await using var server = await TestServer.StartAsync();
+        var deal = (await server.CallOkAsync("create_deal_draft", new { company_name = "Quillon Dynamics", name = "Fleet renewal",
+            people = new[] { new { name = "Zoë Brandt", email = "zoe@quillon.example" } } })).GetProperty("data").GetProperty("deal");
+        await Execute(server, "UPDATE companies SET name = 'Quillonne Systèmes', name_key = 'quillonne systemes' WHERE id = @id",
+            new { id = deal.GetProperty("company_id").GetString() });
+        await Execute(server, "UPDATE deals SET notes = 'Kiln retrofit' WHERE id = @id", new { id = deal.GetProperty("id").GetString() });
+        await Execute(server, "INSERT INTO search_documents (entity_type, entity_id, title, body) VALUES ('task', 't-1', 'Quillotine check', 'amberline')");
+
+        await using var connection = await server.Db.OpenAsync(TestContext.Current.CancellationToken);
+        var missing = await connection.QueryAsync<string>("""
+            SELECT DISTINCT w FROM search_documents, unnest(tsvector_to_array(words)) w
+            WHERE w NOT IN (SELECT word FROM search_vocabulary)
+            """);
+        Assert.Empty(missing);
+        Assert.Superset(new HashSet<string> { "quillonne", "systemes", "kiln", "quillotine", "amberline", "zoe" },
+            (await connection.QueryAsync<string>("SELECT word FROM search_vocabulary")).ToHashSet());
+
+        // Every word a prefix begins matches, as before (the renamed deal's body, the email, the task written straight in).
+        var hits = await Search(server, new { query = "quill", limit = 50 });
+        Assert.Equal(["company:Quillonne Systèmes", "contact:Zoë Brandt", "deal:Fleet renewal", "task:Quillotine check"],
+            hits.Select(h => $"{h.GetProperty("type")}:{h.GetProperty("title")}").Order());
+    }
+
+    /// <summary>A prefix that begins more words than SearchQuery.MaxExpansion stays a prefix, and still finds them all.</summary>
+    [Fact]
+    public async Task A_prefix_beginning_many_words_finds_every_one()
+    {
+        await using var server = await TestServer.StartAsync();
+        var many = Crm.Mcp.Features.Search.SearchQuery.MaxExpansion + 8;
+        await server.CallOkAsync("create_companies", new { items = Enumerable.Range(0, many).Select(i => new { name = $"Vexor{(char)('a' + i % 26)}{i} Labs" }).ToArray() });
+
+        var hits = await Search(server, new { query = "vexor labs", types = new[] { "company" }, limit = 50 });
+        Assert.Equal(many, hits.Count);
+        Assert.All(hits, h => Assert.Equal("all_words", h.GetProperty("match").GetString()));
+    }
+
+    /// <summary>PostgreSQL's word tiers: a term's last word is a prefix, written as the whole words it begins when the
+    /// vocabulary names 1 to MaxExpansion of them (in a phrase too), else left a prefix; the ranked form never expands.</summary>
+    [Fact]
+    public void A_prefix_is_written_as_the_words_it_begins_for_the_index_only()
+    {
+        var parsed = Crm.Mcp.Features.Search.SearchQuery.Parse("query", "jane.doe@acme bold zeta");
+        var expansions = new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["acme"] = ["acme", "acmecorp"], ["bold"] = ["bold"],
+            ["zeta"] = Enumerable.Range(0, Crm.Mcp.Features.Search.SearchQuery.MaxExpansion + 1).Select(i => $"zeta{i}").ToList(),
+        };
+        Assert.Equal(["acme", "bold", "zeta"], parsed.PostgresPrefixes);
+        var filter = parsed.Postgres(expansions);
+        Assert.Equal("('jane' <-> 'doe' <-> ('acme' | 'acmecorp')) & (('bold')) & ('zeta':*)", filter.All);
+        Assert.Equal("('jane' <-> 'doe' <-> ('acme' | 'acmecorp')) | (('bold')) | ('zeta':*)", filter.Any);
+        Assert.Equal("('jane' <-> 'doe' <-> 'acme') & ('bold') & ('zeta')", filter.AllExact);
+        Assert.Equal("('jane' <-> 'doe' <-> 'acme':*) & ('bold':*) & ('zeta':*)", parsed.Postgres().All);
+        Assert.Equal(parsed.Postgres().AllExact, filter.AllExact);
+    }
+
     /// <summary>A snippet is the title, or a window of at most 16 words of the body around the match, with "…" where it
     /// cuts the text and the matched words (accents and case as written) in bold.</summary>
     [Fact]
