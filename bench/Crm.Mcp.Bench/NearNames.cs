@@ -59,7 +59,7 @@ public static class NearNames
                 if (pass == 0) continue;
                 cpu[kind] = cpu.TryGetValue(kind, out var c) ? (c.Time + spent, c.Count + 1) : (spent, 1);
                 serverCpu[kind] = serverCpu.GetValueOrDefault(kind) + serverSpent;
-                var exact = await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM (SELECT 1 FROM {(kind == "company" ? "companies" : "people")} WHERE name_key = @key LIMIT 2)", new { key }, transaction);
+                var exact = await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM (SELECT 1 FROM {(kind == "company" ? "companies" : "people")} WHERE name_key = @key LIMIT 2) AS named", new { key }, transaction);
                 var decision = exact > 1 ? "ambiguous" : exact == 1 ? "found" : near.Count > 0 && near[0].Score >= NameSimilarity.Close ? "ambiguous" : "created";
                 writer?.WriteLine(JsonSerializer.Serialize(new Line(kind, variant, name, key, decision,
                     near.Select(n => $"{n.Id} {n.Score:0.000} {n.Name}").ToArray()), LineContext.Default.Line));
