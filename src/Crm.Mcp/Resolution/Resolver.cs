@@ -224,6 +224,7 @@ public sealed partial class Resolver
     private static async Task<Dictionary<TRowId, (int Order, (double Score, string Why) Similarity)>> NearScoredAsync<TRowId>(
         DbConnection connection, DbTransaction transaction, string table, string key, NearSql<TRowId> dialect, bool closeOnly = false) where TRowId : notnull
     {
+        // The pieces vary in number, so the query is read by hand (SqlArgs).
         var parameters = new SqlArgs();
         parameters.Add("key", key);
         parameters.Add("prefix", key[..Math.Min(2, key.Length)]);
