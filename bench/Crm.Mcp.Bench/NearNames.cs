@@ -13,7 +13,8 @@ namespace Crm.Mcp.Bench;
 /// names not in the database) against DB, in process, through the resolver's public lookups only; one JSON line per
 /// name with its candidates (id, score) and the decision auto mode takes (found / created / ambiguous). The same
 /// source built against two versions of the resolver writes files to compare line by line; CPU per lookup is printed.
-/// Nothing is written: every lookup runs in a transaction rolled back.
+/// Nothing is written: every lookup runs in a transaction rolled back. DB may be a PostgreSQL connection string (a
+/// database moved from a bench file by `crm-mcp migrate-data`); the backend's CPU is then printed too.
 /// </summary>
 public static class NearNames
 {
@@ -21,7 +22,11 @@ public static class NearNames
     {
         var db = new CrmDb(path);
         await using var connection = await db.OpenAsync();
-        var rows = await connection.ExecuteScalarAsync<long>("SELECT max(rowid) FROM companies");
+        // PostgreSQL (DB is a connection string): bench ids are dense, so the count is the last row's number; the
+        // lookups' CPU is mostly the server backend's, read from /proc beside the client's.
+        var postgres = SqlDialect.Of(connection).IsPostgres;
+        var rows = await connection.ExecuteScalarAsync<long>(postgres ? "SELECT COUNT(*) FROM companies" : "SELECT max(rowid) FROM companies");
+        var backend = postgres ? await connection.ExecuteScalarAsync<int>("SELECT pg_backend_pid()") : 0;
         var random = new Random(seed);
         var queries = new List<(string Kind, string Variant, string Name)>();
         for (var i = 0; i < names; i++)
@@ -36,6 +41,7 @@ public static class NearNames
 
         await using var writer = output is null ? null : new StreamWriter(output);
         var cpu = new Dictionary<string, (TimeSpan Time, int Count)>();
+        var serverCpu = new Dictionary<string, double>();
         await using var transaction = await connection.BeginTransactionAsync();
         for (var pass = 0; pass < 2; pass++) // the first pass warms caches and the JIT; the second is timed and written
         {
@@ -43,14 +49,17 @@ public static class NearNames
             {
                 var key = kind == "company" ? NameKeys.Company(name) : NameKeys.Person(name);
                 if (key.Length == 0) continue;
+                var serverBefore = postgres ? Measure.CpuSeconds(backend) : 0;
                 var before = Process.GetCurrentProcess().TotalProcessorTime;
                 var near = kind == "company"
                     ? await Resolver.NearCompaniesAsync(connection, transaction, key)
                     : await Resolver.NearPeopleAsync(connection, transaction, key);
                 var spent = Process.GetCurrentProcess().TotalProcessorTime - before;
+                var serverSpent = postgres ? Measure.CpuSeconds(backend) - serverBefore : 0;
                 if (pass == 0) continue;
                 cpu[kind] = cpu.TryGetValue(kind, out var c) ? (c.Time + spent, c.Count + 1) : (spent, 1);
-                var exact = await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM (SELECT 1 FROM {(kind == "company" ? "companies" : "people")} WHERE name_key = @key LIMIT 2)", new { key }, transaction);
+                serverCpu[kind] = serverCpu.GetValueOrDefault(kind) + serverSpent;
+                var exact = await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM (SELECT 1 FROM {(kind == "company" ? "companies" : "people")} WHERE name_key = @key LIMIT 2) AS named", new { key }, transaction);
                 var decision = exact > 1 ? "ambiguous" : exact == 1 ? "found" : near.Count > 0 && near[0].Score >= NameSimilarity.Close ? "ambiguous" : "created";
                 writer?.WriteLine(JsonSerializer.Serialize(new Line(kind, variant, name, key, decision,
                     near.Select(n => $"{n.Id} {n.Score:0.000} {n.Name}").ToArray()), LineContext.Default.Line));
@@ -58,7 +67,8 @@ public static class NearNames
         }
         await transaction.RollbackAsync();
         foreach (var (kind, (time, count)) in cpu)
-            Console.WriteLine($"{kind}: {count} lookups, {time.TotalMicroseconds / count:F0} µs CPU per lookup; load {Measure.LoadAverage():F2}");
+            Console.WriteLine($"{kind}: {count} lookups, {time.TotalMicroseconds / count:F0} µs CPU per lookup" +
+                              (postgres ? $", {serverCpu[kind] * 1e6 / count:F0} µs PostgreSQL backend CPU" : "") + $"; load {Measure.LoadAverage():F2}");
     }
 
     private static readonly string[] Variants = ["exact", "case", "accent", "typo1", "typo1", "typo2", "swap", "suffix", "new", "new"];

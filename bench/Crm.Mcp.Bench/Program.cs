@@ -16,7 +16,7 @@ using ModelContextProtocol.Protocol;
 //   populate [--sizes ...]  verify [--rows 1000]            build the cached databases; check one answers like a served one
 //   profile-draft [--rows 1000] [--calls 500]              create_deal_draft in process: per-statement SQLite times
 //   profile-bulk [--rows 1000] [--calls 50]   profile-import CSV [--batch-size 5000] [--load]   the same for bulk calls / crm-mcp import
-//   near-names DB [--names 2000] [--seed 1] [--out FILE]   near-name lookups of drawn names: candidates and decisions as JSON lines, CPU per lookup
+//   near-names DB [--names 2000] [--seed 1] [--out FILE]   near-name lookups of drawn names: candidates and decisions as JSON lines, CPU per lookup (DB: a file or a PostgreSQL connection string)
 //   explain DB SQL [@p=v...]   explain-lists DB           one statement's plan and time; every list tool's count and page
 // e2e and growth take --postgres CONNECTION (or CRM_MCP_BENCH_POSTGRES): serve from PostgreSQL (see PostgresTarget).
 // e2e, growth and http take --only TEXT[,TEXT]: only the calls whose names contain one of them (plus the no-op and the references).

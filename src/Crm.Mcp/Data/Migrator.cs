@@ -77,6 +77,10 @@ public sealed class Migrator(CrmDb db)
             await DropNameTrigramIndexesAfterAsync(180, connection, transaction);
         },
         [180] = (connection, transaction) => DropNameTrigramIndexesAfterAsync(150, connection, transaction),
+        [220] = async (connection, transaction) =>
+        {
+            if (SqlDialect.Of(connection).IsPostgres) await Resolution.NameBlocks.MigratePostgresAsync(connection, transaction);
+        },
     };
 
     /// <summary>0150 replaces the FTS5 name trigram indexes with block tables, but 0180 (numbered later, written

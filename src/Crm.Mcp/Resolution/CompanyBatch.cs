@@ -77,7 +77,7 @@ public sealed partial class Resolver
                 // "always" creates whatever the candidates are; "auto" asks beside a close one (CheckCreation).
                 if (mode == CreateIfMissing.Auto
                     && (created.Any(c => NameSimilarity.IsClose(key, c.Key))
-                        || await HasCloseCompanyAsync(connection, transaction, key)))
+                        || await HasCloseNameAsync(connection, transaction, "companies", key)))
                     return new CompanyPlan(resolved, k, created);
                 var id = Ids.New();
                 created.Add((k, id, item.Name!, key));
@@ -113,17 +113,5 @@ public sealed partial class Resolver
         var inserted = await connection.ExecuteAsync(sql, new { rows = json, now }, transaction);
         if (inserted != rows.Count)
             throw new InvalidOperationException("A company the bulk call was creating was created by another writer; nothing was written, retry the call.");
-    }
-
-    /// <summary>Whether the database has a company whose name is close to <paramref name="key"/> (the near-name
-    /// lookup's candidates, without reading their rows).</summary>
-    private static async Task<bool> HasCloseCompanyAsync(DbConnection connection, DbTransaction transaction, string key)
-    {
-        if (SqlDialect.Of(connection).IsPostgres)
-            return (await NearCompaniesAsync(connection, transaction, key)).Any(c => c.Score >= NameSimilarity.Close);
-        var parameters = new SqlArgs();
-        parameters.Add("key", key);
-        parameters.Add("prefix", key[..Math.Min(2, key.Length)]);
-        return (await NearScoredAsync(connection, transaction, "companies", key, parameters, closeOnly: true)).Count > 0;
     }
 }

@@ -8,7 +8,8 @@ namespace Crm.Mcp.Resolution;
 /// Blocking keys of a name key (migration 0150): each word of 2+ letters with the first letters of the name's other
 /// words (its rest, which orders a common word's rows), and, for several words, the words run together (<see cref="Compact"/>). <see cref="Of"/>
 /// must stay what the tables' triggers write: a reordered, shortened or respaced name shares a block with the name it
-/// is near, and among a common word's rows a lookup reads those whose rest sorts nearest its own.
+/// is near, and among a common word's rows a lookup reads those whose rest sorts nearest its own. PostgreSQL has the
+/// same tables since migration 0220 (row_id: the record's id), written by crm_name_blocks, which must stay <see cref="Of"/> too.
 /// </summary>
 public static class NameBlocks
 {
@@ -65,6 +66,22 @@ public static class NameBlocks
                 SELECT ' ' || replace(name_key, ' ', ''), '', rowid FROM {table} WHERE instr(name_key, ' ') > 0)
             ORDER BY block, rest, row_id
             """, transaction: transaction);
+
+    /// <summary>PostgreSQL's <see cref="FillAsync"/> (migration 0220): the same blocks from crm_name_blocks, which the
+    /// triggers use. No statement timeout: at 1M rows of each it runs for a minute or more, in the migration's transaction.</summary>
+    private static Task FillPostgresAsync(DbConnection connection, DbTransaction transaction, string table) =>
+        connection.ExecuteAsync($"""
+            INSERT INTO {TableOf(table)} (block, rest, row_id)
+            SELECT b.block, b.rest, t.id FROM {table} t, crm_name_blocks(t.name_key) b
+            ORDER BY 1, 2, 3
+            """, transaction: transaction, commandTimeout: 0);
+
+    /// <summary>Migration 0220 (PostgreSQL): fill the block tables from the names there are.</summary>
+    public static async Task MigratePostgresAsync(DbConnection connection, DbTransaction transaction)
+    {
+        await FillPostgresAsync(connection, transaction, "companies");
+        await FillPostgresAsync(connection, transaction, "people");
+    }
 
     /// <summary>Migration 0150 (SQLite): fill the block tables from the names there are.</summary>
     public static async Task MigrateAsync(DbConnection connection, DbTransaction transaction)

@@ -162,7 +162,7 @@ public sealed partial class Resolver
     public static async Task<IReadOnlyList<Candidate>> NearCompaniesAsync(DbConnection connection, DbTransaction transaction, string key, string? excludeId = null)
     {
         var rows = await NearRowsAsync(connection, transaction, "companies", "id, name, name_key AS NameKey, domain, website", key,
-            r => new CompanyRow(r.GetString(0), r.GetString(1), r.GetString(2), SqlArgs.Text(r, 3), SqlArgs.Text(r, 4)), r => r.Id, r => r.NameKey, Needed(excludeId));
+            r => new CompanyRow(r.GetString(0), r.GetString(1), r.GetString(2), SqlArgs.Text(r, 3), SqlArgs.Text(r, 4)), Needed(excludeId));
         return Rank(rows.Where(x => x.Row.Id != excludeId)
             .Select(x => new Candidate(x.Row.Id, x.Row.Name, null, x.Similarity.Score, x.Similarity.Why, Domains.Normalize(x.Row.Domain) ?? Domains.FromWebsite(x.Row.Website))));
     }
@@ -171,34 +171,25 @@ public sealed partial class Resolver
     /// The rows of <paramref name="table"/> whose name key is near <paramref name="key"/>, each once, with its score;
     /// only rows that can be listed (<see cref="NameSimilarity.Listed"/>), which is all <see cref="Rank"/> keeps.
     /// Candidates are the names sorted just before and after the key with its first two letters (a typo after them),
-    /// plus, on SQLite, the rows of the key's blocks (<see cref="NameBlocks"/>: a word ordered by the start of the
-    /// name's other words, or the words run together), <see cref="RowsPerBlock"/> nearest the key's own at most, and of
-    /// the words sorted beside each word (a typo in it). Every part is a B-tree range with a LIMIT, so nothing here grows
-    /// with the table or its write history. SQLite first reads only each candidate's rowid and name key (the
-    /// neighbours from the name-key index alone), then whole rows only for those <see cref="Rank"/> can keep: the
-    /// <paramref name="needed"/> best scores and every row tied with the last of them (Rank breaks ties by name).
+    /// plus the rows of the key's blocks (<see cref="NameBlocks"/>: a word ordered by the start of the name's other
+    /// words, or the words run together), <see cref="RowsPerBlock"/> nearest the key's own at most, and of the words
+    /// sorted beside each word (a typo in it). Every part is a B-tree range with a LIMIT, so nothing here grows with the
+    /// table or its write history. First only each candidate's row id and name key are read (the neighbours from the
+    /// name-key index alone), then whole rows only for those <see cref="Rank"/> can keep: the <paramref name="needed"/>
+    /// best scores and every row tied with the last of them (Rank breaks ties by name).
     /// </summary>
-    private static async Task<List<(T Row, (double Score, string Why) Similarity)>> NearRowsAsync<T>(
+    private static Task<List<(T Row, (double Score, string Why) Similarity)>> NearRowsAsync<T>(
         DbConnection connection, DbTransaction transaction, string table, string columns, string key,
-        Func<DbDataReader, T> read, Func<T, string> idOf, Func<T, string> nameKeyOf, int needed)
+        Func<DbDataReader, T> read, int needed) =>
+        SqlDialect.Of(connection).IsPostgres
+            ? NearRowsAsync<T, string>(connection, transaction, table, columns, key, read, needed, PostgresNear)
+            : NearRowsAsync<T, long>(connection, transaction, table, columns, key, read, needed, SqliteNear);
+
+    private static async Task<List<(T Row, (double Score, string Why) Similarity)>> NearRowsAsync<T, TRowId>(
+        DbConnection connection, DbTransaction transaction, string table, string columns, string key,
+        Func<DbDataReader, T> read, int needed, NearSql<TRowId> dialect) where TRowId : notnull
     {
-        // The pieces vary in number, so the query is read by hand (SqlArgs); read gets columns' values, in order.
-        var parameters = new SqlArgs();
-        parameters.Add("key", key);
-        parameters.Add("prefix", key[..Math.Min(2, key.Length)]);
-        if (SqlDialect.Of(connection).IsPostgres)
-        {
-            // pg_trgm's similarity operator over its GIN index (migration 0050), plus names sharing the first two letters
-            // (typos in short names share no trigram); both bounded.
-            var sql = $"""
-                (SELECT {columns} FROM {table} WHERE name_key % @key ORDER BY similarity(name_key, @key) DESC LIMIT 50)
-                UNION
-                (SELECT {columns} FROM {table} WHERE name_key COLLATE "C" >= @prefix AND name_key COLLATE "C" < @prefix || chr(1114111) LIMIT 200)
-                """;
-            return (await parameters.QueryAsync(connection, transaction, sql, read)).DistinctBy(idOf)
-                .Select(r => (Row: r, Similarity: NameSimilarity.Score(key, nameKeyOf(r)))).Where(x => x.Similarity.Score >= NameSimilarity.Listed).ToList();
-        }
-        var scored = await NearScoredAsync(connection, transaction, table, key, parameters);
+        var scored = await NearScoredAsync(connection, transaction, table, key, dialect);
         if (scored.Count == 0) return [];
         if (scored.Count > needed)
         {
@@ -207,22 +198,41 @@ public sealed partial class Resolver
             scored = scored.Where(x => x.Value.Similarity.Score >= floor).ToDictionary();
         }
         var rows = new SqlArgs();
-        rows.Add("rowids", SqlList.Json(scored.Keys));
-        var found = await rows.QueryAsync(connection, transaction, $"SELECT {columns}, rowid FROM {table} WHERE rowid IN (SELECT value FROM json_each(@rowids))",
-            r => (Row: read(r), Scored: scored[r.GetInt64(r.FieldCount - 1)]));
+        rows.Add("rowids", dialect.Json(scored.Keys));
+        var found = await rows.QueryAsync(connection, transaction, $"SELECT {columns}, {dialect.RowId} FROM {table} WHERE {dialect.RowId} IN (SELECT value FROM json_each(@rowids))",
+            r => (Row: read(r), Scored: scored[r.GetFieldValue<TRowId>(r.FieldCount - 1)]));
         return found.OrderBy(x => x.Scored.Order).Select(x => (x.Row, x.Scored.Similarity)).ToList();
     }
 
-    /// <summary>SQLite's candidates of <see cref="NearRowsAsync"/>: each rowid once, in the order first read, with its
+    /// <summary>What the near-name reads write differently per dialect. The row id: SQLite's rowid, PostgreSQL's id
+    /// (its block tables' row_id, migration 0220). Name keys in SQLite's BINARY order, PostgreSQL's "C" (byte order
+    /// whatever the database's collation), namesakes by row id as SQLite's name-key index keeps them. PostgreSQL reads
+    /// the blocks' rows through the primary key (= ANY of an array: an IN over the UNION was planned as a hash join
+    /// over every row) and in row-id order, as SQLite's rowid IN reads them.</summary>
+    private sealed record NearSql<TRowId>(string RowId, string Collate, string LastChar, string ThenRowId, string ThenRowIdDesc,
+        Func<string, string, string> BlockRows, Func<IEnumerable<TRowId>, string> Json);
+
+    private static readonly NearSql<long> SqliteNear = new("rowid", "", "char(1114111)", "", "",
+        (table, reads) => $"SELECT rowid, name_key FROM {table} WHERE rowid IN ({reads})", SqlList.Json);
+
+    private static readonly NearSql<string> PostgresNear = new("id", " COLLATE \"C\"", "chr(1114111)", ", id", ", id DESC",
+        (table, reads) => $"SELECT * FROM (SELECT id, name_key FROM {table} WHERE id = ANY(ARRAY({reads})) ORDER BY id) AS blocks", SqlList.Json);
+
+    /// <summary>The candidates of <see cref="NearRowsAsync{T}"/>: each row id once, in the order first read, with its
     /// name key's score, only those that can be listed (<paramref name="closeOnly"/>: the first close one alone, if
     /// any). Reads the name-key index and the block tables, not the rows.</summary>
-    private static async Task<Dictionary<long, (int Order, (double Score, string Why) Similarity)>> NearScoredAsync(
-        DbConnection connection, DbTransaction transaction, string table, string key, SqlArgs parameters, bool closeOnly = false)
+    private static async Task<Dictionary<TRowId, (int Order, (double Score, string Why) Similarity)>> NearScoredAsync<TRowId>(
+        DbConnection connection, DbTransaction transaction, string table, string key, NearSql<TRowId> dialect, bool closeOnly = false) where TRowId : notnull
     {
+        // The pieces vary in number, so the query is read by hand (SqlArgs).
+        var parameters = new SqlArgs();
+        parameters.Add("key", key);
+        parameters.Add("prefix", key[..Math.Min(2, key.Length)]);
+        var (id, nameKey) = (dialect.RowId, $"name_key{dialect.Collate}");
         var parts = new List<string>
         {
-            $"SELECT * FROM (SELECT rowid, name_key FROM {table} WHERE name_key >= @key AND name_key < @prefix || char(1114111) ORDER BY name_key LIMIT {NeighboursEachSide})",
-            $"SELECT * FROM (SELECT rowid, name_key FROM {table} WHERE name_key < @key AND name_key >= @prefix ORDER BY name_key DESC LIMIT {NeighboursEachSide})",
+            $"SELECT * FROM (SELECT {id}, name_key FROM {table} WHERE {nameKey} >= @key AND {nameKey} < @prefix || {dialect.LastChar} ORDER BY {nameKey}{dialect.ThenRowId} LIMIT {NeighboursEachSide}) AS above",
+            $"SELECT * FROM (SELECT {id}, name_key FROM {table} WHERE {nameKey} < @key AND {nameKey} >= @prefix ORDER BY {nameKey} DESC{dialect.ThenRowIdDesc} LIMIT {NeighboursEachSide}) AS below",
         };
         // Each block of the key (a word with the first letters of its other words, or the words run together) gives
         // the rows sorted nearest it in its block, RowsPerBlock at most: one B-tree seek and a bounded range each,
@@ -235,8 +245,8 @@ public sealed partial class Resolver
             var blockTable = NameBlocks.TableOf(table);
             var reads = new List<string>();
             string Near(string block, string rest, int each) =>
-                $"SELECT row_id FROM (SELECT row_id FROM {blockTable} WHERE block = {block} AND rest >= {rest} ORDER BY rest, row_id LIMIT {each}) UNION " +
-                $"SELECT row_id FROM (SELECT row_id FROM {blockTable} WHERE block = {block} AND rest < {rest} ORDER BY rest DESC, row_id DESC LIMIT {each})";
+                $"SELECT row_id FROM (SELECT row_id FROM {blockTable} WHERE block = {block} AND rest >= {rest} ORDER BY rest, row_id LIMIT {each}) AS after UNION " +
+                $"SELECT row_id FROM (SELECT row_id FROM {blockTable} WHERE block = {block} AND rest < {rest} ORDER BY rest DESC, row_id DESC LIMIT {each}) AS before";
             for (var i = 0; i < blocks.Count; i++)
             {
                 parameters.Add($"block{i}", blocks[i].Key);
@@ -247,31 +257,38 @@ public sealed partial class Resolver
                 reads.Add(Near($"(SELECT block FROM {blockTable} WHERE block > @block{i} ORDER BY block LIMIT 1)", $"@rest{i}", TypoRowsEachSide));
                 reads.Add(Near($"(SELECT block FROM {blockTable} WHERE block < @block{i} AND block >= @initial{i} ORDER BY block DESC LIMIT 1)", $"@rest{i}", TypoRowsEachSide));
             }
-            parts.Add($"SELECT rowid, name_key FROM {table} WHERE rowid IN ({string.Join(" UNION ", reads)})");
+            parts.Add(dialect.BlockRows(table, string.Join(" UNION ", reads)));
         }
-        // Each rowid once, in the order first read (Rank's sort is stable: equal names keep it).
-        var seen = new HashSet<long>();
-        var scored = new Dictionary<long, (int Order, (double Score, string Why) Similarity)>();
+        // Each row id once, in the order first read (Rank's sort is stable: equal names keep it).
+        var seen = new HashSet<TRowId>();
+        var scored = new Dictionary<TRowId, (int Order, (double Score, string Why) Similarity)>();
         var probe = new NameSimilarity.Probe(key);
         // A score is the key's alone: namesakes (dozens a name at 1M people) are scored once.
         var byKey = new Dictionary<string, (double Score, string Why)?>(StringComparer.Ordinal);
-        foreach (var (rowid, nameKey) in await parameters.QueryAsync(connection, transaction, string.Join("\nUNION ALL\n", parts), r => (r.GetInt64(0), SqlArgs.Text(r, 1) ?? "")))
+        foreach (var (rowId, candidateKey) in await parameters.QueryAsync(connection, transaction, string.Join("\nUNION ALL\n", parts), r => (r.GetFieldValue<TRowId>(0), SqlArgs.Text(r, 1) ?? "")))
         {
-            if (!seen.Add(rowid)) continue;
+            if (!seen.Add(rowId)) continue;
             if (closeOnly)
             {
                 // Only whether one is close: the first such row answers it.
-                if (!probe.IsAtLeast(nameKey, NameSimilarity.Close)) continue;
-                scored[rowid] = (seen.Count, (NameSimilarity.Close, ""));
+                if (!probe.IsAtLeast(candidateKey, NameSimilarity.Close)) continue;
+                scored[rowId] = (seen.Count, (NameSimilarity.Close, ""));
                 break;
             }
             // Most rows read are far from the key: the cheap bound refuses them before Score builds its reason.
-            if (!byKey.TryGetValue(nameKey, out var similarity))
-                byKey[nameKey] = similarity = probe.IsAtLeast(nameKey, NameSimilarity.Listed) ? NameSimilarity.Score(key, nameKey) : null;
-            if (similarity is { } listed) scored[rowid] = (seen.Count, listed);
+            if (!byKey.TryGetValue(candidateKey, out var similarity))
+                byKey[candidateKey] = similarity = probe.IsAtLeast(candidateKey, NameSimilarity.Listed) ? NameSimilarity.Score(key, candidateKey) : null;
+            if (similarity is { } listed) scored[rowId] = (seen.Count, listed);
         }
         return scored;
     }
+
+    /// <summary>Whether <paramref name="table"/> has a name close to <paramref name="key"/> (the near-name lookup's
+    /// candidates, without reading their rows).</summary>
+    internal static async Task<bool> HasCloseNameAsync(DbConnection connection, DbTransaction transaction, string table, string key) =>
+        SqlDialect.Of(connection).IsPostgres
+            ? (await NearScoredAsync(connection, transaction, table, key, PostgresNear, closeOnly: true)).Count > 0
+            : (await NearScoredAsync(connection, transaction, table, key, SqliteNear, closeOnly: true)).Count > 0;
 
     private const int NeighboursEachSide = 100;
 
@@ -521,7 +538,7 @@ public sealed partial class Resolver
             r => new PersonRow
             {
                 Id = r.GetString(0), FullName = r.GetString(1), Email = SqlArgs.Text(r, 2), EmailKey = SqlArgs.Text(r, 3), NameKey = SqlArgs.Text(r, 4),
-            }, r => r.Id, r => r.NameKey ?? "", Needed(excludeId));
+            }, Needed(excludeId));
         return Rank(rows.Where(x => x.Row.Id != excludeId)
             .Select(x => new Candidate(x.Row.Id, x.Row.FullName, x.Row.Email, x.Similarity.Score, x.Similarity.Why)));
     }

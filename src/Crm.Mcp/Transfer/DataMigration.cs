@@ -12,7 +12,7 @@ namespace Crm.Mcp.Transfer;
 /// <summary>
 /// Moves a SQLite database into an empty PostgreSQL one (`crm-mcp migrate-data`): every table of the schema, the
 /// journal and webhook outbox included, in one PostgreSQL transaction through binary COPY. Derived data is rebuilt,
-/// not copied: the search index fills itself from its triggers as rows arrive. Journal triggers are off while copying
+/// not copied: the search index and the name blocks fill themselves from their triggers as rows arrive. Journal triggers are off while copying
 /// (the copy is nobody's change); identity sequences continue after the copied ids. Then both sides are read back
 /// and compared table by table: row counts, and a checksum over every row's values (order-independent, numbers
 /// compared by value), so "moved" means verified, not just "no error".
@@ -24,9 +24,13 @@ public sealed class DataMigration(CrmDb source, CrmDb target)
         public bool Matches => SourceRows == TargetRows && SourceChecksum == TargetChecksum;
     }
 
-    /// <summary>Bookkeeping the target keeps for itself, and the derived search index (compared by count only) with its
-    /// vocabulary (PostgreSQL only, filled by search_documents' trigger as the entities arrive).</summary>
-    private static readonly HashSet<string> NotCopied = ["schema_migrations", "search_documents", "search_vocabulary"];
+    /// <summary>Derived tables the target's triggers fill as rows arrive: compared by count only (the name blocks' row_id
+    /// is SQLite's rowid there, the record's id here).</summary>
+    private static readonly string[] Derived = ["search_documents", "companies_name_blocks", "people_name_blocks"];
+
+    /// <summary>Bookkeeping the target keeps for itself, the derived tables, and search's vocabulary (PostgreSQL only,
+    /// filled by search_documents' trigger as the entities arrive).</summary>
+    private static readonly HashSet<string> NotCopied = ["schema_migrations", "search_vocabulary", .. Derived];
 
     /// <summary>Tables whose rows the target's own migrations create (seeded pipeline and stages, the default user):
     /// replaced by the source's.</summary>
@@ -65,7 +69,7 @@ public sealed class DataMigration(CrmDb source, CrmDb target)
 
         await using var to = await target.OpenAsync(cancellationToken);
         var results = new List<TableResult>();
-        foreach (var (table, columns) in tables.Append(("search_documents", [])))
+        foreach (var (table, columns) in tables.Concat(Derived.Select(d => (d, (IReadOnlyList<TargetColumn>)[]))))
         {
             var names = columns.Select(c => c.Name).ToList();
             var (sourceRows, sourceSum) = await ChecksumAsync(from, readTransaction, table, names);

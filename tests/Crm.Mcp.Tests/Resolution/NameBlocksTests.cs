@@ -5,7 +5,7 @@ using Dapper;
 
 namespace Crm.Mcp.Tests.Resolution;
 
-/// <summary>Migration 0150: near-name candidates from blocking keys in plain B-trees (SQLite).</summary>
+/// <summary>Migrations 0150 (SQLite) and 0220 (PostgreSQL): near-name candidates from blocking keys in plain B-trees.</summary>
 public sealed class NameBlocksTests
 {
     private const string InsertPersonSql = """
@@ -31,7 +31,6 @@ public sealed class NameBlocksTests
     [InlineData("people")]
     public async Task The_triggers_write_what_a_lookup_asks_for_through_inserts_renames_and_deletes(string table)
     {
-        if (TestDatabase.IsPostgres) Assert.Skip("PostgreSQL finds near names through pg_trgm.");
         await using var database = await TestDatabase.CreateAsync();
         var keys = new[] { "jane founder", "josé o neil", "anna anna b", "x", "acme" };
         var insertSql = table == "people" ? InsertPersonSql : """
@@ -52,9 +51,11 @@ public sealed class NameBlocksTests
         async Task AssertBlocksAsync()
         {
             await using var connection = await database.Db.OpenAsync(TestContext.Current.CancellationToken);
-            var expected = (await connection.QueryAsync<(long, string)>($"SELECT rowid, name_key FROM {table}"))
+            // A row's id in the blocks: SQLite's rowid, PostgreSQL's id.
+            var rowId = TestDatabase.IsPostgres ? "id" : "rowid";
+            var expected = (await connection.QueryAsync<(string, string)>($"SELECT CAST({rowId} AS TEXT), name_key FROM {table}"))
                 .SelectMany(r => NameBlocks.Of(r.Item2).Select(b => $"{b.Key}/{b.Rest}/{r.Item1}")).Order(StringComparer.Ordinal);
-            var stored = (await connection.QueryAsync<(string, string, long)>($"SELECT block, rest, row_id FROM {NameBlocks.TableOf(table)}"))
+            var stored = (await connection.QueryAsync<(string, string, string)>($"SELECT block, rest, CAST(row_id AS TEXT) FROM {NameBlocks.TableOf(table)}"))
                 .Select(r => $"{r.Item1}/{r.Item2}/{r.Item3}").Order(StringComparer.Ordinal);
             Assert.Equal(expected, stored);
         }
@@ -66,7 +67,6 @@ public sealed class NameBlocksTests
     [InlineData("Jane Foun Der")] // respaced: both run together as "janefounder"
     public async Task A_near_name_is_found_among_more_namesakes_than_any_cap_reads(string asked)
     {
-        if (TestDatabase.IsPostgres) Assert.Skip("PostgreSQL finds near names through pg_trgm.");
         await using var database = await TestDatabase.CreateAsync();
         // 300 Janes written before her: the "jane" block and the "ja" neighbours hold far more than a lookup reads.
         var people = Enumerable.Range(0, 300).Select(i => Person($"Jane Namesake{i:000}")).Append(Person("Jane Founder"));
@@ -97,6 +97,32 @@ public sealed class NameBlocksTests
 
         await using var connection = await database.Db.OpenAsync(TestContext.Current.CancellationToken);
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%name_trgm%'"));
+        Assert.Equal([" janefounder/", "founder/jane", "jane/founde"], await connection.QueryAsync<string>("SELECT block || '/' || rest FROM people_name_blocks ORDER BY block"));
+    }
+
+    [Fact]
+    public async Task A_postgresql_database_that_read_names_through_pg_trgm_gets_its_names_blocked_and_the_name_trigram_indexes_dropped()
+    {
+        if (!TestDatabase.IsPostgres) Assert.Skip("PostgreSQL's migration (0220).");
+        await using var database = await TestDatabase.CreateAsync();
+        await database.Db.WriteAsync((connection, transaction) => connection.ExecuteAsync(InsertPersonSql, Person("Jane Founder"), transaction));
+        // As a database from before 0220 has it: pg_trgm name indexes, no block tables.
+        await database.Db.WriteAsync((connection, transaction) => connection.ExecuteAsync("""
+            DROP TABLE people_name_blocks; DROP TABLE companies_name_blocks;
+            DROP TRIGGER people_name_blocks_ai ON people; DROP TRIGGER people_name_blocks_ad ON people; DROP TRIGGER people_name_blocks_au ON people;
+            DROP TRIGGER companies_name_blocks_ai ON companies; DROP TRIGGER companies_name_blocks_ad ON companies; DROP TRIGGER companies_name_blocks_au ON companies;
+            DROP FUNCTION name_blocks_refresh(); DROP FUNCTION crm_name_blocks(text);
+            DROP INDEX ix_people_name_key_c; CREATE INDEX ix_people_name_key_c ON people (name_key COLLATE "C");
+            DROP INDEX ix_companies_name_key_c; CREATE INDEX ix_companies_name_key_c ON companies (name_key COLLATE "C");
+            CREATE INDEX ix_companies_name_trgm ON companies USING gin (name_key gin_trgm_ops);
+            CREATE INDEX ix_people_name_trgm ON people USING gin (name_key gin_trgm_ops);
+            DELETE FROM schema_migrations WHERE version = 220;
+            """, transaction: transaction));
+
+        await new Migrator(database.Db).MigrateAsync(TestContext.Current.CancellationToken);
+
+        await using var connection = await database.Db.OpenAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pg_indexes WHERE indexname LIKE '%name_trgm'"));
         Assert.Equal([" janefounder/", "founder/jane", "jane/founde"], await connection.QueryAsync<string>("SELECT block || '/' || rest FROM people_name_blocks ORDER BY block"));
     }
 }

@@ -57,11 +57,8 @@ public sealed class BulkLoadTests
         rows.AddRange(await connection.QueryAsync<string>("SELECT entity || ' ' || operation || ' ' || COUNT(*) FROM change_records GROUP BY entity, operation ORDER BY 1"));
         rows.AddRange(await connection.QueryAsync<string>("SELECT entity_type || '|' || title || '|' || body FROM search_documents ORDER BY 1"));
         rows.Add($"unsealed journal rows: {await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM change_records WHERE change_id IS NULL")}");
-        if (!TestDatabase.IsPostgres)
-        {
-            rows.Add($"people name blocks: {await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM people_name_blocks")}");
-            rows.Add($"company name blocks: {await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM companies_name_blocks")}");
-        }
+        rows.Add($"people name blocks: {await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM people_name_blocks")}");
+        rows.Add($"company name blocks: {await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM companies_name_blocks")}");
         return rows;
     }
 
