@@ -159,7 +159,7 @@ public static class SearchSql
         const string sql = """
             SELECT p.prefix AS Prefix, v.word AS Word
             FROM json_array_elements_text(@Prefixes::json) AS p (prefix),
-                 LATERAL (SELECT word FROM search_vocabulary
+                 LATERAL (SELECT DISTINCT word FROM search_vocabulary
                           WHERE word >= p.prefix COLLATE "C" AND word < (p.prefix || chr(1114111)) COLLATE "C"
                           ORDER BY word LIMIT @Cap) v
             """;

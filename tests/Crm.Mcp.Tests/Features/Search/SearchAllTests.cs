@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Crm.Mcp.Features.Search;
 using Crm.Mcp.Tests.Infrastructure;
 using Dapper;
 
@@ -276,6 +277,31 @@ public sealed class SearchAllTests
             Assert.NotEmpty(newestFirst);
             Assert.Equal(newestFirst.Select(c => (c.DocId, c.Type, c.Title, c.Body)), read.Select(c => (c.DocId, c.Type, c.Title, c.Body)));
         }
+    }
+
+    /// <summary>Two writers in flight together that add the same new word do not wait for each other (a unique word key
+    /// made the second wait for the first's end, and two new words in opposite orders deadlocked), and a prefix still
+    /// expands to the word once.</summary>
+    [Fact]
+    public async Task Writers_adding_the_same_new_word_do_not_wait_for_each_other()
+    {
+        if (!TestDatabase.IsPostgres) Assert.Skip("PostgreSQL's vocabulary; FTS5 has its own prefix index.");
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await TestServer.StartAsync();
+        await using var first = await server.Db.OpenAsync(ct);
+        await using var second = await server.Db.OpenAsync(ct);
+        await using var firstTx = await first.BeginTransactionAsync(ct);
+        await using var secondTx = await second.BeginTransactionAsync(ct);
+        const string insert = "INSERT INTO search_documents (entity_type, entity_id, title, body) VALUES ('task', @id, @title, '')";
+        await first.ExecuteAsync(new CommandDefinition(insert, new { id = "t-1", title = "Zephyrine audit" }, firstTx, commandTimeout: 10, cancellationToken: ct));
+        await second.ExecuteAsync(new CommandDefinition(insert, new { id = "t-2", title = "Audit zephyrine" }, secondTx, commandTimeout: 10, cancellationToken: ct));
+        await secondTx.CommitAsync(ct);
+        await firstTx.CommitAsync(ct);
+
+        var hits = await Search(server, new { query = "zephyr", limit = 10 });
+        Assert.Equal(["Audit zephyrine", "Zephyrine audit"], hits.Select(h => h.GetProperty("title").GetString()).Order());
+        var expansions = await SearchSql.PostgresExpansionsAsync(first, null!, ["zephyr"]);
+        Assert.Equal(["zephyrine"], expansions["zephyr"]);
     }
 
     /// <summary>PostgreSQL matches a prefix as the whole words search_vocabulary (migration 0230) says it begins, so the
