@@ -79,10 +79,24 @@ public sealed class WebhookDeliverer(CrmDb db, HttpClient http, TimeProvider tim
     // write every PollInterval per instance would: it waits for every write in flight and holds up every new one).
     private static readonly WriteKeys ClaimKeys = new WriteKeys().Add("webhook", "claim");
 
-    private Task<List<Due>> ClaimAsync(CancellationToken cancellationToken) =>
+    /// <summary>Claims due deliveries. A read comes first, outside any write: a CRM without webhooks, or with
+    /// nothing due (nearly every poll), never takes the write lock, which every other process writing to a SQLite
+    /// file would otherwise queue behind every PollInterval.</summary>
+    private async Task<List<Due>> ClaimAsync(CancellationToken cancellationToken)
+    {
+        var now = Clock.Format(time.GetUtcNow());
+        const string anyDueSql = """
+            SELECT EXISTS (SELECT 1 FROM webhook_deliveries
+                           WHERE status = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now))
+            """;
+        var anyDue = await db.ReadAsync((connection, transaction) =>
+            connection.ExecuteScalarAsync<bool>(anyDueSql, new { now }, transaction), cancellationToken);
+        return anyDue ? await ClaimDueAsync(now, cancellationToken) : [];
+    }
+
+    private Task<List<Due>> ClaimDueAsync(string now, CancellationToken cancellationToken) =>
         db.WriteAsync(ClaimKeys, async (connection, transaction) =>
         {
-            var now = Clock.Format(time.GetUtcNow());
             const string claimSql = """
                 UPDATE webhook_deliveries SET lease_until = @leaseUntil
                 WHERE seq IN (

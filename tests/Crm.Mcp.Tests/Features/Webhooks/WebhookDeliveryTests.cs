@@ -147,6 +147,29 @@ public sealed class WebhookDeliveryTests
     }
 
     [Fact]
+    public async Task A_pass_with_nothing_due_takes_no_write_lock()
+    {
+        if (TestDatabase.IsPostgres) Assert.Skip("SQLite's file write lock; PostgreSQL claimers take a keyed lock of their own");
+        var ct = TestContext.Current.CancellationToken;
+        await using var receiver = await TestReceiver.StartAsync();
+        await using var server = await StartAsync();
+        await SubscribeAsync(server, receiver.Url);
+        await server.CallOkAsync("create_deal_draft", new { company_name = "Acme" });
+        using var http = new HttpClient();
+        var time = ManualClock.StartingNow();
+        Assert.Equal(new DeliveryPass(2, 0, 0), await Deliverer(server, http, time).RunOnceAsync(ct));
+
+        // Another process holds the file's write lock: a poll that finds nothing due answers without waiting for it.
+        await using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={server.Database.Path}");
+        await other.OpenAsync(ct);
+        await other.ExecuteAsync("BEGIN IMMEDIATE");
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(TimeSpan.FromSeconds(20));
+        Assert.Equal(new DeliveryPass(0, 0, 0), await Deliverer(server, http, time).RunOnceAsync(bounded.Token));
+        await other.ExecuteAsync("ROLLBACK");
+    }
+
+    [Fact]
     public async Task An_update_that_changes_nothing_sends_nothing()
     {
         await using var server = await StartAsync();
