@@ -89,7 +89,7 @@ internal static class BulkLoad
     /// the new companies, people and links, then the companies' and the people's search documents (same ids and JSON,
     /// same doc_ids). Name blocks wait for <see cref="FillNameBlocksAsync"/>: no import statement reads them.
     /// </summary>
-    public static async Task WriteDerivedAsync(DbConnection connection, DbTransaction transaction, Func<Task> write)
+    public static async Task WriteDerivedAsync(DbConnection connection, DbTransaction transaction, LoadJournal journal, Func<Task> write)
     {
         const string lastSql = """
             SELECT (SELECT COALESCE(MAX(rowid), 0) FROM companies) AS Companies, (SELECT COALESCE(MAX(rowid), 0) FROM people) AS People,
@@ -100,9 +100,12 @@ internal static class BulkLoad
         Triggers(connection, on: false);
         try { await write(); }
         finally { Triggers(connection, on: true); }
-        await JournalTriggers.JournalInsertedAsync(connection, transaction, "companies", last.Companies);
-        await JournalTriggers.JournalInsertedAsync(connection, transaction, "people", last.People);
-        await JournalTriggers.JournalInsertedAsync(connection, transaction, "company_people", last.Links);
+        // The load's change is opened with its first rows, and the journal rows written here carry its id from the start.
+        if (journal.ChangeId is null && await connection.QuerySingleAsync<LastRows>(lastSql, transaction: transaction) != last)
+            journal.ChangeId = await ChangeJournal.OpenAsync(connection, transaction);
+        await JournalTriggers.JournalInsertedAsync(connection, transaction, "companies", last.Companies, journal.ChangeId);
+        await JournalTriggers.JournalInsertedAsync(connection, transaction, "people", last.People, journal.ChangeId);
+        await JournalTriggers.JournalInsertedAsync(connection, transaction, "company_people", last.Links, journal.ChangeId);
         // As companies_search_ai and people_search_ai: the search_source view's row for each (the IN list lets SQLite
         // seek each view branch by id; a join would build the whole view), in rowid order.
         const string searchSql = """
@@ -162,6 +165,13 @@ internal static class BulkLoad
             if (!merged) return step;
         }
         return MaxMergeSteps;
+    }
+
+    /// <summary>A load's change (<see cref="ChangeJournal.OpenAsync"/>), opened when its first derived rows are written;
+    /// the load seals it with whatever the row path's triggers journaled.</summary>
+    internal sealed class LoadJournal
+    {
+        public long? ChangeId { get; set; }
     }
 
     // Init properties: Dapper maps by name.

@@ -134,6 +134,28 @@ public sealed class BulkLoadTests
     }
 
     [Fact]
+    public async Task A_loads_seal_claims_only_the_journal_rows_of_the_row_path()
+    {
+        if (TestDatabase.IsPostgres) Assert.Skip("The load path is SQLite's; PostgreSQL keeps its batches.");
+        await using var database = await TestDatabase.CreateAsync();
+        await using (var connection = await database.Db.OpenAsync())
+            await connection.ExecuteAsync("""
+                CREATE TABLE test_claimed (record_id TEXT);
+                CREATE TRIGGER test_claim AFTER UPDATE OF change_id ON change_records BEGIN INSERT INTO test_claimed VALUES (NEW.record_id); END;
+                """);
+        await ImportAsync(database, ImportMode.Auto, RichCsv());
+
+        // The rows written set-based carry the load's change from their insert; the seal claims the triggers' rows
+        // (rows settled one by one, found people filled in) and rewrites no other.
+        await using var check = await database.Db.OpenAsync();
+        var claimed = await database.CountAsync("test_claimed");
+        Assert.InRange(claimed, 1, await database.CountAsync("change_records") - 1);
+        Assert.Equal(1, await database.CountAsync("changes"));
+        Assert.Equal(0, await check.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM change_records WHERE change_id IS NOT (SELECT id FROM changes)"));
+        Assert.Contains("update", await check.QueryAsync<string>("SELECT r.operation FROM change_records r JOIN test_claimed t ON t.record_id = r.record_id"));
+    }
+
+    [Fact]
     public async Task A_load_keeps_the_per_row_triggers_when_a_table_has_one_it_does_not_know()
     {
         if (TestDatabase.IsPostgres) Assert.Skip("The load path is SQLite's; PostgreSQL keeps its batches.");
