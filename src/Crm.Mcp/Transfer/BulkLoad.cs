@@ -121,6 +121,30 @@ internal static class BulkLoad
         await connection.ExecuteAsync(searchSql, last, transaction);
     }
 
+    /// <summary>
+    /// The load's search documents into the two FTS5 indexes, one INSERT each. FTS5 flushes a segment whenever its pending
+    /// terms pass its 'hashsize' (1 MiB by default): ≈ 100 small segments at 100k contacts, merged by automerge as they
+    /// form and again after the load (<see cref="MergeWordIndexAsync"/>). With a hashsize that holds the whole load each
+    /// index gets few large segments, written once. The setting is put back (the default, and no config row) in the
+    /// same transaction, so nothing else ever runs with it.
+    /// </summary>
+    public static async Task IndexSearchAsync(DbConnection connection, DbTransaction transaction)
+    {
+        const string largeSql = """
+            INSERT INTO search_words (search_words, rank) VALUES ('hashsize', 268435456);
+            INSERT INTO search_trigrams (search_trigrams, rank) VALUES ('hashsize', 268435456);
+            """;
+        const string defaultSql = """
+            INSERT INTO search_words (search_words, rank) VALUES ('hashsize', 1048576);
+            INSERT INTO search_trigrams (search_trigrams, rank) VALUES ('hashsize', 1048576);
+            DELETE FROM search_words_config WHERE k = 'hashsize';
+            DELETE FROM search_trigrams_config WHERE k = 'hashsize';
+            """;
+        await connection.ExecuteAsync(largeSql, transaction: transaction);
+        await SearchIndexBatch.ApplyNowAsync(connection, transaction);
+        await connection.ExecuteAsync(defaultSql, transaction: transaction);
+    }
+
     /// <summary>The name blocks of the rows written by <see cref="WriteDerivedAsync"/>, in key order (those the row
     /// path's triggers wrote, or the database had, are kept).</summary>
     public static async Task FillNameBlocksAsync(DbConnection connection, DbTransaction transaction)

@@ -128,7 +128,7 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
                     batchReports.Add(new ImportReport { Source = plan.Source, Entity = plan.Entity });
                     await WriteBatchAsync(connection, transaction, plan, source, batch, batchReports[^1], derive);
                 }
-                await SearchIndexBatch.EndAsync(connection, transaction);
+                await BulkLoad.IndexSearchAsync(connection, transaction);
                 // Sealed here, before ix_change_records_change exists again, so the seal moves no index entry; the derived
                 // rows have their change already, so it rewrites only the rows the row path's triggers wrote.
                 await ChangeJournal.SealAsync(connection, transaction, opened: derive?.ChangeId);
