@@ -40,7 +40,7 @@ public static class SearchIndexBatch
         Whole.Remove(transaction) ? ApplyAsync(connection, transaction) : Task.CompletedTask;
 
     /// <summary>Applies the documents noted so far now rather than at the batch's end (the import's load path, under
-    /// its own FTS5 settings: <see cref="Transfer.BulkLoad.IndexSearchAsync"/>); the transaction stays a batch.</summary>
+    /// FTS5 settings of its own); the transaction stays a batch.</summary>
     internal static async Task ApplyNowAsync(DbConnection connection, DbTransaction transaction)
     {
         if (SqlDialect.Of(connection).IsPostgres) return;

@@ -41,6 +41,15 @@ public sealed class BulkLoadTests
         finally { File.Delete(file); }
     }
 
+    /// <summary>A new database with <paramref name="sql"/> run on it (tables and triggers a test watches with).</summary>
+    private static async Task<TestDatabase> CreateWithAsync(string sql)
+    {
+        var database = await TestDatabase.CreateAsync();
+        await using var connection = await database.Db.OpenAsync();
+        await connection.ExecuteAsync(sql);
+        return database;
+    }
+
     /// <summary>Everything an import writes, without ids and times: people with their companies, the journal's rows by
     /// kind, name blocks and search documents.</summary>
     private static async Task<List<string>> ContentsAsync(TestDatabase database)
@@ -137,12 +146,10 @@ public sealed class BulkLoadTests
     public async Task A_loads_seal_claims_only_the_journal_rows_of_the_row_path()
     {
         if (TestDatabase.IsPostgres) Assert.Skip("The load path is SQLite's; PostgreSQL keeps its batches.");
-        await using var database = await TestDatabase.CreateAsync();
-        await using (var connection = await database.Db.OpenAsync())
-            await connection.ExecuteAsync("""
-                CREATE TABLE test_claimed (record_id TEXT);
-                CREATE TRIGGER test_claim AFTER UPDATE OF change_id ON change_records BEGIN INSERT INTO test_claimed VALUES (NEW.record_id); END;
-                """);
+        await using var database = await CreateWithAsync("""
+            CREATE TABLE test_claimed (record_id TEXT);
+            CREATE TRIGGER test_claim AFTER UPDATE OF change_id ON change_records BEGIN INSERT INTO test_claimed VALUES (NEW.record_id); END;
+            """);
         await ImportAsync(database, ImportMode.Auto, RichCsv());
 
         // The rows written set-based carry the load's change from their insert; the seal claims the triggers' rows
@@ -188,12 +195,10 @@ public sealed class BulkLoadTests
     public async Task A_load_keeps_the_per_row_triggers_when_a_table_has_one_it_does_not_know()
     {
         if (TestDatabase.IsPostgres) Assert.Skip("The load path is SQLite's; PostgreSQL keeps its batches.");
-        await using var database = await TestDatabase.CreateAsync();
-        await using (var connection = await database.Db.OpenAsync())
-            await connection.ExecuteAsync("""
-                CREATE TABLE test_probe (person_id TEXT);
-                CREATE TRIGGER test_probe_ai AFTER INSERT ON people BEGIN INSERT INTO test_probe VALUES (NEW.id); END;
-                """);
+        await using var database = await CreateWithAsync("""
+            CREATE TABLE test_probe (person_id TEXT);
+            CREATE TRIGGER test_probe_ai AFTER INSERT ON people BEGIN INSERT INTO test_probe VALUES (NEW.id); END;
+            """);
         var report = await ImportAsync(database, ImportMode.Auto, RichCsv());
         Assert.Equal(1, await database.CountAsync("changes"));
         Assert.Equal(report.Records["people"].Created, await database.CountAsync("test_probe"));
