@@ -98,17 +98,20 @@ public static class JournalTriggers
     /// <summary>
     /// SQLite: the insert trigger's journal rows for rows written while triggers were off (the import's load path):
     /// every row of <paramref name="table"/> above <paramref name="afterRowId"/>, in rowid
-    /// order, the order the trigger would have written them, with the trigger's own record id and row JSON.
+    /// order, the order the trigger would have written them, with the trigger's own record id and row JSON, and with
+    /// <paramref name="changeId"/> already (a change <see cref="ChangeJournal.OpenAsync"/> opened; null: unclaimed, as
+    /// the trigger writes them).
     /// </summary>
-    public static async Task JournalInsertedAsync(DbConnection connection, DbTransaction transaction, string table, long afterRowId)
+    public static async Task JournalInsertedAsync(DbConnection connection, DbTransaction transaction, string table, long afterRowId,
+        long? changeId = null)
     {
         var columns = await SqlDialect.Of(connection).ColumnsAsync(connection, transaction, table);
         var sql = $"""
-            INSERT INTO change_records (entity, record_id, operation, before, after)
-                SELECT '{table}', {RecordId(columns, "t")}, 'insert', NULL, {Json(columns, "t")} FROM "{table}" AS t
+            INSERT INTO change_records (change_id, entity, record_id, operation, before, after)
+                SELECT @changeId, '{table}', {RecordId(columns, "t")}, 'insert', NULL, {Json(columns, "t")} FROM "{table}" AS t
                 WHERE t.rowid > @afterRowId ORDER BY t.rowid
             """;
-        await connection.ExecuteAsync(sql, new { afterRowId }, transaction);
+        await connection.ExecuteAsync(sql, new { afterRowId, changeId }, transaction);
     }
 
     private static string RecordId(IReadOnlyList<SqlDialect.Column> columns, string row)

@@ -39,6 +39,15 @@ public static class SearchIndexBatch
     internal static Task CloseForTransactionAsync(DbConnection connection, DbTransaction transaction) =>
         Whole.Remove(transaction) ? ApplyAsync(connection, transaction) : Task.CompletedTask;
 
+    /// <summary>Applies the documents noted so far now rather than at the batch's end (the import's load path, under
+    /// FTS5 settings of its own); the transaction stays a batch.</summary>
+    internal static async Task ApplyNowAsync(DbConnection connection, DbTransaction transaction)
+    {
+        if (SqlDialect.Of(connection).IsPostgres) return;
+        await ApplyAsync(connection, transaction);
+        await connection.ExecuteAsync("INSERT INTO write_batch (one) VALUES (1)", transaction: transaction);
+    }
+
     private static async Task ApplyAsync(DbConnection connection, DbTransaction transaction)
     {
         // A document's first change in the batch holds what the index has for it (nothing if it is new: old_title is

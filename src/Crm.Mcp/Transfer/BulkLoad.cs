@@ -89,7 +89,7 @@ internal static class BulkLoad
     /// the new companies, people and links, then the companies' and the people's search documents (same ids and JSON,
     /// same doc_ids). Name blocks wait for <see cref="FillNameBlocksAsync"/>: no import statement reads them.
     /// </summary>
-    public static async Task WriteDerivedAsync(DbConnection connection, DbTransaction transaction, Func<Task> write)
+    public static async Task WriteDerivedAsync(DbConnection connection, DbTransaction transaction, LoadJournal journal, Func<Task> write)
     {
         const string lastSql = """
             SELECT (SELECT COALESCE(MAX(rowid), 0) FROM companies) AS Companies, (SELECT COALESCE(MAX(rowid), 0) FROM people) AS People,
@@ -100,9 +100,12 @@ internal static class BulkLoad
         Triggers(connection, on: false);
         try { await write(); }
         finally { Triggers(connection, on: true); }
-        await JournalTriggers.JournalInsertedAsync(connection, transaction, "companies", last.Companies);
-        await JournalTriggers.JournalInsertedAsync(connection, transaction, "people", last.People);
-        await JournalTriggers.JournalInsertedAsync(connection, transaction, "company_people", last.Links);
+        // The load's change is opened with its first rows, and the journal rows written here carry its id from the start.
+        if (journal.ChangeId is null && await connection.QuerySingleAsync<LastRows>(lastSql, transaction: transaction) != last)
+            journal.ChangeId = await ChangeJournal.OpenAsync(connection, transaction);
+        await JournalTriggers.JournalInsertedAsync(connection, transaction, "companies", last.Companies, journal.ChangeId);
+        await JournalTriggers.JournalInsertedAsync(connection, transaction, "people", last.People, journal.ChangeId);
+        await JournalTriggers.JournalInsertedAsync(connection, transaction, "company_people", last.Links, journal.ChangeId);
         // As companies_search_ai and people_search_ai: the search_source view's row for each (the IN list lets SQLite
         // seek each view branch by id; a join would build the whole view), in rowid order.
         const string searchSql = """
@@ -116,6 +119,30 @@ internal static class BulkLoad
                 ORDER BY (SELECT rowid FROM people WHERE people.id = entity_id);
             """;
         await connection.ExecuteAsync(searchSql, last, transaction);
+    }
+
+    /// <summary>
+    /// The load's search documents into the two FTS5 indexes, one INSERT each. FTS5 flushes a segment whenever its pending
+    /// terms pass its 'hashsize' (1 MiB by default): ≈ 100 small segments at 100k contacts, merged by automerge as they
+    /// form and again after the load (<see cref="MergeWordIndexAsync"/>). With a hashsize that holds the whole load each
+    /// index gets few large segments, written once. The setting is put back (the default, and no config row) in the
+    /// same transaction, so nothing else ever runs with it.
+    /// </summary>
+    public static async Task IndexSearchAsync(DbConnection connection, DbTransaction transaction)
+    {
+        const string largeSql = """
+            INSERT INTO search_words (search_words, rank) VALUES ('hashsize', 268435456);
+            INSERT INTO search_trigrams (search_trigrams, rank) VALUES ('hashsize', 268435456);
+            """;
+        const string defaultSql = """
+            INSERT INTO search_words (search_words, rank) VALUES ('hashsize', 1048576);
+            INSERT INTO search_trigrams (search_trigrams, rank) VALUES ('hashsize', 1048576);
+            DELETE FROM search_words_config WHERE k = 'hashsize';
+            DELETE FROM search_trigrams_config WHERE k = 'hashsize';
+            """;
+        await connection.ExecuteAsync(largeSql, transaction: transaction);
+        await SearchIndexBatch.ApplyNowAsync(connection, transaction);
+        await connection.ExecuteAsync(defaultSql, transaction: transaction);
     }
 
     /// <summary>The name blocks of the rows written by <see cref="WriteDerivedAsync"/>, in key order (those the row
@@ -162,6 +189,13 @@ internal static class BulkLoad
             if (!merged) return step;
         }
         return MaxMergeSteps;
+    }
+
+    /// <summary>A load's change (<see cref="ChangeJournal.OpenAsync"/>), opened when its first derived rows are written;
+    /// the load seals it with whatever the row path's triggers journaled.</summary>
+    internal sealed class LoadJournal
+    {
+        public long? ChangeId { get; set; }
     }
 
     // Init properties: Dapper maps by name.

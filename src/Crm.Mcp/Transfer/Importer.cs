@@ -119,8 +119,8 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
             {
                 await SearchIndexBatch.BeginAsync(connection, transaction);
                 await ReserveCacheAsync(connection, transaction);
-                var derive = await BulkLoad.CanDeriveAsync(connection, transaction);
-                var deferred = await BulkLoad.DeferIndexesAsync(connection, transaction, derive);
+                var derive = await BulkLoad.CanDeriveAsync(connection, transaction) ? new BulkLoad.LoadJournal() : null;
+                var deferred = await BulkLoad.DeferIndexesAsync(connection, transaction, derive is not null);
                 batchReports.Clear(); // a transaction retried after a busy error starts over
                 foreach (var batch in batches)
                 {
@@ -128,11 +128,12 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
                     batchReports.Add(new ImportReport { Source = plan.Source, Entity = plan.Entity });
                     await WriteBatchAsync(connection, transaction, plan, source, batch, batchReports[^1], derive);
                 }
-                await SearchIndexBatch.EndAsync(connection, transaction);
-                // Sealed here, before ix_change_records_change exists again, so the seal moves no index entry.
-                await ChangeJournal.SealAsync(connection, transaction);
+                await BulkLoad.IndexSearchAsync(connection, transaction);
+                // Sealed here, before ix_change_records_change exists again, so the seal moves no index entry; the derived
+                // rows have their change already, so it rewrites only the rows the row path's triggers wrote.
+                await ChangeJournal.SealAsync(connection, transaction, opened: derive?.ChangeId);
                 await BulkLoad.BuildIndexesAsync(connection, transaction, deferred);
-                if (derive) await BulkLoad.FillNameBlocksAsync(connection, transaction);
+                if (derive is not null) await BulkLoad.FillNameBlocksAsync(connection, transaction);
                 return 0;
             }, cancellationToken);
         }
@@ -159,7 +160,7 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
     /// <summary>One batch's rows inside the caller's transaction: set-based where a join settles them, else row by row,
     /// each in its savepoint, so a rejected row leaves nothing behind.</summary>
     private async Task WriteBatchAsync(DbConnection connection, DbTransaction transaction, ImportPlan plan, string source,
-        ImportRecord[] batch, ImportReport batchReport, bool derive = false)
+        ImportRecord[] batch, ImportReport batchReport, BulkLoad.LoadJournal? derive = null)
     {
         // People rows a join settles are written set-based; the others, one by one below (PeopleBatch).
         IReadOnlyList<ImportRecord> rows = plan.Entity == ImportEntity.People

@@ -26,9 +26,9 @@ internal static class PeopleBatch
 
     /// <summary>Writes what it can settle and returns the records left for the row path, in their batch order.</summary>
     /// <param name="derive">The load path (SQLite): the new companies, people and links are inserted without their
-    /// per-row triggers, whose rows <see cref="BulkLoad.WriteDerivedAsync"/> writes set-based.</param>
+    /// per-row triggers, whose rows <see cref="BulkLoad.WriteDerivedAsync"/> writes set-based, journal rows in the load's change.</param>
     public static async Task<IReadOnlyList<ImportRecord>> WriteAsync(DbConnection connection, DbTransaction transaction,
-        string source, IReadOnlyList<ImportRecord> batch, ImportReport report, Func<ImportRecord, string> personField, bool derive = false)
+        string source, IReadOnlyList<ImportRecord> batch, ImportReport report, Func<ImportRecord, string> personField, BulkLoad.LoadJournal? derive = null)
     {
         var rows = new Row?[batch.Count];
         for (var i = 0; i < batch.Count; i++) rows[i] = Read(i, batch[i], personField(batch[i]));
@@ -100,9 +100,9 @@ internal static class PeopleBatch
         });
         await connection.ExecuteAsync(sql.Settle, new { slowRows, owners = ownerIds }, transaction);
         var missingCompanies = (await connection.QueryAsync<long>(sql.MissingCompanies, transaction: transaction)).Select(i => (int)i).ToHashSet();
-        if (derive)
+        if (derive is not null)
         {
-            await BulkLoad.WriteDerivedAsync(connection, transaction, () => connection.ExecuteAsync(InsertSql, new { now }, transaction));
+            await BulkLoad.WriteDerivedAsync(connection, transaction, derive, () => connection.ExecuteAsync(InsertSql, new { now }, transaction));
             await connection.ExecuteAsync(FillSql, new { source, now }, transaction);
         }
         else await connection.ExecuteAsync(InsertSql + FillSql, new { source, now }, transaction);

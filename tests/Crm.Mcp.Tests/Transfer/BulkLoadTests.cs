@@ -28,7 +28,7 @@ public sealed class BulkLoadTests
         return csv.ToString();
     }
 
-    private static async Task<ImportReport> ImportAsync(TestDatabase database, ImportMode mode, string csv)
+    private static async Task<ImportReport> ImportAsync(TestDatabase database, ImportMode mode, string csv, int batchSize = 7)
     {
         var file = Path.Combine(Path.GetTempPath(), $"bulk-load-{Guid.NewGuid():N}.csv");
         await File.WriteAllTextAsync(file, csv, TestContext.Current.CancellationToken);
@@ -36,9 +36,18 @@ public sealed class BulkLoadTests
         {
             var plan = ImportMapping.Map(ImportSource.Csv, CsvFile.Read(file));
             return await new Importer(database.Db, new Resolver(), new CrmSettings { DatabasePath = database.Path })
-                .RunAsync(plan, batchSize: 7, mode: mode, cancellationToken: TestContext.Current.CancellationToken);
+                .RunAsync(plan, batchSize: batchSize, mode: mode, cancellationToken: TestContext.Current.CancellationToken);
         }
         finally { File.Delete(file); }
+    }
+
+    /// <summary>A new database with <paramref name="sql"/> run on it (tables and triggers a test watches with).</summary>
+    private static async Task<TestDatabase> CreateWithAsync(string sql)
+    {
+        var database = await TestDatabase.CreateAsync();
+        await using var connection = await database.Db.OpenAsync();
+        await connection.ExecuteAsync(sql);
+        return database;
     }
 
     /// <summary>Everything an import writes, without ids and times: people with their companies, the journal's rows by
@@ -134,15 +143,62 @@ public sealed class BulkLoadTests
     }
 
     [Fact]
+    public async Task A_loads_seal_claims_only_the_journal_rows_of_the_row_path()
+    {
+        if (TestDatabase.IsPostgres) Assert.Skip("The load path is SQLite's; PostgreSQL keeps its batches.");
+        await using var database = await CreateWithAsync("""
+            CREATE TABLE test_claimed (record_id TEXT);
+            CREATE TRIGGER test_claim AFTER UPDATE OF change_id ON change_records BEGIN INSERT INTO test_claimed VALUES (NEW.record_id); END;
+            """);
+        await ImportAsync(database, ImportMode.Auto, RichCsv());
+
+        // The rows written set-based carry the load's change from their insert; the seal claims the triggers' rows
+        // (rows settled one by one, found people filled in) and rewrites no other.
+        await using var check = await database.Db.OpenAsync();
+        var claimed = await database.CountAsync("test_claimed");
+        Assert.InRange(claimed, 1, await database.CountAsync("change_records") - 1);
+        Assert.Equal(1, await database.CountAsync("changes"));
+        Assert.Equal(0, await check.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM change_records WHERE change_id IS NOT (SELECT id FROM changes)"));
+        Assert.Contains("update", await check.QueryAsync<string>("SELECT r.operation FROM change_records r JOIN test_claimed t ON t.record_id = r.record_id"));
+    }
+
+    [Fact]
+    public async Task A_load_writes_each_search_index_in_one_segment_and_leaves_its_settings_as_they_were()
+    {
+        if (TestDatabase.IsPostgres) Assert.Skip("The load path is SQLite's; PostgreSQL keeps its batches.");
+        // 15,000 contacts of made-up words (a fixed LCG): their trigrams overflow FTS5's default 1 MiB of pending terms,
+        // two trigram segments before the load raised its hashsize.
+        var seed = 12345L;
+        string Word(int length, bool title = false) => string.Concat(Enumerable.Range(0, length).Select(k =>
+        {
+            seed = (seed * 1103515245 + 12345) % 2147483648;
+            return (char)((k == 0 && title ? 'A' : 'a') + seed % 26);
+        }));
+        var csv = new StringBuilder("name,email,company\n");
+        for (var i = 0; i < 15_000; i++)
+            csv.Append($"{Word(7, true)} {Word(9, true)},{Word(8)}.{i}@{Word(6)}.com,\"{Word(8, true)} {Word(7, true)} {i % 1500}\"\n");
+        await using var database = await TestDatabase.CreateAsync();
+        var report = await ImportAsync(database, ImportMode.Auto, csv.ToString(), Importer.DefaultBatchSize);
+
+        Assert.Equal(15_000, report.Created);
+        Assert.Equal(1, await database.CountAsync("changes"));
+        await using var connection = await database.Db.OpenAsync();
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT segid) FROM search_trigrams_idx"));
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT segid) FROM search_words_idx"));
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>(
+            "SELECT (SELECT COUNT(*) FROM search_words_config WHERE k = 'hashsize') + (SELECT COUNT(*) FROM search_trigrams_config WHERE k = 'hashsize')"));
+        await connection.ExecuteAsync("INSERT INTO search_trigrams (search_trigrams) VALUES ('integrity-check')");
+        await connection.ExecuteAsync("INSERT INTO search_words (search_words) VALUES ('integrity-check')");
+    }
+
+    [Fact]
     public async Task A_load_keeps_the_per_row_triggers_when_a_table_has_one_it_does_not_know()
     {
         if (TestDatabase.IsPostgres) Assert.Skip("The load path is SQLite's; PostgreSQL keeps its batches.");
-        await using var database = await TestDatabase.CreateAsync();
-        await using (var connection = await database.Db.OpenAsync())
-            await connection.ExecuteAsync("""
-                CREATE TABLE test_probe (person_id TEXT);
-                CREATE TRIGGER test_probe_ai AFTER INSERT ON people BEGIN INSERT INTO test_probe VALUES (NEW.id); END;
-                """);
+        await using var database = await CreateWithAsync("""
+            CREATE TABLE test_probe (person_id TEXT);
+            CREATE TRIGGER test_probe_ai AFTER INSERT ON people BEGIN INSERT INTO test_probe VALUES (NEW.id); END;
+            """);
         var report = await ImportAsync(database, ImportMode.Auto, RichCsv());
         Assert.Equal(1, await database.CountAsync("changes"));
         Assert.Equal(report.Records["people"].Created, await database.CountAsync("test_probe"));
