@@ -74,6 +74,25 @@ public sealed class CreateDealDraftTests
     }
 
     [Fact]
+    public async Task The_reply_text_is_byte_for_byte_what_the_typed_serializer_writes()
+    {
+        // The reply is serialized once (SdkBinding.Structured) and the text written back from that element: escapes,
+        // non-ASCII text and numbers must come out exactly as serializing the reply object writes them. (The structured
+        // content crosses the wire re-escaped by the SDK's own writer, as before; the client compares it as JSON.)
+        await using var server = await TestServer.StartAsync();
+        var result = await server.CallAsync("create_deal_draft", new
+        {
+            company_name = "Café \"Zürich\" <Ölwerk> & Söhne", amount = 1234.56, currency = "EUR",
+            people = new[] { new { name = "Zoë O'Brien\tTab", email = "zoe@oelwerk.example" } },
+        });
+        var text = Assert.IsType<ModelContextProtocol.Protocol.TextContentBlock>(Assert.Single(result.Content)).Text;
+        Assert.NotEqual(true, result.IsError);
+        Assert.Equal(JsonSerializer.Serialize(JsonDocument.Parse(text).RootElement), JsonSerializer.Serialize(result.StructuredContent!.Value));
+        var typed = JsonSerializer.Deserialize(text, Crm.Mcp.Common.CrmJson.TypeInfo<Crm.Mcp.Features.Deals.DealDraftResponse>())!;
+        Assert.Equal(JsonSerializer.Serialize<object>(typed, Crm.Mcp.Common.CrmJson.Options), text);
+    }
+
+    [Fact]
     public async Task Second_call_resolves_the_same_company_person_and_stage_and_gets_the_next_identifier()
     {
         await using var server = await TestServer.StartAsync();
@@ -248,6 +267,44 @@ public sealed class CreateDealDraftTests
         var link = Assert.Single(second.GetProperty("people_deals").EnumerateArray());
         Assert.Equal(annId, link.GetProperty("person_id").GetString());
         Assert.Equal(annId, second.GetProperty("deal").GetProperty("people")[0].GetProperty("person").GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task A_draft_links_its_people_and_attached_people_with_one_statement_each_person_once()
+    {
+        await using var server = await TestServer.StartAsync();
+        var first = await server.CallOkAsync("create_deal_draft", new { people = new[] { new { name = "Ann Buyer", email = "ann@buyer.com" } } });
+        var annId = first.GetProperty("data").GetProperty("resolution").GetProperty("people")[0].GetProperty("id").GetString();
+
+        // Ann twice (by email and by id) and a new person: two links, written by one INSERT (a statement per person before).
+        var inserts = await CountStatementsAsync(server, "INSERT INTO deal_people");
+        var draft = await server.CallOkAsync("create_deal_draft", new
+        {
+            company_name = "Buyer Inc", person_ids = new[] { annId },
+            people = new[] { new { name = "Ann Buyer", email = "ann@buyer.com" }, new { name = "Carl Ostrander", email = "carl@buyer.com" } },
+        });
+        var deal = draft.GetProperty("data").GetProperty("deal");
+        Assert.Equal(["Ann Buyer", "Carl Ostrander"], deal.GetProperty("people").EnumerateArray().Select(p => p.GetProperty("person").GetProperty("full_name").GetString()));
+        var read = (await server.CallOkAsync("get_deal", new { deal = deal.GetProperty("identifier").GetString() })).GetProperty("data");
+        Assert.Equal(read.GetRawText(), deal.GetRawText());
+        if (!TestDatabase.IsPostgres) Assert.Equal(1, inserts());
+    }
+
+    /// <summary>Counts, from now on, the SQLite statements starting with <paramref name="prefix"/> that the pool's
+    /// connections run (none on PostgreSQL, which is not traced).</summary>
+    private static async Task<Func<int>> CountStatementsAsync(TestServer server, string prefix)
+    {
+        var count = 0;
+        if (TestDatabase.IsPostgres) return () => count;
+        var opened = new List<System.Data.Common.DbConnection>();
+        for (var i = 0; i < 8; i++) opened.Add(await server.Db.OpenAsync(TestContext.Current.CancellationToken));
+        foreach (var connection in opened)
+            SQLitePCL.raw.sqlite3_profile(((Microsoft.Data.Sqlite.SqliteConnection)connection).Handle!, (_, sql, _) =>
+            {
+                if (sql.StartsWith(prefix, StringComparison.Ordinal)) Interlocked.Increment(ref count);
+            }, null);
+        foreach (var connection in opened) await connection.DisposeAsync();
+        return () => Volatile.Read(ref count);
     }
 
     [Fact]
