@@ -1,6 +1,4 @@
 using System.Reflection;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
@@ -18,18 +16,6 @@ public static class SdkBinding
 {
     /// <summary>The method's result goes back as is: the SDK turns it into the reply.</summary>
     public static Func<object?, Type?, CancellationToken, ValueTask<object?>> AsIs { get; } = static (result, _, _) => new ValueTask<object?>(result);
-
-    /// <summary>
-    /// A structured tool's reply serialized once. Given an object, the SDK serializes it twice, to a JsonElement for
-    /// structuredContent and again to a string for the text content; given that JsonElement, it uses it as the
-    /// structured content and writes it back as the text (a copy of its tokens), byte for byte what it wrote before.
-    /// The element is made as the SDK makes it (the reply's own type, the same options).
-    /// </summary>
-    public static Func<object?, Type?, CancellationToken, ValueTask<object?>> Structured { get; } = static (result, _, _) =>
-        new ValueTask<object?>(result is null or string or JsonElement or JsonNode or CallToolResult or ContentBlock or AIContent
-                               or IEnumerable<ContentBlock> or IEnumerable<AIContent>
-            ? result
-            : JsonSerializer.SerializeToElement(result, Common.CrmJson.Options.GetTypeInfo(result.GetType())));
 
     /// <summary>Parameters that are services, or the request's own (progress, server, request, user), come from the
     /// request's services; the rest from the arguments.</summary>

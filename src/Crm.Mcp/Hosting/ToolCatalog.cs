@@ -160,7 +160,7 @@ public static class ToolCatalog
             SerializerOptions = CrmJson.Options,
             JsonSchemaCreateOptions = ToolSchemas.NoneGenerated,
             ExcludeResultSchema = true,
-            MarshalResult = attribute.UseStructuredContent ? SdkBinding.Structured : SdkBinding.AsIs,
+            MarshalResult = SdkBinding.AsIs,
             ConfigureParameterBinding = SdkBinding.Services<CallToolRequestParams>(services),
         });
         var tool = McpServerTool.Create(function, new McpServerToolCreateOptions
