@@ -282,7 +282,7 @@ public sealed class Importer(CrmDb db, Resolver resolver, CrmSettings settings)
         await DealSql.InsertAsync(connection, transaction, new DealSql.NewDeal(id, identifier, name, minor, currency.Code, company?.Id,
             pipelineId, stageId, ownerId, null, closeDate, null, $"import:{source}", now));
         await ImportSql.MarkImportedDealAsync(connection, transaction, id, createdAt);
-        foreach (var person in people.DistinctBy(p => p.Id)) await DealSql.LinkPersonAsync(connection, transaction, id, person.Id, now);
+        await DealSql.LinkPeopleAsync(connection, transaction, id, people.Select(p => p.Id), now);
         await ImportSql.SaveKeyAsync(connection, transaction, source, "deal", record.ExternalId, id);
         report.Count("deals", created: true);
         return RowOutcome.Created;

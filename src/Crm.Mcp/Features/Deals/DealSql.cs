@@ -140,13 +140,18 @@ public static class DealSql
         return connection.ExecuteAsync(sql, new { rows = json }, transaction);
     }
 
-    public static Task LinkPersonAsync(DbConnection connection, DbTransaction transaction, string dealId, string personId, string now)
+    /// <summary>Links the people to the deal in their order, one statement for all (a draft's two people were two),
+    /// each link made once whatever the repeats.</summary>
+    public static Task LinkPeopleAsync(DbConnection connection, DbTransaction transaction, string dealId, IEnumerable<string> personIds, string now)
     {
+        // WHERE true: SQLite's upsert after INSERT … SELECT needs it to tell ON CONFLICT from a join's ON.
         const string sql = """
-            INSERT INTO deal_people (deal_id, person_id, created_at) VALUES (@dealId, @personId, @now)
+            INSERT INTO deal_people (deal_id, person_id, created_at)
+            SELECT @dealId, value, @now FROM json_each(@personIds) WHERE true ORDER BY key
             ON CONFLICT DO NOTHING
             """;
-        return connection.ExecuteAsync(sql, new { dealId, personId, now }, transaction);
+        var ids = personIds.ToList();
+        return ids.Count == 0 ? Task.CompletedTask : connection.ExecuteAsync(sql, new { dealId, personIds = SqlList.Json(ids), now }, transaction);
     }
 
     /// <summary>The stored columns update_deal may change; read, changed in code, written whole.</summary>

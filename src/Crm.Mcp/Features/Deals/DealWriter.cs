@@ -56,8 +56,7 @@ public sealed class DealWriter(Resolver resolver, CrmSettings settings)
         await DealSql.InsertAsync(connection, transaction, new DealSql.NewDeal(
             id, identifier, deal.Name ?? (company is null ? identifier : $"{company.Name} deal"), deal.AmountMinor,
             deal.Currency.Code, company?.Id, pipelineId, stage.Id, ownerId, userId, deal.CloseDate, deal.RenewalDate, "api", nowIso, deal.IsDraft));
-        foreach (var person in people.Concat(attached))
-            await DealSql.LinkPersonAsync(connection, transaction, id, person.Id, nowIso);
+        await DealSql.LinkPeopleAsync(connection, transaction, id, people.Concat(attached).Select(p => p.Id), nowIso);
         return new Created(await DealSql.FindCreatedAsync(connection, transaction, id), company, stage, people, attached);
     }
 
@@ -132,8 +131,7 @@ public sealed class DealWriter(Resolver resolver, CrmSettings settings)
         var people = await ResolvePeopleAsync(connection, transaction, input.People, F("people"), deal.CompanyId);
         for (var i = 0; i < personIds.Count; i++)
             people.Add(await resolver.RequirePersonAsync(connection, transaction, personIds[i], F($"person_ids[{i}]")));
-        foreach (var person in people)
-            await DealSql.LinkPersonAsync(connection, transaction, id, person.Id, now);
+        await DealSql.LinkPeopleAsync(connection, transaction, id, people.Select(p => p.Id), now);
         return new DealWrite((await DealSql.FindAsync(connection, transaction, id))!, company, stage, people);
     }
 

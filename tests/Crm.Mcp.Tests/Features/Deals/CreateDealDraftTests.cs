@@ -251,6 +251,44 @@ public sealed class CreateDealDraftTests
     }
 
     [Fact]
+    public async Task A_draft_links_its_people_and_attached_people_with_one_statement_each_person_once()
+    {
+        await using var server = await TestServer.StartAsync();
+        var first = await server.CallOkAsync("create_deal_draft", new { people = new[] { new { name = "Ann Buyer", email = "ann@buyer.com" } } });
+        var annId = first.GetProperty("data").GetProperty("resolution").GetProperty("people")[0].GetProperty("id").GetString();
+
+        // Ann twice (by email and by id) and a new person: two links, written by one INSERT (a statement per person before).
+        var inserts = await CountStatementsAsync(server, "INSERT INTO deal_people");
+        var draft = await server.CallOkAsync("create_deal_draft", new
+        {
+            company_name = "Buyer Inc", person_ids = new[] { annId },
+            people = new[] { new { name = "Ann Buyer", email = "ann@buyer.com" }, new { name = "Carl Ostrander", email = "carl@buyer.com" } },
+        });
+        var deal = draft.GetProperty("data").GetProperty("deal");
+        Assert.Equal(["Ann Buyer", "Carl Ostrander"], deal.GetProperty("people").EnumerateArray().Select(p => p.GetProperty("person").GetProperty("full_name").GetString()));
+        var read = (await server.CallOkAsync("get_deal", new { deal = deal.GetProperty("identifier").GetString() })).GetProperty("data");
+        Assert.Equal(read.GetRawText(), deal.GetRawText());
+        if (!TestDatabase.IsPostgres) Assert.Equal(1, inserts());
+    }
+
+    /// <summary>Counts, from now on, the SQLite statements starting with <paramref name="prefix"/> that the pool's
+    /// connections run (none on PostgreSQL, which is not traced).</summary>
+    private static async Task<Func<int>> CountStatementsAsync(TestServer server, string prefix)
+    {
+        var count = 0;
+        if (TestDatabase.IsPostgres) return () => count;
+        var opened = new List<System.Data.Common.DbConnection>();
+        for (var i = 0; i < 8; i++) opened.Add(await server.Db.OpenAsync(TestContext.Current.CancellationToken));
+        foreach (var connection in opened)
+            SQLitePCL.raw.sqlite3_profile(((Microsoft.Data.Sqlite.SqliteConnection)connection).Handle!, (_, sql, _) =>
+            {
+                if (sql.StartsWith(prefix, StringComparison.Ordinal)) Interlocked.Increment(ref count);
+            }, null);
+        foreach (var connection in opened) await connection.DisposeAsync();
+        return () => Volatile.Read(ref count);
+    }
+
+    [Fact]
     public async Task Owner_and_dates_and_currency_are_stored()
     {
         await using var server = await TestServer.StartAsync();
