@@ -171,8 +171,11 @@ public sealed class SearchTools(CrmDb db)
             await Add(rank, newest, label, substrings);
         }
         await Bounded((ranked.All, filter.All), "all_words", substrings: false, (ranked.AllExact, filter.AllExact));
+        // Any two of the words only when every word found nothing, as on SQLite: the pairs are an OR of ANDs, which GIN
+        // answers by walking every posting of every word (≈ 7 ms of CPU at 1M documents, none of it skipped); after
+        // all-words hits the rest of the page is filler, ranked among the newest any-word hits.
         await Bounded(parsed.Terms.Count > 1 ? (ranked.Any, filter.Any) : null, "some_words", substrings: false,
-            ranked.AnyTwo is null ? null : (ranked.AnyTwo, filter.AnyTwo!));
+            ranked.AnyTwo is null || found.Count > 0 ? null : (ranked.AnyTwo, filter.AnyTwo!));
         await Bounded(parsed.PostgresSubstrings is { } substrings ? (substrings, substrings) : null, "substring", substrings: true);
         return found;
     }
