@@ -95,6 +95,25 @@ public static class SearchSql
         return (await connection.QueryAsync<HitRow>(rows, new IdsQuery(SqlList.Json(wanted), query.Types, query.Exclude, query.Cap), transaction)).ToList();
     }
 
+    /// <summary>What a deal hit carries besides the index's row: its identifier, company and stage.</summary>
+    public sealed record DealFacts(string Id, string Identifier, string? Company, string Stage);
+
+    /// <param name="Ids">A JSON array of deal ids.</param>
+    internal sealed record DealIds(string Ids);
+
+    /// <summary>The page's deal hits' identifier, company name and stage name, in one statement (both dialects): the
+    /// whole deal view (<see cref="Deals.DealSql.FindManyAsync"/>) also reads people, service totals and custom fields,
+    /// three more statements per call that a hit does not show.</summary>
+    public static async Task<List<DealFacts>> DealFactsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids)
+    {
+        const string sql = """
+            SELECT d.id AS Id, d.identifier AS Identifier, c.name AS Company, s.name AS Stage
+            FROM deals d JOIN stages s ON s.id = d.stage_id LEFT JOIN companies c ON c.id = d.company_id
+            WHERE d.id IN (SELECT value FROM json_each(@Ids))
+            """;
+        return (await connection.QueryAsync<DealFacts>(sql, new DealIds(SqlList.Json(ids)), transaction)).ToList();
+    }
+
     /// <param name="CompanyKey">The query as a company's name key.</param>
     /// <param name="PersonKey">The query as a person's name key.</param>
     public sealed record NamedQuery(string CompanyKey, string PersonKey, string? Types, int Cap);

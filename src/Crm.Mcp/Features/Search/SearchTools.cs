@@ -35,7 +35,7 @@ public sealed class SearchTools(CrmDb db)
                 ? await PostgresTiersAsync(connection, transaction, parsed, wanted, take)
                 : await SqliteTiersAsync(connection, transaction, parsed, wanted, take);
             var dealIds = found.Take(take).Where(f => f.Row.Type == "deal").Select(f => f.Row.Id).ToList();
-            var deals = dealIds.Count == 0 ? [] : await Deals.DealSql.FindManyAsync(connection, transaction, dealIds);
+            var deals = dealIds.Count == 0 ? [] : await SearchSql.DealFactsAsync(connection, transaction, dealIds);
             return (found, deals.ToDictionary(d => d.Id));
         }, cancellationToken);
 
@@ -46,7 +46,7 @@ public sealed class SearchTools(CrmDb db)
                 // Three decimals order the hits as well as seventeen and cost the model a fifth of the digits.
                 return new SearchHit(h.Row.Type, h.Row.Id, h.Row.Title, h.Row.Snippet ?? h.Row.Title, Math.Round(-h.Row.Rank, 3), h.Match)
                 {
-                    Identifier = deal?.Identifier, Company = deal?.Company?.Name, Stage = deal?.Stage.Name,
+                    Identifier = deal?.Identifier, Company = deal?.Company, Stage = deal?.Stage,
                 };
             })
             .ToList();
