@@ -65,9 +65,13 @@ public static class SearchQuery
                     : string.Join(" | ", Terms.SelectMany((a, i) => Terms.Skip(i + 1).Select(b => $"({Prefix(a)} & {Prefix(b)})"))));
         }
 
-        /// <summary>PostgreSQL: the distinct prefixes the word tiers match (each term's last folded word).</summary>
+        /// <summary>PostgreSQL: the distinct prefixes the word tiers match (each term's last folded word) that the
+        /// vocabulary can expand: a prefix of digits only stays a prefix (the vocabulary holds no such words, migration
+        /// 0280): a long one, such as a whole identifier number, begins few index entries, a short one more than
+        /// <see cref="MaxExpansion"/> anyway.</summary>
         public IReadOnlyList<string> PostgresPrefixes =>
-            FoldedWords.Where(words => words.Length > 0).Select(words => words[^1]).Distinct(StringComparer.Ordinal).ToList();
+            FoldedWords.Where(words => words.Length > 0 && !words[^1].All(char.IsAsciiDigit))
+                .Select(words => words[^1]).Distinct(StringComparer.Ordinal).ToList();
 
         /// <summary>PostgreSQL: LIKE patterns over the folded text, one per term of three or more characters, in the
         /// same JSON form as the other tiers' match text; null when none is long enough.</summary>

@@ -95,6 +95,25 @@ public static class SearchSql
         return (await connection.QueryAsync<HitRow>(rows, new IdsQuery(SqlList.Json(wanted), query.Types, query.Exclude, query.Cap), transaction)).ToList();
     }
 
+    /// <summary>What a deal hit carries besides the index's row: its identifier, company and stage.</summary>
+    public sealed record DealFacts(string Id, string Identifier, string? Company, string Stage);
+
+    /// <param name="Ids">A JSON array of deal ids.</param>
+    internal sealed record DealIds(string Ids);
+
+    /// <summary>The page's deal hits' identifier, company name and stage name, in one statement (both dialects): the
+    /// whole deal view (<see cref="Deals.DealSql.FindManyAsync"/>) also reads people, service totals and custom fields,
+    /// three more statements per call that a hit does not show.</summary>
+    public static async Task<List<DealFacts>> DealFactsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids)
+    {
+        const string sql = """
+            SELECT d.id AS Id, d.identifier AS Identifier, c.name AS Company, s.name AS Stage
+            FROM deals d JOIN stages s ON s.id = d.stage_id LEFT JOIN companies c ON c.id = d.company_id
+            WHERE d.id IN (SELECT value FROM json_each(@Ids))
+            """;
+        return (await connection.QueryAsync<DealFacts>(sql, new DealIds(SqlList.Json(ids)), transaction)).ToList();
+    }
+
     /// <param name="CompanyKey">The query as a company's name key.</param>
     /// <param name="PersonKey">The query as a person's name key.</param>
     public sealed record NamedQuery(string CompanyKey, string PersonKey, string? Types, int Cap);
@@ -136,14 +155,8 @@ public static class SearchSql
     public static async Task<long> LastDocIdAsync(DbConnection connection, DbTransaction transaction) =>
         await connection.ExecuteScalarAsync<long?>("SELECT max(doc_id) FROM search_documents", transaction: transaction) ?? 0;
 
-    /// <param name="Ids">The documents to rank (<see cref="PostgresNewestAsync"/>); the named read ignores it.</param>
-    public sealed record Query(string Match, IReadOnlyList<string> Types, IReadOnlyList<long> Exclude, int Take, IReadOnlyList<long> Ids);
-
-    /// <summary>A query's bound form: its lists as JSON arrays (<see cref="SqlList"/>).</summary>
-    internal sealed record QueryParameters(string Match, string Types, string Exclude, int Take, string Ids);
-
-    private static QueryParameters Parameters(Query query) =>
-        new(query.Match, SqlList.Json(query.Types), SqlList.Json(query.Exclude), query.Take, SqlList.Json(query.Ids));
+    /// <summary>PostgreSQL, the named read (<see cref="PostgresNamedAsync"/>): Match is what ranking reads.</summary>
+    public sealed record Query(string Match, IReadOnlyList<string> Types, IReadOnlyList<long> Exclude, int Take);
 
     /// <param name="Prefixes">A JSON array of folded words.</param>
     internal sealed record PrefixesQuery(string Prefixes, int Cap);
@@ -167,48 +180,74 @@ public static class SearchSql
         return rows.GroupBy(r => r.Prefix).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(r => r.Word).ToList());
     }
 
-    /// <summary>PostgreSQL: the doc_ids of <paramref name="match"/>'s newest <see cref="RankCap"/> + 1 hits, newest first
-    /// (more than RankCap: the tier is capped and ranks its newest RankCap), read without ts_rank from the GIN index or,
-    /// for a common term, backwards along the primary key until RankCap + 1 hits, whichever its planner estimates
-    /// cheaper. The tier then ranks these rows by doc_id rather than matching again. <paramref name="table"/> names the
-    /// tier's index: search_words (<paramref name="match"/> a to_tsquery text) or search_trigrams (a JSON array of LIKE
-    /// patterns, as for <see cref="PostgresSubstringsAsync"/>).</summary>
-    public static async Task<List<long>> PostgresNewestAsync(DbConnection connection, DbTransaction transaction, string table, string match)
+    /// <param name="Filter">What the index reads: a to_tsquery text with prefixes expanded (search_words), or a JSON
+    /// array of LIKE patterns over the folded text (search_trigrams).</param>
+    /// <param name="Match">What ranking reads: the to_tsquery text as typed, or the same LIKE patterns.</param>
+    public sealed record TierQuery(string Filter, string Match, IReadOnlyList<string> Types, IReadOnlyList<long> Exclude, int Take);
+
+    internal sealed record TierParameters(string Filter, string Match, string Types, string Exclude, int Take);
+
+    /// <summary>One row of <see cref="PostgresTierAsync"/>: how many of the newest RankCap + 1 hits there were, and one
+    /// ranked hit (none: every column but Hits null).</summary>
+    public sealed class TierRow
     {
-        var sql = table switch
-        {
-            "search_words" => $"SELECT doc_id FROM search_documents WHERE words @@ to_tsquery('simple', @match) ORDER BY doc_id DESC LIMIT {RankCap + 1}",
-            "search_trigrams" => $"""
-                SELECT doc_id FROM search_documents
-                WHERE (crm_fold(title) || ' ' || crm_fold(body)) LIKE ALL(ARRAY(SELECT json_array_elements_text(@match::json)))
-                ORDER BY doc_id DESC LIMIT {RankCap + 1}
-                """,
-            _ => throw new ArgumentOutOfRangeException(nameof(table)),
-        };
-        return (await connection.QueryAsync<long>(sql, new { match }, transaction)).ToList();
+        public long Hits { get; init; }
+        public long? DocId { get; init; }
+        public string? Type { get; init; }
+        public string? Id { get; init; }
+        public string? Title { get; init; }
+        public string? Snippet { get; init; }
+        public double? Rank { get; init; }
     }
 
-    /// <summary>PostgreSQL: <see cref="Query.Ids"/> (word matches) best first, ranked from the stored tsvector (title weight
-    /// A = 1.0, body B = 0.1: title matches weigh ten times body matches); lower is better. Headlines are cut for the
-    /// returned rows only (the planner evaluates them after the sort and limit).</summary>
-    public static async Task<IReadOnlyList<HitRow>> PostgresWordsAsync(DbConnection connection, DbTransaction transaction, Query query)
+    /// <summary>PostgreSQL, one tier in one statement: the doc_ids of the filter's newest <see cref="RankCap"/> + 1 hits
+    /// (more than RankCap: the tier is capped and ranks its newest RankCap), read without ranking from the GIN index or,
+    /// for a common term, backwards along the primary key until RankCap + 1 hits, whichever the planner estimates cheaper;
+    /// then the best <see cref="TierQuery.Take"/> of the newest RankCap, ranked by primary key, with the type filter and
+    /// exclusions. Words (<paramref name="table"/> search_words) rank by ts_rank from the stored tsvector (title weight A =
+    /// 1.0, body B = 0.1: title matches weigh ten times body matches; lower is better), headlines cut for the returned
+    /// rows only (the planner evaluates them after the sort and limit); substrings (search_trigrams) put title hits first.
+    /// Returns how many hits the filter's newest read found, so the caller knows whether the tier was capped.</summary>
+    public static async Task<(int Hits, List<HitRow> Rows)> PostgresTierAsync(DbConnection connection, DbTransaction transaction, string table, TierQuery query)
     {
-        const string postgresSql = """
-            SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title,
-                   ts_headline('simple', concat_ws(' ', d.title, d.body), q,
-                               'StartSel=**, StopSel=**, MaxWords=16, MinWords=4, ShortWord=0, FragmentDelimiter=…, MaxFragments=1') AS Snippet,
-                   -ts_rank('{0, 0, 0.1, 1.0}', d.words, q)::float8 AS Rank
-            FROM search_documents d, to_tsquery('simple', @Match) q
-            WHERE d.doc_id = ANY(ARRAY(SELECT CAST(value AS BIGINT) FROM json_each(@Ids))) AND d.entity_type = ANY(ARRAY(SELECT value FROM json_each(@Types)))
-              AND NOT (d.doc_id = ANY(ARRAY(SELECT CAST(value AS BIGINT) FROM json_each(@Exclude))))
-            ORDER BY Rank, d.doc_id
-            LIMIT @Take
+        var (newest, ranked) = table switch
+        {
+            "search_words" => ("words @@ to_tsquery('simple', @Filter)", """
+                ts_headline('simple', concat_ws(' ', d.title, d.body), q,
+                            'StartSel=**, StopSel=**, MaxWords=16, MinWords=4, ShortWord=0, FragmentDelimiter=…, MaxFragments=1') AS Snippet,
+                       -ts_rank('{0, 0, 0.1, 1.0}', d.words, q)::float8 AS Rank
+                FROM search_documents d, to_tsquery('simple', @Match) q
+                """),
+            "search_trigrams" => ("(crm_fold(title) || ' ' || crm_fold(body)) LIKE ALL(ARRAY(SELECT json_array_elements_text(@Filter::json)))", """
+                NULL AS Snippet, CASE WHEN crm_fold(d.title) LIKE ALL(p.patterns) THEN -10.0 ELSE -1.0 END::float8 AS Rank
+                FROM search_documents d, (SELECT ARRAY(SELECT json_array_elements_text(@Match::json)) AS patterns) p
+                """),
+            _ => throw new ArgumentOutOfRangeException(nameof(table)),
+        };
+        var sql = $"""
+            WITH newest AS MATERIALIZED (SELECT doc_id FROM search_documents WHERE {newest} ORDER BY doc_id DESC LIMIT {RankCap + 1})
+            SELECT n.hits AS Hits, r.DocId, r.Type, r.Id, r.Title, r.Snippet, r.Rank
+            FROM (SELECT count(*) AS hits FROM newest) n
+            LEFT JOIN LATERAL (
+                SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title,
+                       {ranked}
+                WHERE d.doc_id = ANY(ARRAY(SELECT doc_id FROM newest ORDER BY doc_id DESC LIMIT {RankCap}))
+                  AND d.entity_type = ANY(ARRAY(SELECT value FROM json_each(@Types)))
+                  AND NOT (d.doc_id = ANY(ARRAY(SELECT CAST(value AS BIGINT) FROM json_each(@Exclude))))
+                ORDER BY Rank, d.doc_id
+                LIMIT @Take) r ON true
+            ORDER BY r.Rank, r.DocId
             """;
-        return (await connection.QueryAsync<HitRow>(postgresSql, Parameters(query), transaction)).ToList();
+        var parameters = new TierParameters(query.Filter, query.Match, SqlList.Json(query.Types), SqlList.Json(query.Exclude), query.Take);
+        var rows = (await connection.QueryAsync<TierRow>(sql, parameters, transaction)).ToList();
+        return ((int)(rows.FirstOrDefault()?.Hits ?? 0), rows.Where(r => r.DocId is not null).Select(r => new HitRow
+        {
+            DocId = r.DocId!.Value, Type = r.Type!, Id = r.Id!, Title = r.Title!, Snippet = r.Snippet, Rank = r.Rank!.Value,
+        }).ToList());
     }
 
     /// <summary>PostgreSQL: as <see cref="NamedAsync"/> (the company named as the query, its deals and people, the people so
-    /// named), those matching <see cref="Query.Match"/> (as for <see cref="PostgresWordsAsync"/>), ranked the same way:
+    /// named), those matching <see cref="Query.Match"/> (as <see cref="PostgresTierAsync"/> ranks words), ranked the same way:
     /// what the all-words tier puts first when it ranks only its newest RankCap hits. Whole keys only: a key prefix
     /// would scan companies under the database's default collation.</summary>
     public static async Task<IReadOnlyList<HitRow>> PostgresNamedAsync(DbConnection connection, DbTransaction transaction, Query query, string companyKey, string personKey)
@@ -231,25 +270,9 @@ public static class SearchSql
             ORDER BY Rank, d.doc_id
             LIMIT @Take
             """;
-        var p = Parameters(query);
-        return (await connection.QueryAsync<HitRow>(postgresSql, new PostgresNamedParameters(p.Match, p.Types, p.Exclude, p.Take, RankCap, companyKey, personKey), transaction)).ToList();
+        var parameters = new PostgresNamedParameters(query.Match, SqlList.Json(query.Types), SqlList.Json(query.Exclude), query.Take, RankCap, companyKey, personKey);
+        return (await connection.QueryAsync<HitRow>(postgresSql, parameters, transaction)).ToList();
     }
 
     internal sealed record PostgresNamedParameters(string Match, string Types, string Exclude, int Take, int Cap, string CompanyKey, string PersonKey);
-
-    /// <summary>PostgreSQL: <see cref="Query.Ids"/> (substring matches through the pg_trgm GIN index), title hits first.
-    /// Match is a JSON array of LIKE patterns over the folded text.</summary>
-    public static async Task<IReadOnlyList<HitRow>> PostgresSubstringsAsync(DbConnection connection, DbTransaction transaction, Query query)
-    {
-        const string postgresSql = """
-            SELECT d.doc_id AS DocId, d.entity_type AS Type, d.entity_id AS Id, d.title AS Title, NULL AS Snippet,
-                   CASE WHEN crm_fold(d.title) LIKE ALL(p.patterns) THEN -10.0 ELSE -1.0 END AS Rank
-            FROM search_documents d, (SELECT ARRAY(SELECT json_array_elements_text(@Match::json)) AS patterns) p
-            WHERE d.doc_id = ANY(ARRAY(SELECT CAST(value AS BIGINT) FROM json_each(@Ids))) AND d.entity_type = ANY(ARRAY(SELECT value FROM json_each(@Types)))
-              AND NOT (d.doc_id = ANY(ARRAY(SELECT CAST(value AS BIGINT) FROM json_each(@Exclude))))
-            ORDER BY Rank, d.doc_id
-            LIMIT @Take
-            """;
-        return (await connection.QueryAsync<HitRow>(postgresSql, Parameters(query), transaction)).ToList();
-    }
 }
