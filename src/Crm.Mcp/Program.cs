@@ -5,10 +5,11 @@ using Crm.Mcp.Hosting;
 try
 {
     var parse = CrmCli.Build().Parse(args);
-    // The stdio binary carries no PostgreSQL driver (idle memory): a command given such a database runs as the full
-    // build beside it, crm-mcp-http, in this process's place (exec: same process, stdio and exit code).
-    if (!HttpTransport.PostgresIncluded && CrmCli.NeedsPostgres(parse, Environment.GetEnvironmentVariable))
-        return await HttpTransport.RunFullBuildAsync(AppContext.BaseDirectory, args, "PostgreSQL", Console.Error, CancellationToken.None);
+    // The stdio binary carries no PostgreSQL driver and no MCP client (idle memory): a command given such a database,
+    // and `stress`, run as the full build beside it, crm-mcp-http, in this process's place (exec: same process, stdio
+    // and exit code).
+    if (!HttpTransport.Included && CrmCli.LeftToFullBuild(parse, Environment.GetEnvironmentVariable) is { } leftToFullBuild)
+        return await HttpTransport.RunFullBuildAsync(AppContext.BaseDirectory, args, leftToFullBuild, Console.Error, CancellationToken.None);
     // Writes by a CLI command (an import, a webhook change) are journaled as the OS user running "cli <command>";
     // `serve` replaces this per tool call with the MCP client or API key.
     using (CallContext.Use(CallContext.Local with { Tool = CrmCli.CommandPath(parse) }))

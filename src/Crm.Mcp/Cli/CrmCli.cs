@@ -127,6 +127,14 @@ public static class CrmCli
         return db is not null && DatabaseLocation.IsPostgres(db);
     }
 
+    /// <summary>What the stdio binary leaves to the full build for this command line: "PostgreSQL" (<see cref="NeedsPostgres"/>),
+    /// "stress" (its MCP client, the SDK's client half, is compiled into the full build only: StressCommand), or null
+    /// to run it here. Help and a command line with errors stay here.</summary>
+    public static string? LeftToFullBuild(ParseResult parse, Func<string, string?> environment) =>
+        NeedsPostgres(parse, environment) ? "PostgreSQL"
+        : parse.Errors.Count == 0 && parse.Action is not System.CommandLine.Help.HelpAction && parse.CommandResult.Command.Name == "stress" ? "stress"
+        : null;
+
     /// <summary>"a,b" "c" → {a, b, c}, lower-cased.</summary>
     public static HashSet<string> List(IEnumerable<string>? values) =>
         (values ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -4,7 +4,9 @@ using Crm.Mcp.Data;
 
 namespace Crm.Mcp.Cli;
 
-/// <summary>`crm-mcp stress`: the many-writers check (see <see cref="StressRunner"/>) against this very build.</summary>
+/// <summary>`crm-mcp stress`: the many-writers check (StressRunner) against this very build. Only the full build runs it:
+/// its MCP client (the SDK's client half, which brought System.Net.Http.Json's per-type async serialization along)
+/// stays out of the stdio binary, which parses the command and runs crm-mcp-http in its place (Program.cs).</summary>
 public static class StressCommand
 {
     public static Command Create()
@@ -20,6 +22,7 @@ public static class StressCommand
         command.Add(db);
         command.Add(http);
         command.Add(clients);
+#if CRM_HTTP
         command.SetAction(async (parse, cancellationToken) =>
         {
             var n = parse.GetValue(processes);
@@ -52,6 +55,7 @@ public static class StressCommand
                 }
             }
         });
+#endif
         return command;
     }
 }

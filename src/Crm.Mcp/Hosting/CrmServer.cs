@@ -76,8 +76,7 @@ public static class CrmServer
                 server.ServerInstructions = InstructionsFor(Clock.Time.GetUtcNow());
             })
             .WithDatedInstructions()
-            .WithResources<Features.Resources.CrmResources>()
-            .WithResources<Features.Board.BoardTools>()
+            .WithCrmResources()
             .WithCrmPrompts<Features.Prompts.CrmPrompts>()
             .WithCrmCompletions()
             // Access first (the outermost filter): a tool outside the key's scope is refused whatever its arguments.

@@ -6,10 +6,10 @@ namespace Crm.Mcp.Hosting;
 
 /// <summary>
 /// `serve --transport http`, and the hand-over to the full build. The release ships two native binaries: `crm-mcp`,
-/// built without ASP.NET Core and Npgsql (-p:CrmHttp=false: 28 MB instead of 45, and a stdio server on SQLite, which
-/// is what clients start, idles in 47 MB instead of 65), and beside it `crm-mcp-http`, the full build, which serves
-/// HTTP and PostgreSQL. The lean one hands `serve --transport http`, and any command given a PostgreSQL database
-/// (Program.cs), to the full one.
+/// built without ASP.NET Core, Npgsql and an MCP client (-p:CrmHttp=false: 25 MB instead of 45, and a stdio server on
+/// SQLite, which is what clients start, idles in 42 MB instead of 65), and beside it `crm-mcp-http`, the full build,
+/// which serves HTTP and PostgreSQL and runs `stress`. The lean one hands `serve --transport http`, `stress` and any
+/// command given a PostgreSQL database (Program.cs) to the full one.
 /// </summary>
 public static class HttpTransport
 {

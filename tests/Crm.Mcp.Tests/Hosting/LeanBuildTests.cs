@@ -81,6 +81,36 @@ public sealed class LeanBuildTests
         Assert.Equal(handedOver, CrmCli.NeedsPostgres(parse, name => name == "CRM_MCP_DB" ? environment : null));
     }
 
+    /// <summary>No MCP client in the stdio binary: `stress`'s client (the SDK's client half, with System.Net.Http.Json's
+    /// per-type async serialization) was 3.5–4 MB of a stdio server's idle memory (BENCHMARKS.md, "Start-up and
+    /// memory", tenth session). The full build keeps it, and the lean one hands `stress` to it.</summary>
+    [Fact]
+    public async Task The_lean_build_compiles_no_mcp_client()
+    {
+        var lean = Names(await EvaluateAsync("-p:CrmHttp=false"), "Compile").Select(f => f.Replace('\\', '/')).ToList();
+        Assert.DoesNotContain(lean, f => f.EndsWith("Cli/StressRunner.cs", StringComparison.Ordinal));
+        Assert.Contains(lean, f => f.EndsWith("Cli/StressCommand.cs", StringComparison.Ordinal));
+        Assert.Contains(Names(await EvaluateAsync("-p:CrmHttp=true"), "Compile"), f => f.Replace('\\', '/').EndsWith("Cli/StressRunner.cs", StringComparison.Ordinal));
+    }
+
+    /// <summary>What the lean binary runs as crm-mcp-http: PostgreSQL (above) and `stress`, but not stress's help or a
+    /// stress command line with errors, which the lean binary answers itself.</summary>
+    [Theory]
+    [InlineData("stress", "stress")]
+    [InlineData("stress --processes 3 --calls 20 --db /tmp/crm.db", "stress")]
+    [InlineData("stress --http --clients 4", "stress")]
+    [InlineData("stress --db postgres://db/crm", "PostgreSQL")]
+    [InlineData("stress --help", null)]
+    [InlineData("stress --processes many", null)]
+    [InlineData("serve --db /tmp/crm.db", null)]
+    [InlineData("serve --db postgres://db/crm", "PostgreSQL")]
+    [InlineData("tools", null)]
+    public void The_lean_build_hands_stress_to_the_full_build(string commandLine, string? leftToFullBuild)
+    {
+        var parse = CrmCli.Build().Parse(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(leftToFullBuild, CrmCli.LeftToFullBuild(parse, _ => null));
+    }
+
     /// <summary>A native publish (RID + PublishAot) is the lean build unless told otherwise.</summary>
     [Fact]
     public async Task A_native_publish_is_lean_by_default()
