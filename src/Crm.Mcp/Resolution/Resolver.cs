@@ -256,6 +256,15 @@ public sealed partial class Resolver
                 parameters.Add($"initial{i}", blocks[i].Key[..1]);
                 reads.Add(Near($"(SELECT block FROM {blockTable} WHERE block > @block{i} ORDER BY block LIMIT 1)", $"@rest{i}", TypoRowsEachSide));
                 reads.Add(Near($"(SELECT block FROM {blockTable} WHERE block < @block{i} AND block >= @initial{i} ORDER BY block DESC LIMIT 1)", $"@rest{i}", TypoRowsEachSide));
+                // A typo in the word's first letters: its own reversed block, which holds the longer words that end
+                // as it does ("ischer" -> "!rehcsi", "fischer"'s too), and those sorted beside it (same last letter:
+                // "ecker" -> "!rekce" beside "!rekceb").
+                var reversed = NameBlocks.Reversed(blocks[i].Key);
+                parameters.Add($"reversed{i}", reversed);
+                parameters.Add($"reversedInitial{i}", reversed[..(char.IsSurrogate(reversed[1]) ? 3 : 2)]);
+                reads.Add(Near($"@reversed{i}", $"@rest{i}", TypoRowsEachSide));
+                reads.Add(Near($"(SELECT block FROM {blockTable} WHERE block > @reversed{i} AND block < @reversedInitial{i} || {dialect.LastChar} ORDER BY block LIMIT 1)", $"@rest{i}", TypoRowsEachSide));
+                reads.Add(Near($"(SELECT block FROM {blockTable} WHERE block < @reversed{i} AND block >= @reversedInitial{i} ORDER BY block DESC LIMIT 1)", $"@rest{i}", TypoRowsEachSide));
             }
             parts.Add(dialect.BlockRows(table, string.Join(" UNION ", reads)));
         }
