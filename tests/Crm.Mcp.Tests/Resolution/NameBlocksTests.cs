@@ -78,7 +78,9 @@ public sealed class NameBlocksTests
     }
 
     /// <summary>A typo in a word's first letters (migration 0260): the word does not sort beside the one it misspells,
-    /// and 300 namesakes in between put it out of the name-key neighbours' and the first name's reach; its end finds it.</summary>
+    /// 300 namesakes in between put it out of the name-key neighbours' and the first name's reach, and 20 before it
+    /// out of the first rows of the first name's block (which the run-together "calebecker" reads, as a typo of
+    /// "caleb"); its end finds it.</summary>
     [Theory]
     [InlineData("Caleb Ecker")] // the first letter dropped
     [InlineData("Caleb Vecker")] // the first letter replaced
@@ -86,7 +88,8 @@ public sealed class NameBlocksTests
     public async Task A_person_misspelt_in_the_first_letters_of_a_word_is_a_close_candidate(string asked)
     {
         await using var database = await TestDatabase.CreateAsync();
-        var people = Enumerable.Range(0, 300).Select(i => Person($"Caleb Da{i:000}")).Append(Person("Caleb Becker"));
+        var people = Enumerable.Range(0, 300).Select(i => Person($"Caleb Da{i:000}"))
+            .Concat(Enumerable.Range(0, 20).Select(i => Person($"Caleb Aa{i:000}"))).Append(Person("Caleb Becker"));
         await database.Db.WriteAsync((connection, transaction) => connection.ExecuteAsync(InsertPersonSql, people, transaction));
 
         var near = await database.Db.WriteAsync((connection, transaction) => Resolver.NearPeopleAsync(connection, transaction, NameKeys.Person(asked)));
