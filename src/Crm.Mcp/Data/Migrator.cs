@@ -81,6 +81,10 @@ public sealed class Migrator(CrmDb db)
         {
             if (SqlDialect.Of(connection).IsPostgres) await Resolution.NameBlocks.MigratePostgresAsync(connection, transaction);
         },
+        // The reversed blocks (typo keys for a word's start) of the names there are.
+        [260] = (connection, transaction) => SqlDialect.Of(connection).IsPostgres
+            ? Resolution.NameBlocks.MigratePostgresAsync(connection, transaction, reversedOnly: true)
+            : Resolution.NameBlocks.MigrateAsync(connection, transaction, reversedOnly: true),
     };
 
     /// <summary>0150 replaces the FTS5 name trigram indexes with block tables, but 0180 (numbered later, written

@@ -172,8 +172,9 @@ public sealed partial class Resolver
     /// only rows that can be listed (<see cref="NameSimilarity.Listed"/>), which is all <see cref="Rank"/> keeps.
     /// Candidates are the names sorted just before and after the key with its first two letters (a typo after them),
     /// plus the rows of the key's blocks (<see cref="NameBlocks"/>: a word ordered by the start of the name's other
-    /// words, or the words run together), <see cref="RowsPerBlock"/> nearest the key's own at most, and of the words
-    /// sorted beside each word (a typo in it). Every part is a B-tree range with a LIMIT, so nothing here grows with the
+    /// words, or the words run together), <see cref="RowsPerBlock"/> nearest the key's own at most, of the words
+    /// sorted beside each word (a typo in it), and of the reversed words sorted at and below each word's reversed block
+    /// (a typo in its first letters, <see cref="NameBlocks.Reversed"/>). Every part is a B-tree range with a LIMIT, so nothing here grows with the
     /// table or its write history. First only each candidate's row id and name key are read (the neighbours from the
     /// name-key index alone), then whole rows only for those <see cref="Rank"/> can keep: the <paramref name="needed"/>
     /// best scores and every row tied with the last of them (Rank breaks ties by name).
@@ -256,6 +257,14 @@ public sealed partial class Resolver
                 parameters.Add($"initial{i}", blocks[i].Key[..1]);
                 reads.Add(Near($"(SELECT block FROM {blockTable} WHERE block > @block{i} ORDER BY block LIMIT 1)", $"@rest{i}", TypoRowsEachSide));
                 reads.Add(Near($"(SELECT block FROM {blockTable} WHERE block < @block{i} AND block >= @initial{i} ORDER BY block DESC LIMIT 1)", $"@rest{i}", TypoRowsEachSide));
+                // A typo in the word's first letters: the reversed block at or just above the word's own, which
+                // holds the longer words that end as it does ("ischer" -> "!rehcsi", "fischer"'s too) or, when there is
+                // none, the next ("ecker" -> "!rekceb" of "becker"), and the one just below (same last letter both).
+                var reversed = NameBlocks.Reversed(blocks[i].Key);
+                parameters.Add($"reversed{i}", reversed);
+                parameters.Add($"reversedInitial{i}", reversed[..(char.IsSurrogate(reversed[1]) ? 3 : 2)]);
+                reads.Add(Near($"(SELECT block FROM {blockTable} WHERE block >= @reversed{i} AND block < @reversedInitial{i} || {dialect.LastChar} ORDER BY block LIMIT 1)", $"@rest{i}", TypoRowsEachSide));
+                reads.Add(Near($"(SELECT block FROM {blockTable} WHERE block < @reversed{i} AND block >= @reversedInitial{i} ORDER BY block DESC LIMIT 1)", $"@rest{i}", TypoRowsEachSide));
             }
             parts.Add(dialect.BlockRows(table, string.Join(" UNION ", reads)));
         }

@@ -18,11 +18,13 @@ public sealed class NameBlocksTests
     [Fact]
     public void A_key_s_blocks_are_its_words_with_the_start_of_the_others_and_the_words_run_together()
     {
-        Assert.Equal([new("jane", "founde"), new("founder", "jane"), new(" janefounder", "")], NameBlocks.Of("jane founder"));
-        Assert.Equal([new NameBlocks.Block("acme", "")], NameBlocks.Of("acme"));
+        Assert.Equal([new("jane", "founde"), new("founder", "jane"), new("!enaj", "founde"), new("!rednuo", "jane"), new(" janefounder", "")], NameBlocks.Of("jane founder"));
+        Assert.Equal([new NameBlocks.Block("acme", ""), new("!emca", "")], NameBlocks.Of("acme"));
         // Occurrences are replaced left to right, as SQLite's replace() does: "anna anna b" keeps one "anna" in its rest.
-        Assert.Equal([new("anna", "annab"), new(" annaannab", "")], NameBlocks.Of("anna anna b"));
-        Assert.Equal([new("josé", "oneil"), new("neil", "joséo"), new(" joséoneil", "")], NameBlocks.Of("josé o neil")); // "o" is too short to be a block
+        Assert.Equal([new("anna", "annab"), new("!anna", "annab"), new(" annaannab", "")], NameBlocks.Of("anna anna b"));
+        // "o" is too short to be a block, "al" to be reversed; letters are code points ("𝒜" is one, as SQLite counts).
+        Assert.Equal([new("josé", "oneil"), new("neil", "joséo"), new("!ésoj", "oneil"), new("!lien", "joséo"), new(" joséoneil", "")], NameBlocks.Of("josé o neil"));
+        Assert.Equal([new("al", "b𝒜c"), new("b𝒜c", "al"), new("!c𝒜b", "al"), new(" alb𝒜c", "")], NameBlocks.Of("al b𝒜c"));
         Assert.Empty(NameBlocks.Of(""));
     }
 
@@ -32,7 +34,7 @@ public sealed class NameBlocksTests
     public async Task The_triggers_write_what_a_lookup_asks_for_through_inserts_renames_and_deletes(string table)
     {
         await using var database = await TestDatabase.CreateAsync();
-        var keys = new[] { "jane founder", "josé o neil", "anna anna b", "x", "acme" };
+        var keys = new[] { "jane founder", "josé o neil", "anna anna b", "x", "acme", "al b𝒜c", "kwiatkowski jo" };
         var insertSql = table == "people" ? InsertPersonSql : """
             INSERT INTO companies (id, name, name_key, created_at, updated_at)
             VALUES (@Id, @Name, @Key, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')
@@ -59,6 +61,62 @@ public sealed class NameBlocksTests
                 .Select(r => $"{r.Item1}/{r.Item2}/{r.Item3}").Order(StringComparer.Ordinal);
             Assert.Equal(expected, stored);
         }
+    }
+
+    [Fact]
+    public async Task A_database_from_before_0260_gets_the_reversed_blocks_of_its_names()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await database.Db.WriteAsync((connection, transaction) => connection.ExecuteAsync(InsertPersonSql, Person("Jane Founder"), transaction));
+        await database.Db.WriteAsync((connection, transaction) => connection.ExecuteAsync(
+            "DELETE FROM people_name_blocks WHERE block LIKE '!%'; DELETE FROM schema_migrations WHERE version = 260", transaction: transaction));
+
+        await new Migrator(database.Db).MigrateAsync(TestContext.Current.CancellationToken);
+
+        await using var connection = await database.Db.OpenAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(["!enaj/founde", "!rednuo/jane"], await connection.QueryAsync<string>("SELECT block || '/' || rest FROM people_name_blocks WHERE block LIKE '!%' ORDER BY block"));
+    }
+
+    /// <summary>A typo in a word's first letters (migration 0260): the word does not sort beside the one it misspells,
+    /// 300 namesakes in between put it out of the name-key neighbours' and the first name's reach, and 20 before it
+    /// out of the first rows of the first name's block (which the run-together "calebecker" reads, as a typo of
+    /// "caleb"); its end finds it.</summary>
+    [Theory]
+    [InlineData("Caleb Ecker")] // the first letter dropped
+    [InlineData("Caleb Vecker")] // the first letter replaced
+    [InlineData("Caleb Ebcker")] // the first two swapped
+    public async Task A_person_misspelt_in_the_first_letters_of_a_word_is_a_close_candidate(string asked)
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var people = Enumerable.Range(0, 300).Select(i => Person($"Caleb Da{i:000}"))
+            .Concat(Enumerable.Range(0, 20).Select(i => Person($"Caleb Aa{i:000}"))).Append(Person("Caleb Becker"));
+        await database.Db.WriteAsync((connection, transaction) => connection.ExecuteAsync(InsertPersonSql, people, transaction));
+
+        var near = await database.Db.WriteAsync((connection, transaction) => Resolver.NearPeopleAsync(connection, transaction, NameKeys.Person(asked)));
+
+        Assert.Contains(near, c => c.Name == "Caleb Becker" && c.Score >= NameSimilarity.Close);
+    }
+
+    [Theory]
+    [InlineData("Mtchell")] // the second letter dropped: the same last six letters, so the same reversed block
+    [InlineData("Nitchell")] // the first letter replaced
+    [InlineData("Ecker")] // the first letter dropped: the reversed block sorted next to its own
+    public async Task A_company_misspelt_in_its_first_letters_is_asked_about_not_created(string asked)
+    {
+        await using var server = await TestServer.StartAsync();
+        // Words sorted between the typo and the name it misspells ("ms" between "mitchell" and "mtchell"), so that no
+        // word neighbour and no name-key neighbour (same first two letters) is it.
+        await server.Db.WriteAsync((connection, transaction) => connection.ExecuteAsync("""
+            INSERT INTO companies (id, name, name_key, created_at, updated_at)
+            VALUES (@Id, @Name, lower(@Name), '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')
+            """, new[] { "Mitchell", "Becker", "ea", "eu", "ms", "mu" }.Select(n => new { Id = Guid.NewGuid().ToString(), Name = n }), transaction));
+        var before = await server.Database.FingerprintAsync();
+
+        var error = await server.CallErrorAsync("create_deal_draft", new { company_name = asked });
+
+        Assert.Equal(("needs_disambiguation", "company_name"), (error.GetProperty("code").GetString(), error.GetProperty("field").GetString()));
+        Assert.Equal(asked == "Ecker" ? "Becker" : "Mitchell", error.GetProperty("candidates")[0].GetProperty("name").GetString());
+        Assert.Equal(before, await server.Database.FingerprintAsync());
     }
 
     [Theory]
@@ -97,7 +155,7 @@ public sealed class NameBlocksTests
 
         await using var connection = await database.Db.OpenAsync(TestContext.Current.CancellationToken);
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%name_trgm%'"));
-        Assert.Equal([" janefounder/", "founder/jane", "jane/founde"], await connection.QueryAsync<string>("SELECT block || '/' || rest FROM people_name_blocks ORDER BY block"));
+        Assert.Equal([" janefounder/", "!enaj/founde", "!rednuo/jane", "founder/jane", "jane/founde"], await connection.QueryAsync<string>("SELECT block || '/' || rest FROM people_name_blocks ORDER BY block"));
     }
 
     [Fact]
