@@ -17,7 +17,7 @@ public sealed record Finding(Severity Severity, string Subject, string Message, 
 /// config that mentions crm-mcp (valid file, a command that exists, the database it points at, Gemini's start-up
 /// timeout, an HTTP server that answers). It only reads: the database is opened read-only.
 /// </summary>
-public sealed class Doctor(string databasePath, string home, string project, Func<string, string?> findProgram)
+public sealed partial class Doctor(string databasePath, string home, string project, Func<string, string?> findProgram)
 {
     /// <summary>The build doctor runs as: named first, and compared with what each client entry starts.</summary>
     public RunningBuild? Build { get; init; }
@@ -223,13 +223,14 @@ public sealed class Doctor(string databasePath, string home, string project, Fun
     private static IReadOnlyList<Entry> ReadToml(string text)
     {
         var entries = new List<Entry>();
-        foreach (Match section in Regex.Matches(text, @"^\[mcp_servers\.(?:""([^""]+)""|([^\]\s.]+))\]\s*$(?<body>(?:\n(?!\[).*)*)", RegexOptions.Multiline))
+        foreach (Match section in TomlServerSection().Matches(text))
         {
-            var body = section.Groups["body"].Value;
-            static IEnumerable<string> Strings(string value) => Regex.Matches(value, @"""((?:[^""\\]|\\.)*)""").Select(m => Regex.Unescape(m.Groups[1].Value));
-            string? Key(string key) => Regex.Match(body, $@"^\s*{key}\s*=\s*(.+)$", RegexOptions.Multiline) is { Success: true } m ? m.Groups[1].Value : null;
+            var values = new Dictionary<string, string>();
+            foreach (Match pair in TomlKeyValue().Matches(section.Groups["body"].Value)) values.TryAdd(pair.Groups["key"].Value, pair.Groups["value"].Value);
+            static IEnumerable<string> Strings(string value) => TomlString().Matches(value).Select(m => Regex.Unescape(m.Groups[1].Value));
+            string? Key(string key) => values.GetValueOrDefault(key);
             var env = Key("env");
-            var database = env is null ? null : Regex.Match(env, $@"{DatabasePath.EnvironmentVariable}\s*=\s*""((?:[^""\\]|\\.)*)""") is { Success: true } d ? Regex.Unescape(d.Groups[1].Value) : null;
+            var database = env is null ? null : TomlDatabaseVariable().Match(env) is { Success: true } d ? Regex.Unescape(d.Groups[1].Value) : null;
             entries.Add(new Entry(section.Groups[1].Success ? section.Groups[1].Value : section.Groups[2].Value,
                 Key("command") is { } command ? Strings(command).FirstOrDefault() : null,
                 Key("args") is { } args ? Strings(args).ToList() : [],
@@ -239,6 +240,16 @@ public sealed class Doctor(string databasePath, string home, string project, Fun
         }
         return entries;
     }
+
+    // Generated, not built at run time: a runtime pattern keeps the regex interpreter in the native binary (rss5).
+    [GeneratedRegex(@"^\[mcp_servers\.(?:""([^""]+)""|([^\]\s.]+))\]\s*$(?<body>(?:\n(?!\[).*)*)", RegexOptions.Multiline)]
+    private static partial Regex TomlServerSection();
+    [GeneratedRegex(@"^\s*(?<key>[A-Za-z0-9_-]+)\s*=\s*(?<value>.+)$", RegexOptions.Multiline)]
+    private static partial Regex TomlKeyValue();
+    [GeneratedRegex(@"""((?:[^""\\]|\\.)*)""")]
+    private static partial Regex TomlString();
+    [GeneratedRegex(DatabasePath.EnvironmentVariable + @"\s*=\s*""((?:[^""\\]|\\.)*)""")]
+    private static partial Regex TomlDatabaseVariable();
 
     /// <summary>The full path of a program found on PATH, or null.</summary>
     public static string? OnPath(string program)

@@ -32,10 +32,11 @@ public sealed record RunningBuild(BuildKind Kind, bool NativeAot, string Locatio
 }
 
 /// <summary>The command that starts this very build of crm-mcp, for a client's config.</summary>
-public static class ServerLaunch
+public static partial class ServerLaunch
 {
     // A package folder as NuGet lays it out: <id>/<version>/tools/..., the id being crm.mcp or a RID package crm.mcp.<rid>.
-    private static readonly Regex PackageFolder = new(@"[/\\]crm\.mcp(\.[a-z0-9-]+)?[/\\]\d+\.\d+\.\d+[^/\\]*[/\\]tools[/\\]", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    [GeneratedRegex(@"[/\\]crm\.mcp(\.[a-z0-9-]+)?[/\\]\d+\.\d+\.\d+[^/\\]*[/\\]tools[/\\]", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PackageFolder();
 
     public static RunningBuild Running { get; } = Detect(Environment.ProcessPath ?? "crm-mcp", AppContext.BaseDirectory,
         !RuntimeFeature.IsDynamicCodeSupported, File.Exists, Doctor.OnPath);
@@ -57,7 +58,7 @@ public static class ServerLaunch
             var shim = Path.Combine(directory[..store], "crm-mcp" + (OperatingSystem.IsWindows() ? ".exe" : ""));
             if (fileExists(shim)) return new(BuildKind.DotnetTool, nativeAot, location, shim, []);
         }
-        else if (PackageFolder.IsMatch(directory + Path.DirectorySeparatorChar))
+        else if (PackageFolder().IsMatch(directory + Path.DirectorySeparatorChar))
         {
             // dnx ships with the SDK as `dotnet dnx`; the standalone `dnx` script is not always on PATH.
             var dotnet = viaDotnet ? processPath : onPath("dotnet") ?? "dotnet";
@@ -95,5 +96,5 @@ public static class ServerLaunch
     /// <summary>A path inside a tool's .store or the NuGet cache: a versioned copy that an update or a cache clean-up
     /// removes, so a client's config should not name it.</summary>
     public static bool IsPackageCopy(string path) =>
-        path.Replace('\\', '/').Contains("/.store/", StringComparison.Ordinal) || PackageFolder.IsMatch(path);
+        path.Replace('\\', '/').Contains("/.store/", StringComparison.Ordinal) || PackageFolder().IsMatch(path);
 }

@@ -46,7 +46,7 @@ public sealed record ImportPlan(ImportSource Source, ImportEntity Entity, IReadO
 /// formats in the notes), matched case-insensitively after trimming, with '_' as a space and
 /// "Organisation" as "Organization", so header variance does not lose data.
 /// </summary>
-public static class ImportMapping
+public static partial class ImportMapping
 {
     private enum Field
     {
@@ -55,7 +55,7 @@ public static class ImportMapping
     }
 
     public static string Normalize(string header) =>
-        Regex.Replace(header.Trim().Trim('\uFEFF').Replace('_', ' '), @"\s+", " ").ToLowerInvariant()
+        WhitespaceRuns().Replace(header.Trim().Trim('\uFEFF').Replace('_', ' '), " ").ToLowerInvariant()
             .Replace("organisation", "organization");
 
     public static ImportEntity Detect(ImportSource source, IReadOnlyList<string> headers)
@@ -267,4 +267,7 @@ public static class ImportMapping
         }).ToList();
         return new ImportPlan(source, kind, records, ignored, table.Delimiter == ';');
     }
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex WhitespaceRuns();
 }

@@ -15,7 +15,7 @@ namespace Crm.Mcp.Features.Journal;
 /// before image, an update gets its changed columns back (updated_at becomes now: the revert is a new change).
 /// Foreign keys are checked at the end, so a restored deal and its restored links may come back in any order.
 /// </summary>
-public static class JournalUndo
+public static partial class JournalUndo
 {
     internal sealed record Dangling(string Child, string Parent);
 
@@ -43,7 +43,7 @@ public static class JournalUndo
 #if CRM_POSTGRES
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
         {
-            var parent = Regex.Match(e.Detail ?? "", "table \"([^\"]+)\"") is { Success: true } m ? m.Groups[1].Value : "referenced";
+            var parent = ReferencedTable().Match(e.Detail ?? "") is { Success: true } m ? m.Groups[1].Value : "referenced";
             throw DanglingError(changeId, new Dangling(e.TableName ?? "child", parent));
         }
 #endif
@@ -107,4 +107,9 @@ public static class JournalUndo
             }
         }
     }
+#if CRM_POSTGRES
+
+    [GeneratedRegex("table \"([^\"]+)\"")]
+    private static partial Regex ReferencedTable();
+#endif
 }

@@ -7,7 +7,7 @@ namespace Crm.Mcp.Features.Search;
 /// chunk becomes one quoted string (quotes doubled), so AND, OR, NEAR, *, ^, parentheses and colons are plain text.
 /// The tokenizer then splits a chunk such as jane@acme.com into an exact phrase.
 /// </summary>
-public static class SearchQuery
+public static partial class SearchQuery
 {
     public const int MaxTerms = 16;
     public const string Form = "words to look for, e.g. \"acme renewal\" or \"jane@acme.com\"";
@@ -86,10 +86,10 @@ public static class SearchQuery
     public sealed record WordForms(string All, string? Any, string? AnyTwo);
 
     // What crm_fold (PostgreSQL migration 0030) does to indexed text: no accents, lower case, punctuation as spaces.
-    internal static string Fold(string text)
-    {
-        return System.Text.RegularExpressions.Regex.Replace(Resolution.UnicodeFold.Fold(text), @"[^\p{L}\p{N}]+", " ");
-    }
+    internal static string Fold(string text) => NotLetterOrDigitRuns().Replace(Resolution.UnicodeFold.Fold(text), " ");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[^\p{L}\p{N}]+")]
+    private static partial System.Text.RegularExpressions.Regex NotLetterOrDigitRuns();
 
     /// <param name="All">Every term (the all-words tier).</param>
     /// <param name="Any">Any term (the some-words tier).</param>
